@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - contexts
+ *
+ * A context is created by open() of the character device and destroyed by
+ * the file's release, after which no ioctl can run on it. Everything the
+ * context's table still holds is destroyed then, in dependency order (see
+ * ioasim_ctx_release_objects()).
+ */
+#include <kunit/visibility.h>
+#include <linux/bug.h>
+#include <linux/export.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "ioasim_private.h"
+
+/**
+ * ioasim_ctx_create() - allocate an empty context
+ *
+ * Context: process context, may sleep.
+ * Return: the context or ERR_PTR(-ENOMEM).
+ */
+struct ioasim_ctx *ioasim_ctx_create(void)
+{
+	struct ioasim_ctx *ctx;
+
+	if (ioasim_should_fail("ctx.alloc"))
+		return ERR_PTR(-ENOMEM);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+
+	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	init_waitqueue_head(&ctx->destroy_wait);
+	return ctx;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_create);
+
+/**
+ * ioasim_ctx_destroy() - destroy a context and everything it holds
+ * @ctx: the context; no other thread may use it any more
+ *
+ * An object that cannot be destroyed because a reference to it was leaked
+ * is reported and left allocated rather than freed under its holder.
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_ctx_destroy(struct ioasim_ctx *ctx)
+{
+	unsigned int left = ioasim_ctx_release_objects(ctx);
+
+	WARN(left, "ioasim: %u objects leaked at context teardown\n", left);
+	xa_destroy(&ctx->objects);
+	kfree(ctx);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_destroy);

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - the fault hook (CONFIG_IOASIM_FAULT_INJECTION)
+ *
+ * See fault.h for who decides. A KUnit case's plan is a named KUnit
+ * resource of that case, so it is found only from the case's own thread
+ * and is freed with the case even when an assertion aborts it.
+ */
+#include <kunit/resource.h>
+#include <kunit/test-bug.h>
+#include <kunit/visibility.h>
+#include <linux/fault-inject.h>
+
+#include "fault.h"
+
+#define IOASIM_FAULT_RESOURCE "ioasim_fault_plan"
+
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+static DECLARE_FAULT_ATTR(ioasim_fail_attr);
+#if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
+static struct dentry *ioasim_fail_dir;
+#endif
+#endif
+
+static bool ioasim_plan_decides(const char *point, bool *fail)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	struct kunit *test = kunit_get_current_test();
+	struct kunit_resource *res;
+	struct ioasim_fault_plan *plan;
+
+	if (!test)
+		return false;
+	res = kunit_find_named_resource(test, IOASIM_FAULT_RESOURCE);
+	if (!res)
+		return false;
+	plan = res->data;
+	plan->passed++;
+	*fail = plan->fail_nth && plan->passed == plan->fail_nth;
+	if (*fail)
+		plan->failed = point;
+	kunit_put_resource(res);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/**
+ * ioasim_should_fail() - ask whether this fault point must fail now
+ * @point: the step's name, e.g. "obj.alloc"
+ *
+ * Context: any context.
+ * Return: true if the caller must fail the step as if it ran out of the
+ * resource it is about to take.
+ */
+bool ioasim_should_fail(const char *point)
+{
+	bool fail;
+
+	if (ioasim_plan_decides(point, &fail))
+		return fail;
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+	return should_fail(&ioasim_fail_attr, 1);
+#else
+	return false;
+#endif
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_should_fail);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * ioasim_fault_plan_install() - make @plan decide the fault points of @test
+ * @test: the running case; the plan applies to its thread only
+ * @plan: the plan, owned by the caller and valid until removed or the case
+ *	ends
+ *
+ * Context: the case's thread.
+ * Return: 0, -EEXIST if a plan is installed already, or -ENOMEM.
+ */
+int ioasim_fault_plan_install(struct kunit *test,
+			      struct ioasim_fault_plan *plan)
+{
+	struct kunit_resource *res;
+	int rc;
+
+	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	/* The resource is freed by KUnit once it is removed. */
+	res->should_kfree = true;
+	plan->passed = 0;
+	plan->failed = NULL;
+	rc = kunit_add_named_resource(test, NULL, NULL, res,
+				      IOASIM_FAULT_RESOURCE, plan);
+	if (rc)
+		kfree(res);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_fault_plan_install);
+
+/**
+ * ioasim_fault_plan_remove() - stop consulting the plan of @test
+ * @test: the running case
+ *
+ * Context: the case's thread.
+ */
+void ioasim_fault_plan_remove(struct kunit *test)
+{
+	kunit_destroy_named_resource(test, IOASIM_FAULT_RESOURCE);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_fault_plan_remove);
+#endif
+
+/**
+ * ioasim_fault_init() - register the fault-injection attribute in debugfs
+ *
+ * Context: module init.
+ * Return: 0; a missing debugfs directory only loses the knobs.
+ */
+int ioasim_fault_init(void)
+{
+#if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
+	ioasim_fail_dir = fault_create_debugfs_attr("fail_ioasim", NULL,
+						    &ioasim_fail_attr);
+	if (IS_ERR(ioasim_fail_dir))
+		ioasim_fail_dir = NULL;
+#endif
+	return 0;
+}
+
+/**
+ * ioasim_fault_exit() - remove what ioasim_fault_init() registered
+ *
+ * Context: module exit.
+ */
+void ioasim_fault_exit(void)
+{
+#if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
+	debugfs_remove_recursive(ioasim_fail_dir);
+#endif
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ioasim - contexts and the object model
+ *
+ * A context (struct ioasim_ctx) is what one open of /dev/iommu owns. Every
+ * object it hands to userspace sits in the context's table, an xarray
+ * indexed by a 32-bit id in [1, INT_MAX]. An id is in one of two states:
+ *
+ *   reserved   the slot holds XA_ZERO_ENTRY: the id is taken, lookups do
+ *              not see it, and the creator owns the object alone. This is
+ *              the window between ioasim_obj_alloc() and ioasim_obj_publish()
+ *              in which every step that can fail must happen; on failure the
+ *              creator aborts and the id and memory go away without a trace.
+ *   published  the slot holds the object; any thread may look it up.
+ *
+ * Each object carries two counts:
+ *
+ *   @users  long-term references. The table holds one from allocation
+ *           until removal; every dependent object or attachment holds one
+ *           more (an edge "holder -> held" in the object graph). Removal
+ *           takes the table's reference only if it is the last one, in the
+ *           same xa_lock section that clears the slot, so @users never
+ *           drops to zero while the id is visible.
+ *   @busy   short-term references: the table holds one while the object is
+ *           published; each thread that looked the object up and is using
+ *           it now holds one more. Removal drops the table's and then waits
+ *           for @busy to reach zero before ->destroy() runs, so a looked-up
+ *           object stays valid until ioasim_obj_put().
+ *
+ * A short-term lookup does not make the object undeletable: DESTROY of an
+ * object that some ioctl is using removes the id at once and then waits
+ * for that ioctl to finish. A short-term holder that wants to keep the
+ * object must upgrade with ioasim_obj_hold(), which fails once removal has
+ * begun (@users is zero).
+ *
+ * Teardown of a context destroys objects leaf first: any object whose only
+ * long-term reference is the table's goes, which drops the references it
+ * held on others, until the table is empty. Anything that cannot go is a
+ * reference leak and is reported.
+ */
+#ifndef __IOASIM_PRIVATE_H
+#define __IOASIM_PRIVATE_H
+
+#include <linux/refcount.h>
+#include <linux/stddef.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+struct ioasim_obj;
+
+/**
+ * struct ioasim_obj_type - what the object model knows about a kind of object
+ * @name: short name for messages ("ioas", "hwpt_paging", ...)
+ * @destroy: release everything the object holds. Runs once, after the id
+ *	is gone and the last short-term user has left; it must also cope with
+ *	an object that ioasim_obj_abort_destroy() tears down before publish.
+ *	The object's memory is freed by the caller afterwards.
+ *
+ * A type is identified by the address of its descriptor: lookups compare
+ * pointers.
+ */
+struct ioasim_obj_type {
+	const char *name;
+	void (*destroy)(struct ioasim_obj *obj);
+};
+
+/**
+ * struct ioasim_obj - header embedded first in every table object
+ * @type: the object's kind; never changes
+ * @users: long-term references, see the file comment
+ * @busy: short-term references, see the file comment
+ * @id: the object's id in its context's table
+ */
+struct ioasim_obj {
+	const struct ioasim_obj_type *type;
+	refcount_t users;
+	refcount_t busy;
+	u32 id;
+};
+
+/**
+ * struct ioasim_ctx - state of one open /dev/iommu file
+ * @objects: id -> object table; xa_lock protects slot changes and the
+ *	transitions of @users to and from zero
+ * @destroy_wait: woken when an object's @busy count reaches zero
+ */
+struct ioasim_ctx {
+	struct xarray objects;
+	wait_queue_head_t destroy_wait;
+};
+
+struct ioasim_ctx *ioasim_ctx_create(void);
+void ioasim_ctx_destroy(struct ioasim_ctx *ctx);
+unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx);
+
+struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
+				      const struct ioasim_obj_type *type);
+void ioasim_obj_publish(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
+void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
+void ioasim_obj_abort_destroy(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
+
+struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
+				  const struct ioasim_obj_type *type);
+void ioasim_obj_put(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
+bool ioasim_obj_hold(struct ioasim_obj *obj);
+void ioasim_obj_unhold(struct ioasim_obj *obj);
+
+int ioasim_obj_destroy(struct ioasim_ctx *ctx, u32 id,
+		       const struct ioasim_obj_type *type);
+bool ioasim_obj_unhold_try_destroy(struct ioasim_ctx *ctx,
+				   struct ioasim_obj *obj);
+
+/**
+ * ioasim_obj_alloc() - allocate a table object of a containing type
+ * @ctx: context whose table gets the id
+ * @obj_type: the containing struct, e.g. struct ioasim_ioas
+ * @member: the struct ioasim_obj member of @obj_type; must come first
+ * @type: the object type descriptor
+ *
+ * Return: a zeroed @obj_type with a reserved id, or an ERR_PTR.
+ */
+#define ioasim_obj_alloc(ctx, obj_type, member, type)			\
+	({								\
+		static_assert(offsetof(typeof(obj_type), member) == 0);	\
+		(typeof(obj_type) *)__ioasim_obj_alloc(ctx,		\
+				sizeof(typeof(obj_type)), type);	\
+	})
+
+#endif /* __IOASIM_PRIVATE_H */

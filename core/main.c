@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - module entry points
+ *
+ * ioasim is an iommufd core built for testing: the I/O address space,
+ * page pinning and IOMMU-domain attach logic behind /dev/iommu. The same
+ * sources build into KUnit suites under UML and into this module.
+ */
+#include <linux/module.h>
+
+#include "fault.h"
+
+static int __init ioasim_init(void)
+{
+	return ioasim_fault_init();
+}
+module_init(ioasim_init);
+
+static void __exit ioasim_exit(void)
+{
+	ioasim_fault_exit();
+}
+module_exit(ioasim_exit);
+
+MODULE_DESCRIPTION("ioasim: a testable iommufd core");
+MODULE_LICENSE("GPL");

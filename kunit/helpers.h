@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ioasim KUnit helpers shared by the suites.
+ *
+ * Ownership: everything a helper hands out is registered with the case
+ * (kunit_add_action_or_reset()), so it is released when the case ends even
+ * if an assertion aborts it. Helpers assert inside: a failing step aborts
+ * the case with the error printed, so case bodies read as scripts.
+ */
+#ifndef __IOASIM_KUNIT_HELPERS_H
+#define __IOASIM_KUNIT_HELPERS_H
+
+#include <kunit/test.h>
+
+/**
+ * struct ioasim_sweep - one fail-nth sweep over a step
+ * @step: the operation under test; returns 0 or a negative errno. Called
+ *	once per fault point with that point failed, then once with none.
+ * @check: called after every failed run with the step's return value; it
+ *	asserts that the state is exactly as before the step
+ * @arg: passed to both
+ */
+struct ioasim_sweep {
+	int (*step)(struct kunit *test, void *arg);
+	void (*check)(struct kunit *test, void *arg, int rc);
+	void *arg;
+};
+
+unsigned int ioasim_fault_sweep(struct kunit *test,
+				const struct ioasim_sweep *sweep,
+				const char *const *must_see);
+
+#endif /* __IOASIM_KUNIT_HELPERS_H */

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kunit.sh FLAVOUR [kunit.py run arguments...]
+#
+# Builds and runs the ioasim KUnit suites under UML with the kernel's own
+# kunit.py. FLAVOUR picks the configuration:
+#   run    .kunitconfig only (fast edit-build-test loop)
+#   check  .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
+# Any WARN, sanitizer report or lockdep splat on the console fails the run
+# even when every case passed.
+source "$(dirname "$0")/lib.sh"
+
+flavour=${1:?usage: kunit.sh run|check [kunit.py args]}
+shift
+
+configs=(--kunitconfig="$IOASIM_REPO/.kunitconfig")
+case $flavour in
+run) ;;
+check) configs+=(--kunitconfig="$IOASIM_REPO/configs/check.config") ;;
+*) die "unknown flavour '$flavour'" ;;
+esac
+
+ensure_packages
+ensure_tree
+build=$IOASIM_CACHE/build/$flavour-$IOASIM_TREEKEY
+mkdir -p "$build"
+say "kernel tree: $IOASIM_TREE"
+say "build dir:   $build (a first build takes minutes; later ones are incremental)"
+
+rc=0
+timed python3 -B "$IOASIM_TREE/tools/testing/kunit/kunit.py" run \
+	--build_dir="$build" --jobs="$IOASIM_JOBS" "${configs[@]}" \
+	--kernel_args=panic_on_warn=1 "$@" || rc=$?
+
+if [ "$flavour" = check ] && [ $rc -eq 0 ]; then
+	say "sparse on drivers/ioasim (UML build, tests included)"
+	sparse_log=$build/sparse.log
+	make -C "$IOASIM_TREE" O="$build" ARCH=um C=2 -j"$IOASIM_JOBS" \
+		drivers/ioasim/ >"$sparse_log" 2>&1 || { cat "$sparse_log"; rc=1; }
+	if grep -E 'drivers/ioasim/.*(warning|error):' "$sparse_log"; then
+		say "sparse reported problems (full log: $sparse_log)"
+		rc=1
+	fi
+fi
+
+log=$build/test.log
+if [ -f "$log" ] && ! "$IOASIM_REPO/scripts/scan-log.sh" "$log"; then
+	say "the console log shows a kernel splat (see above): failing the run"
+	rc=1
+fi
+exit $rc

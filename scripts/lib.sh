@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Shared set-up for the ioasim rig. Sourced by the other scripts; every
+# step is idempotent so that each entry point can call all of them.
+#
+# Caches live outside the repository, under $IOASIM_CACHE:
+#   src/linux-<pkgver>-<prepkey>/  the unpacked kernel tree; a new
+#                                  linux-source package or a change to
+#                                  scripts/prepare-tree.sh gives a new tree
+#   build/<flavour>-<treekey>/     kunit.py build directories, one per
+#                                  configuration flavour (run, check, ...)
+#   module-<hdrver>/               the external module build
+
+set -euo pipefail
+
+IOASIM_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+IOASIM_CACHE=${IOASIM_CACHE:-/var/cache/ioasim}
+IOASIM_JOBS=${IOASIM_JOBS:-$(nproc)}
+
+IOASIM_PACKAGES=(
+	linux-source-6.12 linux-headers-6.12-amd64
+	bc bison flex gcc make libc6-dev libelf-dev libssl-dev
+	python3 perl sparse dwarves kmod rsync xz-utils util-linux
+)
+
+say()
+{
+	printf '[ioasim] %s\n' "$*" >&2
+}
+
+die()
+{
+	say "error: $*"
+	exit 1
+}
+
+ensure_packages()
+{
+	local missing=() p
+
+	for p in "${IOASIM_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+
+	[ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root"
+	say "installing Debian packages: ${missing[*]}"
+	apt-get update -q >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "${missing[@]}" >&2
+}
+
+# Sets IOASIM_TREE to the prepared kernel tree, unpacking it if needed.
+ensure_tree()
+{
+	local ver tarball prepkey tree tmp
+
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+	tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null) ||
+		die "linux-source-6.12 is installed but its tarball is missing"
+	prepkey=$(sha1sum "$IOASIM_REPO/scripts/prepare-tree.sh" | cut -c1-10)
+	tree=$IOASIM_CACHE/src/linux-${ver//[^A-Za-z0-9.+-]/_}-$prepkey
+
+	mkdir -p "$IOASIM_CACHE/src"
+	exec 9>"$IOASIM_CACHE/src/.lock"
+	flock 9
+	if [ ! -e "$tree/.ioasim-prepared" ]; then
+		say "unpacking linux-source $ver into $tree (about 30 s)"
+		tmp=$(mktemp -d "$IOASIM_CACHE/src/.unpack.XXXXXX")
+		tar -xJf "$tarball" -C "$tmp"
+		rm -rf "$tree"
+		mv "$tmp"/linux-source-6.12 "$tree"
+		rmdir "$tmp"
+		bash "$IOASIM_REPO/scripts/prepare-tree.sh" "$tree"
+		touch "$tree/.ioasim-prepared"
+	fi
+	link_overlay "$tree"
+	flock -u 9
+	IOASIM_TREE=$tree
+	IOASIM_TREEKEY=$(basename "$tree" | sed 's/^linux-//')
+}
+
+# drivers/ioasim in the tree points at this checkout; Kconfig and Makefile
+# lines are added once.
+link_overlay()
+{
+	local tree=$1
+
+	if [ "$(readlink "$tree/drivers/ioasim" 2>/dev/null)" != "$IOASIM_REPO" ]; then
+		say "linking $IOASIM_REPO as drivers/ioasim"
+		ln -sfn "$IOASIM_REPO" "$tree/drivers/ioasim"
+	fi
+	grep -q '^source "drivers/ioasim/Kconfig"' "$tree/drivers/Kconfig" ||
+		sed -i '$ s|^endmenu$|source "drivers/ioasim/Kconfig"\n\nendmenu|' \
+			"$tree/drivers/Kconfig"
+	grep -q '^source "drivers/ioasim/Kconfig"' "$tree/drivers/Kconfig" ||
+		die "could not wire drivers/ioasim/Kconfig into $tree/drivers/Kconfig"
+	grep -q '+= ioasim/$' "$tree/drivers/Makefile" ||
+		echo 'obj-$(CONFIG_IOASIM)		+= ioasim/' >>"$tree/drivers/Makefile"
+}
+
+# Newest installed Debian 6.12 amd64 header tree.
+headers_dir()
+{
+	local d
+
+	d=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$d" ] || die "no linux-headers-6.12.*-amd64 under /usr/src"
+	echo "$d"
+}
+
+timed()
+{
+	local start=$SECONDS rc=0
+
+	"$@" || rc=$?
+	say "$(basename "$1") took $((SECONDS - start)) s"
+	return $rc
+}

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# checkpatch --strict on every C source and header of the project. sparse
+# runs inside the builds (module.sh for amd64, kunit.sh check for UML),
+# where the compiler flags are right.
+source "$(dirname "$0")/lib.sh"
+
+ensure_packages
+ensure_tree
+cd "$IOASIM_REPO"
+mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
+[ ${#files[@]} -gt 0 ] || die "no C sources found"
+
+say "checkpatch --strict on ${#files[@]} files"
+bad=0
+for f in "${files[@]}"; do
+	if ! out=$("$IOASIM_TREE/scripts/checkpatch.pl" --strict --no-tree \
+			--show-types --quiet -f "$f" 2>&1); then
+		printf '%s\n' "$out"
+		bad=1
+	fi
+done
+[ $bad -eq 0 ] || die "checkpatch found problems"
+say "checkpatch: clean"
