@@ -316,19 +316,25 @@ unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx)
 		}
 	} while (destroyed);
 
-	/* Unlike xa_for_each(), this walk also sees reserved ids. */
+	/*
+	 * Unlike xa_for_each(), this walk also sees reserved ids (zero
+	 * entries). Index 0 is never an id: an ALLOC1 xarray parks its own
+	 * zero entry there.
+	 */
 	rcu_read_lock();
 	xas_for_each(&xas, entry, U32_MAX) {
 		if (xas_retry(&xas, entry) && !xa_is_zero(entry))
 			continue;
-		if (!xa_is_zero(entry)) {
+		if (!xas.xa_index)
+			continue;
+		if (xa_is_zero(entry)) {
+			pr_err("ioasim: id %lu left reserved at close\n",
+			       xas.xa_index);
+		} else {
 			obj = entry;
 			pr_err("ioasim: %s object %u left at close with %u users\n",
 			       obj->type->name, obj->id,
 			       refcount_read(&obj->users));
-		} else {
-			pr_err("ioasim: id %lu left reserved at close\n",
-			       xas.xa_index);
 		}
 		left++;
 	}

@@ -213,7 +213,8 @@ static int destroyer_fn(void *data)
 	struct destroyer *d = data;
 
 	d->rc = ioasim_obj_destroy(d->ctx, d->id, NULL);
-	complete(&d->done);
+	/* Both the case and the cleanup's join wait for it. */
+	complete_all(&d->done);
 	return 0;
 }
 
@@ -635,10 +636,10 @@ static void obj_teardown_is_leaf_first(struct kunit *test)
 {
 	struct obj_fixture *fx = test->priv;
 	struct test_node *nodes[MAX_NODES];
-	u32 rank[MAX_NODES];
+	u32 rank[MAX_NODES], edges[MAX_NODES * MAX_EDGES][2];
+	unsigned int nedges = 0, i, j, e;
 	struct rnd_state rnd;
 	u32 seed = get_random_u32();
-	int i, j, e, pos_holder, pos_held;
 
 	prandom_seed_state(&rnd, seed);
 	for (i = 0; i < MAX_NODES; i++) {
@@ -651,24 +652,24 @@ static void obj_teardown_is_leaf_first(struct kunit *test)
 	for (i = 0; i < MAX_NODES; i++) {
 		for (e = 0; e < MAX_EDGES; e++) {
 			j = prandom_u32_state(&rnd) % MAX_NODES;
-			if (rank[j] < rank[i] && nodes[i]->held[0] != nodes[j])
-				node_link(test, nodes[i], nodes[j]);
+			if (rank[j] >= rank[i] || nodes[i]->held[0] == nodes[j])
+				continue;
+			node_link(test, nodes[i], nodes[j]);
+			/* The nodes are freed by the teardown: keep their ids. */
+			edges[nedges][0] = nodes[i]->obj.id;
+			edges[nedges][1] = nodes[j]->obj.id;
+			nedges++;
 		}
 	}
 
 	KUNIT_ASSERT_EQ_MSG(test, ioasim_ctx_release_objects(fx->ctx), 0,
 			    "seed %u", seed);
 	KUNIT_ASSERT_EQ(test, fx->ndestroyed, MAX_NODES);
-	for (i = 0; i < MAX_NODES; i++) {
-		pos_holder = position(fx, nodes[i]->obj.id);
-		for (e = 0; e < MAX_EDGES && nodes[i]->held[e]; e++) {
-			pos_held = position(fx, nodes[i]->held[e]->obj.id);
-			KUNIT_EXPECT_LT_MSG(test, pos_holder, pos_held,
-					    "seed %u: node %u destroyed after node %u it held",
-					    seed, nodes[i]->obj.id,
-					    nodes[i]->held[e]->obj.id);
-		}
-	}
+	for (e = 0; e < nedges; e++)
+		KUNIT_EXPECT_LT_MSG(test, position(fx, edges[e][0]),
+				    position(fx, edges[e][1]),
+				    "seed %u: node %u destroyed after node %u it held",
+				    seed, edges[e][0], edges[e][1]);
 }
 
 /* A leaked long-term reference keeps its object at teardown. */
@@ -676,7 +677,7 @@ static void obj_teardown_reports_leaked_reference(struct kunit *test)
 {
 	struct obj_fixture *fx = test->priv;
 	struct test_node *leaked = node_new(test);
-	struct test_node *fine = node_new(test);
+	u32 fine_id = node_new(test)->obj.id;
 	struct busy_ref *ref = busy_get(test, leaked);
 
 	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj));
@@ -684,7 +685,7 @@ static void obj_teardown_reports_leaked_reference(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_release_objects(fx->ctx), 1);
 	KUNIT_EXPECT_EQ(test, fx->ndestroyed, 1);
-	KUNIT_EXPECT_EQ(test, fx->order[0], fine->obj.id);
+	KUNIT_EXPECT_EQ(test, fx->order[0], fine_id);
 	KUNIT_EXPECT_EQ(test, lookup(test, leaked->obj.id, NULL), 0);
 
 	/* Return the leaked reference; then teardown completes. */
@@ -699,18 +700,22 @@ static void obj_teardown_reports_cycle(struct kunit *test)
 	struct obj_fixture *fx = test->priv;
 	struct test_node *a = node_new(test);
 	struct test_node *b = node_new(test);
+	u32 a_id = a->obj.id, b_id = b->obj.id;
 
 	node_link(test, a, b);
 	node_link(test, b, a);
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_release_objects(fx->ctx), 2);
 	KUNIT_EXPECT_EQ(test, fx->ndestroyed, 0);
 
-	/* Break the cycle by hand. */
+	/*
+	 * Break the cycle by dropping b's edge: a is then held only by the
+	 * table, goes first, and releases b.
+	 */
 	b->held[0] = NULL;
 	ioasim_obj_unhold(&a->obj);
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_release_objects(fx->ctx), 0);
-	KUNIT_EXPECT_EQ(test, position(fx, b->obj.id), 0);
-	KUNIT_EXPECT_EQ(test, position(fx, a->obj.id), 1);
+	KUNIT_EXPECT_EQ(test, position(fx, a_id), 0);
+	KUNIT_EXPECT_EQ(test, position(fx, b_id), 1);
 }
 
 /* A reservation nobody published or aborted is reported at teardown. */
@@ -724,6 +729,24 @@ static void obj_teardown_reports_reserved_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_release_objects(fx->ctx), 0);
 }
 
+/*
+ * Registered first, so it runs after every other cleanup of the case (and
+ * after .exit): the nodes a case aborts or releases in its cleanups are
+ * gone by then, and anything still in the table is a leak.
+ */
+static void obj_fixture_teardown(void *data)
+{
+	struct kunit *test = data;
+	struct obj_fixture *fx = test->priv;
+	unsigned int left;
+
+	left = ioasim_ctx_release_objects(fx->ctx);
+	KUNIT_EXPECT_EQ_MSG(test, left, 0, "objects left in the table");
+	KUNIT_EXPECT_EQ_MSG(test, fx->live, 0, "test nodes not freed");
+	if (!left)
+		ioasim_ctx_destroy(fx->ctx);
+}
+
 static int obj_init(struct kunit *test)
 {
 	struct obj_fixture *fx;
@@ -733,21 +756,7 @@ static int obj_init(struct kunit *test)
 	fx->ctx = ioasim_ctx_create();
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(fx->ctx), "ctx: %pe", fx->ctx);
 	test->priv = fx;
-	return 0;
-}
-
-static void obj_exit(struct kunit *test)
-{
-	struct obj_fixture *fx = test->priv;
-	unsigned int left;
-
-	if (!fx)
-		return;
-	left = ioasim_ctx_release_objects(fx->ctx);
-	KUNIT_EXPECT_EQ_MSG(test, left, 0, "objects left in the table");
-	KUNIT_EXPECT_EQ_MSG(test, fx->live, 0, "test nodes not freed");
-	if (!left)
-		ioasim_ctx_destroy(fx->ctx);
+	return kunit_add_action_or_reset(test, obj_fixture_teardown, test);
 }
 
 static struct kunit_case ioasim_obj_cases[] = {
@@ -775,7 +784,6 @@ static struct kunit_case ioasim_obj_cases[] = {
 static struct kunit_suite ioasim_obj_suite = {
 	.name = "ioasim_obj",
 	.init = obj_init,
-	.exit = obj_exit,
 	.test_cases = ioasim_obj_cases,
 };
 
