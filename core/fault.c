@@ -9,6 +9,7 @@
 #include <kunit/resource.h>
 #include <kunit/test-bug.h>
 #include <kunit/visibility.h>
+#include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 
 #include "fault.h"

@@ -321,7 +321,7 @@ static void obj_bad_ids_are_enoent(struct kunit *test)
 	const struct lookup_case *c = test->param_value;
 	struct obj_fixture *fx = test->priv;
 	struct test_node *live, *reserved, *gone, *other;
-	u32 id = 0;
+	u32 id = 0, gone_id;
 
 	live = node_new(test);
 	reserved = node_alloc(test, &node_type);
@@ -329,6 +329,7 @@ static void obj_bad_ids_are_enoent(struct kunit *test)
 	other = node_alloc(test, &other_type);
 	node_publish(test, other);
 	/* Last, so that no later allocation reuses the id. */
+	gone_id = gone->obj.id;
 	KUNIT_ASSERT_EQ(test, destroy(test, gone), 0);
 
 	switch (c->target) {
@@ -345,7 +346,7 @@ static void obj_bad_ids_are_enoent(struct kunit *test)
 		id = reserved->obj.id;
 		break;
 	case TARGET_DESTROYED:
-		id = gone->obj.id;
+		id = gone_id;
 		break;
 	case TARGET_OTHER_TYPE:
 		id = other->obj.id;
