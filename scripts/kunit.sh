@@ -29,9 +29,10 @@ say "kernel tree: $IOASIM_TREE"
 say "build dir:   $build (a first build takes minutes; later ones are incremental)"
 
 rc=0
+out=$build/kunit-output.txt
 timed python3 -B "$IOASIM_TREE/tools/testing/kunit/kunit.py" run \
 	--build_dir="$build" --jobs="$IOASIM_JOBS" "${configs[@]}" \
-	--kernel_args=panic_on_warn=1 "$@" || rc=$?
+	--kernel_args=panic_on_warn=1 "$@" 2>&1 | tee "$out" || rc=$?
 
 if [ "$flavour" = check ] && [ $rc -eq 0 ]; then
 	say "sparse on drivers/ioasim (UML build, tests included)"
@@ -49,4 +50,16 @@ if [ -f "$log" ] && ! "$IOASIM_REPO/scripts/scan-log.sh" "$log"; then
 	say "the console log shows a kernel splat (see above): failing the run"
 	rc=1
 fi
+
+# A plain closing line for CI dashboards: "kunit: N passed, N failed".
+summary=$(grep -o 'Ran [0-9]* tests:.*' "$out" | tail -n 1)
+count()
+{
+	echo "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*' || echo 0
+}
+failed=$(($(count failed) + $(count crashed) + $(count errors)))
+[ $rc -eq 0 ] || [ $failed -gt 0 ] || failed=1
+line="kunit: $(count passed) passed, $failed failed"
+[ "$(count skipped)" -eq 0 ] || line+=", $(count skipped) skipped"
+echo "$line"
 exit $rc
