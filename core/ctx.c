@@ -14,6 +14,7 @@
 
 #include "fault.h"
 #include "ioasim_private.h"
+#include "pages.h"
 
 /**
  * ioasim_ctx_create() - allocate an empty context
@@ -33,6 +34,7 @@ struct ioasim_ctx *ioasim_ctx_create(void)
 
 	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	init_waitqueue_head(&ctx->destroy_wait);
+	ctx->batch_bytes = IOASIM_BATCH_BYTES_DEFAULT;
 	return ctx;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_create);
@@ -55,3 +57,28 @@ void ioasim_ctx_destroy(struct ioasim_ctx *ctx)
 	kfree(ctx);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_destroy);
+
+/**
+ * ioasim_ctx_set_account_mm() - choose who is charged for pinned memory
+ * @ctx: the context
+ * @account_mm: charge the mm (the VFIO way) instead of the user
+ *
+ * Pages objects keep the mode they were created with, so the mode can
+ * change only while the context holds no object at all.
+ *
+ * Context: any context.
+ * Return: 0, or -EBUSY if the context holds objects.
+ */
+int ioasim_ctx_set_account_mm(struct ioasim_ctx *ctx, bool account_mm)
+{
+	int rc = 0;
+
+	xa_lock(&ctx->objects);
+	if (xa_empty(&ctx->objects))
+		WRITE_ONCE(ctx->account_mm, account_mm);
+	else
+		rc = -EBUSY;
+	xa_unlock(&ctx->objects);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_set_account_mm);

@@ -84,15 +84,23 @@ struct ioasim_obj {
  * @objects: id -> object table; xa_lock protects slot changes and the
  *	transitions of @users to and from zero
  * @destroy_wait: woken when an object's @busy count reaches zero
+ * @account_mm: IOMMU_OPTION_RLIMIT_MODE 1: charge pinned memory to the mm
+ *	(as VFIO does) instead of the user; changes only while @objects is
+ *	empty, under its xa_lock
+ * @batch_bytes: temporary-memory budget of one pin batch, inherited by
+ *	the pages objects created afterwards
  */
 struct ioasim_ctx {
 	struct xarray objects;
 	wait_queue_head_t destroy_wait;
+	bool account_mm;
+	size_t batch_bytes;
 };
 
 struct ioasim_ctx *ioasim_ctx_create(void);
 void ioasim_ctx_destroy(struct ioasim_ctx *ctx);
 unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx);
+int ioasim_ctx_set_account_mm(struct ioasim_ctx *ctx, bool account_mm);
 
 struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 				      const struct ioasim_obj_type *type);

@@ -2,11 +2,14 @@
 /*
  * ioasim KUnit helpers: the fail-nth sweep driver.
  */
+#include <kunit/test-bug.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
 #include "fault.h"
 #include "helpers.h"
+#include "ioasim_private.h"
 
 /* A step that passes more fault points than this is looping. */
 #define IOASIM_SWEEP_MAX_POINTS 4096
@@ -71,6 +74,67 @@ unsigned int ioasim_fault_sweep(struct kunit *test,
 	}
 	kunit_info(test, "swept %u fault points\n", n - 1);
 	return n - 1;
+}
+
+/*
+ * Runs after every later-registered cleanup of the case: whatever the case
+ * aborted or released in its own cleanups is gone by then, so anything
+ * still in the table is a leak.
+ */
+static void ioasim_test_ctx_teardown(void *data)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ioasim_ctx *ctx = data;
+	unsigned int left;
+
+	left = ioasim_ctx_release_objects(ctx);
+	if (test)
+		KUNIT_EXPECT_EQ_MSG(test, left, 0, "objects left in the table");
+	if (!left)
+		ioasim_ctx_destroy(ctx);
+}
+
+/**
+ * ioasim_test_ctx() - a context owned by the case
+ * @test: the running case
+ *
+ * Register it before anything that puts objects into it: its teardown
+ * must run after theirs, and then fails the case if any object is left.
+ *
+ * Return: the context; asserts on failure.
+ */
+struct ioasim_ctx *ioasim_test_ctx(struct kunit *test)
+{
+	struct ioasim_ctx *ctx = ioasim_ctx_create();
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ctx), "ctx: %pe", ctx);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							ioasim_test_ctx_teardown,
+							ctx), 0);
+	return ctx;
+}
+
+/**
+ * ioasim_test_user_mem() - anonymous user memory in the case's own mm
+ * @test: the running case; gets an mm if it had none
+ * @bytes: size, a multiple of PAGE_SIZE
+ * @prot: PROT_* bits
+ *
+ * Unmapped when the case ends.
+ *
+ * Return: the user address; asserts on failure.
+ */
+unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
+				   unsigned long prot)
+{
+	unsigned long uptr;
+
+	uptr = kunit_vm_mmap(test, NULL, 0, bytes, prot,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(uptr), "mmap: %pe",
+			       ERR_PTR(uptr));
+	KUNIT_ASSERT_NOT_NULL(test, current->mm);
+	return uptr;
 }
 
 MODULE_DESCRIPTION("KUnit suites for ioasim");

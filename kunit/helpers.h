@@ -30,4 +30,10 @@ unsigned int ioasim_fault_sweep(struct kunit *test,
 				const struct ioasim_sweep *sweep,
 				const char *const *must_see);
 
+struct ioasim_ctx;
+
+struct ioasim_ctx *ioasim_test_ctx(struct kunit *test);
+unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
+				   unsigned long prot);
+
 #endif /* __IOASIM_KUNIT_HELPERS_H */

@@ -731,21 +731,15 @@ static void obj_teardown_reports_reserved_id(struct kunit *test)
 }
 
 /*
- * Registered first, so it runs after every other cleanup of the case (and
- * after .exit): the nodes a case aborts or releases in its cleanups are
- * gone by then, and anything still in the table is a leak.
+ * Registered before the context, so it runs after the context's teardown
+ * has destroyed every node.
  */
-static void obj_fixture_teardown(void *data)
+static void obj_check_nodes_freed(void *data)
 {
 	struct kunit *test = data;
 	struct obj_fixture *fx = test->priv;
-	unsigned int left;
 
-	left = ioasim_ctx_release_objects(fx->ctx);
-	KUNIT_EXPECT_EQ_MSG(test, left, 0, "objects left in the table");
 	KUNIT_EXPECT_EQ_MSG(test, fx->live, 0, "test nodes not freed");
-	if (!left)
-		ioasim_ctx_destroy(fx->ctx);
 }
 
 static int obj_init(struct kunit *test)
@@ -754,10 +748,12 @@ static int obj_init(struct kunit *test)
 
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fx);
-	fx->ctx = ioasim_ctx_create();
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(fx->ctx), "ctx: %pe", fx->ctx);
 	test->priv = fx;
-	return kunit_add_action_or_reset(test, obj_fixture_teardown, test);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							obj_check_nodes_freed,
+							test), 0);
+	fx->ctx = ioasim_test_ctx(test);
+	return 0;
 }
 
 static struct kunit_case ioasim_obj_cases[] = {

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - IOAS objects and their commands (see ioas.h)
+ *
+ * Validation order follows upstream iommufd, because userspace sees it:
+ * flag and reserved-field checks (EOPNOTSUPP), then range checks
+ * (EOVERFLOW), then argument sanity (EINVAL), then the object lookup
+ * (ENOENT), then the operation itself.
+ */
+#include <kunit/visibility.h>
+#include <linux/capability.h>
+#include <linux/export.h>
+#include <linux/iommu.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "ioas.h"
+
+#define IOASIM_MAP_FLAGS (IOMMU_IOAS_MAP_FIXED_IOVA |			\
+			  IOMMU_IOAS_MAP_WRITEABLE |			\
+			  IOMMU_IOAS_MAP_READABLE)
+
+static void ioasim_ioas_destroy(struct ioasim_obj *obj)
+{
+	struct ioasim_ioas *ioas = container_of(obj, struct ioasim_ioas, obj);
+	unsigned long unmapped;
+
+	/* Nothing else can reach the IOAS any more: unmapping cannot race. */
+	WARN_ON(ioasim_space_unmap(&ioas->space, 0, ULONG_MAX, &unmapped));
+	ioasim_space_destroy(&ioas->space);
+}
+
+const struct ioasim_obj_type ioasim_ioas_type = {
+	.name = "ioas",
+	.destroy = ioasim_ioas_destroy,
+};
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_type);
+
+/**
+ * ioasim_ioas_get() - look up an IOAS by id for the duration of a command
+ * @ctx: the context
+ * @id: the IOAS id
+ *
+ * Context: any context.
+ * Return: the IOAS with a short-term reference, or ERR_PTR(-ENOENT).
+ */
+struct ioasim_ioas *ioasim_ioas_get(struct ioasim_ctx *ctx, u32 id)
+{
+	struct ioasim_obj *obj = ioasim_obj_get(ctx, id, &ioasim_ioas_type);
+
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	return container_of(obj, struct ioasim_ioas, obj);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_get);
+
+/**
+ * ioasim_ioas_alloc() - IOMMU_IOAS_ALLOC
+ * @ctx: the context
+ * @cmd: in: flags (must be 0); out: out_ioas_id
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EOPNOTSUPP for flags, or -ENOMEM.
+ */
+int ioasim_ioas_alloc(struct ioasim_ctx *ctx, struct iommu_ioas_alloc *cmd)
+{
+	struct ioasim_ioas *ioas;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	ioas = ioasim_obj_alloc(ctx, struct ioasim_ioas, obj,
+				&ioasim_ioas_type);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	ioasim_space_init(&ioas->space);
+	cmd->out_ioas_id = ioas->obj.id;
+	ioasim_obj_publish(ctx, &ioas->obj);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_alloc);
+
+static int map_flags_to_prot(u32 flags)
+{
+	int prot = 0;
+
+	if (flags & IOMMU_IOAS_MAP_READABLE)
+		prot |= IOMMU_READ;
+	if (flags & IOMMU_IOAS_MAP_WRITEABLE)
+		prot |= IOMMU_WRITE;
+	return prot;
+}
+
+static int check_map_flags(u32 flags)
+{
+	if (flags & ~IOASIM_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * ioasim_ioas_map() - IOMMU_IOAS_MAP
+ * @ctx: the context
+ * @cmd: in: ioas_id, flags, user_va, length, iova (with FIXED_IOVA);
+ *	out: iova
+ *
+ * Records the user memory behind the new area; it is pinned only once
+ * something needs it resident.
+ *
+ * Context: process context with an mm, may sleep.
+ * Return: 0 or an errno as upstream: -EOPNOTSUPP (flags, reserved field),
+ * -EOVERFLOW, -EINVAL (no access flag, bad length or alignment, reserved
+ * IOVA), -ENOENT (no such IOAS), -EEXIST, -ENOSPC, -ENOMEM.
+ */
+int ioasim_ioas_map(struct ioasim_ctx *ctx, struct iommu_ioas_map *cmd)
+{
+	struct ioasim_slice slice;
+	struct ioasim_ioas *ioas;
+	unsigned long iova = cmd->iova;
+	int rc;
+
+	rc = check_map_flags(cmd->flags);
+	if (rc || cmd->__reserved)
+		return rc ?: -EOPNOTSUPP;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!map_flags_to_prot(cmd->flags))
+		return -EINVAL;
+
+	ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	slice.pages = ioasim_pages_create(cmd->user_va, cmd->length,
+					  cmd->flags & IOMMU_IOAS_MAP_WRITEABLE,
+					  ioasim_ctx_account(ctx),
+					  ctx->batch_bytes);
+	if (IS_ERR(slice.pages)) {
+		rc = PTR_ERR(slice.pages);
+		goto out_put;
+	}
+	slice.start_byte = cmd->user_va - slice.pages->uptr;
+	slice.length = cmd->length;
+	rc = ioasim_space_map(&ioas->space, &slice, 1, &iova,
+			      map_flags_to_prot(cmd->flags),
+			      cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	ioasim_pages_put(slice.pages);
+	if (!rc)
+		cmd->iova = iova;
+out_put:
+	ioasim_ioas_put(ctx, ioas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_map);
+
+/**
+ * ioasim_ioas_copy() - IOMMU_IOAS_COPY
+ * @ctx: the context
+ * @cmd: in: dst_ioas_id, src_ioas_id, flags, length, src_iova, dst_iova
+ *	(with FIXED_IOVA); out: dst_iova
+ *
+ * The new mapping shares the source's pages objects: nothing is pinned or
+ * charged a second time.
+ *
+ * Context: process context, may sleep.
+ * Return: as ioasim_ioas_map(); -ENOENT also when the source range is not
+ * fully mapped; -EPERM for a writable copy of read-only memory.
+ */
+int ioasim_ioas_copy(struct ioasim_ctx *ctx, struct iommu_ioas_copy *cmd)
+{
+	struct ioasim_ioas *src, *dst;
+	struct ioasim_slice *slices;
+	unsigned long iova = cmd->dst_iova;
+	unsigned int nslices;
+	int rc;
+
+	rc = check_map_flags(cmd->flags);
+	if (rc)
+		return rc;
+	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||
+	    cmd->dst_iova >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!map_flags_to_prot(cmd->flags))
+		return -EINVAL;
+
+	src = ioasim_ioas_get(ctx, cmd->src_ioas_id);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	rc = ioasim_space_slices(&src->space, cmd->src_iova, cmd->length,
+				 &slices, &nslices);
+	ioasim_ioas_put(ctx, src);
+	if (rc)
+		return rc;
+
+	dst = ioasim_ioas_get(ctx, cmd->dst_ioas_id);
+	if (IS_ERR(dst)) {
+		rc = PTR_ERR(dst);
+		goto out_slices;
+	}
+	rc = ioasim_space_map(&dst->space, slices, nslices, &iova,
+			      map_flags_to_prot(cmd->flags),
+			      cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (!rc)
+		cmd->dst_iova = iova;
+	ioasim_ioas_put(ctx, dst);
+out_slices:
+	ioasim_slices_put(slices, nslices);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_copy);
+
+/**
+ * ioasim_ioas_unmap() - IOMMU_IOAS_UNMAP
+ * @ctx: the context
+ * @cmd: in: ioas_id, iova, length (iova 0 with length U64_MAX unmaps
+ *	everything); out: length, the bytes unmapped
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENOENT (no such IOAS, nothing mapped in the range, or an
+ * area crossing its boundary); -EOVERFLOW; -EINVAL for a zero length.
+ */
+int ioasim_ioas_unmap(struct ioasim_ctx *ctx, struct iommu_ioas_unmap *cmd)
+{
+	struct ioasim_ioas *ioas;
+	unsigned long unmapped = 0, last;
+	bool all = !cmd->iova && cmd->length == U64_MAX;
+	int rc;
+
+	ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (all) {
+		rc = ioasim_space_unmap(&ioas->space, 0, ULONG_MAX, &unmapped);
+	} else if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX) {
+		rc = -EOVERFLOW;
+	} else if (!cmd->length) {
+		rc = -EINVAL;
+	} else if (check_add_overflow((unsigned long)cmd->iova,
+				      (unsigned long)cmd->length - 1, &last)) {
+		rc = -EOVERFLOW;
+	} else {
+		rc = ioasim_space_unmap(&ioas->space, cmd->iova, last,
+					&unmapped);
+		if (!rc && !unmapped)
+			rc = -ENOENT;
+	}
+	if (!rc)
+		cmd->length = unmapped;
+	ioasim_ioas_put(ctx, ioas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_unmap);
+
+/**
+ * ioasim_ioas_allow_iovas() - IOMMU_IOAS_ALLOW_IOVAS
+ * @ctx: the context
+ * @cmd: in: ioas_id, num_iovas
+ * @ranges: the num_iovas ranges, copied from cmd->allowed_iovas
+ *
+ * Replaces the allowed ranges as a whole; on any error they are unchanged.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (reserved field); -ENOENT; -EINVAL for a range
+ * with start >= last or overlapping another; -EADDRINUSE if a range
+ * overlaps reserved IOVA; -ENOMEM.
+ */
+int ioasim_ioas_allow_iovas(struct ioasim_ctx *ctx,
+			    struct iommu_ioas_allow_iovas *cmd,
+			    const struct iommu_iova_range *ranges)
+{
+	struct rb_root_cached allowed = RB_ROOT_CACHED;
+	struct ioasim_allowed *node;
+	struct ioasim_ioas *ioas;
+	u32 i;
+	int rc = 0;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	for (i = 0; i < cmd->num_iovas; i++) {
+		if (ranges[i].start >= ranges[i].last ||
+		    interval_tree_iter_first(&allowed, ranges[i].start,
+					     ranges[i].last)) {
+			rc = -EINVAL;
+			goto out;
+		}
+		if (ioasim_should_fail("ioas.allowed")) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
+		if (!node) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		node->node.start = ranges[i].start;
+		node->node.last = ranges[i].last;
+		interval_tree_insert(&node->node, &allowed);
+	}
+	rc = ioasim_space_set_allowed(&ioas->space, &allowed);
+out:
+	ioasim_allowed_free(&allowed);
+	ioasim_ioas_put(ctx, ioas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_allow_iovas);
+
+/**
+ * ioasim_ioas_iova_ranges() - IOMMU_IOAS_IOVA_RANGES
+ * @ctx: the context
+ * @cmd: in: ioas_id, num_iovas (capacity of @ranges); out: num_iovas (how
+ *	many ranges exist), out_iova_alignment
+ * @ranges: receives up to the capacity, lowest first
+ *
+ * The ranges are the IOVA not reserved. When there are more than fit, the
+ * ones that fit are stored, the count and alignment are still reported,
+ * and the caller retries with a larger buffer.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EMSGSIZE if @ranges was too small (outputs valid);
+ * -EOPNOTSUPP (reserved field); -ENOENT.
+ */
+int ioasim_ioas_iova_ranges(struct ioasim_ctx *ctx,
+			    struct iommu_ioas_iova_ranges *cmd,
+			    struct iommu_iova_range *ranges)
+{
+	struct interval_tree_node *holes = NULL;
+	struct ioasim_ioas *ioas;
+	u32 cap = cmd->num_iovas, n, i;
+	int rc = 0;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (cap) {
+		if (ioasim_should_fail("ioas.ranges"))
+			holes = NULL;
+		else
+			holes = kcalloc(cap, sizeof(*holes), GFP_KERNEL);
+		if (!holes) {
+			rc = -ENOMEM;
+			goto out_put;
+		}
+	}
+	n = cap;
+	ioasim_space_holes(&ioas->space, holes, &n);
+	for (i = 0; i < min(n, cap); i++) {
+		ranges[i].start = holes[i].start;
+		ranges[i].last = holes[i].last;
+	}
+	cmd->num_iovas = n;
+	cmd->out_iova_alignment = READ_ONCE(ioas->space.iova_alignment);
+	if (n > cap)
+		rc = -EMSGSIZE;
+	kfree(holes);
+out_put:
+	ioasim_ioas_put(ctx, ioas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_iova_ranges);
+
+static int option_rlimit_mode(struct ioasim_ctx *ctx, struct iommu_option *cmd)
+{
+	if (cmd->object_id)
+		return -EOPNOTSUPP;
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = ctx->account_mm;
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	if (!capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (cmd->val64 > 1)
+		return -EINVAL;
+	return ioasim_ctx_set_account_mm(ctx, cmd->val64);
+}
+
+static int option_huge_pages(struct ioasim_ctx *ctx, struct iommu_option *cmd)
+{
+	struct ioasim_ioas *ioas;
+	int rc = 0;
+
+	ioas = ioasim_ioas_get(ctx, cmd->object_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = !READ_ONCE(ioas->space.no_large_pages);
+	} else if (cmd->op != IOMMU_OPTION_OP_SET) {
+		rc = -EOPNOTSUPP;
+	} else if (cmd->val64 > 1) {
+		rc = -EINVAL;
+	} else {
+		/*
+		 * Without domains the option only steers automatic IOVA
+		 * placement, so it can change at any time.
+		 */
+		down_write(&ioas->space.lock);
+		ioas->space.no_large_pages = !cmd->val64;
+		up_write(&ioas->space.lock);
+	}
+	ioasim_ioas_put(ctx, ioas);
+	return rc;
+}
+
+/**
+ * ioasim_option() - IOMMU_OPTION
+ * @ctx: the context
+ * @cmd: in: option_id, op, object_id, val64 (SET); out: val64 (GET)
+ *
+ * IOMMU_OPTION_RLIMIT_MODE (context-wide, object_id 0): 0 charges pinned
+ * memory to the user's RLIMIT_MEMLOCK, 1 to the mm as VFIO does; changing
+ * it needs CAP_SYS_RESOURCE and an empty context.
+ * IOMMU_OPTION_HUGE_PAGES (per IOAS): 1 lets automatic IOVA placement
+ * align for large IO pages, 0 does not.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (reserved field, unknown option or op, object id
+ * for RLIMIT_MODE); -EINVAL (value); -EPERM; -EBUSY (objects exist);
+ * -ENOENT (no such IOAS).
+ */
+int ioasim_option(struct ioasim_ctx *ctx, struct iommu_option *cmd)
+{
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->option_id) {
+	case IOMMU_OPTION_RLIMIT_MODE:
+		return option_rlimit_mode(ctx, cmd);
+	case IOMMU_OPTION_HUGE_PAGES:
+		return option_huge_pages(ctx, cmd);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_option);

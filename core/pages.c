@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - pages: pinning, storing and charging user memory
+ *
+ * The rules are in pages.h. This file's own conventions:
+ *  - a "span" is a run of indexes [first, last] that are all pinned or all
+ *    unpinned, as the callers guarantee;
+ *  - charging happens before pinning, per batch, so the limit is never
+ *    exceeded even for a moment, and a failed batch returns its charge
+ *    before anything else is undone;
+ *  - unpin never fails: it needs no memory beyond a batch array, and falls
+ *    back to an on-stack array when that cannot be allocated.
+ */
+#include <kunit/visibility.h>
+#include <linux/cred.h>
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "itree.h"
+#include "pages.h"
+
+/* Batch size for unpinning when the preferred array cannot be had. */
+#define IOASIM_UNPIN_STACK_BATCH 16
+
+/**
+ * ioasim_pages_create() - describe a user range whose pages may be pinned
+ * @uptr: user address of the first byte
+ * @length: length in bytes, not zero
+ * @writable: pin for writing
+ * @account: who is charged (see ioasim_ctx_account())
+ * @batch_bytes: temporary-memory budget of one pin batch
+ *
+ * Nothing is pinned yet. The range belongs to current's mm.
+ *
+ * Context: process context with an mm, may sleep.
+ * Return: the object (one reference), ERR_PTR(-EINVAL) for a zero or huge
+ * length, ERR_PTR(-EOVERFLOW) if the range wraps, or ERR_PTR(-ENOMEM).
+ */
+struct ioasim_pages *ioasim_pages_create(unsigned long uptr,
+					 unsigned long length, bool writable,
+					 enum ioasim_account account,
+					 size_t batch_bytes)
+{
+	struct ioasim_pages *pages;
+	unsigned long end;
+
+	if (!length || length > SIZE_MAX - PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(uptr, length, &end))
+		return ERR_PTR(-EOVERFLOW);
+	if (WARN_ON_ONCE(!current->mm))
+		return ERR_PTR(-EFAULT);
+
+	if (ioasim_should_fail("pages.alloc"))
+		return ERR_PTR(-ENOMEM);
+	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+
+	kref_init(&pages->kref);
+	mutex_init(&pages->mutex);
+	pages->uptr = ALIGN_DOWN(uptr, PAGE_SIZE);
+	pages->npages = (ALIGN(end, PAGE_SIZE) - pages->uptr) >> PAGE_SHIFT;
+	pages->writable = writable;
+	pages->account = account;
+	pages->batch_bytes = max_t(size_t, batch_bytes, sizeof(struct page *));
+	pages->users = RB_ROOT_CACHED;
+	xa_init_flags(&pages->pinned, XA_FLAGS_ACCOUNT);
+
+	pages->mm = current->mm;
+	mmgrab(pages->mm);
+	pages->task = current->group_leader;
+	get_task_struct(pages->task);
+	pages->user = get_uid(current_user());
+	return pages;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_create);
+
+static void ioasim_pages_release(struct kref *kref)
+{
+	struct ioasim_pages *pages = container_of(kref, struct ioasim_pages,
+						  kref);
+
+	/* Users hold references, so none can be left. */
+	WARN_ON(!RB_EMPTY_ROOT(&pages->users.rb_root));
+	WARN_ON(pages->npinned || !xa_empty(&pages->pinned));
+	mmdrop(pages->mm);
+	put_task_struct(pages->task);
+	free_uid(pages->user);
+	mutex_destroy(&pages->mutex);
+	kfree(pages);
+}
+
+/**
+ * ioasim_pages_put() - drop a reference
+ * @pages: the object
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_pages_put(struct ioasim_pages *pages)
+{
+	kref_put(&pages->kref, ioasim_pages_release);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_put);
+
+static int charge_user(struct ioasim_pages *pages, unsigned long n)
+{
+	unsigned long limit, cur, next;
+
+	limit = task_rlimit(pages->task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&pages->user->locked_vm);
+	do {
+		if (check_add_overflow(cur, n, &next) || next > limit)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&pages->user->locked_vm, &cur,
+					  next));
+	return 0;
+}
+
+static int charge_mm(struct ioasim_pages *pages, unsigned long n, bool inc)
+{
+	int rc;
+
+	/* The mm may be exiting; its counters are still there (mmgrab). */
+	if (!mmget_not_zero(pages->mm))
+		return inc ? -EFAULT : 0;
+	mmap_write_lock(pages->mm);
+	rc = __account_locked_vm(pages->mm, n, inc, pages->task, false);
+	mmap_write_unlock(pages->mm);
+	mmput(pages->mm);
+	return rc;
+}
+
+/* Charge @n pages about to be pinned. */
+static int pages_charge(struct ioasim_pages *pages, unsigned long n)
+{
+	int rc = 0;
+
+	if (ioasim_should_fail("pages.charge"))
+		return -ENOMEM;
+	switch (pages->account) {
+	case IOASIM_ACCOUNT_NONE:
+		break;
+	case IOASIM_ACCOUNT_USER:
+		rc = charge_user(pages, n);
+		break;
+	case IOASIM_ACCOUNT_MM:
+		rc = charge_mm(pages, n, true);
+		break;
+	}
+	if (rc)
+		return rc;
+	atomic64_add(n, &pages->mm->pinned_vm);
+	return 0;
+}
+
+/* Return the charge of @n pages that were unpinned or never pinned. */
+static void pages_uncharge(struct ioasim_pages *pages, unsigned long n)
+{
+	if (!n)
+		return;
+	switch (pages->account) {
+	case IOASIM_ACCOUNT_NONE:
+		break;
+	case IOASIM_ACCOUNT_USER:
+		if (!WARN_ON(atomic_long_read(&pages->user->locked_vm) < n))
+			atomic_long_sub(n, &pages->user->locked_vm);
+		break;
+	case IOASIM_ACCOUNT_MM:
+		charge_mm(pages, n, false);
+		break;
+	}
+	atomic64_sub(n, &pages->mm->pinned_vm);
+}
+
+/*
+ * Pin up to @n pages from @index into @batch. Returns how many were pinned
+ * (at least one) or an errno.
+ */
+static long pages_pin_batch(struct ioasim_pages *pages, unsigned long index,
+			    unsigned long n, struct page **batch)
+{
+	unsigned int flags = FOLL_LONGTERM | (pages->writable ? FOLL_WRITE : 0);
+	unsigned long uaddr = pages->uptr + (index << PAGE_SHIFT);
+	int locked = 1;
+	long rc;
+
+	if (ioasim_should_fail("pages.pin"))
+		return -EFAULT;
+	if (pages->mm == current->mm) {
+		rc = pin_user_pages_fast(uaddr, n, flags, batch);
+	} else {
+		if (!mmget_not_zero(pages->mm))
+			return -EFAULT;
+		mmap_read_lock(pages->mm);
+		rc = pin_user_pages_remote(pages->mm, uaddr, n, flags, batch,
+					   &locked);
+		if (locked)
+			mmap_read_unlock(pages->mm);
+		mmput(pages->mm);
+	}
+	if (rc == 0)
+		return -EFAULT;
+	return rc;
+}
+
+/* Unpin and forget the pinned indexes [first, last]; cannot fail. */
+static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
+			     unsigned long last)
+{
+	struct page *stack_batch[IOASIM_UNPIN_STACK_BATCH];
+	unsigned long index = first, cap, n;
+	struct page **batch;
+
+	lockdep_assert_held(&pages->mutex);
+
+	cap = min(last - first + 1, pages->batch_bytes / sizeof(*batch));
+	batch = kmalloc_array(cap, sizeof(*batch), GFP_KERNEL | __GFP_NOWARN);
+	if (!batch) {
+		batch = stack_batch;
+		cap = ARRAY_SIZE(stack_batch);
+	}
+
+	while (index <= last) {
+		for (n = 0; n < cap && index <= last; n++, index++) {
+			batch[n] = xa_erase(&pages->pinned, index);
+			WARN_ON_ONCE(!batch[n]);
+		}
+		unpin_user_pages_dirty_lock(batch, n, pages->writable);
+		pages->npinned -= n;
+		pages_uncharge(pages, n);
+	}
+	if (batch != stack_batch)
+		kfree(batch);
+}
+
+/*
+ * Pin the unpinned indexes [first, last]. On failure everything this call
+ * pinned is unpinned and uncharged again.
+ */
+static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
+			  unsigned long last)
+{
+	unsigned long index = first, want, i;
+	struct page **batch;
+	size_t cap;
+	long got;
+	int rc = 0;
+
+	lockdep_assert_held(&pages->mutex);
+
+	cap = min(last - first + 1, pages->batch_bytes / sizeof(*batch));
+	if (ioasim_should_fail("pages.batch"))
+		return -ENOMEM;
+	batch = kmalloc_array(cap, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+
+	while (index <= last) {
+		want = min(last - index + 1, cap);
+		rc = pages_charge(pages, want);
+		if (rc)
+			break;
+		got = pages_pin_batch(pages, index, want, batch);
+		if (got < 0) {
+			pages_uncharge(pages, want);
+			rc = got;
+			break;
+		}
+		pages_uncharge(pages, want - got);
+
+		for (i = 0; i < got; i++) {
+			if (ioasim_should_fail("pages.store"))
+				rc = -ENOMEM;
+			else
+				rc = xa_err(xa_store(&pages->pinned, index + i,
+						     batch[i], GFP_KERNEL));
+			if (rc)
+				break;
+		}
+		pages->npinned += i;
+		if (rc) {
+			/* Pinned but not stored: drop those directly. */
+			unpin_user_pages(batch + i, got - i);
+			pages_uncharge(pages, got - i);
+			index += i;
+			break;
+		}
+		index += got;
+	}
+	kfree(batch);
+
+	if (rc && index > first)
+		pages_unpin_span(pages, first, index - 1);
+	return rc;
+}
+
+/**
+ * ioasim_pages_add_user() - make [first, last] resident for @user
+ * @pages: the object
+ * @user: caller-owned registration, not registered yet
+ * @first: first index
+ * @last: last index, inclusive, below npages
+ *
+ * Pins every index of the range that no other user covers, charging each
+ * once. On failure nothing this call pinned or charged is left.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ * Return: 0, -EINVAL for a bad range, -ENOMEM when out of memory or over
+ * the memlock limit, -EFAULT (or GUP's errno) when the memory cannot be
+ * pinned.
+ */
+int ioasim_pages_add_user(struct ioasim_pages *pages,
+			  struct ioasim_pages_user *user, unsigned long first,
+			  unsigned long last)
+{
+	struct rb_root_cached *roots[] = { &pages->users };
+	struct ioasim_holes h;
+	int rc = 0;
+
+	if (WARN_ON_ONCE(first > last || last >= pages->npages))
+		return -EINVAL;
+
+	mutex_lock(&pages->mutex);
+	ioasim_holes_init(&h, roots, 1, first, last);
+	while (ioasim_holes_next(&h)) {
+		rc = pages_pin_span(pages, h.first_free, h.last_free);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		/* The gaps before the failing one were filled: empty them. */
+		if (h.first_free > first) {
+			ioasim_holes_init(&h, roots, 1, first, h.first_free - 1);
+			while (ioasim_holes_next(&h))
+				pages_unpin_span(pages, h.first_free,
+						 h.last_free);
+		}
+		mutex_unlock(&pages->mutex);
+		return rc;
+	}
+	user->node.start = first;
+	user->node.last = last;
+	interval_tree_insert(&user->node, &pages->users);
+	mutex_unlock(&pages->mutex);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_user);
+
+/**
+ * ioasim_pages_remove_user() - release what ioasim_pages_add_user() pinned
+ * @pages: the object
+ * @user: a registered user
+ *
+ * Unpins the indexes of @user's range that no other user covers.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ */
+void ioasim_pages_remove_user(struct ioasim_pages *pages,
+			      struct ioasim_pages_user *user)
+{
+	struct rb_root_cached *roots[] = { &pages->users };
+	struct ioasim_holes h;
+
+	mutex_lock(&pages->mutex);
+	interval_tree_remove(&user->node, &pages->users);
+	ioasim_holes_init(&h, roots, 1, user->node.start, user->node.last);
+	while (ioasim_holes_next(&h))
+		pages_unpin_span(pages, h.first_free, h.last_free);
+	mutex_unlock(&pages->mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_user);
+
+/**
+ * ioasim_pages_page() - the pinned page at @index
+ * @pages: the object
+ * @index: an index some registered user covers
+ *
+ * Context: any context; the caller's registration keeps the page pinned.
+ * Return: the page, or NULL if @index is not pinned.
+ */
+struct page *ioasim_pages_page(struct ioasim_pages *pages,
+			       unsigned long index)
+{
+	return xa_load(&pages->pinned, index);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_page);

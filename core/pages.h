@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ioasim - pages: user memory pinned exactly once per page index
+ *
+ * A pages object stands for one range of user virtual memory, seen as an
+ * array of npages page indexes: index 0 is the page holding the range's
+ * first byte, index npages - 1 the page holding its last byte. Ranges of
+ * indexes are inclusive ([first, last]; "last" never means one past).
+ *
+ * Whoever needs the memory resident registers a user, an interval of
+ * indexes: an IOAS area for its domains, an access for the pages it pins.
+ * An index is pinned exactly while at least one user covers it. The first
+ * user to cover it pins it (FOLL_LONGTERM, in the mm that mapped it, even
+ * from another task); the last to leave unpins it. Overlapping users never
+ * pin twice.
+ *
+ * Every pinned page is charged once, before it is pinned, as the context
+ * chose when the object was created: to the user's locked_vm against
+ * RLIMIT_MEMLOCK, to the mm's locked_vm (the VFIO way), or to nobody when
+ * the opener had CAP_IPC_LOCK. The mm's pinned_vm always counts the pages.
+ * Each failure path returns exactly what it took.
+ *
+ * Pins are gathered in batches whose temporary array fits the context's
+ * temporary-memory budget, so pinning a huge range needs no huge
+ * allocation; tests shrink the budget to force many small batches.
+ *
+ * Overflow: npages is bounded by the length of a user range, so
+ * last + 1 cannot overflow for an index.
+ */
+#ifndef __IOASIM_PAGES_H
+#define __IOASIM_PAGES_H
+
+#include <linux/interval_tree.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+struct mm_struct;
+struct page;
+struct task_struct;
+struct user_struct;
+
+/**
+ * enum ioasim_account - who is charged for pinned pages
+ * @IOASIM_ACCOUNT_NONE: nobody; the opener had CAP_IPC_LOCK
+ * @IOASIM_ACCOUNT_USER: the user's locked_vm, limited by RLIMIT_MEMLOCK
+ * @IOASIM_ACCOUNT_MM: the mm's locked_vm, as VFIO type1 does
+ */
+enum ioasim_account {
+	IOASIM_ACCOUNT_NONE,
+	IOASIM_ACCOUNT_USER,
+	IOASIM_ACCOUNT_MM,
+};
+
+/* The default temporary-memory budget of one pin batch. */
+#define IOASIM_BATCH_BYTES_DEFAULT (64 * 1024)
+
+/**
+ * struct ioasim_pages - a pinned-on-demand range of user memory
+ * @kref: areas (and later accesses) sharing this range
+ * @mutex: protects @users, @pinned and @npinned
+ * @uptr: user address of index 0 (page aligned)
+ * @npages: number of indexes
+ * @writable: pinned with FOLL_WRITE
+ * @account: who is charged
+ * @batch_bytes: temporary-memory budget of one pin batch
+ * @mm: the mm the range belongs to (mmgrab'd)
+ * @task: its group leader, whose RLIMIT_MEMLOCK applies (referenced)
+ * @user: the user charged in IOASIM_ACCOUNT_USER mode (referenced)
+ * @users: interval tree of struct ioasim_pages_user, in indexes
+ * @pinned: index -> struct page * of every pinned index
+ * @npinned: number of pinned (and charged) indexes
+ */
+struct ioasim_pages {
+	struct kref kref;
+	struct mutex mutex; /* see the kernel-doc above */
+	unsigned long uptr;
+	unsigned long npages;
+	bool writable;
+	enum ioasim_account account;
+	size_t batch_bytes;
+	struct mm_struct *mm;
+	struct task_struct *task;
+	struct user_struct *user;
+	struct rb_root_cached users;
+	struct xarray pinned;
+	unsigned long npinned;
+};
+
+/**
+ * struct ioasim_pages_user - a registered need for [first, last]
+ * @node: in ioasim_pages::users; start and last are indexes
+ */
+struct ioasim_pages_user {
+	struct interval_tree_node node;
+};
+
+struct ioasim_pages *ioasim_pages_create(unsigned long uptr,
+					 unsigned long length, bool writable,
+					 enum ioasim_account account,
+					 size_t batch_bytes);
+void ioasim_pages_put(struct ioasim_pages *pages);
+
+static inline void ioasim_pages_get(struct ioasim_pages *pages)
+{
+	kref_get(&pages->kref);
+}
+
+int ioasim_pages_add_user(struct ioasim_pages *pages,
+			  struct ioasim_pages_user *user, unsigned long first,
+			  unsigned long last);
+void ioasim_pages_remove_user(struct ioasim_pages *pages,
+			      struct ioasim_pages_user *user);
+struct page *ioasim_pages_page(struct ioasim_pages *pages,
+			       unsigned long index);
+
+#endif /* __IOASIM_PAGES_H */

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - the IOVA space of an IOAS: areas, reserved and allowed ranges,
+ * automatic placement. The rules are in space.h.
+ *
+ * Every operation validates completely before it changes anything, so a
+ * refused request leaves the trees as they were: unmap checks that every
+ * area it would touch lies inside the range before removing any of them.
+ */
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/iommu.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "itree.h"
+#include "space.h"
+
+/* Automatic placement never returns IOVA in the first or last page. */
+#define IOASIM_AUTO_FIRST	PAGE_SIZE
+#define IOASIM_AUTO_LAST	(ULONG_MAX - PAGE_SIZE)
+
+#define area_of(n) container_of(n, struct ioasim_area, node)
+
+/**
+ * ioasim_space_init() - an empty IOVA space
+ * @space: the space
+ *
+ * Context: any context.
+ */
+void ioasim_space_init(struct ioasim_space *space)
+{
+	init_rwsem(&space->lock);
+	space->areas = RB_ROOT_CACHED;
+	space->reserved = RB_ROOT_CACHED;
+	space->allowed = RB_ROOT_CACHED;
+	space->iova_alignment = 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_init);
+
+/**
+ * ioasim_allowed_free() - free every node of an allowed-range tree
+ * @allowed: the tree; empty afterwards
+ *
+ * Context: any context.
+ */
+void ioasim_allowed_free(struct rb_root_cached *allowed)
+{
+	struct interval_tree_node *node;
+
+	while ((node = interval_tree_iter_first(allowed, 0, ULONG_MAX))) {
+		interval_tree_remove(node, allowed);
+		kfree(container_of(node, struct ioasim_allowed, node));
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_allowed_free);
+
+static void space_free_reserved(struct ioasim_space *space, const void *owner,
+				bool any)
+{
+	struct interval_tree_node *node, *next;
+
+	for (node = interval_tree_iter_first(&space->reserved, 0, ULONG_MAX);
+	     node; node = next) {
+		struct ioasim_reserved *res =
+			container_of(node, struct ioasim_reserved, node);
+
+		next = interval_tree_iter_next(node, 0, ULONG_MAX);
+		if (any || res->owner == owner) {
+			interval_tree_remove(node, &space->reserved);
+			kfree(res);
+		}
+	}
+}
+
+/**
+ * ioasim_space_destroy() - free the bookkeeping of an unmapped space
+ * @space: a space with no areas left
+ *
+ * Context: process context.
+ */
+void ioasim_space_destroy(struct ioasim_space *space)
+{
+	WARN_ON(!RB_EMPTY_ROOT(&space->areas.rb_root));
+	space_free_reserved(space, NULL, true);
+	ioasim_allowed_free(&space->allowed);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_destroy);
+
+/*
+ * The lowest x >= @from with x % @align == @offset, or false if that
+ * overflows. @align is a power of two above @offset.
+ */
+static bool next_aligned(unsigned long from, unsigned long align,
+			 unsigned long offset, unsigned long *x)
+{
+	unsigned long base = ALIGN_DOWN(from, align) + offset;
+
+	if (base >= from) {
+		*x = base;
+		return true;
+	}
+	return !check_add_overflow(base, align, x);
+}
+
+/* Find room for [x, x + length - 1] in the free parts of [first, last]. */
+static bool space_fit(struct ioasim_space *space, unsigned long first,
+		      unsigned long last, unsigned long length,
+		      unsigned long align, unsigned long offset,
+		      unsigned long *iova)
+{
+	struct rb_root_cached *used[] = { &space->reserved, &space->areas };
+	struct ioasim_holes h;
+	unsigned long x;
+
+	ioasim_holes_init(&h, used, ARRAY_SIZE(used), first, last);
+	while (ioasim_holes_next(&h)) {
+		if (!next_aligned(h.first_free, align, offset, &x))
+			continue;
+		if (x <= h.last_free && h.last_free - x >= length - 1) {
+			*iova = x;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Place @length bytes whose memory starts at user address @uptr. The IOVA
+ * keeps @uptr's offset within its page, and is aligned like @uptr up to the
+ * length rounded to a power of two (capped at the huge-page size, or at
+ * PAGE_SIZE with large pages off), so large IO pages stay usable.
+ */
+static int space_alloc_iova(struct ioasim_space *space, unsigned long uptr,
+			    unsigned long length, unsigned long *iova)
+{
+	unsigned long align, max_align, step, offset, win_first, win_last;
+	struct interval_tree_node *node;
+
+	lockdep_assert_held_write(&space->lock);
+
+	if (!length || length >= ULONG_MAX / 2)
+		return -EOVERFLOW;
+
+	align = roundup_pow_of_two(length);
+	if (uptr)
+		align = min(align, 1UL << __ffs(uptr));
+	max_align = PAGE_SIZE;
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) && !space->no_large_pages)
+		max_align = PMD_SIZE;
+	align = min(align, max_align);
+	if (align < space->iova_alignment)
+		return -EINVAL;
+
+	/* Below PAGE_SIZE, keeping the page offset implies the alignment. */
+	step = max(align, PAGE_SIZE);
+	offset = uptr & (step - 1);
+
+	if (RB_EMPTY_ROOT(&space->allowed.rb_root))
+		return space_fit(space, IOASIM_AUTO_FIRST, IOASIM_AUTO_LAST,
+				 length, step, offset, iova) ? 0 : -ENOSPC;
+
+	/* Each run of adjacent allowed ranges is one window. */
+	node = interval_tree_iter_first(&space->allowed, 0, ULONG_MAX);
+	while (node) {
+		win_first = node->start;
+		win_last = node->last;
+		node = interval_tree_iter_next(node, 0, ULONG_MAX);
+		while (node && win_last != ULONG_MAX &&
+		       node->start == win_last + 1) {
+			win_last = node->last;
+			node = interval_tree_iter_next(node, 0, ULONG_MAX);
+		}
+		win_first = max(win_first, IOASIM_AUTO_FIRST);
+		win_last = min(win_last, IOASIM_AUTO_LAST);
+		if (win_first <= win_last &&
+		    space_fit(space, win_first, win_last, length, step, offset,
+			      iova))
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+static int space_check_iova(struct ioasim_space *space, unsigned long iova,
+			    unsigned long length)
+{
+	unsigned long last;
+
+	lockdep_assert_held(&space->lock);
+
+	if (iova & (space->iova_alignment - 1))
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	if (interval_tree_iter_first(&space->reserved, iova, last))
+		return -EINVAL;
+	if (interval_tree_iter_first(&space->areas, iova, last))
+		return -EEXIST;
+	return 0;
+}
+
+static void area_free(struct ioasim_area *area)
+{
+	if (area->pages)
+		ioasim_pages_put(area->pages);
+	kfree(area);
+}
+
+/**
+ * ioasim_space_map() - map slices of pages at consecutive IOVA
+ * @space: the space
+ * @slices: the memory, in IOVA order; the new areas take their own
+ *	references on the pages
+ * @nslices: how many, at least one
+ * @iova: in: the IOVA when @fixed; out: where the mapping was placed
+ * @prot: IOMMU_READ and/or IOMMU_WRITE
+ * @fixed: map exactly at *@iova instead of choosing a place
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -EINVAL for a zero or misaligned length or IOVA, or an IOVA
+ * inside a reserved range; -EEXIST if the fixed IOVA is already mapped;
+ * -EOVERFLOW if the range wraps; -ENOSPC if no room was found; -EPERM for
+ * a writable mapping of memory pinned read-only; -ENOMEM.
+ */
+int ioasim_space_map(struct ioasim_space *space,
+		     const struct ioasim_slice *slices, unsigned int nslices,
+		     unsigned long *iova, int prot, bool fixed)
+{
+	struct ioasim_area **areas;
+	unsigned long length = 0, cur;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < nslices; i++) {
+		if ((prot & IOMMU_WRITE) && !slices[i].pages->writable)
+			return -EPERM;
+		if (check_add_overflow(length, slices[i].length, &length))
+			return -EOVERFLOW;
+	}
+
+	if (ioasim_should_fail("space.areas"))
+		return -ENOMEM;
+	areas = kcalloc(nslices, sizeof(*areas), GFP_KERNEL);
+	if (!areas)
+		return -ENOMEM;
+	for (i = 0; i < nslices; i++) {
+		if (ioasim_should_fail("space.area_alloc")) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+		areas[i] = kzalloc(sizeof(*areas[i]), GFP_KERNEL_ACCOUNT);
+		if (!areas[i]) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+
+	down_write(&space->lock);
+	if (!length || (length & (space->iova_alignment - 1))) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (fixed)
+		rc = space_check_iova(space, *iova, length);
+	else
+		rc = space_alloc_iova(space, slices[0].pages->uptr +
+					     slices[0].start_byte, length, iova);
+	if (rc)
+		goto out_unlock;
+
+	/* Validate every slice before the first area goes in. */
+	for (i = 0; i < nslices; i++) {
+		if ((slices[i].start_byte % PAGE_SIZE) &
+		    (space->iova_alignment - 1)) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
+	}
+
+	/* space_check_iova() or the allocator proved the range fits. */
+	for (i = 0, cur = *iova; i < nslices; cur += slices[i].length, i++) {
+		struct ioasim_area *area = areas[i];
+
+		area->space = space;
+		area->pages = slices[i].pages;
+		ioasim_pages_get(area->pages);
+		area->start_byte = slices[i].start_byte;
+		area->prot = prot;
+		area->node.start = cur;
+		area->node.last = cur + slices[i].length - 1;
+		interval_tree_insert(&area->node, &space->areas);
+		areas[i] = NULL;
+	}
+	rc = 0;
+
+out_unlock:
+	up_write(&space->lock);
+out_free:
+	for (i = 0; i < nslices; i++)
+		if (areas[i])
+			area_free(areas[i]);
+	kfree(areas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_map);
+
+/**
+ * ioasim_space_unmap() - remove every area inside [iova, last]
+ * @space: the space
+ * @iova: first IOVA
+ * @last: last IOVA, inclusive
+ * @unmapped: set to the number of bytes unmapped
+ *
+ * Areas are unmapped whole: if any area overlaps the range without lying
+ * inside it, nothing is unmapped.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0 (also when nothing was mapped there), or -ENOENT if an area
+ * crosses the range's boundary.
+ */
+int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
+		       unsigned long last, unsigned long *unmapped)
+{
+	struct interval_tree_node *node;
+	unsigned long bytes = 0;
+
+	*unmapped = 0;
+	down_write(&space->lock);
+	node = interval_tree_iter_first(&space->areas, iova, last);
+	for (; node; node = interval_tree_iter_next(node, iova, last)) {
+		if (node->start < iova || node->last > last) {
+			up_write(&space->lock);
+			return -ENOENT;
+		}
+	}
+	while ((node = interval_tree_iter_first(&space->areas, iova, last))) {
+		interval_tree_remove(node, &space->areas);
+		bytes += node->last - node->start + 1;
+		area_free(area_of(node));
+	}
+	up_write(&space->lock);
+	*unmapped = bytes;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unmap);
+
+/**
+ * ioasim_slices_put() - release slices from ioasim_space_slices()
+ * @slices: the array
+ * @nslices: its length
+ *
+ * Context: process context.
+ */
+void ioasim_slices_put(struct ioasim_slice *slices, unsigned int nslices)
+{
+	unsigned int i;
+
+	for (i = 0; i < nslices; i++)
+		ioasim_pages_put(slices[i].pages);
+	kfree(slices);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_slices_put);
+
+/**
+ * ioasim_space_slices() - the memory behind a fully mapped IOVA range
+ * @space: the space
+ * @iova: first IOVA
+ * @length: bytes, not zero
+ * @slices: set to an array of slices, one per area touched, each holding a
+ *	reference on its pages; release with ioasim_slices_put()
+ * @nslices: set to the array's length
+ *
+ * This is how copy shares memory between mappings without pinning it
+ * again: the new areas use the same pages objects.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -EOVERFLOW if the range wraps; -ENOENT if any byte of it is
+ * not mapped; -ENOMEM.
+ */
+int ioasim_space_slices(struct ioasim_space *space, unsigned long iova,
+			unsigned long length, struct ioasim_slice **slices,
+			unsigned int *nslices)
+{
+	struct interval_tree_node *node;
+	unsigned long last, cur, end;
+	unsigned int n = 0, i;
+	int rc = 0;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+
+	down_read(&space->lock);
+	/* Count the areas, and insist that they leave no gap. */
+	cur = iova;
+	for (node = interval_tree_iter_first(&space->areas, iova, last); node;
+	     node = interval_tree_iter_next(node, iova, last)) {
+		if (node->start > cur)
+			break;
+		n++;
+		if (node->last >= last)
+			break;
+		cur = node->last + 1;
+	}
+	if (!node || node->start > cur || node->last < last) {
+		rc = -ENOENT;
+		goto out_unlock;
+	}
+
+	if (ioasim_should_fail("space.slices")) {
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
+	*slices = kcalloc(n, sizeof(**slices), GFP_KERNEL);
+	if (!*slices) {
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
+	node = interval_tree_iter_first(&space->areas, iova, last);
+	for (i = 0; i < n; i++) {
+		struct ioasim_area *area = area_of(node);
+		struct ioasim_slice *slice = &(*slices)[i];
+
+		cur = max(iova, node->start);
+		end = min(last, node->last);
+		slice->pages = area->pages;
+		ioasim_pages_get(slice->pages);
+		slice->start_byte = area->start_byte + (cur - node->start);
+		slice->length = end - cur + 1;
+		node = interval_tree_iter_next(node, iova, last);
+	}
+	*nslices = n;
+
+out_unlock:
+	up_read(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_slices);
+
+/**
+ * ioasim_space_reserve() - forbid mapping [start, last]
+ * @space: the space
+ * @start: first IOVA
+ * @last: last IOVA, inclusive
+ * @owner: who may remove it again
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -EINVAL if @start > @last; -EADDRINUSE if the range is mapped
+ * or allowed; -ENOMEM.
+ */
+int ioasim_space_reserve(struct ioasim_space *space, unsigned long start,
+			 unsigned long last, const void *owner)
+{
+	struct ioasim_reserved *res;
+	int rc = 0;
+
+	if (start > last)
+		return -EINVAL;
+	if (ioasim_should_fail("space.reserve"))
+		return -ENOMEM;
+	res = kzalloc(sizeof(*res), GFP_KERNEL_ACCOUNT);
+	if (!res)
+		return -ENOMEM;
+	res->node.start = start;
+	res->node.last = last;
+	res->owner = owner;
+
+	down_write(&space->lock);
+	if (interval_tree_iter_first(&space->areas, start, last) ||
+	    interval_tree_iter_first(&space->allowed, start, last))
+		rc = -EADDRINUSE;
+	else
+		interval_tree_insert(&res->node, &space->reserved);
+	up_write(&space->lock);
+	if (rc)
+		kfree(res);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_reserve);
+
+/**
+ * ioasim_space_unreserve() - remove every reserved range of @owner
+ * @space: the space
+ * @owner: as given to ioasim_space_reserve()
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ */
+void ioasim_space_unreserve(struct ioasim_space *space, const void *owner)
+{
+	down_write(&space->lock);
+	space_free_reserved(space, owner, false);
+	up_write(&space->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unreserve);
+
+/**
+ * ioasim_space_set_allowed() - replace the allowed ranges, all or nothing
+ * @space: the space
+ * @allowed: in: the new ranges (non-overlapping); out: the ranges that are
+ *	no longer in use (the old ones, or the new ones if refused), for the
+ *	caller to free with ioasim_allowed_free()
+ *
+ * An empty tree allows everything again.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0, or -EADDRINUSE if a new range overlaps a reserved one.
+ */
+int ioasim_space_set_allowed(struct ioasim_space *space,
+			     struct rb_root_cached *allowed)
+{
+	struct interval_tree_node *node;
+	int rc = 0;
+
+	down_write(&space->lock);
+	for (node = interval_tree_iter_first(allowed, 0, ULONG_MAX); node;
+	     node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		if (interval_tree_iter_first(&space->reserved, node->start,
+					     node->last)) {
+			rc = -EADDRINUSE;
+			break;
+		}
+	}
+	if (!rc)
+		swap(*allowed, space->allowed);
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_allowed);
+
+/**
+ * ioasim_space_holes() - the IOVA ranges that are not reserved
+ * @space: the space
+ * @holes: array receiving up to *@nholes ranges, lowest first
+ * @nholes: in: the capacity of @holes; out: how many ranges exist, which
+ *	may be more than were stored
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0.
+ */
+int ioasim_space_holes(struct ioasim_space *space,
+		       struct interval_tree_node *holes, u32 *nholes)
+{
+	struct rb_root_cached *roots[] = { &space->reserved };
+	struct ioasim_holes h;
+	u32 cap = *nholes, n = 0;
+
+	down_read(&space->lock);
+	ioasim_holes_init(&h, roots, 1, 0, ULONG_MAX);
+	while (ioasim_holes_next(&h)) {
+		if (n < cap) {
+			holes[n].start = h.first_free;
+			holes[n].last = h.last_free;
+		}
+		n++;
+	}
+	up_read(&space->lock);
+	*nholes = n;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_holes);

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ioasim - the IOVA space of an IOAS
+ *
+ * Three interval trees, in bytes of IOVA, every interval inclusive
+ * ([start, last]; an interval may end at ULONG_MAX, so never compute
+ * last + 1 without checking):
+ *
+ *   areas     what is mapped: struct ioasim_area, each a slice of one
+ *             pages object. Areas never overlap.
+ *   reserved  what must never be mapped: struct ioasim_reserved, each with
+ *             an owner (a device's reserved regions, the test control
+ *             plane, ...); only its owner removes it. No area overlaps a
+ *             reserved range.
+ *   allowed   when not empty, automatic IOVA allocation places mappings
+ *             only inside the union of these (IOAS_ALLOW_IOVAS); no
+ *             allowed range overlaps a reserved one. A fixed IOVA is not
+ *             limited by it.
+ *
+ * Mapping records the user memory behind an area; it pins nothing while
+ * nothing needs the memory resident (no domain, no access).
+ *
+ * Alignment: every area's IOVA and length are multiples of
+ * @iova_alignment, which the attached domains raise (1 without any).
+ * Automatically placed IOVA keeps the user address's offset within the
+ * page and, when the length allows, a larger alignment, so that large IO
+ * pages can be used.
+ */
+#ifndef __IOASIM_SPACE_H
+#define __IOASIM_SPACE_H
+
+#include <linux/interval_tree.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+
+#include "pages.h"
+
+struct ioasim_space;
+
+/**
+ * struct ioasim_area - one mapped range of IOVA
+ * @node: in ioasim_space::areas; protected by the space's @lock
+ * @space: the space it belongs to
+ * @pages: the memory behind it (a reference)
+ * @start_byte: offset of the area's first byte from @pages' index 0
+ * @prot: IOMMU_READ and/or IOMMU_WRITE
+ */
+struct ioasim_area {
+	struct interval_tree_node node;
+	struct ioasim_space *space;
+	struct ioasim_pages *pages;
+	unsigned long start_byte;
+	int prot;
+};
+
+/**
+ * struct ioasim_reserved - IOVA that must not be mapped
+ * @node: in ioasim_space::reserved
+ * @owner: who added it, and who removes it
+ */
+struct ioasim_reserved {
+	struct interval_tree_node node;
+	const void *owner;
+};
+
+/**
+ * struct ioasim_allowed - IOVA where automatic allocation may place maps
+ * @node: in ioasim_space::allowed, or in a tree being built
+ */
+struct ioasim_allowed {
+	struct interval_tree_node node;
+};
+
+/**
+ * struct ioasim_space - the IOVA bookkeeping of one IOAS
+ * @lock: protects the three trees, @iova_alignment and @no_large_pages
+ * @areas: mapped IOVA
+ * @reserved: forbidden IOVA
+ * @allowed: where automatic allocation may go (all of it when empty)
+ * @iova_alignment: power of two every area's IOVA and length respect
+ * @no_large_pages: the HUGE_PAGES option is off: automatic IOVA is not
+ *	aligned beyond PAGE_SIZE
+ */
+struct ioasim_space {
+	struct rw_semaphore lock;
+	struct rb_root_cached areas;
+	struct rb_root_cached reserved;
+	struct rb_root_cached allowed;
+	unsigned long iova_alignment;
+	bool no_large_pages;
+};
+
+/**
+ * struct ioasim_slice - a piece of pages to map, for map and copy
+ * @pages: the memory (the slice holds a reference)
+ * @start_byte: offset from @pages' index 0
+ * @length: bytes
+ */
+struct ioasim_slice {
+	struct ioasim_pages *pages;
+	unsigned long start_byte;
+	unsigned long length;
+};
+
+void ioasim_space_init(struct ioasim_space *space);
+void ioasim_space_destroy(struct ioasim_space *space);
+
+int ioasim_space_map(struct ioasim_space *space,
+		     const struct ioasim_slice *slices, unsigned int nslices,
+		     unsigned long *iova, int prot, bool fixed);
+int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
+		       unsigned long last, unsigned long *unmapped);
+int ioasim_space_slices(struct ioasim_space *space, unsigned long iova,
+			unsigned long length, struct ioasim_slice **slices,
+			unsigned int *nslices);
+void ioasim_slices_put(struct ioasim_slice *slices, unsigned int nslices);
+
+int ioasim_space_reserve(struct ioasim_space *space, unsigned long start,
+			 unsigned long last, const void *owner);
+void ioasim_space_unreserve(struct ioasim_space *space, const void *owner);
+int ioasim_space_set_allowed(struct ioasim_space *space,
+			     struct rb_root_cached *allowed);
+void ioasim_allowed_free(struct rb_root_cached *allowed);
+int ioasim_space_holes(struct ioasim_space *space,
+		       struct interval_tree_node *holes, u32 *nholes);
+
+#endif /* __IOASIM_SPACE_H */
