@@ -267,9 +267,11 @@ static void ioas_auto_placement(struct kunit *test)
 	KUNIT_EXPECT_GE(test, iova, (u64)SZ_PG);
 	KUNIT_EXPECT_LE(test, last, TOP - SZ_PG);
 	KUNIT_EXPECT_EQ(test, iova % SZ_PG, uptr % SZ_PG);
-	if (c->resv_last)
-		KUNIT_EXPECT_TRUE(test, last < c->resv_first ||
-					iova > c->resv_last);
+	if (c->resv_last) {
+		bool clear = last < c->resv_first || iova > c->resv_last;
+
+		KUNIT_EXPECT_TRUE(test, clear);
+	}
 	if (c->allow_last) {
 		KUNIT_EXPECT_GE(test, iova, c->allow_first);
 		KUNIT_EXPECT_LE(test, last, c->allow_last);
