@@ -209,6 +209,58 @@ static long pages_pin_batch(struct ioasim_pages *pages, unsigned long index,
 	return rc;
 }
 
+/*
+ * Store @n pinned pages from @index under one lock round. Returns how many
+ * were stored; *rc is set when that is fewer than @n.
+ */
+static unsigned long pages_store_batch(struct ioasim_pages *pages,
+				       unsigned long index, struct page **batch,
+				       unsigned long n, int *rc)
+{
+	XA_STATE(xas, &pages->pinned, index);
+	unsigned long i = 0;
+
+	*rc = 0;
+	if (ioasim_should_fail("pages.store")) {
+		*rc = -ENOMEM;
+		return 0;
+	}
+	do {
+		xas_lock(&xas);
+		while (i < n) {
+			xas_store(&xas, batch[i]);
+			if (xas_error(&xas))
+				break;
+			i++;
+			xas_next(&xas);
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL));
+	if (i < n)
+		*rc = xas_error(&xas) ?: -ENOMEM;
+	return i;
+}
+
+/* Remove up to @cap pinned pages from [index, last] into @batch. */
+static unsigned long pages_take_batch(struct ioasim_pages *pages,
+				      unsigned long index, unsigned long last,
+				      struct page **batch, unsigned long cap)
+{
+	XA_STATE(xas, &pages->pinned, index);
+	unsigned long n = 0;
+	struct page *page;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, page, last) {
+		batch[n++] = page;
+		xas_store(&xas, NULL);
+		if (n == cap)
+			break;
+	}
+	xas_unlock(&xas);
+	return n;
+}
+
 /* Unpin and forget the pinned indexes [first, last]; cannot fail. */
 static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 			     unsigned long last)
@@ -227,13 +279,14 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 	}
 
 	while (index <= last) {
-		for (n = 0; n < cap && index <= last; n++, index++) {
-			batch[n] = xa_erase(&pages->pinned, index);
-			WARN_ON_ONCE(!batch[n]);
-		}
+		n = pages_take_batch(pages, index, last, batch, cap);
+		/* Every index of a span is pinned: the batch has no hole. */
+		if (WARN_ON_ONCE(!n))
+			break;
 		unpin_user_pages_dirty_lock(batch, n, pages->writable);
 		pages->npinned -= n;
 		pages_uncharge(pages, n);
+		index += n;
 	}
 	if (batch != stack_batch)
 		kfree(batch);
@@ -274,15 +327,7 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 		}
 		pages_uncharge(pages, want - got);
 
-		for (i = 0; i < got; i++) {
-			if (ioasim_should_fail("pages.store"))
-				rc = -ENOMEM;
-			else
-				rc = xa_err(xa_store(&pages->pinned, index + i,
-						     batch[i], GFP_KERNEL));
-			if (rc)
-				break;
-		}
+		i = pages_store_batch(pages, index, batch, got, &rc);
 		pages->npinned += i;
 		if (rc) {
 			/* Pinned but not stored: drop those directly. */
