@@ -256,14 +256,43 @@ static void set_memlock(unsigned long bytes)
 	task_unlock(current->group_leader);
 }
 
-/* RLIMIT_MEMLOCK is enforced for the user and nothing leaks past it. */
+/*
+ * The mode @ctx picks for a caller without CAP_IPC_LOCK. The override is
+ * undone before returning: credentials belong to the case's thread, and
+ * cleanups run in another one.
+ */
+static enum ioasim_account account_without_ipc_lock(struct kunit *test,
+						    struct ioasim_ctx *ctx)
+{
+	enum ioasim_account account;
+	const struct cred *old;
+	struct cred *cred;
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cap_lower(cred->cap_effective, CAP_IPC_LOCK);
+	old = override_creds(cred);
+	account = ioasim_ctx_account(ctx);
+	revert_creds(old);
+	put_cred(cred);
+	return account;
+}
+
+/*
+ * A caller without CAP_IPC_LOCK is charged against RLIMIT_MEMLOCK: the
+ * limit is enforced, and nothing leaks past it.
+ */
 static void pages_user_limit(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
-	struct ioasim_pages *pages = new_pages(test, fx->uptr, 16,
-					       IOASIM_ACCOUNT_USER,
-					       4 * sizeof(struct page *));
+	struct ioasim_ctx *ctx = ioasim_test_ctx(test);
+	enum ioasim_account account = account_without_ipc_lock(test, ctx);
+	struct ioasim_pages *pages;
 	struct test_pin *p = NULL;
+
+	KUNIT_ASSERT_EQ(test, account, IOASIM_ACCOUNT_USER);
+	pages = new_pages(test, fx->uptr, 16, account,
+			  4 * sizeof(struct page *));
 
 	set_memlock((user_locked(fx) + 8) << PAGE_SHIFT);
 	pin(test, pages, 0, 5);
@@ -402,24 +431,19 @@ static void pages_unaligned_range(struct kunit *test)
 	ioasim_pages_put(pages);
 }
 
-/* Opening without CAP_IPC_LOCK is what makes pins count. */
+/* Mapping without CAP_IPC_LOCK is what makes pins count. */
 static void pages_account_follows_caps(struct kunit *test)
 {
 	struct ioasim_ctx *ctx = ioasim_test_ctx(test);
-	const struct cred *old;
-	struct cred *cred;
 
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_account(ctx), IOASIM_ACCOUNT_NONE);
-
-	cred = prepare_creds();
-	KUNIT_ASSERT_NOT_NULL(test, cred);
-	cap_lower(cred->cap_effective, CAP_IPC_LOCK);
-	old = override_creds(cred);
-	KUNIT_EXPECT_EQ(test, ioasim_ctx_account(ctx), IOASIM_ACCOUNT_USER);
+	KUNIT_EXPECT_EQ(test, account_without_ipc_lock(test, ctx),
+			IOASIM_ACCOUNT_USER);
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_set_account_mm(ctx, true), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_ctx_account(ctx), IOASIM_ACCOUNT_MM);
-	revert_creds(old);
-	put_cred(cred);
+	KUNIT_EXPECT_EQ(test, account_without_ipc_lock(test, ctx),
+			IOASIM_ACCOUNT_MM);
+	/* CAP_IPC_LOCK still exempts from either mode. */
+	KUNIT_EXPECT_EQ(test, ioasim_ctx_account(ctx), IOASIM_ACCOUNT_NONE);
 }
 
 struct pin_sweep {
