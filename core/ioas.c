@@ -90,10 +90,18 @@ static int map_flags_to_prot(u32 flags)
 	return prot;
 }
 
-static int check_map_flags(u32 flags)
+/*
+ * The checks MAP and COPY share, in upstream's order: flags, then IOVA and
+ * length values that do not fit an unsigned long, then the access flags.
+ */
+static int check_map_args(u32 flags, u64 length, u64 iova_a, u64 iova_b)
 {
 	if (flags & ~IOASIM_MAP_FLAGS)
 		return -EOPNOTSUPP;
+	if (length >= ULONG_MAX || iova_a >= ULONG_MAX || iova_b >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!map_flags_to_prot(flags))
+		return -EINVAL;
 	return 0;
 }
 
@@ -118,13 +126,11 @@ int ioasim_ioas_map(struct ioasim_ctx *ctx, struct iommu_ioas_map *cmd)
 	unsigned long iova = cmd->iova;
 	int rc;
 
-	rc = check_map_flags(cmd->flags);
-	if (rc || cmd->__reserved)
-		return rc ?: -EOPNOTSUPP;
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
-		return -EOVERFLOW;
-	if (!map_flags_to_prot(cmd->flags))
-		return -EINVAL;
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	rc = check_map_args(cmd->flags, cmd->length, cmd->iova, 0);
+	if (rc)
+		return rc;
 
 	ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
 	if (IS_ERR(ioas))
@@ -173,14 +179,10 @@ int ioasim_ioas_copy(struct ioasim_ctx *ctx, struct iommu_ioas_copy *cmd)
 	unsigned int nslices;
 	int rc;
 
-	rc = check_map_flags(cmd->flags);
+	rc = check_map_args(cmd->flags, cmd->length, cmd->src_iova,
+			    cmd->dst_iova);
 	if (rc)
 		return rc;
-	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||
-	    cmd->dst_iova >= ULONG_MAX)
-		return -EOVERFLOW;
-	if (!map_flags_to_prot(cmd->flags))
-		return -EINVAL;
 
 	src = ioasim_ioas_get(ctx, cmd->src_ioas_id);
 	if (IS_ERR(src))
