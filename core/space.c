@@ -183,22 +183,16 @@ static int space_alloc_iova(struct ioasim_space *space, unsigned long uptr,
 	return -ENOSPC;
 }
 
-static int space_check_iova(struct ioasim_space *space, unsigned long iova,
-			    unsigned long length)
+/* What stands in the way of mapping [iova, last] at a fixed IOVA. */
+static int space_fixed_conflict(struct ioasim_space *space, unsigned long iova,
+				unsigned long last)
 {
-	unsigned long last;
-
 	lockdep_assert_held(&space->lock);
 
-	if (iova & (space->iova_alignment - 1))
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
+	/* Reserved IOVA is refused as invalid, a mapping as existing. */
 	if (interval_tree_iter_first(&space->reserved, iova, last))
 		return -EINVAL;
-	if (interval_tree_iter_first(&space->areas, iova, last))
-		return -EEXIST;
-	return 0;
+	return interval_tree_iter_first(&space->areas, iova, last) ? -EEXIST : 0;
 }
 
 static void area_free(struct ioasim_area *area)
@@ -228,8 +222,8 @@ int ioasim_space_map(struct ioasim_space *space,
 		     const struct ioasim_slice *slices, unsigned int nslices,
 		     unsigned long *iova, int prot, bool fixed)
 {
+	unsigned long length = 0, cur, last, mask;
 	struct ioasim_area **areas;
-	unsigned long length = 0, cur;
 	unsigned int i;
 	int rc;
 
@@ -258,28 +252,28 @@ int ioasim_space_map(struct ioasim_space *space,
 	}
 
 	down_write(&space->lock);
-	if (!length || (length & (space->iova_alignment - 1))) {
+	mask = space->iova_alignment - 1;
+	if (!length || (length & mask) || (fixed && (*iova & mask)))
 		rc = -EINVAL;
-		goto out_unlock;
-	}
-	if (fixed)
-		rc = space_check_iova(space, *iova, length);
-	else
+	else if (!fixed)
 		rc = space_alloc_iova(space, slices[0].pages->uptr +
 					     slices[0].start_byte, length, iova);
+	else if (check_add_overflow(*iova, length - 1, &last))
+		rc = -EOVERFLOW;
+	else
+		rc = space_fixed_conflict(space, *iova, last);
 	if (rc)
 		goto out_unlock;
 
 	/* Validate every slice before the first area goes in. */
 	for (i = 0; i < nslices; i++) {
-		if ((slices[i].start_byte % PAGE_SIZE) &
-		    (space->iova_alignment - 1)) {
+		if ((slices[i].start_byte % PAGE_SIZE) & mask) {
 			rc = -EINVAL;
 			goto out_unlock;
 		}
 	}
 
-	/* space_check_iova() or the allocator proved the range fits. */
+	/* The conflict check or the allocator proved the range fits. */
 	for (i = 0, cur = *iova; i < nslices; cur += slices[i].length, i++) {
 		struct ioasim_area *area = areas[i];
 
