@@ -19,6 +19,7 @@
 #ifndef __IOASIM_FAULT_H
 #define __IOASIM_FAULT_H
 
+#include <linux/slab.h>
 #include <linux/types.h>
 
 struct kunit;
@@ -57,5 +58,27 @@ static inline void ioasim_fault_exit(void)
 {
 }
 #endif
+
+/*
+ * Allocation through a named fault point: a failed point looks exactly
+ * like a failed allocation, so each step has one error path and the
+ * sweeps reach it.
+ */
+static inline void *ioasim_kzalloc(const char *point, size_t size, gfp_t gfp)
+{
+	return ioasim_should_fail(point) ? NULL : kzalloc(size, gfp);
+}
+
+static inline void *ioasim_kcalloc(const char *point, size_t n, size_t size,
+				   gfp_t gfp)
+{
+	return ioasim_should_fail(point) ? NULL : kcalloc(n, size, gfp);
+}
+
+static inline void *ioasim_kmalloc_array(const char *point, size_t n,
+					 size_t size, gfp_t gfp)
+{
+	return ioasim_should_fail(point) ? NULL : kmalloc_array(n, size, gfp);
+}
 
 #endif /* __IOASIM_FAULT_H */

@@ -38,31 +38,26 @@ struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 	int rc;
 
 	might_sleep();
+	/* LCOV_EXCL_START: a caller bug; no command passes such a type */
 	if (WARN_ON_ONCE(size < sizeof(*obj) || !type || !type->destroy))
 		return ERR_PTR(-EINVAL);
+	/* LCOV_EXCL_STOP */
 
-	if (ioasim_should_fail("obj.alloc"))
-		return ERR_PTR(-ENOMEM);
-	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	obj = ioasim_kzalloc("obj.alloc", size, GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
 	obj->type = type;
 	refcount_set(&obj->users, 1);
 	refcount_set(&obj->busy, 1);
 
-	if (ioasim_should_fail("obj.reserve_id")) {
-		rc = -ENOMEM;
-		goto err_free;
+	rc = ioasim_should_fail("obj.reserve_id") ? -ENOMEM :
+		xa_alloc(&ctx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
+			 GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(obj);
+		return ERR_PTR(rc);
 	}
-	rc = xa_alloc(&ctx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
-		      GFP_KERNEL_ACCOUNT);
-	if (rc)
-		goto err_free;
 	return obj;
-
-err_free:
-	kfree(obj);
-	return ERR_PTR(rc);
 }
 EXPORT_SYMBOL_IF_KUNIT(__ioasim_obj_alloc);
 
@@ -82,7 +77,7 @@ void ioasim_obj_publish(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 
 	old = xa_store(&ctx->objects, obj->id, obj, GFP_NOWAIT);
 	/* A reserved slot reads back as NULL; anything else is a bug. */
-	WARN_ON_ONCE(old);
+	WARN_ON_ONCE(old); /* LCOV_EXCL_BR_LINE: impossible state */
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_publish);
 
@@ -101,8 +96,10 @@ void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	void *old;
 
 	old = xa_erase(&ctx->objects, obj->id);
-	WARN_ON_ONCE(old);
+	WARN_ON_ONCE(old); /* LCOV_EXCL_BR_LINE: only unpublished ids come here */
+	/* LCOV_EXCL_BR_START: nobody can hold an unpublished object */
 	WARN_ON_ONCE(refcount_read(&obj->users) != 1);
+	/* LCOV_EXCL_BR_STOP */
 	kfree(obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_abort);
@@ -183,7 +180,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_put);
  */
 bool ioasim_obj_hold(struct ioasim_obj *obj)
 {
+	/* LCOV_EXCL_BR_START: a caller bug, documented above */
 	WARN_ON_ONCE(!refcount_read(&obj->busy));
+	/* LCOV_EXCL_BR_STOP */
 	return refcount_inc_not_zero(&obj->users);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_hold);

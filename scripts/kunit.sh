@@ -5,19 +5,26 @@
 #
 # Builds and runs the ioasim KUnit suites under UML with the kernel's own
 # kunit.py. FLAVOUR picks the configuration:
-#   run    .kunitconfig only (fast edit-build-test loop)
-#   check  .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
+#   run       .kunitconfig only (fast edit-build-test loop)
+#   check     .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
+#   coverage  .kunitconfig + configs/coverage.config (gcov; see coverage/)
 # Any WARN, sanitizer report or lockdep splat on the console fails the run
 # even when every case passed.
 source "$(dirname "$0")/lib.sh"
 
-flavour=${1:?usage: kunit.sh run|check [kunit.py args]}
+flavour=${1:?usage: kunit.sh run|check|coverage [kunit.py args]}
 shift
 
 configs=(--kunitconfig="$IOASIM_REPO/.kunitconfig")
 case $flavour in
 run) ;;
 check) configs+=(--kunitconfig="$IOASIM_REPO/configs/check.config") ;;
+coverage)
+	configs+=(--kunitconfig="$IOASIM_REPO/configs/coverage.config")
+	# libgcov and fs/seq_file.c both define mangle_path(): rename the
+	# kernel's, build-wide, so that the coverage kernel links.
+	configs+=(--make_options=KCFLAGS=-Dmangle_path=kernel_mangle_path)
+	;;
 *) die "unknown flavour '$flavour'" ;;
 esac
 
@@ -25,6 +32,8 @@ ensure_packages
 ensure_tree
 build=$IOASIM_CACHE/build/$flavour-$IOASIM_TREEKEY
 mkdir -p "$build"
+# Counters accumulate across runs: start every coverage run from zero.
+[ "$flavour" != coverage ] || find "$build" -name '*.gcda' -delete
 say "kernel tree: $IOASIM_TREE"
 say "build dir:   $build (a first build takes minutes; later ones are incremental)"
 
