@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite ioasim_mock_iommu: the mock IOMMU driver, driven through the
+ * kernel's iommu core API the way ioasim's core drives it.
+ *
+ * The mock must be a real driver to the iommu core (devices really get
+ * dev->iommu, a group and a default domain) and a strict one to its
+ * caller: the contract checks are proven here on report-only devices,
+ * whose domains count violations instead of WARNing.
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/iommu.h>
+#include <linux/platform_device.h>
+
+#include "fault.h"
+#include "mock.h"
+
+KUNIT_DEFINE_ACTION_WRAPPER(mock_dev_destroy_action, ioasim_mock_dev_destroy,
+			    struct ioasim_mock_dev *);
+KUNIT_DEFINE_ACTION_WRAPPER(domain_free_action, iommu_domain_free,
+			    struct iommu_domain *);
+KUNIT_DEFINE_ACTION_WRAPPER(platform_device_unregister_action,
+			    platform_device_unregister,
+			    struct platform_device *);
+
+static struct ioasim_mock_dev *mock_dev(struct kunit *test, u32 flags)
+{
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_create(flags);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mdev), "create: %pe", mdev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							mock_dev_destroy_action,
+							mdev), 0);
+	return mdev;
+}
+
+static struct iommu_domain *paging_domain(struct kunit *test,
+					  struct ioasim_mock_dev *mdev)
+{
+	struct iommu_domain *domain;
+
+	domain = iommu_paging_domain_alloc(&mdev->pdev->dev);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(domain), "alloc: %pe", domain);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							domain_free_action,
+							domain), 0);
+	return domain;
+}
+
+static phys_addr_t test_page(struct kunit *test)
+{
+	void *va = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(va));
+	return virt_to_phys(va);
+}
+
+/* Every mock device really is behind an IOMMU once it is created. */
+static void mock_dev_is_probed(struct kunit *test)
+{
+	struct ioasim_mock_dev *a = mock_dev(test, 0), *b = mock_dev(test, 0);
+	struct iommu_domain *def;
+
+	KUNIT_EXPECT_NOT_NULL(test, a->pdev->dev.iommu);
+	KUNIT_ASSERT_NOT_NULL(test, a->pdev->dev.iommu_group);
+	KUNIT_EXPECT_NOT_NULL(test, b->pdev->dev.iommu_group);
+	KUNIT_EXPECT_PTR_NE(test, a->pdev->dev.iommu_group,
+			    b->pdev->dev.iommu_group);
+	def = iommu_get_domain_for_dev(&a->pdev->dev);
+	KUNIT_ASSERT_NOT_NULL(test, def);
+	KUNIT_EXPECT_EQ(test, def->type, IOMMU_DOMAIN_IDENTITY);
+	KUNIT_EXPECT_TRUE(test, device_iommu_capable(&a->pdev->dev,
+						     IOMMU_CAP_CACHE_COHERENCY));
+	KUNIT_EXPECT_FALSE(test, device_iommu_capable(&a->pdev->dev,
+						      IOMMU_CAP_NOEXEC));
+}
+
+/* Other platform devices are not the mock's business. */
+static void mock_ignores_other_devices(struct kunit *test)
+{
+	struct platform_device *pdev;
+
+	pdev = platform_device_register_simple("ioasim_other",
+					       PLATFORM_DEVID_AUTO, NULL, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pdev));
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  platform_device_unregister_action,
+						  pdev), 0);
+	KUNIT_EXPECT_NULL(test, pdev->dev.iommu_group);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(iommu_paging_domain_alloc(&pdev->dev)),
+			-ENODEV);
+}
+
+static void mock_paging_domain(struct kunit *test)
+{
+	struct iommu_domain *domain = paging_domain(test, mock_dev(test, 0));
+
+	KUNIT_EXPECT_EQ(test, domain->type, IOMMU_DOMAIN_UNMANAGED);
+	KUNIT_EXPECT_EQ(test, domain->pgsize_bitmap, IOASIM_MOCK_IO_PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, domain->geometry.aperture_end,
+			IOASIM_MOCK_APERTURE_LAST);
+	KUNIT_EXPECT_TRUE(test, domain->geometry.force_aperture);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 0);
+}
+
+/* Translations land on the right byte of the right page, sub-page too. */
+static void mock_map_translate_unmap(struct kunit *test)
+{
+	struct iommu_domain *domain = paging_domain(test, mock_dev(test, 0));
+	phys_addr_t phys = test_page(test);
+	unsigned long iova = 0x10000, half = IOASIM_MOCK_IO_PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, iova, phys, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain),
+			PAGE_SIZE / half);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, iova + 0x12),
+			phys + 0x12);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, iova + half + 5),
+			phys + half + 5);
+	/* A half-page IO page at a half-page IOVA. */
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x40000 + half, phys + half,
+					half, IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, 0x40000 + half + 1),
+			phys + half + 1);
+	/* The iommu core refuses what the IO page size cannot express. */
+	KUNIT_EXPECT_EQ(test, iommu_map(domain, 0x80000 + half / 2, phys,
+					half, IOMMU_READ, GFP_KERNEL),
+			-EINVAL);
+
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, PAGE_SIZE), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x40000 + half, half), half);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 0);
+}
+
+static void mock_attach_detach(struct kunit *test)
+{
+	struct ioasim_mock_dev *mdev = mock_dev(test, 0);
+	struct device *dev = &mdev->pdev->dev;
+	struct iommu_domain *domain = paging_domain(test, mdev);
+
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, dev), 0);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(dev), domain);
+	iommu_detach_device(domain, dev);
+	KUNIT_EXPECT_EQ(test, iommu_get_domain_for_dev(dev)->type,
+			IOMMU_DOMAIN_IDENTITY);
+}
+
+/* Each misuse is caught; on a report-only device it is counted. */
+static void mock_contract_checks(struct kunit *test)
+{
+	struct ioasim_mock_dev *mdev = mock_dev(test, IOASIM_MOCK_DEV_REPORT);
+	struct iommu_domain *domain = paging_domain(test, mdev);
+	phys_addr_t phys = test_page(test);
+	unsigned long iova = 0x10000, half = IOASIM_MOCK_IO_PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, iova, phys, PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), 0);
+
+	/* Unmapping half of what one map call mapped. */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, half), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 1);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 2);
+
+	/* Translating what is not mapped. */
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, 0x90000), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 2);
+
+	/* Mapping over a mapping: refused, nothing changes. */
+	KUNIT_EXPECT_EQ(test, iommu_map(domain, iova - half, phys, PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 3);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 2);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, iova), phys);
+
+	/* Unmapping a hole. */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0xa0000, half), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 4);
+
+	/* Unmapping two maps and the hole between them in one call. */
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x20000, phys, half,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x20000 + 2 * half, phys, half,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x20000, 3 * half),
+			3 * half);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 5);
+
+	/* Freeing a domain that still maps something. */
+	kunit_release_action(test, domain_free_action, domain);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 6);
+}
+
+/* Domain allocation and map fail through the project's fault hook. */
+static void mock_fault_points(struct kunit *test)
+{
+	struct ioasim_mock_dev *mdev = mock_dev(test, 0);
+	struct iommu_domain *domain = paging_domain(test, mdev);
+	struct ioasim_fault_plan plan = { .fail_nth = 1 };
+	phys_addr_t phys = test_page(test);
+	struct iommu_domain *failed;
+	int rc;
+
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	failed = iommu_paging_domain_alloc(&mdev->pdev->dev);
+	ioasim_fault_plan_remove(test);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(failed), -ENOMEM);
+	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.domain_alloc");
+
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	rc = iommu_map(domain, 0x10000, phys, PAGE_SIZE, IOMMU_READ,
+		       GFP_KERNEL);
+	ioasim_fault_plan_remove(test);
+	KUNIT_EXPECT_EQ(test, rc, -ENOMEM);
+	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.map");
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 0);
+
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ioasim_mock_dev_create(0)), -ENOMEM);
+	ioasim_fault_plan_remove(test);
+	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.dev_alloc");
+
+	plan.fail_nth = 2;
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ioasim_mock_dev_create(0)), -ENOMEM);
+	ioasim_fault_plan_remove(test);
+	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.dev_add");
+}
+
+static struct kunit_case ioasim_mock_iommu_cases[] = {
+	KUNIT_CASE(mock_dev_is_probed),
+	KUNIT_CASE(mock_ignores_other_devices),
+	KUNIT_CASE(mock_paging_domain),
+	KUNIT_CASE(mock_map_translate_unmap),
+	KUNIT_CASE(mock_attach_detach),
+	KUNIT_CASE(mock_contract_checks),
+	KUNIT_CASE(mock_fault_points),
+	{}
+};
+
+static struct kunit_suite ioasim_mock_iommu_suite = {
+	.name = "ioasim_mock_iommu",
+	.test_cases = ioasim_mock_iommu_cases,
+};
+
+kunit_test_suite(ioasim_mock_iommu_suite);

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - the mock IOMMU driver (see mock.h)
+ *
+ * Page table entries are xarray values: the physical IO page number
+ * shifted left by two, with IOASIM_MOCK_PTE_FIRST on the first IO page of
+ * a map call and IOASIM_MOCK_PTE_LAST on its last. Unmap insists on those
+ * boundaries; that is how the mock catches a caller that unmaps part of
+ * what it mapped.
+ */
+#include <linux/device.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "fault.h"
+#include "mock.h"
+
+#define IOASIM_MOCK_PTE_FIRST	1UL
+#define IOASIM_MOCK_PTE_LAST	2UL
+#define IOASIM_MOCK_PTE_FLAGS	3UL
+
+static struct iommu_device ioasim_mock_iommu;
+
+static struct ioasim_mock_dev *mock_dev_of(struct device *dev)
+{
+	if (!dev_is_platform(dev) ||
+	    strcmp(to_platform_device(dev)->name, IOASIM_MOCK_DEV_NAME))
+		return NULL;
+	return *(struct ioasim_mock_dev **)dev_get_platdata(dev);
+}
+
+static void mock_violation(struct ioasim_mock_domain *md, const char *what,
+			   unsigned long iova)
+{
+	if (md->report) {
+		atomic_inc(&md->report->violations);
+		return;
+	}
+	/* LCOV_EXCL_START: a contract violation fails the whole run */
+	WARN(1, "ioasim mock IOMMU: %s at IOVA %#lx\n", what, iova);
+	/* LCOV_EXCL_STOP */
+}
+
+/**
+ * ioasim_mock_mapped_pages() - how many IO pages a mock domain maps
+ * @domain: a paging domain of the mock IOMMU
+ *
+ * Context: any context.
+ * Return: the number of IO pages with a translation.
+ */
+unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain)
+{
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+	unsigned long index, n = 0;
+	void *entry;
+
+	xa_for_each(&md->ptes, index, entry)
+		n++;
+	return n;
+}
+
+static int mock_identity_attach(struct iommu_domain *domain,
+				struct device *dev)
+{
+	return 0;
+}
+
+static const struct iommu_domain_ops mock_static_ops = {
+	.attach_dev = mock_identity_attach,
+};
+
+static struct iommu_domain mock_identity_domain = {
+	.type = IOMMU_DOMAIN_IDENTITY,
+	.ops = &mock_static_ops,
+};
+
+static struct iommu_domain mock_blocked_domain = {
+	.type = IOMMU_DOMAIN_BLOCKED,
+	.ops = &mock_static_ops,
+};
+
+static int mock_attach(struct iommu_domain *domain, struct device *dev)
+{
+	return mock_dev_of(dev) ? 0 : -EINVAL;
+}
+
+static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, gfp_t gfp, size_t *mapped)
+{
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+	unsigned long first = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
+	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT;
+	unsigned long pfn = paddr >> IOASIM_MOCK_IO_PAGE_SHIFT, i, flags;
+	int rc = 0;
+
+	if (ioasim_should_fail("mock.map"))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		flags = (i ? 0 : IOASIM_MOCK_PTE_FIRST) |
+			(i == n - 1 ? IOASIM_MOCK_PTE_LAST : 0);
+		rc = xa_insert(&md->ptes, first + i,
+			       xa_mk_value((pfn + i) << 2 | flags), gfp);
+		if (rc)
+			break;
+	}
+	if (rc == -EBUSY) {
+		mock_violation(md, "map over a mapping", iova + i *
+			       IOASIM_MOCK_IO_PAGE_SIZE);
+		rc = -EEXIST;
+	}
+	if (rc) {
+		while (i--)
+			xa_erase(&md->ptes, first + i);
+		return rc;
+	}
+	*mapped = pgsize * pgcount;
+	return 0;
+}
+
+static size_t mock_unmap_pages(struct iommu_domain *domain,
+			       unsigned long iova, size_t pgsize,
+			       size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+	unsigned long first = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
+	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT, i;
+	void *head = xa_load(&md->ptes, first);
+	void *tail = xa_load(&md->ptes, first + n - 1);
+
+	/* Whole map calls only: from a first entry to a last entry. */
+	if (!head || !tail ||
+	    !(xa_to_value(head) & IOASIM_MOCK_PTE_FIRST) ||
+	    !(xa_to_value(tail) & IOASIM_MOCK_PTE_LAST)) {
+		mock_violation(md, "unmap not matching a map", iova);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!xa_erase(&md->ptes, first + i))
+			mock_violation(md, "unmap of a hole", iova + i *
+				       IOASIM_MOCK_IO_PAGE_SIZE);
+	}
+	return pgsize * pgcount;
+}
+
+static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+	void *entry = xa_load(&md->ptes, iova >> IOASIM_MOCK_IO_PAGE_SHIFT);
+
+	if (!entry) {
+		mock_violation(md, "translation of an unmapped IOVA", iova);
+		return 0;
+	}
+	return ((xa_to_value(entry) >> 2) << IOASIM_MOCK_IO_PAGE_SHIFT) |
+	       (iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1));
+}
+
+static void mock_domain_free(struct iommu_domain *domain)
+{
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+
+	if (!xa_empty(&md->ptes))
+		mock_violation(md, "free of a domain that maps", 0);
+	xa_destroy(&md->ptes);
+	kfree(md);
+}
+
+static const struct iommu_domain_ops mock_domain_ops = {
+	.attach_dev = mock_attach,
+	.map_pages = mock_map_pages,
+	.unmap_pages = mock_unmap_pages,
+	.iova_to_phys = mock_iova_to_phys,
+	.free = mock_domain_free,
+};
+
+static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
+{
+	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct ioasim_mock_domain *md;
+
+	md = ioasim_kzalloc("mock.domain_alloc", sizeof(*md), GFP_KERNEL);
+	if (!md)
+		return ERR_PTR(-ENOMEM);
+	xa_init(&md->ptes);
+	if (mdev && (mdev->flags & IOASIM_MOCK_DEV_REPORT))
+		md->report = mdev;
+	md->domain.ops = &mock_domain_ops;
+	md->domain.pgsize_bitmap = IOASIM_MOCK_IO_PAGE_SIZE;
+	md->domain.geometry.aperture_start = 0;
+	md->domain.geometry.aperture_end = IOASIM_MOCK_APERTURE_LAST;
+	md->domain.geometry.force_aperture = true;
+	return &md->domain;
+}
+
+static bool mock_capable(struct device *dev, enum iommu_cap cap)
+{
+	return cap == IOMMU_CAP_CACHE_COHERENCY;
+}
+
+static struct iommu_device *mock_probe_device(struct device *dev)
+{
+	if (!mock_dev_of(dev))
+		return ERR_PTR(-ENODEV);
+	return &ioasim_mock_iommu;
+}
+
+static const struct iommu_ops ioasim_mock_ops = {
+	.owner = THIS_MODULE,
+	.default_domain = &mock_identity_domain,
+	.identity_domain = &mock_identity_domain,
+	.blocked_domain = &mock_blocked_domain,
+	.pgsize_bitmap = IOASIM_MOCK_IO_PAGE_SIZE,
+	.capable = mock_capable,
+	.domain_alloc_paging = mock_domain_alloc_paging,
+	.probe_device = mock_probe_device,
+	.device_group = generic_device_group,
+	.default_domain_ops = &mock_domain_ops,
+};
+
+/**
+ * ioasim_mock_dev_create() - add a device behind the mock IOMMU
+ * @flags: IOASIM_MOCK_DEV_* flags
+ *
+ * The iommu core probes the device while it is added: on return it has its
+ * iommu group and is attached to the identity default domain.
+ *
+ * Context: process context, may sleep.
+ * Return: the device, or an ERR_PTR.
+ */
+struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
+{
+	struct ioasim_mock_dev *mdev;
+	int rc;
+
+	mdev = ioasim_kzalloc("mock.dev_alloc", sizeof(*mdev), GFP_KERNEL);
+	if (!mdev)
+		return ERR_PTR(-ENOMEM);
+	mdev->flags = flags;
+	atomic_set(&mdev->violations, 0);
+
+	/* The platform data is a pointer back to @mdev. */
+	mdev->pdev = ioasim_should_fail("mock.dev_add") ? ERR_PTR(-ENOMEM) :
+		platform_device_register_data(NULL, IOASIM_MOCK_DEV_NAME,
+					      PLATFORM_DEVID_AUTO, &mdev,
+					      sizeof(mdev));
+	if (IS_ERR(mdev->pdev)) {
+		rc = PTR_ERR(mdev->pdev);
+		kfree(mdev);
+		return ERR_PTR(rc);
+	}
+	return mdev;
+}
+
+/**
+ * ioasim_mock_dev_destroy() - remove a device made by ioasim_mock_dev_create()
+ * @mdev: the device; its domains must have been freed already
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev)
+{
+	platform_device_unregister(mdev->pdev);
+	kfree(mdev);
+}
+
+/*
+ * The mock IOMMU serves the test build for its whole life: registered when
+ * the test code loads (an initcall when built in, so before the suites
+ * run), unregistered when it unloads.
+ */
+static int __init ioasim_mock_init(void)
+{
+	int rc;
+
+	/* The iommu core links each probed device to this sysfs node. */
+	rc = iommu_device_sysfs_add(&ioasim_mock_iommu, NULL, NULL,
+				    "ioasim-mock");
+	if (rc)
+		return rc;
+	rc = iommu_device_register(&ioasim_mock_iommu, &ioasim_mock_ops,
+				   NULL);
+	/* LCOV_EXCL_START: registration fails only for a duplicate */
+	if (rc)
+		iommu_device_sysfs_remove(&ioasim_mock_iommu);
+	/* LCOV_EXCL_STOP */
+	return rc;
+}
+module_init(ioasim_mock_init);
+
+/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
+static void __exit ioasim_mock_exit(void)
+{
+	iommu_device_unregister(&ioasim_mock_iommu);
+	iommu_device_sysfs_remove(&ioasim_mock_iommu);
+}
+module_exit(ioasim_mock_exit);
+/* LCOV_EXCL_STOP */

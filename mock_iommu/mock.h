@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ioasim - the mock IOMMU driver
+ *
+ * A real IOMMU driver as far as the kernel's iommu core can tell: one
+ * struct iommu_device registered with iommu_device_register(), serving the
+ * mock devices (platform devices named "ioasim_mock"; the platform bus is
+ * one the iommu core probes), each in an iommu group of its own. Their
+ * default domain is a static identity domain, so the iommu core can always
+ * attach it (UML has no IOMMU_DMA and forces identity defaults); a static
+ * blocked domain serves DMA ownership.
+ *
+ * Paging domains translate with a software page table: one entry per IO
+ * page of IOASIM_MOCK_IO_PAGE_SIZE (half a CPU page, so sub-page alignment
+ * is exercised), within a fixed aperture.
+ *
+ * The mock checks its caller. Unmapping a range that does not start and
+ * end where map calls started and ended, mapping over a mapping,
+ * translating an unmapped IOVA and freeing a domain that still maps
+ * something are contract violations: they WARN, so that any run hitting
+ * one fails. A device created with IOASIM_MOCK_DEV_REPORT gives domains
+ * that count violations instead, for the tests of the checks themselves.
+ *
+ * Domain allocation and map go through the project's fault hook
+ * ("mock.domain_alloc", "mock.map").
+ */
+#ifndef __IOASIM_MOCK_H
+#define __IOASIM_MOCK_H
+
+#include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/iommu.h>
+#include <linux/xarray.h>
+
+#define IOASIM_MOCK_IO_PAGE_SHIFT (PAGE_SHIFT - 1)
+#define IOASIM_MOCK_IO_PAGE_SIZE BIT(IOASIM_MOCK_IO_PAGE_SHIFT)
+#define IOASIM_MOCK_APERTURE_LAST GENMASK_ULL(47, 0)
+
+/* Device creation flags. */
+#define IOASIM_MOCK_DEV_REPORT BIT(0)
+
+#define IOASIM_MOCK_DEV_NAME "ioasim_mock"
+
+/**
+ * struct ioasim_mock_dev - a device behind the mock IOMMU
+ * @pdev: the platform device the iommu core probes
+ * @flags: IOASIM_MOCK_DEV_* given at creation
+ * @violations: contract violations counted by its report-only domains
+ */
+struct ioasim_mock_dev {
+	struct platform_device *pdev;
+	u32 flags;
+	atomic_t violations;
+};
+
+/**
+ * struct ioasim_mock_domain - a paging domain of the mock IOMMU
+ * @domain: the iommu core's view
+ * @ptes: IO page index -> xa_value of (phys IO page << 2 | IOASIM_MOCK_PTE_*)
+ * @report: the device whose violations are counted instead of WARNed, or
+ *	NULL
+ */
+struct ioasim_mock_domain {
+	struct iommu_domain domain;
+	struct xarray ptes;
+	struct ioasim_mock_dev *report;
+};
+
+struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
+void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev);
+unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain);
+
+static inline struct ioasim_mock_domain *
+ioasim_mock_domain(struct iommu_domain *domain)
+{
+	return container_of(domain, struct ioasim_mock_domain, domain);
+}
+
+#endif /* __IOASIM_MOCK_H */
