@@ -37,6 +37,7 @@ void ioasim_space_init(struct ioasim_space *space)
 	space->reserved = RB_ROOT_CACHED;
 	space->allowed = RB_ROOT_CACHED;
 	space->iova_alignment = 1;
+	xa_init_flags(&space->domains, XA_FLAGS_ALLOC);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_init);
 
@@ -85,9 +86,11 @@ void ioasim_space_destroy(struct ioasim_space *space)
 {
 	/* LCOV_EXCL_BR_START: the IOAS unmaps everything first */
 	WARN_ON(!RB_EMPTY_ROOT(&space->areas.rb_root));
+	WARN_ON(space->ndomains);
 	/* LCOV_EXCL_BR_STOP */
 	space_free_reserved(space, NULL, true);
 	ioasim_allowed_free(&space->allowed);
+	xa_destroy(&space->domains);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_destroy);
 
@@ -204,6 +207,103 @@ static void area_free(struct ioasim_area *area)
 	kfree(area);
 }
 
+static unsigned long area_length(struct ioasim_area *area)
+{
+	return area->node.last - area->node.start + 1;
+}
+
+/* Map the area's (pinned) memory into @domain, a CPU page at a time. */
+static int area_map_domain(struct ioasim_area *area,
+			   struct iommu_domain *domain)
+{
+	unsigned long iova = area->node.start, byte = area->start_byte;
+	unsigned long left = area_length(area), off, chunk;
+	struct page *page;
+	int rc = 0;
+
+	while (left) {
+		off = byte & ~PAGE_MASK;
+		chunk = min(PAGE_SIZE - off, left);
+		page = ioasim_pages_page(area->pages, byte >> PAGE_SHIFT);
+		rc = ioasim_should_fail("space.domain_map") ? -ENOMEM :
+			iommu_map(domain, iova, page_to_phys(page) + off, chunk,
+				  area->prot, GFP_KERNEL_ACCOUNT);
+		if (rc)
+			break;
+		iova += chunk;
+		byte += chunk;
+		left -= chunk;
+	}
+	if (rc && iova > area->node.start)
+		iommu_unmap(domain, area->node.start, iova - area->node.start);
+	return rc;
+}
+
+static void area_unmap_domain(struct ioasim_area *area,
+			      struct iommu_domain *domain)
+{
+	size_t done = iommu_unmap(domain, area->node.start, area_length(area));
+
+	/* LCOV_EXCL_BR_START: a domain unmaps what it mapped */
+	WARN_ON(done != area_length(area));
+	/* LCOV_EXCL_BR_STOP */
+}
+
+static int area_pin(struct ioasim_area *area)
+{
+	return ioasim_pages_add_user(area->pages, &area->pin,
+				     area->start_byte >> PAGE_SHIFT,
+				     (area->start_byte + area_length(area) - 1) >>
+				     PAGE_SHIFT);
+}
+
+/*
+ * Make a new area resident in every attached domain; on failure nothing
+ * of it is left in any domain or pinned.
+ */
+static int area_fill_domains(struct ioasim_space *space,
+			     struct ioasim_area *area)
+{
+	struct iommu_domain *domain, *undo;
+	unsigned long index, undo_index;
+	int rc;
+
+	lockdep_assert_held_write(&space->lock);
+	if (!space->ndomains)
+		return 0;
+	rc = area_pin(area);
+	if (rc)
+		return rc;
+	xa_for_each(&space->domains, index, domain) {
+		rc = area_map_domain(area, domain);
+		if (!rc)
+			continue;
+		xa_for_each(&space->domains, undo_index, undo) {
+			if (undo == domain)
+				break;
+			area_unmap_domain(area, undo);
+		}
+		ioasim_pages_remove_user(area->pages, &area->pin);
+		return rc;
+	}
+	return 0;
+}
+
+/* Take an area out of every domain, then release its memory. */
+static void area_unfill_domains(struct ioasim_space *space,
+				struct ioasim_area *area)
+{
+	struct iommu_domain *domain;
+	unsigned long index;
+
+	lockdep_assert_held_write(&space->lock);
+	if (!space->ndomains)
+		return;
+	xa_for_each(&space->domains, index, domain)
+		area_unmap_domain(area, domain);
+	ioasim_pages_remove_user(area->pages, &area->pin);
+}
+
 /**
  * ioasim_space_map() - map slices of pages at consecutive IOVA
  * @space: the space
@@ -282,10 +382,21 @@ int ioasim_space_map(struct ioasim_space *space,
 		area->prot = prot;
 		area->node.start = cur;
 		area->node.last = cur + slices[i].length - 1;
+		rc = area_fill_domains(space, area);
+		if (rc)
+			break;
 		interval_tree_insert(&area->node, &space->areas);
-		areas[i] = NULL;
 	}
-	rc = 0;
+	if (rc) {
+		/* Slices before the failing one went in whole: take them out. */
+		while (i--) {
+			interval_tree_remove(&areas[i]->node, &space->areas);
+			area_unfill_domains(space, areas[i]);
+		}
+		goto out_unlock;
+	}
+	for (i = 0; i < nslices; i++)
+		areas[i] = NULL;
 
 out_unlock:
 	up_write(&space->lock);
@@ -330,6 +441,7 @@ int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
 	while ((node = interval_tree_iter_first(&space->areas, iova, last))) {
 		interval_tree_remove(node, &space->areas);
 		bytes += node->last - node->start + 1;
+		area_unfill_domains(space, area_of(node));
 		area_free(area_of(node));
 	}
 	up_write(&space->lock);
@@ -548,3 +660,171 @@ int ioasim_space_holes(struct ioasim_space *space,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_holes);
+
+static unsigned long domain_alignment(struct iommu_domain *domain)
+{
+	return 1UL << __ffs(domain->pgsize_bitmap);
+}
+
+/* Would every area still be valid with @align? */
+static bool space_areas_fit(struct ioasim_space *space, unsigned long align)
+{
+	struct interval_tree_node *node;
+
+	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		struct ioasim_area *area = area_of(node);
+
+		if ((node->start | area_length(area) |
+		     (area->start_byte % PAGE_SIZE)) & (align - 1))
+			return false;
+	}
+	return true;
+}
+
+/* Reserve what lies outside the domain's aperture, owned by the domain. */
+static int space_reserve_aperture(struct ioasim_space *space,
+				  struct iommu_domain *domain)
+{
+	const struct iommu_domain_geometry *geo = &domain->geometry;
+	int rc = 0;
+
+	if (!geo->force_aperture)
+		return 0;
+	if (geo->aperture_start)
+		rc = ioasim_space_reserve(space, 0, geo->aperture_start - 1,
+					  domain);
+	if (!rc && geo->aperture_end < ULONG_MAX)
+		rc = ioasim_space_reserve(space, geo->aperture_end + 1,
+					  ULONG_MAX, domain);
+	if (rc)
+		ioasim_space_unreserve(space, domain);
+	return rc;
+}
+
+/**
+ * ioasim_space_add_domain() - attach a domain: map every area into it
+ * @space: the space
+ * @domain: a paging domain not attached to @space
+ *
+ * The first domain makes every area resident (pinned); every domain then
+ * maps all of them. On failure the domain maps nothing, nothing stays
+ * pinned for it, and the space is as before.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -EADDRINUSE if an area lies outside the domain's aperture or
+ * violates its IO page alignment; -ENOMEM; a pin or map error.
+ */
+int ioasim_space_add_domain(struct ioasim_space *space,
+			    struct iommu_domain *domain)
+{
+	unsigned long align = max(space->iova_alignment,
+				  domain_alignment(domain));
+	struct interval_tree_node *node, *undo;
+	bool first = !space->ndomains;
+	u32 id;
+	int rc;
+
+	/* The aperture is reserved before the lock is taken for the rest. */
+	rc = space_reserve_aperture(space, domain);
+	if (rc)
+		return rc;
+
+	down_write(&space->lock);
+	if (!space_areas_fit(space, align)) {
+		rc = -EADDRINUSE;
+		goto out_unreserve;
+	}
+	rc = ioasim_should_fail("space.domain_slot") ? -ENOMEM :
+		xa_alloc(&space->domains, &id, domain, xa_limit_32b,
+			 GFP_KERNEL_ACCOUNT);
+	if (rc)
+		goto out_unreserve;
+
+	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		struct ioasim_area *area = area_of(node);
+
+		if (first) {
+			rc = area_pin(area);
+			if (rc)
+				break;
+		}
+		rc = area_map_domain(area, domain);
+		if (rc) {
+			if (first)
+				ioasim_pages_remove_user(area->pages,
+							 &area->pin);
+			break;
+		}
+	}
+	if (rc) {
+		for (undo = interval_tree_iter_first(&space->areas, 0,
+						     ULONG_MAX);
+		     undo != node;
+		     undo = interval_tree_iter_next(undo, 0, ULONG_MAX)) {
+			area_unmap_domain(area_of(undo), domain);
+			if (first)
+				ioasim_pages_remove_user(area_of(undo)->pages,
+							 &area_of(undo)->pin);
+		}
+		xa_erase(&space->domains, id);
+		goto out_unreserve;
+	}
+	space->ndomains++;
+	space->iova_alignment = align;
+	up_write(&space->lock);
+	return 0;
+
+out_unreserve:
+	up_write(&space->lock);
+	ioasim_space_unreserve(space, domain);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_add_domain);
+
+/**
+ * ioasim_space_remove_domain() - detach a domain: unmap every area from it
+ * @space: the space
+ * @domain: a domain attached with ioasim_space_add_domain()
+ *
+ * The last domain to go releases the pins of every area, after the
+ * domain no longer maps them.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ */
+void ioasim_space_remove_domain(struct ioasim_space *space,
+				struct iommu_domain *domain)
+{
+	struct interval_tree_node *node;
+	struct iommu_domain *other;
+	unsigned long index, align = 1;
+
+	down_write(&space->lock);
+	xa_for_each(&space->domains, index, other) {
+		if (other == domain)
+			break;
+	}
+	/* LCOV_EXCL_START: a caller bug; attach and detach are paired */
+	if (WARN_ON(other != domain)) {
+		up_write(&space->lock);
+		return;
+	}
+	/* LCOV_EXCL_STOP */
+	xa_erase(&space->domains, index);
+	space->ndomains--;
+
+	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		area_unmap_domain(area_of(node), domain);
+		if (!space->ndomains)
+			ioasim_pages_remove_user(area_of(node)->pages,
+						 &area_of(node)->pin);
+	}
+	xa_for_each(&space->domains, index, other)
+		align = max(align, domain_alignment(other));
+	space->iova_alignment = align;
+	up_write(&space->lock);
+	ioasim_space_unreserve(space, domain);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_remove_domain);

@@ -18,7 +18,14 @@
  *             limited by it.
  *
  * Mapping records the user memory behind an area; it pins nothing while
- * nothing needs the memory resident (no domain, no access).
+ * nothing needs the memory resident. Once a domain is attached, every area
+ * is registered with its pages (pinned) and mapped into every domain, and
+ * each new area is too; unmapping takes an area out of every domain before
+ * its pages are released, so a device never reaches unpinned memory.
+ *
+ * A domain's aperture becomes reserved IOVA owned by the domain, and its
+ * smallest IO page raises @iova_alignment; attaching fails with EADDRINUSE
+ * if an existing area conflicts with either.
  *
  * Alignment: every area's IOVA and length are multiples of
  * @iova_alignment, which the attached domains raise (1 without any).
@@ -32,6 +39,7 @@
 #include <linux/interval_tree.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include "pages.h"
 
@@ -44,6 +52,7 @@ struct ioasim_space;
  * @pages: the memory behind it (a reference)
  * @start_byte: offset of the area's first byte from @pages' index 0
  * @prot: IOMMU_READ and/or IOMMU_WRITE
+ * @pin: the area's registration with @pages while domains are attached
  */
 struct ioasim_area {
 	struct interval_tree_node node;
@@ -51,6 +60,7 @@ struct ioasim_area {
 	struct ioasim_pages *pages;
 	unsigned long start_byte;
 	int prot;
+	struct ioasim_pages_user pin;
 };
 
 /**
@@ -80,6 +90,8 @@ struct ioasim_allowed {
  * @iova_alignment: power of two every area's IOVA and length respect
  * @no_large_pages: the HUGE_PAGES option is off: automatic IOVA is not
  *	aligned beyond PAGE_SIZE
+ * @domains: the attached domains, index -> struct iommu_domain *
+ * @ndomains: how many
  */
 struct ioasim_space {
 	struct rw_semaphore lock;
@@ -88,6 +100,8 @@ struct ioasim_space {
 	struct rb_root_cached allowed;
 	unsigned long iova_alignment;
 	bool no_large_pages;
+	struct xarray domains;
+	unsigned int ndomains;
 };
 
 /**
@@ -123,5 +137,12 @@ int ioasim_space_set_allowed(struct ioasim_space *space,
 void ioasim_allowed_free(struct rb_root_cached *allowed);
 int ioasim_space_holes(struct ioasim_space *space,
 		       struct interval_tree_node *holes, u32 *nholes);
+
+struct iommu_domain;
+
+int ioasim_space_add_domain(struct ioasim_space *space,
+			    struct iommu_domain *domain);
+void ioasim_space_remove_domain(struct ioasim_space *space,
+				struct iommu_domain *domain);
 
 #endif /* __IOASIM_SPACE_H */

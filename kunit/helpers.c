@@ -5,11 +5,18 @@
 #include <kunit/test-bug.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
 #include <linux/string.h>
 
 #include "fault.h"
 #include "helpers.h"
 #include "ioasim_private.h"
+#include "mock.h"
+
+KUNIT_DEFINE_ACTION_WRAPPER(mock_dev_destroy_action, ioasim_mock_dev_destroy,
+			    struct ioasim_mock_dev *);
+KUNIT_DEFINE_ACTION_WRAPPER(domain_free_action, iommu_domain_free,
+			    struct iommu_domain *);
 
 /* A step that passes more fault points than this is looping. */
 #define IOASIM_SWEEP_MAX_POINTS 4096
@@ -135,6 +142,55 @@ unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
 			       ERR_PTR(uptr));
 	KUNIT_ASSERT_NOT_NULL(test, current->mm);
 	return uptr;
+}
+
+/**
+ * ioasim_test_mock_dev() - a device behind the mock IOMMU, owned by the case
+ * @test: the running case
+ * @flags: IOASIM_MOCK_DEV_* flags
+ *
+ * Return: the device; asserts on failure.
+ */
+struct ioasim_mock_dev *ioasim_test_mock_dev(struct kunit *test, u32 flags)
+{
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_create(flags);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mdev), "mock device: %pe", mdev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							mock_dev_destroy_action,
+							mdev), 0);
+	return mdev;
+}
+
+/**
+ * ioasim_test_paging_domain() - a mock paging domain owned by the case
+ * @test: the running case
+ * @mdev: the device it is allocated for; must outlive the domain
+ *
+ * Return: the domain; asserts on failure.
+ */
+struct iommu_domain *ioasim_test_paging_domain(struct kunit *test,
+					       struct ioasim_mock_dev *mdev)
+{
+	struct iommu_domain *domain;
+
+	domain = iommu_paging_domain_alloc(&mdev->pdev->dev);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(domain), "domain: %pe", domain);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							domain_free_action,
+							domain), 0);
+	return domain;
+}
+
+/**
+ * ioasim_test_domain_free() - free a domain from ioasim_test_paging_domain()
+ *	now rather than when the case ends
+ * @test: the running case
+ * @domain: the domain
+ */
+void ioasim_test_domain_free(struct kunit *test, struct iommu_domain *domain)
+{
+	kunit_release_action(test, domain_free_action, domain);
 }
 
 MODULE_DESCRIPTION("KUnit suites for ioasim");

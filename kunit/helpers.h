@@ -31,8 +31,14 @@ unsigned int ioasim_fault_sweep(struct kunit *test,
 				const char *const *must_see);
 
 struct ioasim_ctx;
+struct ioasim_mock_dev;
+struct iommu_domain;
 
 struct ioasim_ctx *ioasim_test_ctx(struct kunit *test);
+struct ioasim_mock_dev *ioasim_test_mock_dev(struct kunit *test, u32 flags);
+struct iommu_domain *ioasim_test_paging_domain(struct kunit *test,
+					       struct ioasim_mock_dev *mdev);
+void ioasim_test_domain_free(struct kunit *test, struct iommu_domain *domain);
 unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
 				   unsigned long prot);
 

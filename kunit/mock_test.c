@@ -14,39 +14,12 @@
 #include <linux/platform_device.h>
 
 #include "fault.h"
+#include "helpers.h"
 #include "mock.h"
 
-KUNIT_DEFINE_ACTION_WRAPPER(mock_dev_destroy_action, ioasim_mock_dev_destroy,
-			    struct ioasim_mock_dev *);
-KUNIT_DEFINE_ACTION_WRAPPER(domain_free_action, iommu_domain_free,
-			    struct iommu_domain *);
 KUNIT_DEFINE_ACTION_WRAPPER(platform_device_unregister_action,
 			    platform_device_unregister,
 			    struct platform_device *);
-
-static struct ioasim_mock_dev *mock_dev(struct kunit *test, u32 flags)
-{
-	struct ioasim_mock_dev *mdev = ioasim_mock_dev_create(flags);
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mdev), "create: %pe", mdev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							mock_dev_destroy_action,
-							mdev), 0);
-	return mdev;
-}
-
-static struct iommu_domain *paging_domain(struct kunit *test,
-					  struct ioasim_mock_dev *mdev)
-{
-	struct iommu_domain *domain;
-
-	domain = iommu_paging_domain_alloc(&mdev->pdev->dev);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(domain), "alloc: %pe", domain);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							domain_free_action,
-							domain), 0);
-	return domain;
-}
 
 static phys_addr_t test_page(struct kunit *test)
 {
@@ -60,7 +33,8 @@ static phys_addr_t test_page(struct kunit *test)
 /* Every mock device really is behind an IOMMU once it is created. */
 static void mock_dev_is_probed(struct kunit *test)
 {
-	struct ioasim_mock_dev *a = mock_dev(test, 0), *b = mock_dev(test, 0);
+	struct ioasim_mock_dev *a = ioasim_test_mock_dev(test, 0);
+	struct ioasim_mock_dev *b = ioasim_test_mock_dev(test, 0);
 	struct iommu_domain *def;
 
 	KUNIT_EXPECT_NOT_NULL(test, a->pdev->dev.iommu);
@@ -96,7 +70,8 @@ static void mock_ignores_other_devices(struct kunit *test)
 
 static void mock_paging_domain(struct kunit *test)
 {
-	struct iommu_domain *domain = paging_domain(test, mock_dev(test, 0));
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
+	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
 
 	KUNIT_EXPECT_EQ(test, domain->type, IOMMU_DOMAIN_UNMANAGED);
 	KUNIT_EXPECT_EQ(test, domain->pgsize_bitmap, IOASIM_MOCK_IO_PAGE_SIZE);
@@ -109,7 +84,8 @@ static void mock_paging_domain(struct kunit *test)
 /* Translations land on the right byte of the right page, sub-page too. */
 static void mock_map_translate_unmap(struct kunit *test)
 {
-	struct iommu_domain *domain = paging_domain(test, mock_dev(test, 0));
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
+	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
 	phys_addr_t phys = test_page(test);
 	unsigned long iova = 0x10000, half = IOASIM_MOCK_IO_PAGE_SIZE;
 
@@ -139,9 +115,9 @@ static void mock_map_translate_unmap(struct kunit *test)
 
 static void mock_attach_detach(struct kunit *test)
 {
-	struct ioasim_mock_dev *mdev = mock_dev(test, 0);
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
 	struct device *dev = &mdev->pdev->dev;
-	struct iommu_domain *domain = paging_domain(test, mdev);
+	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
 
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, dev), 0);
 	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(dev), domain);
@@ -153,8 +129,8 @@ static void mock_attach_detach(struct kunit *test)
 /* Each misuse is caught; on a report-only device it is counted. */
 static void mock_contract_checks(struct kunit *test)
 {
-	struct ioasim_mock_dev *mdev = mock_dev(test, IOASIM_MOCK_DEV_REPORT);
-	struct iommu_domain *domain = paging_domain(test, mdev);
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_REPORT);
+	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
 	phys_addr_t phys = test_page(test);
 	unsigned long iova = 0x10000, half = IOASIM_MOCK_IO_PAGE_SIZE;
 
@@ -191,15 +167,15 @@ static void mock_contract_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 5);
 
 	/* Freeing a domain that still maps something. */
-	kunit_release_action(test, domain_free_action, domain);
+	ioasim_test_domain_free(test, domain);
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 6);
 }
 
 /* Domain allocation and map fail through the project's fault hook. */
 static void mock_fault_points(struct kunit *test)
 {
-	struct ioasim_mock_dev *mdev = mock_dev(test, 0);
-	struct iommu_domain *domain = paging_domain(test, mdev);
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
+	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
 	struct ioasim_fault_plan plan = { .fail_nth = 1 };
 	phys_addr_t phys = test_page(test);
 	struct iommu_domain *failed;

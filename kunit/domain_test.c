@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite ioasim_domain: an IOAS with mock IOMMU domains attached.
+ *
+ * The user buffer carries a marker at the start of every IO page, so a
+ * translation is checked by reading through the domain: the marker found
+ * at iommu_iova_to_phys() must be the one userspace wrote at the mapped
+ * address. Pins are observed in the mm's pinned_vm, which counts every
+ * pinned page once whoever is charged.
+ */
+#include <kunit/test.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include "fault.h"
+#include "helpers.h"
+#include "ioas.h"
+#include "mock.h"
+
+#define NPAGES 32
+#define IO_PG IOASIM_MOCK_IO_PAGE_SIZE
+#define FIXED_RW (IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | \
+		  IOMMU_IOAS_MAP_WRITEABLE)
+
+struct domain_fixture {
+	struct ioasim_ctx *ctx;
+	struct ioasim_ioas *ioas;
+	struct ioasim_mock_dev *mdev;
+	unsigned long uptr;
+	struct mm_struct *mm;
+	s64 pinned_base;
+};
+
+static u64 marker(unsigned long uaddr)
+{
+	return 0x10a5000000000000ULL | uaddr;
+}
+
+static s64 pinned(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+
+	return atomic64_read(&fx->mm->pinned_vm) - fx->pinned_base;
+}
+
+static struct ioasim_space *space(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+
+	return &fx->ioas->space;
+}
+
+static int map_fixed(struct kunit *test, u64 iova, unsigned long uoff,
+		     u64 length)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd), .flags = FIXED_RW,
+		.ioas_id = fx->ioas->obj.id, .user_va = fx->uptr + uoff,
+		.length = length, .iova = iova,
+	};
+
+	return ioasim_ioas_map(fx->ctx, &cmd);
+}
+
+static int unmap(struct kunit *test, u64 iova, u64 length)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd), .ioas_id = fx->ioas->obj.id,
+		.iova = iova, .length = length,
+	};
+
+	return ioasim_ioas_unmap(fx->ctx, &cmd);
+}
+
+static struct iommu_domain *domain(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+
+	return ioasim_test_paging_domain(test, fx->mdev);
+}
+
+struct attached {
+	struct ioasim_space *space;
+	struct iommu_domain *domain;
+};
+
+static void detach_action(void *data)
+{
+	struct attached *a = data;
+
+	ioasim_space_remove_domain(a->space, a->domain);
+}
+
+/* Attach @d to the fixture's IOAS until the case ends (or detach()). */
+static struct attached *attach(struct kunit *test, struct iommu_domain *d)
+{
+	struct attached *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	int rc;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->space = space(test);
+	a->domain = d;
+	rc = ioasim_space_add_domain(a->space, d);
+	KUNIT_ASSERT_EQ_MSG(test, rc, 0, "adding the domain: %pe", ERR_PTR(rc));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, detach_action,
+							a), 0);
+	return a;
+}
+
+static void detach(struct kunit *test, struct attached *a)
+{
+	kunit_release_action(test, detach_action, a);
+}
+
+/* [iova, iova + length) must lead to the user bytes at uoff. */
+static void check_translates(struct kunit *test, struct iommu_domain *d,
+			     u64 iova, unsigned long uoff, u64 length)
+{
+	struct domain_fixture *fx = test->priv;
+	u64 k;
+
+	for (k = 0; k < length; k += IO_PG) {
+		phys_addr_t phys = iommu_iova_to_phys(d, iova + k);
+		u64 *va;
+
+		KUNIT_ASSERT_NE_MSG(test, phys, 0, "iova %llx unmapped",
+				    iova + k);
+		va = phys_to_virt(phys);
+		KUNIT_EXPECT_EQ_MSG(test, *va, marker(fx->uptr + uoff + k),
+				    "iova %llx", iova + k);
+	}
+}
+
+/* A first domain makes every existing area resident and maps it. */
+static void domain_fills_existing_areas(struct kunit *test)
+{
+	struct iommu_domain *d = domain(test);
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x200000, 8 * PAGE_SIZE,
+					2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+
+	attach(test, d);
+	KUNIT_EXPECT_EQ(test, pinned(test), 6);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d),
+			6 * PAGE_SIZE / IO_PG);
+	KUNIT_EXPECT_EQ(test, space(test)->iova_alignment, IO_PG);
+	check_translates(test, d, 0x100000, 0, 4 * PAGE_SIZE);
+	check_translates(test, d, 0x200000, 8 * PAGE_SIZE, 2 * PAGE_SIZE);
+}
+
+/* With a domain attached, map and unmap reach it; unmap unpins. */
+static void domain_follows_map_and_unmap(struct kunit *test)
+{
+	struct iommu_domain *d = domain(test);
+
+	attach(test, d);
+	/* Half a page in: the area starts in the middle of a CPU page. */
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x300000 + IO_PG, IO_PG,
+					3 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+	check_translates(test, d, 0x300000 + IO_PG, IO_PG, 3 * PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, unmap(test, 0x300000, 8 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+}
+
+/* Two domains map the same areas; the memory is pinned once. */
+static void domain_two_domains_one_pin(struct kunit *test)
+{
+	struct iommu_domain *d1 = domain(test), *d2 = domain(test);
+	struct attached *a1;
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
+	a1 = attach(test, d1);
+	attach(test, d2);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+	check_translates(test, d1, 0x100000, 0, 4 * PAGE_SIZE);
+	check_translates(test, d2, 0x100000, 0, 4 * PAGE_SIZE);
+
+	/*
+	 * A new map reaches both. (Each MAP makes its own pages object, so
+	 * memory mapped twice is pinned twice, as upstream; COPY shares.)
+	 */
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x200000, 8 * PAGE_SIZE,
+					4 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 8);
+	check_translates(test, d1, 0x200000, 8 * PAGE_SIZE, 4 * PAGE_SIZE);
+	check_translates(test, d2, 0x200000, 8 * PAGE_SIZE, 4 * PAGE_SIZE);
+
+	detach(test, a1);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d1), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 8);
+	check_translates(test, d2, 0x100000, 0, 4 * PAGE_SIZE);
+}
+
+/* The last domain to go releases the pins. */
+static void domain_last_detach_unpins(struct kunit *test)
+{
+	struct iommu_domain *d = domain(test);
+	struct attached *a;
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
+	a = attach(test, d);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+	detach(test, a);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d), 0);
+	KUNIT_EXPECT_EQ(test, space(test)->iova_alignment, 1);
+}
+
+/* A copy maps the same memory into the domain without a second pin. */
+static void domain_copy_shares_pins(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_domain *d = domain(test);
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd), .flags = FIXED_RW,
+		.dst_ioas_id = fx->ioas->obj.id,
+		.src_ioas_id = fx->ioas->obj.id,
+		.length = 2 * PAGE_SIZE, .src_iova = 0x101000,
+		.dst_iova = 0x500000,
+	};
+
+	attach(test, d);
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_ioas_copy(fx->ctx, &cmd), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+	check_translates(test, d, 0x500000, PAGE_SIZE, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(d, 0x500000),
+			iommu_iova_to_phys(d, 0x101000));
+}
+
+/* An area the domain's IO page cannot express keeps it out. */
+static void domain_alignment_conflict(struct kunit *test)
+{
+	struct iommu_domain *d = domain(test);
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 100), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_space_add_domain(space(test), d),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d), 0);
+	KUNIT_EXPECT_EQ(test, space(test)->iova_alignment, 1);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_NULL(test, interval_tree_iter_first(&space(test)->reserved,
+							 0, ULONG_MAX));
+
+	KUNIT_ASSERT_EQ(test, unmap(test, 0x100000, PAGE_SIZE), 0);
+	attach(test, d);
+	/* From now on such lengths are refused. */
+	KUNIT_EXPECT_EQ(test, map_fixed(test, 0x100000, 0, 100), -EINVAL);
+	KUNIT_EXPECT_EQ(test, map_fixed(test, 0x100000 + 100, 0, IO_PG),
+			-EINVAL);
+}
+
+/* The aperture becomes reserved IOVA while the domain is attached. */
+static void domain_aperture_reserved(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_domain *d = domain(test);
+	u64 above = IOASIM_MOCK_APERTURE_LAST + 1;
+	struct iommu_iova_range r[2];
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd), .ioas_id = fx->ioas->obj.id,
+		.num_iovas = ARRAY_SIZE(r),
+	};
+	struct attached *a;
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, above, 0, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_space_add_domain(space(test), d),
+			-EADDRINUSE);
+	KUNIT_ASSERT_EQ(test, unmap(test, above, PAGE_SIZE), 0);
+
+	a = attach(test, d);
+	KUNIT_EXPECT_EQ(test, map_fixed(test, above, 0, PAGE_SIZE), -EINVAL);
+	KUNIT_ASSERT_EQ(test, ioasim_ioas_iova_ranges(fx->ctx, &cmd, r), 0);
+	KUNIT_ASSERT_EQ(test, cmd.num_iovas, 1);
+	KUNIT_EXPECT_EQ(test, r[0].last, IOASIM_MOCK_APERTURE_LAST);
+	KUNIT_EXPECT_EQ(test, cmd.out_iova_alignment, IO_PG);
+
+	detach(test, a);
+	KUNIT_EXPECT_EQ(test, map_fixed(test, above, 0, PAGE_SIZE), 0);
+}
+
+struct attach_sweep {
+	struct iommu_domain *d1, *d2;
+	bool second;
+};
+
+static int attach_sweep_step(struct kunit *test, void *arg)
+{
+	struct attach_sweep *s = arg;
+
+	return ioasim_space_add_domain(space(test),
+				       s->second ? s->d2 : s->d1);
+}
+
+static void attach_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct attach_sweep *s = arg;
+
+	KUNIT_EXPECT_EQ(test, space(test)->ndomains, s->second);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d2), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d1),
+			s->second ? 12 * PAGE_SIZE / IO_PG : 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), s->second ? 12 : 0);
+}
+
+/* Fail every step of attaching a first, then a second domain. */
+static void domain_attach_fail_nth(struct kunit *test)
+{
+	static const char *const first_points[] = {
+		"space.reserve", "space.domain_slot", "pages.pin",
+		"space.domain_map", "mock.map", NULL
+	};
+	/* A second domain pins nothing: the memory is resident already. */
+	static const char *const second_points[] = {
+		"space.reserve", "space.domain_slot", "space.domain_map",
+		"mock.map", NULL
+	};
+	struct attach_sweep s = { .d1 = domain(test), .d2 = domain(test) };
+	struct ioasim_sweep sweep = {
+		.step = attach_sweep_step,
+		.check = attach_sweep_check,
+		.arg = &s,
+	};
+	struct attached *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->space = space(test);
+	a->domain = s.d1;
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x200000, 8 * PAGE_SIZE,
+					8 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, first_points),
+			8);
+	/* The last run attached the first domain: detach it at the end. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, detach_action,
+							a), 0);
+	s.second = true;
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, second_points),
+			4);
+	ioasim_space_remove_domain(space(test), s.d2);
+}
+
+struct map_sweep {
+	struct iommu_domain *d1, *d2;
+};
+
+static int map_sweep_step(struct kunit *test, void *arg)
+{
+	return map_fixed(test, 0x400000, 0, 8 * PAGE_SIZE);
+}
+
+static void map_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct map_sweep *s = arg;
+	struct interval_tree_node *node;
+
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d1), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d2), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	node = interval_tree_iter_first(&space(test)->areas, 0, ULONG_MAX);
+	KUNIT_EXPECT_NULL(test, node);
+}
+
+/* Fail every step of a map that two domains must follow. */
+static void domain_map_fail_nth(struct kunit *test)
+{
+	static const char *const points[] = {
+		"pages.alloc", "pages.pin", "space.domain_map", "mock.map", NULL
+	};
+	struct map_sweep s = { .d1 = domain(test), .d2 = domain(test) };
+	struct ioasim_sweep sweep = {
+		.step = map_sweep_step,
+		.check = map_sweep_check,
+		.arg = &s,
+	};
+
+	attach(test, s.d1);
+	attach(test, s.d2);
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 8);
+	KUNIT_EXPECT_EQ(test, pinned(test), 8);
+	check_translates(test, s.d2, 0x400000, 0, 8 * PAGE_SIZE);
+}
+
+static void domain_fixture_release(void *data)
+{
+	struct domain_fixture *fx = data;
+
+	mmdrop(fx->mm);
+}
+
+static int domain_init(struct kunit *test)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct domain_fixture *fx;
+	unsigned long k;
+
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	test->priv = fx;
+	fx->uptr = ioasim_test_user_mem(test, NPAGES * PAGE_SIZE,
+					PROT_READ | PROT_WRITE);
+	for (k = 0; k < NPAGES * PAGE_SIZE; k += IO_PG)
+		KUNIT_ASSERT_EQ(test, put_user(marker(fx->uptr + k),
+					       (u64 __user *)(fx->uptr + k)),
+				0);
+	fx->mm = current->mm;
+	mmgrab(fx->mm);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							domain_fixture_release,
+							fx), 0);
+	fx->pinned_base = atomic64_read(&fx->mm->pinned_vm);
+	/* Devices and domains outlive the context (freed after it). */
+	fx->mdev = ioasim_test_mock_dev(test, 0);
+	fx->ctx = ioasim_test_ctx(test);
+	KUNIT_ASSERT_EQ(test, ioasim_ioas_alloc(fx->ctx, &alloc), 0);
+	fx->ioas = ioasim_ioas_get(fx->ctx, alloc.out_ioas_id);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fx->ioas));
+	/* The context's table keeps the IOAS for the whole case. */
+	ioasim_ioas_put(fx->ctx, fx->ioas);
+	return 0;
+}
+
+static struct kunit_case ioasim_domain_cases[] = {
+	KUNIT_CASE(domain_fills_existing_areas),
+	KUNIT_CASE(domain_follows_map_and_unmap),
+	KUNIT_CASE(domain_two_domains_one_pin),
+	KUNIT_CASE(domain_last_detach_unpins),
+	KUNIT_CASE(domain_copy_shares_pins),
+	KUNIT_CASE(domain_alignment_conflict),
+	KUNIT_CASE(domain_aperture_reserved),
+	KUNIT_CASE(domain_attach_fail_nth),
+	KUNIT_CASE(domain_map_fail_nth),
+	{}
+};
+
+static struct kunit_suite ioasim_domain_suite = {
+	.name = "ioasim_domain",
+	.init = domain_init,
+	.test_cases = ioasim_domain_cases,
+};
+
+kunit_test_suite(ioasim_domain_suite);
