@@ -396,13 +396,7 @@ static int option_huge_pages(struct ioasim_ctx *ctx, struct iommu_option *cmd)
 	} else if (cmd->val64 > 1) {
 		rc = -EINVAL;
 	} else {
-		/*
-		 * Without domains the option only steers automatic IOVA
-		 * placement, so it can change at any time.
-		 */
-		down_write(&ioas->space.lock);
-		ioas->space.no_large_pages = !cmd->val64;
-		up_write(&ioas->space.lock);
+		rc = ioasim_space_set_large_pages(&ioas->space, cmd->val64);
 	}
 	ioasim_ioas_put(ctx, ioas);
 	return rc;
@@ -417,12 +411,15 @@ static int option_huge_pages(struct ioasim_ctx *ctx, struct iommu_option *cmd)
  * memory to the user's RLIMIT_MEMLOCK, 1 to the mm as VFIO does; changing
  * it needs CAP_SYS_RESOURCE and an empty context.
  * IOMMU_OPTION_HUGE_PAGES (per IOAS): 1 lets automatic IOVA placement
- * align for large IO pages, 0 does not.
+ * align for large IO pages; 0 does not and raises the IOVA alignment to
+ * PAGE_SIZE (refused with EINVAL once domains map areas, EADDRINUSE if an
+ * area cannot keep that alignment).
  *
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP (reserved field, unknown option or op, object id
- * for RLIMIT_MODE); -EINVAL (value); -EPERM; -EBUSY (objects exist);
- * -ENOENT (no such IOAS).
+ * for RLIMIT_MODE); -EINVAL (value, or HUGE_PAGES off with domains mapping
+ * areas); -EADDRINUSE; -EPERM; -EBUSY (objects exist); -ENOENT (no such
+ * IOAS).
  */
 int ioasim_option(struct ioasim_ctx *ctx, struct iommu_option *cmd)
 {

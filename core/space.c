@@ -666,6 +666,22 @@ static unsigned long domain_alignment(struct iommu_domain *domain)
 	return 1UL << __ffs(domain->pgsize_bitmap);
 }
 
+/*
+ * The alignment the attached domains and the HUGE_PAGES option demand:
+ * with large pages off, domains are filled a CPU page at a time.
+ */
+static unsigned long space_alignment(struct ioasim_space *space)
+{
+	unsigned long align = space->no_large_pages ? PAGE_SIZE : 1;
+	struct iommu_domain *domain;
+	unsigned long index;
+
+	lockdep_assert_held(&space->lock);
+	xa_for_each(&space->domains, index, domain)
+		align = max(align, domain_alignment(domain));
+	return align;
+}
+
 /* Would every area still be valid with @align? */
 static bool space_areas_fit(struct ioasim_space *space, unsigned long align)
 {
@@ -798,7 +814,7 @@ void ioasim_space_remove_domain(struct ioasim_space *space,
 {
 	struct interval_tree_node *node;
 	struct iommu_domain *other;
-	unsigned long index, align = 1;
+	unsigned long index;
 
 	down_write(&space->lock);
 	xa_for_each(&space->domains, index, other) {
@@ -821,10 +837,44 @@ void ioasim_space_remove_domain(struct ioasim_space *space,
 			ioasim_pages_remove_user(area_of(node)->pages,
 						 &area_of(node)->pin);
 	}
-	xa_for_each(&space->domains, index, other)
-		align = max(align, domain_alignment(other));
-	space->iova_alignment = align;
+	space->iova_alignment = space_alignment(space);
 	up_write(&space->lock);
 	ioasim_space_unreserve(space, domain);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_remove_domain);
+
+/**
+ * ioasim_space_set_large_pages() - the HUGE_PAGES option of an IOAS
+ * @space: the space
+ * @enable: allow IOVA placement and domain mappings to use large pages
+ *
+ * Turning large pages off raises the IOVA alignment to PAGE_SIZE; it is
+ * refused once domains map areas, and when an area could not keep the new
+ * alignment.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0, -EINVAL if domains already map areas, -EADDRINUSE if an area
+ * conflicts with the new alignment.
+ */
+int ioasim_space_set_large_pages(struct ioasim_space *space, bool enable)
+{
+	int rc = 0;
+
+	down_write(&space->lock);
+	if (enable || space->no_large_pages) {
+		space->no_large_pages = !enable;
+	} else if (space->ndomains &&
+		   !RB_EMPTY_ROOT(&space->areas.rb_root)) {
+		rc = -EINVAL;
+	} else if (!space_areas_fit(space, max(space->iova_alignment,
+					      PAGE_SIZE))) {
+		rc = -EADDRINUSE;
+	} else {
+		space->no_large_pages = true;
+	}
+	if (!rc)
+		space->iova_alignment = space_alignment(space);
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_large_pages);

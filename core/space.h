@@ -144,5 +144,6 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 			    struct iommu_domain *domain);
 void ioasim_space_remove_domain(struct ioasim_space *space,
 				struct iommu_domain *domain);
+int ioasim_space_set_large_pages(struct ioasim_space *space, bool enable);
 
 #endif /* __IOASIM_SPACE_H */

@@ -260,6 +260,37 @@ static void domain_alignment_conflict(struct kunit *test)
 			-EINVAL);
 }
 
+/* Large pages cannot be turned off once domains map areas. */
+static void domain_huge_pages_option(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_option cmd = {
+		.size = sizeof(cmd), .option_id = IOMMU_OPTION_HUGE_PAGES,
+		.op = IOMMU_OPTION_OP_SET, .object_id = fx->ioas->obj.id,
+		.val64 = 0,
+	};
+	struct attached *a = attach(test, domain(test));
+
+	/* A domain without areas: allowed, and the alignment follows. */
+	KUNIT_ASSERT_EQ(test, ioasim_option(fx->ctx, &cmd), 0);
+	KUNIT_EXPECT_EQ(test, space(test)->iova_alignment, PAGE_SIZE);
+	cmd.val64 = 1;
+	KUNIT_ASSERT_EQ(test, ioasim_option(fx->ctx, &cmd), 0);
+	KUNIT_EXPECT_EQ(test, space(test)->iova_alignment, IO_PG);
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, PAGE_SIZE), 0);
+	cmd.val64 = 0;
+	KUNIT_EXPECT_EQ(test, ioasim_option(fx->ctx, &cmd), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, space(test)->no_large_pages);
+	KUNIT_EXPECT_EQ(test, space(test)->iova_alignment, IO_PG);
+
+	/* Off, then detached: the floor stays PAGE_SIZE. */
+	KUNIT_ASSERT_EQ(test, unmap(test, 0x100000, PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_option(fx->ctx, &cmd), 0);
+	detach(test, a);
+	KUNIT_EXPECT_EQ(test, space(test)->iova_alignment, PAGE_SIZE);
+}
+
 /* The aperture becomes reserved IOVA while the domain is attached. */
 static void domain_aperture_reserved(struct kunit *test)
 {
@@ -439,6 +470,7 @@ static struct kunit_case ioasim_domain_cases[] = {
 	KUNIT_CASE(domain_copy_shares_pins),
 	KUNIT_CASE(domain_alignment_conflict),
 	KUNIT_CASE(domain_aperture_reserved),
+	KUNIT_CASE(domain_huge_pages_option),
 	KUNIT_CASE(domain_attach_fail_nth),
 	KUNIT_CASE(domain_map_fail_nth),
 	{}

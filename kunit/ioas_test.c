@@ -769,6 +769,20 @@ static void ioas_option_huge_pages(struct kunit *test)
 				     IOMMU_OPTION_OP_GET, fx->id, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	KUNIT_EXPECT_TRUE(test, ioas_of(test, fx->id)->space.no_large_pages);
+	/* Without large pages, mappings are whole CPU pages. */
+	KUNIT_EXPECT_EQ(test, ioas_of(test, fx->id)->space.iova_alignment,
+			SZ_PG);
+	v = 1;
+	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
+				     IOMMU_OPTION_OP_SET, fx->id, &v), 0);
+	KUNIT_EXPECT_EQ(test, ioas_of(test, fx->id)->space.iova_alignment, 1);
+	/* A sub-page mapping cannot keep that alignment. */
+	map_fixed(test, fx->id, 0x100000, 100);
+	v = 0;
+	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
+				     IOMMU_OPTION_OP_SET, fx->id, &v),
+			-EADDRINUSE);
+	KUNIT_EXPECT_FALSE(test, ioas_of(test, fx->id)->space.no_large_pages);
 	v = 2;
 	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
 				     IOMMU_OPTION_OP_SET, fx->id, &v), -EINVAL);
