@@ -389,15 +389,14 @@ static int option_huge_pages(struct ioasim_ctx *ctx, struct iommu_option *cmd)
 	ioas = ioasim_ioas_get(ctx, cmd->object_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	if (cmd->op == IOMMU_OPTION_OP_GET) {
+	if (cmd->op == IOMMU_OPTION_OP_GET)
 		cmd->val64 = !READ_ONCE(ioas->space.no_large_pages);
-	} else if (cmd->op != IOMMU_OPTION_OP_SET) {
+	else if (cmd->op != IOMMU_OPTION_OP_SET)
 		rc = -EOPNOTSUPP;
-	} else if (cmd->val64 > 1) {
+	else if (cmd->val64 > 1)
 		rc = -EINVAL;
-	} else {
+	else
 		rc = ioasim_space_set_large_pages(&ioas->space, cmd->val64);
-	}
 	ioasim_ioas_put(ctx, ioas);
 	return rc;
 }
