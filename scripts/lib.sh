@@ -10,6 +10,8 @@
 #   build/<flavour>-<treekey>/     kunit.py build directories, one per
 #                                  configuration flavour (run, check, ...)
 #   module-<hdrver>/               the external module build
+# Trees and build directories of other keys are removed when a new tree
+# comes into use (IOASIM_KEEP_CACHE=1 keeps them).
 
 set -euo pipefail
 
@@ -76,9 +78,34 @@ ensure_tree()
 		touch "$tree/.ioasim-prepared"
 	fi
 	link_overlay "$tree"
-	flock -u 9
 	IOASIM_TREE=$tree
 	IOASIM_TREEKEY=$(basename "$tree" | sed 's/^linux-//')
+	[ -n "${IOASIM_KEEP_CACHE:-}" ] || prune_cache
+	flock -u 9
+}
+
+# Trees of other keys (an older package or tree preparation) and their
+# build directories are dead weight once a new tree is in use.
+prune_cache()
+{
+	local d
+
+	shopt -s nullglob
+	for d in "$IOASIM_CACHE"/src/linux-*; do
+		[ "$d" = "$IOASIM_TREE" ] && continue
+		say "removing stale kernel tree $d"
+		rm -rf "$d"
+	done
+	for d in "$IOASIM_CACHE"/build/*; do
+		case $(basename "$d") in
+		*-"$IOASIM_TREEKEY") ;;
+		*)
+			say "removing stale build directory $d"
+			rm -rf "$d"
+			;;
+		esac
+	done
+	shopt -u nullglob
 }
 
 # drivers/ioasim in the tree points at this checkout; Kconfig and Makefile
