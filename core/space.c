@@ -212,22 +212,45 @@ static unsigned long area_length(struct ioasim_area *area)
 	return area->node.last - area->node.start + 1;
 }
 
-/* Map the area's (pinned) memory into @domain, a CPU page at a time. */
+/*
+ * Bytes of the area from @byte on that are physically contiguous, at most
+ * @left; they start at *@phys.
+ */
+static unsigned long area_contig(struct ioasim_area *area, unsigned long byte,
+				 unsigned long left, phys_addr_t *phys)
+{
+	unsigned long chunk = min(PAGE_SIZE - (byte & ~PAGE_MASK), left);
+	struct page *page;
+
+	page = ioasim_pages_page(area->pages, byte >> PAGE_SHIFT);
+	*phys = page_to_phys(page) + (byte & ~PAGE_MASK);
+	while (chunk < left) {
+		page = ioasim_pages_page(area->pages,
+					 (byte + chunk) >> PAGE_SHIFT);
+		if (page_to_phys(page) != *phys + chunk)
+			break;
+		chunk += min(PAGE_SIZE, left - chunk);
+	}
+	return chunk;
+}
+
+/*
+ * Map the area's (pinned) memory into @domain, one call per physically
+ * contiguous run.
+ */
 static int area_map_domain(struct ioasim_area *area,
 			   struct iommu_domain *domain)
 {
 	unsigned long iova = area->node.start, byte = area->start_byte;
-	unsigned long left = area_length(area), off, chunk;
-	struct page *page;
+	unsigned long left = area_length(area), chunk;
+	phys_addr_t phys;
 	int rc = 0;
 
 	while (left) {
-		off = byte & ~PAGE_MASK;
-		chunk = min(PAGE_SIZE - off, left);
-		page = ioasim_pages_page(area->pages, byte >> PAGE_SHIFT);
+		chunk = area_contig(area, byte, left, &phys);
 		rc = ioasim_should_fail("space.domain_map") ? -ENOMEM :
-			iommu_map(domain, iova, page_to_phys(page) + off, chunk,
-				  area->prot, GFP_KERNEL_ACCOUNT);
+			iommu_map(domain, iova, phys, chunk, area->prot,
+				  GFP_KERNEL_ACCOUNT);
 		if (rc)
 			break;
 		iova += chunk;
