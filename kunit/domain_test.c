@@ -12,6 +12,7 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/platform_device.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
@@ -320,6 +321,105 @@ static void domain_aperture_reserved(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map_fixed(test, above, 0, PAGE_SIZE), 0);
 }
 
+struct dev_attach {
+	struct iommu_domain *domain;
+	struct device *dev;
+};
+
+static void dev_detach_action(void *data)
+{
+	struct dev_attach *da = data;
+
+	iommu_detach_device(da->domain, da->dev);
+}
+
+/* Put the fixture's device behind @d until the case ends. */
+static void attach_device(struct kunit *test, struct iommu_domain *d)
+{
+	struct domain_fixture *fx = test->priv;
+	struct dev_attach *da = kunit_kzalloc(test, sizeof(*da), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, da);
+	da->domain = d;
+	da->dev = &fx->mdev->pdev->dev;
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(d, da->dev), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_detach_action,
+							da), 0);
+}
+
+/* The device's DMA reaches the user's memory, both ways. */
+static void domain_dma_roundtrip(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_domain *d = domain(test);
+	size_t len = 3 * IO_PG / 2;
+	u8 *out = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *in = kunit_kmalloc(test, len, GFP_KERNEL);
+	u64 word = 0x5a5a1234abcd0077ULL, seen = 0;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	attach(test, d);
+	attach_device(test, d);
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
+
+	/* The device writes across IO page boundaries; the user reads. */
+	for (i = 0; i < len; i++)
+		out[i] = i * 7 + 1;
+	KUNIT_ASSERT_EQ(test, ioasim_mock_dev_dma(fx->mdev, 0x100000 + 100,
+						  out, len, true), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(in, (void __user *)(fx->uptr +
+								 100), len),
+			0);
+	KUNIT_EXPECT_MEMEQ(test, in, out, len);
+
+	/* The user writes; the device reads. */
+	KUNIT_ASSERT_EQ(test, put_user(word, (u64 __user *)(fx->uptr +
+							    3 * PAGE_SIZE)),
+			0);
+	KUNIT_ASSERT_EQ(test, ioasim_mock_dev_dma(fx->mdev,
+						  0x100000 + 3 * PAGE_SIZE,
+						  &seen, sizeof(seen), false),
+			0);
+	KUNIT_EXPECT_EQ(test, seen, word);
+}
+
+/* DMA fails cleanly where the IOAS gives the device no access. */
+static void domain_dma_faults(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_domain *d = domain(test);
+	struct iommu_ioas_map ro = {
+		.size = sizeof(ro),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.ioas_id = fx->ioas->obj.id, .user_va = fx->uptr,
+		.length = PAGE_SIZE, .iova = 0x200000,
+	};
+	u64 buf = 0;
+
+	/* Behind the identity default domain nothing is translated. */
+	KUNIT_EXPECT_EQ(test, ioasim_mock_dev_dma(fx->mdev, 0x200000, &buf,
+						  sizeof(buf), false), -EPERM);
+
+	attach(test, d);
+	attach_device(test, d);
+	KUNIT_ASSERT_EQ(test, ioasim_ioas_map(fx->ctx, &ro), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_dev_dma(fx->mdev, 0x200000, &buf,
+						  sizeof(buf), false), 0);
+	KUNIT_EXPECT_EQ(test, buf, marker(fx->uptr));
+	/* Read-only for the device: it cannot write. */
+	KUNIT_EXPECT_EQ(test, ioasim_mock_dev_dma(fx->mdev, 0x200000, &buf,
+						  sizeof(buf), true), -EFAULT);
+	/* Nothing mapped there. */
+	KUNIT_EXPECT_EQ(test, ioasim_mock_dev_dma(fx->mdev, 0x300000, &buf,
+						  sizeof(buf), false), -EFAULT);
+	/* Unmapped: gone for the device too. */
+	KUNIT_ASSERT_EQ(test, unmap(test, 0x200000, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_dev_dma(fx->mdev, 0x200000, &buf,
+						  sizeof(buf), false), -EFAULT);
+}
+
 struct attach_sweep {
 	struct iommu_domain *d1, *d2;
 	bool second;
@@ -471,6 +571,8 @@ static struct kunit_case ioasim_domain_cases[] = {
 	KUNIT_CASE(domain_alignment_conflict),
 	KUNIT_CASE(domain_aperture_reserved),
 	KUNIT_CASE(domain_huge_pages_option),
+	KUNIT_CASE(domain_dma_roundtrip),
+	KUNIT_CASE(domain_dma_faults),
 	KUNIT_CASE(domain_attach_fail_nth),
 	KUNIT_CASE(domain_map_fail_nth),
 	{}

@@ -636,12 +636,19 @@ static void obj_auto_destroy_keeps_held(struct kunit *test)
 static void obj_teardown_is_leaf_first(struct kunit *test)
 {
 	struct obj_fixture *fx = test->priv;
-	struct test_node *nodes[MAX_NODES];
-	u32 rank[MAX_NODES], edges[MAX_NODES * MAX_EDGES][2];
+	struct test_node **nodes;
+	u32 *rank, (*edges)[2];
 	unsigned int nedges = 0, i, j, e;
 	struct rnd_state rnd;
 	u32 seed = get_random_u32();
 
+	nodes = kunit_kcalloc(test, MAX_NODES, sizeof(*nodes), GFP_KERNEL);
+	rank = kunit_kcalloc(test, MAX_NODES, sizeof(*rank), GFP_KERNEL);
+	edges = kunit_kcalloc(test, MAX_NODES * MAX_EDGES, sizeof(*edges),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, nodes);
+	KUNIT_ASSERT_NOT_NULL(test, rank);
+	KUNIT_ASSERT_NOT_NULL(test, edges);
 	prandom_seed_state(&rnd, seed);
 	for (i = 0; i < MAX_NODES; i++) {
 		nodes[i] = node_new(test);

@@ -3,12 +3,13 @@
  * ioasim - the mock IOMMU driver (see mock.h)
  *
  * Page table entries are xarray values: the physical IO page number
- * shifted left by two, with IOASIM_MOCK_PTE_FIRST on the first IO page of
- * a map call and IOASIM_MOCK_PTE_LAST on its last. Unmap insists on those
- * boundaries; that is how the mock catches a caller that unmaps part of
- * what it mapped.
+ * shifted left by IOASIM_MOCK_PTE_SHIFT, with IOASIM_MOCK_PTE_FIRST on the
+ * first IO page of a map call, IOASIM_MOCK_PTE_LAST on its last, and the
+ * mapping's permissions. Unmap insists on the boundaries; that is how the
+ * mock catches a caller that unmaps part of what it mapped.
  */
 #include <linux/device.h>
+#include <linux/highmem.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -17,9 +18,11 @@
 #include "fault.h"
 #include "mock.h"
 
-#define IOASIM_MOCK_PTE_FIRST	1UL
-#define IOASIM_MOCK_PTE_LAST	2UL
-#define IOASIM_MOCK_PTE_FLAGS	3UL
+#define IOASIM_MOCK_PTE_FIRST	BIT(0)
+#define IOASIM_MOCK_PTE_LAST	BIT(1)
+#define IOASIM_MOCK_PTE_READ	BIT(2)
+#define IOASIM_MOCK_PTE_WRITE	BIT(3)
+#define IOASIM_MOCK_PTE_SHIFT	4
 
 static struct iommu_device ioasim_mock_iommu;
 
@@ -61,6 +64,13 @@ unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain)
 	return n;
 }
 
+static phys_addr_t pte_phys(void *entry, unsigned long iova)
+{
+	return ((xa_to_value(entry) >> IOASIM_MOCK_PTE_SHIFT) <<
+		IOASIM_MOCK_IO_PAGE_SHIFT) |
+	       (iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1));
+}
+
 static int mock_identity_attach(struct iommu_domain *domain,
 				struct device *dev)
 {
@@ -94,15 +104,18 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 	unsigned long first = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
 	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT;
 	unsigned long pfn = paddr >> IOASIM_MOCK_IO_PAGE_SHIFT, i, flags;
+	unsigned long perm = (prot & IOMMU_READ ? IOASIM_MOCK_PTE_READ : 0) |
+			     (prot & IOMMU_WRITE ? IOASIM_MOCK_PTE_WRITE : 0);
 	int rc = 0;
 
 	if (ioasim_should_fail("mock.map"))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		flags = (i ? 0 : IOASIM_MOCK_PTE_FIRST) |
+		flags = perm | (i ? 0 : IOASIM_MOCK_PTE_FIRST) |
 			(i == n - 1 ? IOASIM_MOCK_PTE_LAST : 0);
 		rc = xa_insert(&md->ptes, first + i,
-			       xa_mk_value((pfn + i) << 2 | flags), gfp);
+			       xa_mk_value((pfn + i) << IOASIM_MOCK_PTE_SHIFT |
+					   flags), gfp);
 		if (rc)
 			break;
 	}
@@ -156,8 +169,7 @@ static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
 		mock_violation(md, "translation of an unmapped IOVA", iova);
 		return 0;
 	}
-	return ((xa_to_value(entry) >> 2) << IOASIM_MOCK_IO_PAGE_SHIFT) |
-	       (iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1));
+	return pte_phys(entry, iova);
 }
 
 static void mock_domain_free(struct iommu_domain *domain)
@@ -221,6 +233,61 @@ static const struct iommu_ops ioasim_mock_ops = {
 	.device_group = generic_device_group,
 	.default_domain_ops = &mock_domain_ops,
 };
+
+/**
+ * ioasim_mock_dev_dma() - the device reads or writes memory by IOVA
+ * @mdev: the device
+ * @iova: first IOVA
+ * @buf: what to write, or where to put what is read
+ * @len: bytes
+ * @write: the device writes memory (needs IOMMU_WRITE), else reads it
+ *	(needs IOMMU_READ)
+ *
+ * Translates through the paging domain the device is attached to, IO page
+ * by IO page, as the hardware would; a fault is the device's problem, not
+ * a contract violation. Like a real device, a transfer that faults midway
+ * has moved the bytes before the fault.
+ *
+ * Context: process context.
+ * Return: 0; -EPERM if the device is not attached to a paging domain of
+ * the mock (identity or blocked); -EFAULT at an IOVA that is not mapped,
+ * or not mapped for that direction.
+ */
+int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
+			void *buf, size_t len, bool write)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(&mdev->pdev->dev);
+	unsigned long need = write ? IOASIM_MOCK_PTE_WRITE :
+				     IOASIM_MOCK_PTE_READ;
+	struct ioasim_mock_domain *md;
+	size_t chunk;
+	void *entry;
+
+	if (!domain || domain->ops != &mock_domain_ops)
+		return -EPERM;
+	md = ioasim_mock_domain(domain);
+	while (len) {
+		phys_addr_t phys;
+		void *va;
+
+		entry = xa_load(&md->ptes, iova >> IOASIM_MOCK_IO_PAGE_SHIFT);
+		if (!entry || !(xa_to_value(entry) & need))
+			return -EFAULT;
+		phys = pte_phys(entry, iova);
+		chunk = min_t(size_t, len, IOASIM_MOCK_IO_PAGE_SIZE -
+				(iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1)));
+		va = kmap_local_pfn(PHYS_PFN(phys));
+		if (write)
+			memcpy(va + offset_in_page(phys), buf, chunk);
+		else
+			memcpy(buf, va + offset_in_page(phys), chunk);
+		kunmap_local(va);
+		iova += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
 
 /**
  * ioasim_mock_dev_create() - add a device behind the mock IOMMU

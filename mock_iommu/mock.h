@@ -21,6 +21,10 @@
  * one fails. A device created with IOASIM_MOCK_DEV_REPORT gives domains
  * that count violations instead, for the tests of the checks themselves.
  *
+ * A mock device does DMA (ioasim_mock_dev_dma()): it reads and writes
+ * memory by IOVA through the paging domain it is attached to, and faults
+ * cleanly where nothing, or nothing with the right permission, is mapped.
+ *
  * Domain allocation and map go through the project's fault hook
  * ("mock.domain_alloc", "mock.map").
  */
@@ -56,7 +60,7 @@ struct ioasim_mock_dev {
 /**
  * struct ioasim_mock_domain - a paging domain of the mock IOMMU
  * @domain: the iommu core's view
- * @ptes: IO page index -> xa_value of (phys IO page << 2 | IOASIM_MOCK_PTE_*)
+ * @ptes: IO page index -> xa_value of a page table entry (see iommu.c)
  * @report: the device whose violations are counted instead of WARNed, or
  *	NULL
  */
@@ -69,6 +73,8 @@ struct ioasim_mock_domain {
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
 void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev);
 unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain);
+int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
+			void *buf, size_t len, bool write);
 
 static inline struct ioasim_mock_domain *
 ioasim_mock_domain(struct iommu_domain *domain)
