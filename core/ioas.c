@@ -328,10 +328,8 @@ int ioasim_ioas_iova_ranges(struct ioasim_ctx *ctx,
 			    struct iommu_ioas_iova_ranges *cmd,
 			    struct iommu_iova_range *ranges)
 {
-	struct interval_tree_node *holes = NULL;
 	struct ioasim_ioas *ioas;
-	u32 cap = cmd->num_iovas, n, i;
-	int rc = 0;
+	u32 cap = cmd->num_iovas, n = cap;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -339,28 +337,11 @@ int ioasim_ioas_iova_ranges(struct ioasim_ctx *ctx,
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
-	if (cap) {
-		holes = ioasim_kcalloc("ioas.ranges", cap, sizeof(*holes),
-				       GFP_KERNEL);
-		if (!holes) {
-			rc = -ENOMEM;
-			goto out_put;
-		}
-	}
-	n = cap;
-	ioasim_space_holes(&ioas->space, holes, &n);
-	for (i = 0; i < min(n, cap); i++) {
-		ranges[i].start = holes[i].start;
-		ranges[i].last = holes[i].last;
-	}
+	ioasim_space_holes(&ioas->space, ranges, &n);
 	cmd->num_iovas = n;
 	cmd->out_iova_alignment = READ_ONCE(ioas->space.iova_alignment);
-	if (n > cap)
-		rc = -EMSGSIZE;
-	kfree(holes);
-out_put:
 	ioasim_ioas_put(ctx, ioas);
-	return rc;
+	return n > cap ? -EMSGSIZE : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_iova_ranges);
 

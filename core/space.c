@@ -660,10 +660,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_allowed);
  *	may be more than were stored
  *
  * Context: process context, may sleep; takes @space->lock.
- * Return: 0.
  */
-int ioasim_space_holes(struct ioasim_space *space,
-		       struct interval_tree_node *holes, u32 *nholes)
+void ioasim_space_holes(struct ioasim_space *space,
+			struct iommu_iova_range *holes, u32 *nholes)
 {
 	struct rb_root_cached *roots[] = { &space->reserved };
 	struct ioasim_holes h;
@@ -680,7 +679,6 @@ int ioasim_space_holes(struct ioasim_space *space,
 	}
 	up_read(&space->lock);
 	*nholes = n;
-	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_holes);
 

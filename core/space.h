@@ -40,6 +40,7 @@
 #include <linux/rwsem.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+#include <uapi/linux/iommufd.h>
 
 #include "pages.h"
 
@@ -135,8 +136,8 @@ void ioasim_space_unreserve(struct ioasim_space *space, const void *owner);
 int ioasim_space_set_allowed(struct ioasim_space *space,
 			     struct rb_root_cached *allowed);
 void ioasim_allowed_free(struct rb_root_cached *allowed);
-int ioasim_space_holes(struct ioasim_space *space,
-		       struct interval_tree_node *holes, u32 *nholes);
+void ioasim_space_holes(struct ioasim_space *space,
+			struct iommu_iova_range *holes, u32 *nholes);
 
 struct iommu_domain;
 

@@ -93,16 +93,24 @@ static int do_unmap(struct kunit *test, u32 id, u64 iova, u64 length,
 	return rc;
 }
 
-static unsigned int count_areas(struct kunit *test, u32 id)
+static unsigned int count_nodes(struct rb_root_cached *root)
 {
-	struct ioasim_ioas *ioas = ioas_of(test, id);
 	struct interval_tree_node *node;
 	unsigned int n = 0;
 
-	down_read(&ioas->space.lock);
-	for (node = interval_tree_iter_first(&ioas->space.areas, 0, TOP); node;
+	for (node = interval_tree_iter_first(root, 0, TOP); node;
 	     node = interval_tree_iter_next(node, 0, TOP))
 		n++;
+	return n;
+}
+
+static unsigned int count_areas(struct kunit *test, u32 id)
+{
+	struct ioasim_ioas *ioas = ioas_of(test, id);
+	unsigned int n;
+
+	down_read(&ioas->space.lock);
+	n = count_nodes(&ioas->space.areas);
 	up_read(&ioas->space.lock);
 	return n;
 }
@@ -886,17 +894,6 @@ static void ioas_map_copy_fail_nth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_areas(test, s.dst), 2);
 }
 
-static unsigned int count_nodes(struct rb_root_cached *root)
-{
-	struct interval_tree_node *node;
-	unsigned int n = 0;
-
-	for (node = interval_tree_iter_first(root, 0, TOP); node;
-	     node = interval_tree_iter_next(node, 0, TOP))
-		n++;
-	return n;
-}
-
 struct small_sweep {
 	struct ioasim_space *space;
 	unsigned int nallowed, nreserved, nobjects;
@@ -956,7 +953,7 @@ static void small_sweep_check(struct kunit *test, void *arg, int rc)
 static void ioas_small_commands_fail_nth(struct kunit *test)
 {
 	static const char *const allow_points[] = { "ioas.allowed", NULL };
-	static const char *const ranges_points[] = { "ioas.ranges", NULL };
+	static const char *const ranges_points[] = { "obj.get", NULL };
 	static const char *const reserve_points[] = { "space.reserve", NULL };
 	static const char *const alloc_points[] = {
 		"obj.alloc", "obj.reserve_id", NULL

@@ -308,7 +308,6 @@ struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
 	if (!mdev)
 		return ERR_PTR(-ENOMEM);
 	mdev->flags = flags;
-	atomic_set(&mdev->violations, 0);
 
 	/* The platform data is a pointer back to @mdev. */
 	mdev->pdev = ioasim_should_fail("mock.dev_add") ? ERR_PTR(-ENOMEM) :

@@ -22,10 +22,8 @@ patterns=(
 )
 re=$(IFS='|'; echo "${patterns[*]}")
 
-if grep -nE "$re" "$1" >/tmp/ioasim-splat.$$; then
+if splat=$(grep -nE "$re" "$1"); then
 	echo "[ioasim] kernel splat in $1:" >&2
-	head -n 40 /tmp/ioasim-splat.$$ >&2
-	rm -f /tmp/ioasim-splat.$$
+	head -n 40 <<<"$splat" >&2
 	exit 1
 fi
-rm -f /tmp/ioasim-splat.$$
