@@ -2,8 +2,11 @@
 /*
  * ioasim - contexts
  *
- * A context is created by open() of the character device and destroyed by
- * the file's release, after which no ioctl can run on it. Everything the
+ * A context is created by open() of the character device. Its reference
+ * count has one holder for the open file and one for every device bound
+ * and every access created through it, because a driver that bound a
+ * device keeps the context's file open (as VFIO does). When the last
+ * reference goes, no ioctl can run on it any more; everything the
  * context's table still holds is destroyed then, in dependency order (see
  * ioasim_ctx_release_objects()).
  */
@@ -30,7 +33,10 @@ struct ioasim_ctx *ioasim_ctx_create(void)
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 
+	refcount_set(&ctx->refs, 1);
 	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	xa_init(&ctx->groups);
+	mutex_init(&ctx->groups_lock);
 	init_waitqueue_head(&ctx->destroy_wait);
 	ctx->batch_bytes = IOASIM_BATCH_BYTES_DEFAULT;
 	return ctx;
@@ -38,26 +44,36 @@ struct ioasim_ctx *ioasim_ctx_create(void)
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_create);
 
 /**
- * ioasim_ctx_destroy() - destroy a context and everything it holds
- * @ctx: the context; no other thread may use it any more
+ * ioasim_ctx_put() - drop a reference; the last destroys the context
+ * @ctx: the context
  *
- * An object that cannot be destroyed because a reference to it was leaked
- * is reported and left allocated rather than freed under its holder.
+ * The last reference destroys everything the context holds. An object
+ * that cannot be destroyed because a reference to it was leaked is
+ * reported and left allocated rather than freed under its holder.
  *
  * Context: process context, may sleep.
  */
-void ioasim_ctx_destroy(struct ioasim_ctx *ctx)
+void ioasim_ctx_put(struct ioasim_ctx *ctx)
 {
-	unsigned int left = ioasim_ctx_release_objects(ctx);
+	unsigned int left;
+
+	if (!refcount_dec_and_test(&ctx->refs))
+		return;
+	left = ioasim_ctx_release_objects(ctx);
 
 	/* LCOV_EXCL_BR_START: only a reference leak gets here (tests use */
 	/* ioasim_ctx_release_objects() to provoke one without a WARN) */
 	WARN(left, "ioasim: %u objects leaked at context teardown\n", left);
 	/* LCOV_EXCL_BR_STOP */
+	/* LCOV_EXCL_BR_START: groups go with the last device of each */
+	WARN_ON(!xa_empty(&ctx->groups));
+	/* LCOV_EXCL_BR_STOP */
+	xa_destroy(&ctx->groups);
+	mutex_destroy(&ctx->groups_lock);
 	xa_destroy(&ctx->objects);
 	kfree(ctx);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_destroy);
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_put);
 
 /**
  * ioasim_ctx_set_account_mm() - choose who is charged for pinned memory

@@ -13,6 +13,7 @@
 #include <linux/iommu.h>
 #include <linux/slab.h>
 
+#include "access.h"
 #include "fault.h"
 #include "ioas.h"
 
@@ -30,6 +31,11 @@ static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 	WARN_ON(ioasim_space_unmap(&ioas->space, 0, ULONG_MAX, &unmapped));
 	/* LCOV_EXCL_BR_STOP */
 	ioasim_space_destroy(&ioas->space);
+	/* LCOV_EXCL_BR_START: HWPTs and accesses hold the IOAS */
+	WARN_ON(!list_empty(&ioas->hwpts) || !xa_empty(&ioas->accesses));
+	/* LCOV_EXCL_BR_STOP */
+	xa_destroy(&ioas->accesses);
+	mutex_destroy(&ioas->mutex);
 }
 
 const struct ioasim_obj_type ioasim_ioas_type = {
@@ -75,6 +81,9 @@ int ioasim_ioas_alloc(struct ioasim_ctx *ctx, struct iommu_ioas_alloc *cmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	ioasim_space_init(&ioas->space);
+	mutex_init(&ioas->mutex);
+	INIT_LIST_HEAD(&ioas->hwpts);
+	xa_init_flags(&ioas->accesses, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	cmd->out_ioas_id = ioas->obj.id;
 	ioasim_obj_publish(ctx, &ioas->obj);
 	return 0;
@@ -220,7 +229,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_copy);
  *
  * Context: process context, may sleep.
  * Return: 0; -ENOENT (no such IOAS, nothing mapped in the range, or an
- * area crossing its boundary); -EOVERFLOW; -EINVAL for a zero length.
+ * area crossing its boundary); -EOVERFLOW; -EINVAL for a zero length;
+ * -EDEADLOCK if accesses did not unpin the range when asked.
  */
 int ioasim_ioas_unmap(struct ioasim_ctx *ctx, struct iommu_ioas_unmap *cmd)
 {
@@ -234,7 +244,7 @@ int ioasim_ioas_unmap(struct ioasim_ctx *ctx, struct iommu_ioas_unmap *cmd)
 		return PTR_ERR(ioas);
 
 	if (all) {
-		rc = ioasim_space_unmap(&ioas->space, 0, ULONG_MAX, &unmapped);
+		rc = ioasim_ioas_unmap_range(ioas, 0, ULONG_MAX, &unmapped);
 	} else if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX) {
 		rc = -EOVERFLOW;
 	} else if (!cmd->length) {
@@ -243,8 +253,8 @@ int ioasim_ioas_unmap(struct ioasim_ctx *ctx, struct iommu_ioas_unmap *cmd)
 				      (unsigned long)cmd->length - 1, &last)) {
 		rc = -EOVERFLOW;
 	} else {
-		rc = ioasim_space_unmap(&ioas->space, cmd->iova, last,
-					&unmapped);
+		rc = ioasim_ioas_unmap_range(ioas, cmd->iova, last,
+					     &unmapped);
 		if (!rc && !unmapped)
 			rc = -ENOENT;
 	}

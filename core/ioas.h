@@ -22,10 +22,17 @@
  * struct ioasim_ioas - an I/O address space
  * @obj: table header
  * @space: its IOVA bookkeeping
+ * @mutex: protects @hwpts; held while an automatic HWPT is chosen or made
+ * @hwpts: its paging HWPTs (struct ioasim_hwpt::ioas_item), not counted
+ * @accesses: id -> struct ioasim_access attached to it, not counted; the
+ *	xarray's lock protects it
  */
 struct ioasim_ioas {
 	struct ioasim_obj obj;
 	struct ioasim_space space;
+	struct mutex mutex; /* see the kernel-doc above */
+	struct list_head hwpts;
+	struct xarray accesses;
 };
 
 extern const struct ioasim_obj_type ioasim_ioas_type;

@@ -41,6 +41,7 @@
 #ifndef __IOASIM_PRIVATE_H
 #define __IOASIM_PRIVATE_H
 
+#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
@@ -81,6 +82,7 @@ struct ioasim_obj {
 
 /**
  * struct ioasim_ctx - state of one open /dev/iommu file
+ * @refs: the open file, and each bound device and access (see ctx.c)
  * @objects: id -> object table; xa_lock protects slot changes and the
  *	transitions of @users to and from zero
  * @destroy_wait: woken when an object's @busy count reaches zero
@@ -89,16 +91,28 @@ struct ioasim_obj {
  *	empty, under its xa_lock
  * @batch_bytes: temporary-memory budget of one pin batch, inherited by
  *	the pages objects created afterwards
+ * @groups: iommu group id -> struct ioasim_group, for the groups of the
+ *	bound devices
+ * @groups_lock: protects @groups and the groups' reference counts
  */
 struct ioasim_ctx {
+	refcount_t refs;
 	struct xarray objects;
 	wait_queue_head_t destroy_wait;
 	bool account_mm;
 	size_t batch_bytes;
+	struct xarray groups;
+	struct mutex groups_lock; /* see the kernel-doc above */
 };
 
 struct ioasim_ctx *ioasim_ctx_create(void);
-void ioasim_ctx_destroy(struct ioasim_ctx *ctx);
+void ioasim_ctx_put(struct ioasim_ctx *ctx);
+
+static inline void ioasim_ctx_get(struct ioasim_ctx *ctx)
+{
+	refcount_inc(&ctx->refs);
+}
+
 unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx);
 int ioasim_ctx_set_account_mm(struct ioasim_ctx *ctx, bool account_mm);
 
@@ -111,6 +125,7 @@ void ioasim_obj_abort_destroy(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
 struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
 				  const struct ioasim_obj_type *type);
 void ioasim_obj_put(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
+bool ioasim_obj_tryget(struct ioasim_obj *obj);
 bool ioasim_obj_hold(struct ioasim_obj *obj);
 void ioasim_obj_unhold(struct ioasim_obj *obj);
 

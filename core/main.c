@@ -26,3 +26,5 @@ module_exit(ioasim_exit);
 
 MODULE_DESCRIPTION("ioasim: a testable iommufd core");
 MODULE_LICENSE("GPL");
+/* iommu_group_replace_domain() is exported for iommufd implementations. */
+MODULE_IMPORT_NS(IOMMUFD_INTERNAL);

@@ -170,6 +170,24 @@ void ioasim_obj_put(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_put);
 
 /**
+ * ioasim_obj_tryget() - take a short-term reference on an object found
+ *	through a back-pointer rather than by id
+ * @obj: an object whose memory the caller knows to be valid, e.g. because
+ *	it is still linked where its ->destroy() unlinks it
+ *
+ * Release with ioasim_obj_put(); removal waits for it as for a lookup.
+ *
+ * Context: any context.
+ * Return: true if the reference was taken; false if the object's removal
+ * has progressed to waiting for its last user.
+ */
+bool ioasim_obj_tryget(struct ioasim_obj *obj)
+{
+	return refcount_inc_not_zero(&obj->busy);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_tryget);
+
+/**
  * ioasim_obj_hold() - take a long-term reference on an object in use
  * @obj: an object the caller holds a short-term reference on, or created
  *	and has not published yet

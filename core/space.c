@@ -9,6 +9,8 @@
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/iommu.h>
 #include <linux/log2.h>
 #include <linux/overflow.h>
@@ -202,6 +204,9 @@ static int space_fixed_conflict(struct ioasim_space *space, unsigned long iova,
 
 static void area_free(struct ioasim_area *area)
 {
+	/* LCOV_EXCL_BR_START: unmap refuses areas that accesses pin */
+	WARN_ON(!RB_EMPTY_ROOT(&area->access_pins.rb_root));
+	/* LCOV_EXCL_BR_STOP */
 	if (area->pages)
 		ioasim_pages_put(area->pages);
 	kfree(area);
@@ -442,15 +447,20 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_map);
  * Areas are unmapped whole: if any area overlaps the range without lying
  * inside it, nothing is unmapped.
  *
+ * An area that accesses still pin is not unmapped; it is marked so that
+ * no new pins are taken, and -EBUSY tells the caller to ask the accesses
+ * to unpin and try again (or to give up with ioasim_space_unmap_cancel()).
+ *
  * Context: process context, may sleep; takes @space->lock.
- * Return: 0 (also when nothing was mapped there), or -ENOENT if an area
- * crosses the range's boundary.
+ * Return: 0 (also when nothing was mapped there); -ENOENT if an area
+ * crosses the range's boundary; -EBUSY if accesses pin an area in it.
  */
 int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
 		       unsigned long last, unsigned long *unmapped)
 {
 	struct interval_tree_node *node;
 	unsigned long bytes = 0;
+	int rc = 0;
 
 	*unmapped = 0;
 	down_write(&space->lock);
@@ -460,6 +470,14 @@ int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
 			up_write(&space->lock);
 			return -ENOENT;
 		}
+		if (!RB_EMPTY_ROOT(&area_of(node)->access_pins.rb_root)) {
+			area_of(node)->unmapping = true;
+			rc = -EBUSY;
+		}
+	}
+	if (rc) {
+		up_write(&space->lock);
+		return rc;
 	}
 	while ((node = interval_tree_iter_first(&space->areas, iova, last))) {
 		interval_tree_remove(node, &space->areas);
@@ -688,12 +706,14 @@ static unsigned long domain_alignment(struct iommu_domain *domain)
 }
 
 /*
- * The alignment the attached domains and the HUGE_PAGES option demand:
- * with large pages off, domains are filled a CPU page at a time.
+ * The alignment the attached domains, the accesses that pin pages and the
+ * HUGE_PAGES option demand: with large pages off, domains are filled a
+ * CPU page at a time.
  */
 static unsigned long space_alignment(struct ioasim_space *space)
 {
-	unsigned long align = space->no_large_pages ? PAGE_SIZE : 1;
+	unsigned long align = space->no_large_pages || space->npage_users ?
+			      PAGE_SIZE : 1;
 	struct iommu_domain *domain;
 	unsigned long index;
 
@@ -899,3 +919,394 @@ int ioasim_space_set_large_pages(struct ioasim_space *space, bool enable)
 	return rc;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_large_pages);
+
+/**
+ * ioasim_space_add_page_user() - an access that pins pages joins the space
+ * @space: the space
+ *
+ * Pinned pages are handed out whole, so from now on every area must be
+ * made of whole CPU pages: the IOVA alignment becomes at least PAGE_SIZE.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0, or -EADDRINUSE if an existing area is not page aligned.
+ */
+int ioasim_space_add_page_user(struct ioasim_space *space)
+{
+	int rc = 0;
+
+	down_write(&space->lock);
+	if (space_areas_fit(space, max(space->iova_alignment, PAGE_SIZE))) {
+		space->npage_users++;
+		space->iova_alignment = space_alignment(space);
+	} else {
+		rc = -EADDRINUSE;
+	}
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_add_page_user);
+
+/**
+ * ioasim_space_remove_page_user() - undo ioasim_space_add_page_user()
+ * @space: the space
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ */
+void ioasim_space_remove_page_user(struct ioasim_space *space)
+{
+	down_write(&space->lock);
+	space->npage_users--;
+	space->iova_alignment = space_alignment(space);
+	up_write(&space->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_remove_page_user);
+
+/*
+ * The area holding @iova and the last IOVA of [@iova, @last] inside it.
+ */
+static struct ioasim_area *space_piece(struct ioasim_space *space,
+				       unsigned long iova, unsigned long last,
+				       unsigned long *piece_last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&space->areas, iova, iova);
+	if (!node)
+		return NULL;
+	*piece_last = min(last, node->last);
+	return area_of(node);
+}
+
+static unsigned long area_byte(struct ioasim_area *area, unsigned long iova)
+{
+	return area->start_byte + (iova - area->node.start);
+}
+
+static bool area_allows(struct ioasim_area *area, bool write)
+{
+	return area->prot & (write ? IOMMU_WRITE : IOMMU_READ);
+}
+
+/*
+ * Check that areas cover [iova, last] without a gap, allow the access,
+ * and (for pinning) meet at page boundaries, so that the range is a run
+ * of whole pages after its first and before its last.
+ */
+static int space_check_run(struct ioasim_space *space, unsigned long iova,
+			   unsigned long last, bool write, bool whole_pages)
+{
+	unsigned long cur = iova, piece_last;
+	struct ioasim_area *area;
+
+	for (;;) {
+		area = space_piece(space, cur, last, &piece_last);
+		if (!area)
+			return -ENOENT;
+		if (area->unmapping)
+			return -EINVAL;
+		if (!area_allows(area, write))
+			return -EPERM;
+		if (whole_pages &&
+		    ((cur != iova && area_byte(area, cur) % PAGE_SIZE) ||
+		     (piece_last != last &&
+		      (area_byte(area, piece_last) + 1) % PAGE_SIZE)))
+			return -EINVAL;
+		if (piece_last == last)
+			return 0;
+		cur = piece_last + 1;
+	}
+}
+
+static struct ioasim_access_pin *area_find_pin(struct ioasim_area *area,
+					       unsigned long iova,
+					       unsigned long last,
+					       const void *owner)
+{
+	struct interval_tree_node *node;
+
+	for (node = interval_tree_iter_first(&area->access_pins, iova, last);
+	     node; node = interval_tree_iter_next(node, iova, last)) {
+		struct ioasim_access_pin *pin =
+			container_of(node, struct ioasim_access_pin, node);
+
+		if (node->start == iova && node->last == last &&
+		    pin->owner == owner)
+			return pin;
+	}
+	return NULL;
+}
+
+static void area_put_pin(struct ioasim_area *area,
+			 struct ioasim_access_pin *pin)
+{
+	if (--pin->refs)
+		return;
+	interval_tree_remove(&pin->node, &area->access_pins);
+	ioasim_pages_remove_user(area->pages, &pin->user);
+	kfree(pin);
+}
+
+/* Pin [iova, last] of @area for @owner; fill @out with its pages. */
+static int area_pin_piece(struct ioasim_area *area, unsigned long iova,
+			  unsigned long last, const void *owner,
+			  struct page **out)
+{
+	unsigned long first = area_byte(area, iova) >> PAGE_SHIFT;
+	unsigned long final = area_byte(area, last) >> PAGE_SHIFT, i;
+	struct ioasim_access_pin *pin = area_find_pin(area, iova, last, owner);
+	int rc;
+
+	if (pin) {
+		pin->refs++;
+	} else {
+		pin = ioasim_kzalloc("space.access_pin", sizeof(*pin),
+				     GFP_KERNEL_ACCOUNT);
+		if (!pin)
+			return -ENOMEM;
+		rc = ioasim_pages_add_user(area->pages, &pin->user, first,
+					   final);
+		if (rc) {
+			kfree(pin);
+			return rc;
+		}
+		pin->node.start = iova;
+		pin->node.last = last;
+		pin->owner = owner;
+		pin->refs = 1;
+		interval_tree_insert(&pin->node, &area->access_pins);
+	}
+	for (i = first; i <= final; i++)
+		*out++ = ioasim_pages_page(area->pages, i);
+	return 0;
+}
+
+/**
+ * ioasim_space_pin() - pin the pages behind [iova, last] for an access
+ * @space: the space
+ * @iova: first IOVA
+ * @last: last IOVA, inclusive
+ * @write: the pages will be written
+ * @owner: the access; unpin with the same owner and exactly the same range
+ * @out: the pages, one per CPU page the range touches, in order
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -ENOENT if part of the range is not mapped; -EPERM if an
+ * area does not allow the direction; -EINVAL if an area is being unmapped
+ * or two areas do not meet at a page boundary; -ENOMEM or a pin error.
+ * On error nothing stays pinned.
+ */
+int ioasim_space_pin(struct ioasim_space *space, unsigned long iova,
+		     unsigned long last, bool write, const void *owner,
+		     struct page **out)
+{
+	unsigned long cur = iova, piece_last, undo;
+	struct ioasim_area *area;
+	int rc;
+
+	down_write(&space->lock);
+	rc = space_check_run(space, iova, last, write, true);
+	if (rc)
+		goto out_unlock;
+	for (;;) {
+		area = space_piece(space, cur, last, &piece_last);
+		rc = area_pin_piece(area, cur, piece_last, owner, out);
+		if (rc)
+			break;
+		out += (area_byte(area, piece_last) >> PAGE_SHIFT) -
+		       (area_byte(area, cur) >> PAGE_SHIFT) + 1;
+		if (piece_last == last)
+			goto out_unlock;
+		cur = piece_last + 1;
+	}
+	/* Release the pieces before the one that failed. */
+	for (undo = iova; undo != cur; undo = piece_last + 1) {
+		area = space_piece(space, undo, last, &piece_last);
+		area_put_pin(area, area_find_pin(area, undo, piece_last,
+						 owner));
+	}
+out_unlock:
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_pin);
+
+/**
+ * ioasim_space_unpin() - undo one ioasim_space_pin()
+ * @space: the space
+ * @iova: the @iova given to ioasim_space_pin()
+ * @last: the @last given to it
+ * @owner: the @owner given to it
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0, or -EINVAL if @owner holds no pin of exactly that range (and
+ * nothing is unpinned).
+ */
+int ioasim_space_unpin(struct ioasim_space *space, unsigned long iova,
+		       unsigned long last, const void *owner)
+{
+	unsigned long cur = iova, piece_last;
+	struct ioasim_area *area;
+	int rc = 0;
+
+	down_write(&space->lock);
+	/* Check every piece before releasing any. */
+	for (;;) {
+		area = space_piece(space, cur, last, &piece_last);
+		if (!area || !area_find_pin(area, cur, piece_last, owner)) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
+		if (piece_last == last)
+			break;
+		cur = piece_last + 1;
+	}
+	for (cur = iova;; cur = piece_last + 1) {
+		area = space_piece(space, cur, last, &piece_last);
+		area_put_pin(area, area_find_pin(area, cur, piece_last, owner));
+		if (piece_last == last)
+			break;
+	}
+out_unlock:
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin);
+
+/**
+ * ioasim_space_unpin_owner() - release every pin an access still holds
+ * @space: the space
+ * @owner: the access
+ *
+ * For an access leaving the space that did not unpin everything when
+ * asked to.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: how many pinned ranges were released.
+ */
+unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
+				      const void *owner)
+{
+	struct interval_tree_node *node, *pnode, *next;
+	unsigned int n = 0;
+
+	down_write(&space->lock);
+	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		struct ioasim_area *area = area_of(node);
+
+		for (pnode = interval_tree_iter_first(&area->access_pins, 0,
+						      ULONG_MAX);
+		     pnode; pnode = next) {
+			struct ioasim_access_pin *pin =
+				container_of(pnode, struct ioasim_access_pin,
+					     node);
+
+			next = interval_tree_iter_next(pnode, 0, ULONG_MAX);
+			if (pin->owner != owner)
+				continue;
+			pin->refs = 1;
+			area_put_pin(area, pin);
+			n++;
+		}
+	}
+	up_write(&space->lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin_owner);
+
+/**
+ * ioasim_space_unmap_cancel() - give up an unmap that got -EBUSY
+ * @space: the space
+ * @iova: first IOVA of the unmap
+ * @last: its last IOVA
+ *
+ * Accesses may pin the areas in the range again.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ */
+void ioasim_space_unmap_cancel(struct ioasim_space *space,
+			       unsigned long iova, unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	down_write(&space->lock);
+	for (node = interval_tree_iter_first(&space->areas, iova, last);
+	     node; node = interval_tree_iter_next(node, iova, last))
+		area_of(node)->unmapping = false;
+	up_write(&space->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unmap_cancel);
+
+/* Copy between @buf and @pages from @byte on, for @length bytes. */
+static void pages_copy(struct ioasim_pages *pages, unsigned long byte,
+		       void *buf, unsigned long length, bool write)
+{
+	while (length) {
+		unsigned long chunk = min(length,
+					  PAGE_SIZE - (byte % PAGE_SIZE));
+		struct page *page = ioasim_pages_page(pages,
+						      byte >> PAGE_SHIFT);
+		void *va = kmap_local_page(page);
+
+		if (write)
+			memcpy(va + byte % PAGE_SIZE, buf, chunk);
+		else
+			memcpy(buf, va + byte % PAGE_SIZE, chunk);
+		kunmap_local(va);
+		if (write)
+			set_page_dirty_lock(page);
+		byte += chunk;
+		buf += chunk;
+		length -= chunk;
+	}
+}
+
+/**
+ * ioasim_space_rw() - read or write the memory behind IOVA with the CPU
+ * @space: the space
+ * @iova: first IOVA
+ * @buf: the data to write, or where to put what is read
+ * @length: bytes, at least one; @iova + @length must not wrap
+ * @write: write to the mapped memory (the area must allow IOMMU_WRITE),
+ *	else read it (IOMMU_READ)
+ *
+ * Pages nobody has pinned are pinned for the copy only, in the mm that
+ * mapped them, so this works from any thread.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -ENOENT if part of the range is not mapped; -EPERM if an area
+ * does not allow the direction; -EINVAL if an area is being unmapped; a
+ * pin error. On error some pieces may have been copied.
+ */
+int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
+		    void *buf, unsigned long length, bool write)
+{
+	unsigned long last = iova + length - 1, cur = iova, piece_last;
+	struct ioasim_pages_user tmp;
+	struct ioasim_area *area;
+	int rc;
+
+	down_read(&space->lock);
+	rc = space_check_run(space, iova, last, write, false);
+	while (!rc) {
+		unsigned long byte;
+
+		area = space_piece(space, cur, last, &piece_last);
+		byte = area_byte(area, cur);
+		rc = ioasim_pages_add_user(area->pages, &tmp,
+					   byte >> PAGE_SHIFT,
+					   area_byte(area, piece_last) >>
+					   PAGE_SHIFT);
+		if (rc)
+			break;
+		pages_copy(area->pages, byte, buf, piece_last - cur + 1, write);
+		ioasim_pages_remove_user(area->pages, &tmp);
+		if (piece_last == last)
+			break;
+		buf += piece_last - cur + 1;
+		cur = piece_last + 1;
+	}
+	up_read(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_rw);

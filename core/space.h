@@ -27,6 +27,11 @@
  * smallest IO page raises @iova_alignment; attaching fails with EADDRINUSE
  * if an existing area conflicts with either.
  *
+ * Accesses (emulated devices) pin ranges of areas for themselves; an
+ * area with access pins is not unmapped: ioasim_space_unmap() marks it
+ * and returns -EBUSY, so that the caller asks the accesses to unpin and
+ * tries again.
+ *
  * Alignment: every area's IOVA and length are multiples of
  * @iova_alignment, which the attached domains raise (1 without any).
  * Automatically placed IOVA keeps the user address's offset within the
@@ -54,6 +59,9 @@ struct ioasim_space;
  * @start_byte: offset of the area's first byte from @pages' index 0
  * @prot: IOMMU_READ and/or IOMMU_WRITE
  * @pin: the area's registration with @pages while domains are attached
+ * @access_pins: struct ioasim_access_pin of the accesses that pinned
+ *	parts of the area, in IOVA
+ * @unmapping: an unmap waits for the access pins to go; no new ones
  */
 struct ioasim_area {
 	struct interval_tree_node node;
@@ -62,6 +70,22 @@ struct ioasim_area {
 	unsigned long start_byte;
 	int prot;
 	struct ioasim_pages_user pin;
+	struct rb_root_cached access_pins;
+	bool unmapping;
+};
+
+/**
+ * struct ioasim_access_pin - a range of an area an access pinned
+ * @node: in ioasim_area::access_pins; the pinned IOVA range
+ * @user: the range's registration with the area's pages
+ * @owner: the access; only it unpins the range
+ * @refs: how many times the owner pinned exactly this range
+ */
+struct ioasim_access_pin {
+	struct interval_tree_node node;
+	struct ioasim_pages_user user;
+	const void *owner;
+	unsigned int refs;
 };
 
 /**
@@ -91,6 +115,8 @@ struct ioasim_allowed {
  * @iova_alignment: power of two every area's IOVA and length respect
  * @no_large_pages: the HUGE_PAGES option is off: automatic IOVA is not
  *	aligned beyond PAGE_SIZE
+ * @npage_users: attached accesses that pin pages, which need every area
+ *	to be made of whole CPU pages
  * @domains: the attached domains, index -> struct iommu_domain *
  * @ndomains: how many
  */
@@ -101,6 +127,7 @@ struct ioasim_space {
 	struct rb_root_cached allowed;
 	unsigned long iova_alignment;
 	bool no_large_pages;
+	unsigned int npage_users;
 	struct xarray domains;
 	unsigned int ndomains;
 };
@@ -146,5 +173,19 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 void ioasim_space_remove_domain(struct ioasim_space *space,
 				struct iommu_domain *domain);
 int ioasim_space_set_large_pages(struct ioasim_space *space, bool enable);
+
+int ioasim_space_add_page_user(struct ioasim_space *space);
+void ioasim_space_remove_page_user(struct ioasim_space *space);
+int ioasim_space_pin(struct ioasim_space *space, unsigned long iova,
+		     unsigned long last, bool write, const void *owner,
+		     struct page **out);
+int ioasim_space_unpin(struct ioasim_space *space, unsigned long iova,
+		       unsigned long last, const void *owner);
+unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
+				      const void *owner);
+void ioasim_space_unmap_cancel(struct ioasim_space *space,
+			       unsigned long iova, unsigned long last);
+int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
+		    void *buf, unsigned long length, bool write);
 
 #endif /* __IOASIM_SPACE_H */

@@ -94,11 +94,14 @@ static void ioasim_test_ctx_teardown(void *data)
 	struct ioasim_ctx *ctx = data;
 	unsigned int left;
 
+	if (test)
+		KUNIT_EXPECT_EQ_MSG(test, refcount_read(&ctx->refs), 1,
+				    "context still referenced: a device bound or an access alive");
 	left = ioasim_ctx_release_objects(ctx);
 	if (test)
 		KUNIT_EXPECT_EQ_MSG(test, left, 0, "objects left in the table");
 	if (!left)
-		ioasim_ctx_destroy(ctx);
+		ioasim_ctx_put(ctx);
 }
 
 /**

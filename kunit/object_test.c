@@ -490,7 +490,7 @@ static void obj_ctx_create_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ctx), -ENOMEM);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "ctx.alloc");
 	if (!IS_ERR(ctx))
-		ioasim_ctx_destroy(ctx);
+		ioasim_ctx_put(ctx);
 }
 
 static void obj_destroy_last_reference(struct kunit *test)

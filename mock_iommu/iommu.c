@@ -91,9 +91,19 @@ static struct iommu_domain mock_blocked_domain = {
 	.ops = &mock_static_ops,
 };
 
+/*
+ * A domain attaches only to devices behind an IOMMU of its own kind:
+ * -EINVAL is how a driver says "incompatible", and what makes ioasim look
+ * for, or make, another domain.
+ */
 static int mock_attach(struct iommu_domain *domain, struct device *dev)
 {
-	return mock_dev_of(dev) ? 0 : -EINVAL;
+	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+
+	if (!mdev || ioasim_mock_domain(domain)->small_aperture !=
+		     !!(mdev->flags & IOASIM_MOCK_DEV_SMALL_APERTURE))
+		return -EINVAL;
+	return 0;
 }
 
 static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
@@ -204,14 +214,56 @@ static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 	md->domain.ops = &mock_domain_ops;
 	md->domain.pgsize_bitmap = IOASIM_MOCK_IO_PAGE_SIZE;
 	md->domain.geometry.aperture_start = 0;
-	md->domain.geometry.aperture_end = IOASIM_MOCK_APERTURE_LAST;
+	md->small_aperture = mdev && (mdev->flags &
+				      IOASIM_MOCK_DEV_SMALL_APERTURE);
+	md->domain.geometry.aperture_end = md->small_aperture ?
+		IOASIM_MOCK_SMALL_APERTURE_LAST : IOASIM_MOCK_APERTURE_LAST;
 	md->domain.geometry.force_aperture = true;
 	return &md->domain;
 }
 
 static bool mock_capable(struct device *dev, enum iommu_cap cap)
 {
-	return cap == IOMMU_CAP_CACHE_COHERENCY;
+	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+
+	return cap == IOMMU_CAP_CACHE_COHERENCY && mdev &&
+	       !(mdev->flags & IOASIM_MOCK_DEV_NO_COHERENCY);
+}
+
+/*
+ * IOASIM_MOCK_DEV_RESV devices have a region that must never be mapped
+ * and a relaxable direct-mapped one, which an IOAS need not keep free.
+ */
+static void mock_get_resv_regions(struct device *dev, struct list_head *head)
+{
+	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct iommu_resv_region *region;
+
+	if (!mdev || !(mdev->flags & IOASIM_MOCK_DEV_RESV))
+		return;
+	region = iommu_alloc_resv_region(IOASIM_MOCK_RESV_START,
+					 IOASIM_MOCK_RESV_LENGTH, 0,
+					 IOMMU_RESV_RESERVED, GFP_KERNEL);
+	if (region)
+		list_add_tail(&region->list, head);
+	region = iommu_alloc_resv_region(IOASIM_MOCK_RELAXABLE_START,
+					 IOASIM_MOCK_RELAXABLE_LENGTH,
+					 IOMMU_READ | IOMMU_WRITE,
+					 IOMMU_RESV_DIRECT_RELAXABLE, GFP_KERNEL);
+	if (region)
+		list_add_tail(&region->list, head);
+}
+
+/* A device joins its peer's group when it was created with one. */
+static struct iommu_group *mock_device_group(struct device *dev)
+{
+	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct iommu_group *group;
+
+	if (!mdev->peer)
+		return generic_device_group(dev);
+	group = iommu_group_get(&mdev->peer->pdev->dev);
+	return group ?: ERR_PTR(-ENODEV);
 }
 
 static struct iommu_device *mock_probe_device(struct device *dev)
@@ -230,7 +282,8 @@ static const struct iommu_ops ioasim_mock_ops = {
 	.capable = mock_capable,
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.probe_device = mock_probe_device,
-	.device_group = generic_device_group,
+	.device_group = mock_device_group,
+	.get_resv_regions = mock_get_resv_regions,
 	.default_domain_ops = &mock_domain_ops,
 };
 
@@ -290,16 +343,20 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 }
 
 /**
- * ioasim_mock_dev_create() - add a device behind the mock IOMMU
+ * ioasim_mock_dev_create_in_group() - add a device to a peer's iommu group
  * @flags: IOASIM_MOCK_DEV_* flags
+ * @peer: the device whose group to join (it must outlive the new one), or
+ *	NULL for a group of its own
  *
  * The iommu core probes the device while it is added: on return it has its
- * iommu group and is attached to the identity default domain.
+ * iommu group and is attached to the group's domain (the identity default
+ * domain for a new group).
  *
  * Context: process context, may sleep.
  * Return: the device, or an ERR_PTR.
  */
-struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
+struct ioasim_mock_dev *ioasim_mock_dev_create_in_group(u32 flags,
+						       struct ioasim_mock_dev *peer)
 {
 	struct ioasim_mock_dev *mdev;
 	int rc;
@@ -308,6 +365,7 @@ struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
 	if (!mdev)
 		return ERR_PTR(-ENOMEM);
 	mdev->flags = flags;
+	mdev->peer = peer;
 
 	/* The platform data is a pointer back to @mdev. */
 	mdev->pdev = ioasim_should_fail("mock.dev_add") ? ERR_PTR(-ENOMEM) :
@@ -320,6 +378,19 @@ struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
 		return ERR_PTR(rc);
 	}
 	return mdev;
+}
+
+/**
+ * ioasim_mock_dev_create() - add a device behind the mock IOMMU, in an
+ *	iommu group of its own
+ * @flags: IOASIM_MOCK_DEV_* flags
+ *
+ * Context: process context, may sleep.
+ * Return: the device, or an ERR_PTR.
+ */
+struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
+{
+	return ioasim_mock_dev_create_in_group(flags, NULL);
 }
 
 /**

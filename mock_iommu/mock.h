@@ -5,7 +5,8 @@
  * A real IOMMU driver as far as the kernel's iommu core can tell: one
  * struct iommu_device registered with iommu_device_register(), serving the
  * mock devices (platform devices named "ioasim_mock"; the platform bus is
- * one the iommu core probes), each in an iommu group of its own. Their
+ * one the iommu core probes), each in an iommu group of its own or in the
+ * group of a peer device, so that groups of several devices exist. Their
  * default domain is a static identity domain, so the iommu core can always
  * attach it (UML has no IOMMU_DMA and forces identity defaults); a static
  * blocked domain serves DMA ownership.
@@ -34,6 +35,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/iommu.h>
+#include <linux/sizes.h>
 #include <linux/xarray.h>
 
 #define IOASIM_MOCK_IO_PAGE_SHIFT (PAGE_SHIFT - 1)
@@ -42,6 +44,21 @@
 
 /* Device creation flags. */
 #define IOASIM_MOCK_DEV_REPORT BIT(0)
+/* Reserved regions: one to be kept free, one relaxable (see iommu.c). */
+#define IOASIM_MOCK_DEV_RESV BIT(1)
+/*
+ * Behind an IOMMU of another kind: its domains have the small aperture
+ * below and do not attach to devices of the usual kind, nor theirs to it.
+ */
+#define IOASIM_MOCK_DEV_SMALL_APERTURE BIT(2)
+/* Does not keep DMA cache coherent: cannot be bound to a context. */
+#define IOASIM_MOCK_DEV_NO_COHERENCY BIT(3)
+
+#define IOASIM_MOCK_SMALL_APERTURE_LAST GENMASK_ULL(31, 0)
+#define IOASIM_MOCK_RESV_START 0x40000000UL
+#define IOASIM_MOCK_RESV_LENGTH SZ_2M
+#define IOASIM_MOCK_RELAXABLE_START 0x50000000UL
+#define IOASIM_MOCK_RELAXABLE_LENGTH SZ_1M
 
 #define IOASIM_MOCK_DEV_NAME "ioasim_mock"
 
@@ -49,11 +66,13 @@
  * struct ioasim_mock_dev - a device behind the mock IOMMU
  * @pdev: the platform device the iommu core probes
  * @flags: IOASIM_MOCK_DEV_* given at creation
+ * @peer: a device whose iommu group this one joined, or NULL
  * @violations: contract violations counted by its report-only domains
  */
 struct ioasim_mock_dev {
 	struct platform_device *pdev;
 	u32 flags;
+	struct ioasim_mock_dev *peer;
 	atomic_t violations;
 };
 
@@ -63,14 +82,18 @@ struct ioasim_mock_dev {
  * @ptes: IO page index -> xa_value of a page table entry (see iommu.c)
  * @report: the device whose violations are counted instead of WARNed, or
  *	NULL
+ * @small_aperture: allocated for an IOASIM_MOCK_DEV_SMALL_APERTURE device
  */
 struct ioasim_mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;
 	struct ioasim_mock_dev *report;
+	bool small_aperture;
 };
 
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
+struct ioasim_mock_dev *ioasim_mock_dev_create_in_group(u32 flags,
+						       struct ioasim_mock_dev *peer);
 void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev);
 unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain);
 int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,

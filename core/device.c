@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - bound devices and their attachments (see device.h)
+ */
+#include <kunit/visibility.h>
+#include <linux/device.h>
+#include <linux/export.h>
+#include <linux/iommu.h>
+#include <linux/slab.h>
+
+#include "device.h"
+#include "fault.h"
+
+/* Find or make the context's view of @dev's iommu group. */
+static struct ioasim_group *group_get(struct ioasim_ctx *ctx,
+				      struct device *dev)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+	struct ioasim_group *igroup;
+	int rc;
+
+	if (!group)
+		return ERR_PTR(-ENODEV);
+
+	mutex_lock(&ctx->groups_lock);
+	igroup = xa_load(&ctx->groups, iommu_group_id(group));
+	if (igroup) {
+		igroup->refs++;
+		mutex_unlock(&ctx->groups_lock);
+		iommu_group_put(group);
+		return igroup;
+	}
+
+	igroup = ioasim_kzalloc("device.group", sizeof(*igroup),
+				GFP_KERNEL_ACCOUNT);
+	if (!igroup) {
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
+	igroup->refs = 1;
+	igroup->ctx = ctx;
+	igroup->group = group;
+	mutex_init(&igroup->lock);
+	INIT_LIST_HEAD(&igroup->devices);
+	rc = ioasim_should_fail("device.group_slot") ? -ENOMEM :
+		xa_insert(&ctx->groups, iommu_group_id(group), igroup,
+			  GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(igroup);
+		goto out_unlock;
+	}
+	mutex_unlock(&ctx->groups_lock);
+	return igroup;
+
+out_unlock:
+	mutex_unlock(&ctx->groups_lock);
+	iommu_group_put(group);
+	return ERR_PTR(rc);
+}
+
+static void group_put(struct ioasim_group *igroup)
+{
+	struct ioasim_ctx *ctx = igroup->ctx;
+
+	mutex_lock(&ctx->groups_lock);
+	if (--igroup->refs) {
+		mutex_unlock(&ctx->groups_lock);
+		return;
+	}
+	xa_erase(&ctx->groups, iommu_group_id(igroup->group));
+	mutex_unlock(&ctx->groups_lock);
+
+	/* LCOV_EXCL_BR_START: the last device detached before unbind */
+	WARN_ON(igroup->hwpt || !list_empty(&igroup->devices));
+	/* LCOV_EXCL_BR_STOP */
+	iommu_group_put(igroup->group);
+	mutex_destroy(&igroup->lock);
+	kfree(igroup);
+}
+
+static void ioasim_device_destroy(struct ioasim_obj *obj)
+{
+	struct ioasim_device *idev =
+		container_of(obj, struct ioasim_device, obj);
+
+	iommu_device_release_dma_owner(idev->dev);
+	group_put(idev->igroup);
+}
+
+const struct ioasim_obj_type ioasim_device_type = {
+	.name = "device",
+	.destroy = ioasim_device_destroy,
+};
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_type);
+
+/**
+ * ioasim_device_bind() - bind a device to a context
+ * @ctx: the context
+ * @dev: a device behind an IOMMU
+ * @id: out: the device's id in @ctx
+ *
+ * Claims @dev's DMA ownership for @ctx, which blocks the device's DMA
+ * until it is attached. Undo with ioasim_device_unbind(); until then the
+ * device object cannot be destroyed from userspace.
+ *
+ * Context: process context, may sleep.
+ * Return: the device, or ERR_PTR(-EINVAL) if the IOMMU cannot keep its DMA
+ * cache coherent, -ENODEV if it has no iommu group, -EBUSY if the device
+ * is bound to @ctx already or its group is owned by another context or in
+ * use by the kernel's DMA API, or -ENOMEM.
+ */
+struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
+					 struct device *dev, u32 *id)
+{
+	struct ioasim_group *igroup;
+	struct ioasim_device *idev;
+	struct ioasim_obj *obj;
+	unsigned long index;
+	int rc;
+
+	/* Userspace has no way to make a non-coherent device coherent. */
+	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
+		return ERR_PTR(-EINVAL);
+
+	igroup = group_get(ctx, dev);
+	if (IS_ERR(igroup))
+		return ERR_CAST(igroup);
+
+	/* The iommu core counts owners per group; devices are ours to count. */
+	rc = 0;
+	xa_lock(&ctx->objects);
+	xa_for_each(&ctx->objects, index, obj) {
+		if (obj->type == &ioasim_device_type &&
+		    container_of(obj, struct ioasim_device, obj)->dev == dev)
+			rc = -EBUSY;
+	}
+	xa_unlock(&ctx->objects);
+	if (rc)
+		goto out_group;
+
+	rc = iommu_device_claim_dma_owner(dev, ctx);
+	if (rc)
+		goto out_group;
+
+	idev = ioasim_obj_alloc(ctx, struct ioasim_device, obj,
+				&ioasim_device_type);
+	if (IS_ERR(idev)) {
+		rc = PTR_ERR(idev);
+		goto out_owner;
+	}
+	idev->ctx = ctx;
+	idev->dev = dev;
+	idev->igroup = igroup;
+	INIT_LIST_HEAD(&idev->group_item);
+	/* The driver's reference, until unbind. */
+	refcount_inc(&idev->obj.users);
+	ioasim_ctx_get(ctx);
+	*id = idev->obj.id;
+	ioasim_obj_publish(ctx, &idev->obj);
+	return idev;
+
+out_owner:
+	iommu_device_release_dma_owner(dev);
+out_group:
+	group_put(igroup);
+	return ERR_PTR(rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind);
+
+/**
+ * ioasim_device_unbind() - undo ioasim_device_bind()
+ * @idev: the device; detached first if still attached
+ *
+ * Waits for commands using the device to finish, then gives its DMA
+ * ownership back and drops the context reference taken at bind.
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_device_unbind(struct ioasim_device *idev)
+{
+	struct ioasim_ctx *ctx = idev->ctx;
+	bool gone;
+
+	if (!list_empty(&idev->group_item))
+		ioasim_device_detach(idev);
+	gone = ioasim_obj_unhold_try_destroy(ctx, &idev->obj);
+	/* LCOV_EXCL_BR_START: nothing else takes long-term references */
+	WARN_ON(!gone);
+	/* LCOV_EXCL_BR_STOP */
+	ioasim_ctx_put(ctx);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_unbind);
+
+/*
+ * Reserve @idev's reserved regions in @space, owned by @idev. Relaxable
+ * direct mappings may be given up while userspace owns the device, so
+ * they need not stay free.
+ */
+static int device_reserve(struct ioasim_device *idev,
+			  struct ioasim_space *space)
+{
+	struct iommu_resv_region *region;
+	LIST_HEAD(regions);
+	int rc = 0;
+
+	iommu_get_resv_regions(idev->dev, &regions);
+	list_for_each_entry(region, &regions, list) {
+		if (region->type == IOMMU_RESV_DIRECT_RELAXABLE)
+			continue;
+		rc = ioasim_space_reserve(space, region->start,
+					  region->start + region->length - 1,
+					  idev);
+		if (rc)
+			break;
+	}
+	iommu_put_resv_regions(idev->dev, &regions);
+	if (rc)
+		ioasim_space_unreserve(space, idev);
+	return rc;
+}
+
+/*
+ * Attach @idev to @hwpt. The first device of a group attaches the group;
+ * the others follow it. The device takes a reference on @hwpt.
+ */
+static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
+{
+	struct ioasim_group *igroup = idev->igroup;
+	int rc;
+
+	if (!ioasim_obj_hold(&hwpt->obj))
+		return -ENOENT;
+
+	mutex_lock(&igroup->lock);
+	if (!list_empty(&idev->group_item) ||
+	    (igroup->hwpt && igroup->hwpt != hwpt)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	rc = device_reserve(idev, &hwpt->ioas->space);
+	if (rc)
+		goto out_unlock;
+	if (!igroup->hwpt) {
+		rc = iommu_attach_group(hwpt->domain, igroup->group);
+		if (rc) {
+			ioasim_space_unreserve(&hwpt->ioas->space, idev);
+			goto out_unlock;
+		}
+		igroup->hwpt = hwpt;
+	}
+	list_add_tail(&idev->group_item, &igroup->devices);
+	mutex_unlock(&igroup->lock);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	ioasim_obj_unhold(&hwpt->obj);
+	return rc;
+}
+
+/**
+ * ioasim_hwpt_unhold() - drop an attachment's reference on a HWPT
+ * @ctx: its context
+ * @hwpt: the HWPT; an automatic one is destroyed with its last device
+ *
+ * Context: process context, may sleep. No lock of the HWPT's IOAS or of a
+ * group may be held.
+ */
+void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt)
+{
+	if (hwpt->auto_domain)
+		ioasim_obj_unhold_try_destroy(ctx, &hwpt->obj);
+	else
+		ioasim_obj_unhold(&hwpt->obj);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_unhold);
+
+/*
+ * Replace the HWPT of @idev's whole group by @hwpt. The devices' reserved
+ * regions move along when the IOAS changes; every attached device's
+ * reference moves to @hwpt. Returns the old HWPT with one reference left
+ * for the caller to drop, NULL if @hwpt was the group's HWPT already, or
+ * an ERR_PTR.
+ */
+static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
+					struct ioasim_device *idev)
+{
+	struct ioasim_group *igroup = idev->igroup;
+	struct ioasim_space *space = &hwpt->ioas->space;
+	struct ioasim_device *cur, *undo;
+	struct ioasim_hwpt *old;
+	bool move;
+	int rc;
+
+	if (!ioasim_obj_hold(&hwpt->obj))
+		return ERR_PTR(-ENOENT);
+
+	mutex_lock(&igroup->lock);
+	old = igroup->hwpt;
+	if (list_empty(&idev->group_item)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (old == hwpt) {
+		mutex_unlock(&igroup->lock);
+		ioasim_obj_unhold(&hwpt->obj);
+		return NULL;
+	}
+
+	move = old->ioas != hwpt->ioas;
+	if (move) {
+		list_for_each_entry(cur, &igroup->devices, group_item) {
+			rc = device_reserve(cur, space);
+			if (rc)
+				goto out_unreserve;
+		}
+	}
+	rc = ioasim_should_fail("device.replace") ? -ENOMEM :
+		iommu_group_replace_domain(igroup->group, hwpt->domain);
+	if (rc) {
+		cur = list_entry(&igroup->devices, struct ioasim_device,
+				 group_item);
+		goto out_unreserve;
+	}
+	if (move) {
+		list_for_each_entry(cur, &igroup->devices, group_item)
+			ioasim_space_unreserve(&old->ioas->space, cur);
+	}
+	igroup->hwpt = hwpt;
+
+	/* The first device's reference was taken above. */
+	list_for_each_entry(cur, &igroup->devices, group_item) {
+		if (cur == list_first_entry(&igroup->devices,
+					    struct ioasim_device, group_item))
+			continue;
+		ioasim_obj_hold(&hwpt->obj);
+		ioasim_obj_unhold(&old->obj);
+	}
+	mutex_unlock(&igroup->lock);
+	return old;
+
+out_unreserve:
+	if (move) {
+		list_for_each_entry(undo, &igroup->devices, group_item) {
+			ioasim_space_unreserve(space, undo);
+			if (undo == cur)
+				break;
+		}
+	}
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	ioasim_obj_unhold(&hwpt->obj);
+	return ERR_PTR(rc);
+}
+
+/*
+ * Attach to (or replace by) an automatic HWPT of @ioas: the first existing
+ * one the device accepts, else a new one.
+ */
+static struct ioasim_hwpt *auto_attach(struct ioasim_device *idev,
+				       struct ioasim_ioas *ioas, bool replace,
+				       u32 *pt_id)
+{
+	struct ioasim_hwpt *hwpt, *old;
+
+	mutex_lock(&ioas->mutex);
+	list_for_each_entry(hwpt, &ioas->hwpts, ioas_item) {
+		if (!hwpt->auto_domain || !ioasim_obj_tryget(&hwpt->obj))
+			continue;
+		old = replace ? hwpt_replace(hwpt, idev) :
+				ERR_PTR(hwpt_attach(hwpt, idev));
+		ioasim_obj_put(idev->ctx, &hwpt->obj);
+		/* -EINVAL: not compatible; -ENOENT: being destroyed */
+		if (old == ERR_PTR(-EINVAL) || old == ERR_PTR(-ENOENT))
+			continue;
+		if (!IS_ERR(old))
+			*pt_id = hwpt->obj.id;
+		goto out_unlock;
+	}
+
+	hwpt = ioasim_hwpt_paging_create(idev->ctx, ioas, idev);
+	if (IS_ERR(hwpt)) {
+		old = ERR_CAST(hwpt);
+		goto out_unlock;
+	}
+	hwpt->auto_domain = true;
+	old = replace ? hwpt_replace(hwpt, idev) :
+			ERR_PTR(hwpt_attach(hwpt, idev));
+	if (IS_ERR(old)) {
+		ioasim_obj_abort_destroy(idev->ctx, &hwpt->obj);
+		goto out_unlock;
+	}
+	list_add_tail(&hwpt->ioas_item, &ioas->hwpts);
+	*pt_id = hwpt->obj.id;
+	ioasim_obj_publish(idev->ctx, &hwpt->obj);
+out_unlock:
+	mutex_unlock(&ioas->mutex);
+	return old;
+}
+
+/* The common part of attach and replace: resolve @pt_id and act. */
+static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
+			    bool replace)
+{
+	struct ioasim_ctx *ctx = idev->ctx;
+	struct ioasim_hwpt *old;
+	struct ioasim_obj *pt;
+	bool attached;
+
+	pt = ioasim_obj_get(ctx, *pt_id, NULL);
+	if (IS_ERR(pt))
+		return PTR_ERR(pt);
+
+	/* Early out before a domain is made for nothing; rechecked later. */
+	mutex_lock(&idev->igroup->lock);
+	attached = !list_empty(&idev->group_item);
+	mutex_unlock(&idev->igroup->lock);
+
+	if (attached != replace) {
+		old = ERR_PTR(-EINVAL);
+	} else if (pt->type == &ioasim_hwpt_paging_type) {
+		struct ioasim_hwpt *hwpt =
+			container_of(pt, struct ioasim_hwpt, obj);
+
+		old = replace ? hwpt_replace(hwpt, idev) :
+				ERR_PTR(hwpt_attach(hwpt, idev));
+	} else if (pt->type == &ioasim_ioas_type) {
+		old = auto_attach(idev, container_of(pt, struct ioasim_ioas,
+						     obj), replace, pt_id);
+	} else {
+		old = ERR_PTR(-EINVAL);
+	}
+	ioasim_obj_put(ctx, pt);
+
+	if (IS_ERR(old))
+		return PTR_ERR(old);
+	if (old)
+		ioasim_hwpt_unhold(ctx, old);
+	return 0;
+}
+
+/**
+ * ioasim_device_attach() - attach a bound device to a HWPT or an IOAS
+ * @idev: a device that is not attached
+ * @pt_id: in: a paging HWPT or an IOAS; out: the HWPT attached to (an
+ *	automatic one for an IOAS)
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENOENT (no such object); -EINVAL (not a HWPT or IOAS, the
+ * device is attached already, its group is attached to another HWPT, or
+ * the HWPT's domain is incompatible with the device); -EADDRINUSE (a
+ * reserved region of the device, or the domain's aperture or alignment,
+ * conflicts with what the IOAS maps); -ENOMEM; a pin or map error.
+ */
+int ioasim_device_attach(struct ioasim_device *idev, u32 *pt_id)
+{
+	return device_change_pt(idev, pt_id, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_attach);
+
+/**
+ * ioasim_device_replace() - move an attached device's group to another HWPT
+ * @idev: an attached device
+ * @pt_id: as for ioasim_device_attach()
+ *
+ * The group's devices switch to the new domain without passing through a
+ * blocked state. An automatic HWPT left without devices is destroyed.
+ *
+ * Context: process context, may sleep.
+ * Return: as ioasim_device_attach(); -EINVAL also if @idev is not
+ * attached.
+ */
+int ioasim_device_replace(struct ioasim_device *idev, u32 *pt_id)
+{
+	return device_change_pt(idev, pt_id, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_replace);
+
+/**
+ * ioasim_device_detach() - detach a device from its HWPT
+ * @idev: an attached device
+ *
+ * The last device of a group detaches the group, whose DMA is blocked
+ * again. The device's reserved regions are released.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EINVAL if the device is not attached.
+ */
+int ioasim_device_detach(struct ioasim_device *idev)
+{
+	struct ioasim_group *igroup = idev->igroup;
+	struct ioasim_hwpt *hwpt;
+
+	mutex_lock(&igroup->lock);
+	if (list_empty(&idev->group_item)) {
+		mutex_unlock(&igroup->lock);
+		return -EINVAL;
+	}
+	hwpt = igroup->hwpt;
+	list_del_init(&idev->group_item);
+	if (list_empty(&igroup->devices)) {
+		iommu_detach_group(hwpt->domain, igroup->group);
+		igroup->hwpt = NULL;
+	}
+	ioasim_space_unreserve(&hwpt->ioas->space, idev);
+	mutex_unlock(&igroup->lock);
+
+	ioasim_hwpt_unhold(idev->ctx, hwpt);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_detach);

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - paging HWPTs (see device.h)
+ */
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/iommu.h>
+
+#include "device.h"
+#include "fault.h"
+
+/*
+ * Also tears down a HWPT that never got published: @domain is set only
+ * once the domain mirrors the IOAS, and @ioas_item is linked only at
+ * publish.
+ */
+static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
+{
+	struct ioasim_hwpt *hwpt = container_of(obj, struct ioasim_hwpt, obj);
+
+	if (!list_empty(&hwpt->ioas_item)) {
+		mutex_lock(&hwpt->ioas->mutex);
+		list_del(&hwpt->ioas_item);
+		mutex_unlock(&hwpt->ioas->mutex);
+	}
+	if (hwpt->domain) {
+		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
+		iommu_domain_free(hwpt->domain);
+	}
+	if (hwpt->ioas)
+		ioasim_obj_unhold(&hwpt->ioas->obj);
+}
+
+const struct ioasim_obj_type ioasim_hwpt_paging_type = {
+	.name = "hwpt_paging",
+	.destroy = ioasim_hwpt_paging_destroy,
+};
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_type);
+
+/**
+ * ioasim_hwpt_paging_create() - a paging HWPT mirroring an IOAS
+ * @ctx: the context
+ * @ioas: the IOAS, looked up by the caller, whose @mutex it holds
+ * @idev: the device the domain is allocated for
+ *
+ * The new domain maps every area of @ioas. The HWPT's id is reserved, not
+ * published: the caller links it into @ioas->hwpts and publishes it, or
+ * destroys it with ioasim_obj_abort_destroy().
+ *
+ * Context: process context, may sleep.
+ * Return: the HWPT, or an ERR_PTR: -ENOENT if @ioas is being destroyed,
+ * -EADDRINUSE if the domain cannot map what @ioas maps, -ENOMEM, or the
+ * driver's or pinning's error.
+ */
+struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
+					      struct ioasim_ioas *ioas,
+					      struct ioasim_device *idev)
+{
+	struct iommu_domain *domain;
+	struct ioasim_hwpt *hwpt;
+	int rc;
+
+	lockdep_assert_held(&ioas->mutex);
+
+	hwpt = ioasim_obj_alloc(ctx, struct ioasim_hwpt, obj,
+				&ioasim_hwpt_paging_type);
+	if (IS_ERR(hwpt))
+		return hwpt;
+	INIT_LIST_HEAD(&hwpt->ioas_item);
+	if (!ioasim_obj_hold(&ioas->obj)) {
+		rc = -ENOENT;
+		goto out_abort;
+	}
+	hwpt->ioas = ioas;
+
+	domain = iommu_paging_domain_alloc(idev->dev);
+	if (IS_ERR(domain)) {
+		rc = PTR_ERR(domain);
+		goto out_abort;
+	}
+	rc = ioasim_space_add_domain(&ioas->space, domain);
+	if (rc) {
+		iommu_domain_free(domain);
+		goto out_abort;
+	}
+	hwpt->domain = domain;
+	return hwpt;
+
+out_abort:
+	ioasim_obj_abort_destroy(ctx, &hwpt->obj);
+	return ERR_PTR(rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_create);
+
+/**
+ * ioasim_hwpt_alloc() - IOMMU_HWPT_ALLOC
+ * @ctx: the context
+ * @cmd: in: flags, dev_id, pt_id (an IOAS), data_type, data_len; out:
+ *	out_hwpt_id
+ *
+ * Allocates a paging domain for the device, filled from the IOAS and
+ * attached to nothing; devices attach to it by id. ioasim makes plain
+ * paging domains only: allocation flags and driver-specific data are not
+ * supported, nor nested HWPTs (a HWPT as @pt_id).
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (reserved field, flags, driver data, nesting);
+ * -EINVAL (data_len inconsistent with data_type; @pt_id not an IOAS or
+ * HWPT); -ENOENT (no such device, or the IOAS is being destroyed);
+ * -EADDRINUSE; -ENOMEM; a pin or map error.
+ */
+int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
+{
+	bool data = cmd->data_type != IOMMU_HWPT_DATA_NONE;
+	struct ioasim_device *idev;
+	struct ioasim_ioas *ioas;
+	struct ioasim_hwpt *hwpt;
+	struct ioasim_obj *obj;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (data != !!cmd->data_len)
+		return -EINVAL;
+
+	obj = ioasim_obj_get(ctx, cmd->dev_id, &ioasim_device_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	idev = container_of(obj, struct ioasim_device, obj);
+
+	obj = ioasim_obj_get(ctx, cmd->pt_id, NULL);
+	if (IS_ERR(obj)) {
+		rc = -EINVAL;
+		goto out_idev;
+	}
+	if (obj->type == &ioasim_hwpt_paging_type) {
+		rc = -EOPNOTSUPP;
+		goto out_pt;
+	}
+	if (obj->type != &ioasim_ioas_type) {
+		rc = -EINVAL;
+		goto out_pt;
+	}
+	if (cmd->flags || data) {
+		rc = -EOPNOTSUPP;
+		goto out_pt;
+	}
+
+	ioas = container_of(obj, struct ioasim_ioas, obj);
+	mutex_lock(&ioas->mutex);
+	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev);
+	if (IS_ERR(hwpt)) {
+		rc = PTR_ERR(hwpt);
+	} else {
+		list_add_tail(&hwpt->ioas_item, &ioas->hwpts);
+		cmd->out_hwpt_id = hwpt->obj.id;
+		ioasim_obj_publish(ctx, &hwpt->obj);
+		rc = 0;
+	}
+	mutex_unlock(&ioas->mutex);
+out_pt:
+	ioasim_obj_put(ctx, obj);
+out_idev:
+	ioasim_obj_put(ctx, &idev->obj);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_alloc);
