@@ -105,9 +105,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_device_type);
  *
  * Context: process context, may sleep.
  * Return: the device, or ERR_PTR(-EINVAL) if the IOMMU cannot keep its DMA
- * cache coherent, -ENODEV if it has no iommu group, -EBUSY if the device
- * is bound to @ctx already or its group is owned by another context or in
- * use by the kernel's DMA API, or -ENOMEM.
+ * cache coherent, -ENODEV if it has no iommu group, -EPERM if its group
+ * is owned by another context, -EBUSY if the device is bound to @ctx
+ * already or its group is in use by the kernel's DMA API, or -ENOMEM.
  */
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id)

@@ -29,11 +29,14 @@ struct kunit;
  * @fail_nth: fail the n-th point passed (1-based); 0 only counts
  * @passed: points passed so far, the failed one included
  * @failed: name of the point that was failed, or NULL
+ * @spare: NULL-terminated names of points the plan neither counts nor
+ *	fails, or NULL
  */
 struct ioasim_fault_plan {
 	unsigned int fail_nth;
 	unsigned int passed;
 	const char *failed;
+	const char *const *spare;
 };
 
 #if IS_ENABLED(CONFIG_IOASIM_FAULT_INJECTION)

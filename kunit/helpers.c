@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ioasim KUnit helpers: the fail-nth sweep driver.
+ * ioasim KUnit helpers: the fail-nth sweep driver and fixtures.
  */
 #include <kunit/test-bug.h>
 #include <linux/mman.h>
@@ -8,11 +8,15 @@
 #include <linux/platform_device.h>
 #include <linux/string.h>
 
+#include "device.h"
 #include "fault.h"
 #include "helpers.h"
 #include "ioasim_private.h"
 #include "mock.h"
+#include "vfio.h"
 
+KUNIT_DEFINE_ACTION_WRAPPER(vfio_release_action, ioasim_mock_vfio_release,
+			    struct ioasim_mock_vfio *);
 KUNIT_DEFINE_ACTION_WRAPPER(mock_dev_destroy_action, ioasim_mock_dev_destroy,
 			    struct ioasim_mock_dev *);
 KUNIT_DEFINE_ACTION_WRAPPER(domain_free_action, iommu_domain_free,
@@ -21,6 +25,15 @@ KUNIT_DEFINE_ACTION_WRAPPER(domain_free_action, iommu_domain_free,
 /* A step that passes more fault points than this is looping. */
 #define IOASIM_SWEEP_MAX_POINTS 4096
 
+/*
+ * Points whose failure the code absorbs by design (a fallback, not an
+ * error): a sweep cannot expect an error from them, and their own tests
+ * fail them directly.
+ */
+static const char *const ioasim_absorbed_points[] = {
+	"pages.unpin_batch", NULL
+};
+
 /**
  * ioasim_fault_sweep() - fail each fault point of a step in turn
  * @test: the running case
@@ -28,7 +41,8 @@ KUNIT_DEFINE_ACTION_WRAPPER(domain_free_action, iommu_domain_free,
  * @must_see: NULL-terminated names of fault points the step must pass
  *	through, or NULL; proves the sweep reached the paths it is meant for
  *
- * Run n fails the n-th fault point the step passes. A failed run must
+ * Run n fails the n-th fault point the step passes, not counting points
+ * whose failure has a fallback by design. A failed run must
  * return an error (a fault point that is silently absorbed hides an
  * unchecked failure) and leave the state as before, which @check asserts.
  * The sweep ends with a run in which no point was failed; that run must
@@ -42,7 +56,7 @@ unsigned int ioasim_fault_sweep(struct kunit *test,
 				const char *const *must_see)
 {
 	const char *seen[32] = {};
-	struct ioasim_fault_plan plan = {};
+	struct ioasim_fault_plan plan = { .spare = ioasim_absorbed_points };
 	unsigned int n, nseen = 0, i;
 	int rc;
 
@@ -156,7 +170,24 @@ unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
  */
 struct ioasim_mock_dev *ioasim_test_mock_dev(struct kunit *test, u32 flags)
 {
-	struct ioasim_mock_dev *mdev = ioasim_mock_dev_create(flags);
+	return ioasim_test_mock_dev_in_group(test, flags, NULL);
+}
+
+/**
+ * ioasim_test_mock_dev_in_group() - a mock device in a peer's iommu group
+ * @test: the running case
+ * @flags: IOASIM_MOCK_DEV_* flags
+ * @peer: the device whose group to join; created before, so destroyed
+ *	after, or NULL for a group of its own
+ *
+ * Return: the device; asserts on failure.
+ */
+struct ioasim_mock_dev *
+ioasim_test_mock_dev_in_group(struct kunit *test, u32 flags,
+			      struct ioasim_mock_dev *peer)
+{
+	struct ioasim_mock_dev *mdev =
+		ioasim_mock_dev_create_in_group(flags, peer);
 
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mdev), "mock device: %pe", mdev);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
@@ -194,6 +225,114 @@ struct iommu_domain *ioasim_test_paging_domain(struct kunit *test,
 void ioasim_test_domain_free(struct kunit *test, struct iommu_domain *domain)
 {
 	kunit_release_action(test, domain_free_action, domain);
+}
+
+/**
+ * ioasim_test_vfio() - a mock VFIO device file, closed when the case ends
+ * @test: the running case
+ * @mdev: the device; must outlive the file
+ *
+ * Open it after the context it binds to: closing unbinds, which must come
+ * before the context's teardown.
+ *
+ * Return: the file; asserts on failure.
+ */
+struct ioasim_mock_vfio *ioasim_test_vfio(struct kunit *test,
+					  struct ioasim_mock_dev *mdev)
+{
+	struct ioasim_mock_vfio *vfio = kunit_kzalloc(test, sizeof(*vfio),
+						      GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vfio);
+	ioasim_mock_vfio_init(vfio, mdev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							vfio_release_action,
+							vfio), 0);
+	return vfio;
+}
+
+/**
+ * ioasim_test_ioas() - IOMMU_IOAS_ALLOC that must succeed
+ * @test: the running case
+ * @ctx: the context
+ *
+ * Return: the new IOAS's id.
+ */
+u32 ioasim_test_ioas(struct kunit *test, struct ioasim_ctx *ctx)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	KUNIT_ASSERT_EQ(test, ioasim_ioas_alloc(ctx, &cmd), 0);
+	return cmd.out_ioas_id;
+}
+
+/**
+ * ioasim_test_map() - IOMMU_IOAS_MAP at a fixed IOVA
+ * @ctx: the context
+ * @ioas_id: the IOAS
+ * @uptr: user address
+ * @length: bytes
+ * @iova: where
+ * @writeable: map for writing too
+ *
+ * Return: what IOMMU_IOAS_MAP returned.
+ */
+int ioasim_test_map(struct ioasim_ctx *ctx, u32 ioas_id, unsigned long uptr,
+		    u64 length, u64 iova, bool writeable)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 (writeable ? IOMMU_IOAS_MAP_WRITEABLE : 0),
+		.ioas_id = ioas_id, .user_va = uptr, .length = length,
+		.iova = iova,
+	};
+
+	return ioasim_ioas_map(ctx, &cmd);
+}
+
+/**
+ * ioasim_test_count() - how many published objects of a type a table holds
+ * @ctx: the context
+ * @type: the type
+ *
+ * Return: the count.
+ */
+unsigned int ioasim_test_count(struct ioasim_ctx *ctx,
+			       const struct ioasim_obj_type *type)
+{
+	struct ioasim_obj *obj;
+	unsigned long index;
+	unsigned int n = 0;
+
+	xa_lock(&ctx->objects);
+	xa_for_each(&ctx->objects, index, obj)
+		n += obj->type == type;
+	xa_unlock(&ctx->objects);
+	return n;
+}
+
+/**
+ * ioasim_test_hwpt_domain() - the domain of a paging HWPT
+ * @ctx: the context
+ * @id: the HWPT's id
+ *
+ * The HWPT may be destroyed right after; the caller must know that it is
+ * not, e.g. because a device it controls is attached to it.
+ *
+ * Return: the domain, or NULL if @id is not a paging HWPT.
+ */
+struct iommu_domain *ioasim_test_hwpt_domain(struct ioasim_ctx *ctx, u32 id)
+{
+	struct ioasim_obj *obj = ioasim_obj_get(ctx, id,
+						&ioasim_hwpt_paging_type);
+	struct iommu_domain *domain;
+
+	if (IS_ERR(obj))
+		return NULL;
+	domain = container_of(obj, struct ioasim_hwpt, obj)->domain;
+	ioasim_obj_put(ctx, obj);
+	return domain;
 }
 
 MODULE_DESCRIPTION("KUnit suites for ioasim");

@@ -36,10 +36,25 @@ struct iommu_domain;
 
 struct ioasim_ctx *ioasim_test_ctx(struct kunit *test);
 struct ioasim_mock_dev *ioasim_test_mock_dev(struct kunit *test, u32 flags);
+struct ioasim_mock_dev *
+ioasim_test_mock_dev_in_group(struct kunit *test, u32 flags,
+			      struct ioasim_mock_dev *peer);
 struct iommu_domain *ioasim_test_paging_domain(struct kunit *test,
 					       struct ioasim_mock_dev *mdev);
 void ioasim_test_domain_free(struct kunit *test, struct iommu_domain *domain);
 unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
 				   unsigned long prot);
+
+struct ioasim_mock_vfio;
+struct ioasim_obj_type;
+
+struct ioasim_mock_vfio *ioasim_test_vfio(struct kunit *test,
+					  struct ioasim_mock_dev *mdev);
+u32 ioasim_test_ioas(struct kunit *test, struct ioasim_ctx *ctx);
+int ioasim_test_map(struct ioasim_ctx *ctx, u32 ioas_id, unsigned long uptr,
+		    u64 length, u64 iova, bool writeable);
+unsigned int ioasim_test_count(struct ioasim_ctx *ctx,
+			       const struct ioasim_obj_type *type);
+struct iommu_domain *ioasim_test_hwpt_domain(struct ioasim_ctx *ctx, u32 id);
 
 #endif /* __IOASIM_KUNIT_HELPERS_H */

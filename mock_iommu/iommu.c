@@ -103,7 +103,7 @@ static int mock_attach(struct iommu_domain *domain, struct device *dev)
 	if (!mdev || ioasim_mock_domain(domain)->small_aperture !=
 		     !!(mdev->flags & IOASIM_MOCK_DEV_SMALL_APERTURE))
 		return -EINVAL;
-	return 0;
+	return ioasim_should_fail("mock.attach") ? -ENOMEM : 0;
 }
 
 static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
@@ -355,8 +355,8 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
  * Context: process context, may sleep.
  * Return: the device, or an ERR_PTR.
  */
-struct ioasim_mock_dev *ioasim_mock_dev_create_in_group(u32 flags,
-						       struct ioasim_mock_dev *peer)
+struct ioasim_mock_dev *
+ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
 {
 	struct ioasim_mock_dev *mdev;
 	int rc;

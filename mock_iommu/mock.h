@@ -26,8 +26,8 @@
  * memory by IOVA through the paging domain it is attached to, and faults
  * cleanly where nothing, or nothing with the right permission, is mapped.
  *
- * Domain allocation and map go through the project's fault hook
- * ("mock.domain_alloc", "mock.map").
+ * Domain allocation, attach and map go through the project's fault hook
+ * ("mock.domain_alloc", "mock.attach", "mock.map").
  */
 #ifndef __IOASIM_MOCK_H
 #define __IOASIM_MOCK_H
@@ -92,8 +92,8 @@ struct ioasim_mock_domain {
 };
 
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
-struct ioasim_mock_dev *ioasim_mock_dev_create_in_group(u32 flags,
-						       struct ioasim_mock_dev *peer);
+struct ioasim_mock_dev *
+ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer);
 void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev);
 unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain);
 int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
