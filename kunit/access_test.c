@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite ioasim_access: accesses copying through IOVA and pinning
+ * the pages behind it, and the unmap notification contract.
+ *
+ * The test driver records its pins and unpins them when asked, unless it
+ * is told to be stubborn. The user buffer holds in every 8 bytes their
+ * own user address; pins are observed in the mm's pinned_vm.
+ */
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include "access.h"
+#include "fault.h"
+#include "helpers.h"
+#include "mock.h"
+#include "vfio.h"
+
+#define NPAGES 16
+#define IOVA 0x200000UL
+#define PG PAGE_SIZE
+#define MAX_PINS 8
+
+struct access_fixture {
+	struct ioasim_ctx *ctx;
+	unsigned long uptr;
+	u32 ioas;
+	struct mm_struct *mm;
+	s64 pinned_base;
+};
+
+struct test_driver {
+	struct kunit *test;
+	struct ioasim_access *access;
+	u32 id;
+	bool stubborn;
+	unsigned int unmap_calls;
+	unsigned long last_iova, last_length;
+	unsigned int npins;
+	struct {
+		unsigned long iova, length;
+	} pins[MAX_PINS];
+};
+
+static void driver_unmap(void *data, unsigned long iova, unsigned long length)
+{
+	struct test_driver *drv = data;
+	unsigned int i, kept = 0;
+
+	drv->unmap_calls++;
+	drv->last_iova = iova;
+	drv->last_length = length;
+	if (drv->stubborn)
+		return;
+	for (i = 0; i < drv->npins; i++) {
+		unsigned long first = drv->pins[i].iova;
+		unsigned long last = first + drv->pins[i].length - 1;
+
+		if (last < iova || first > iova + (length - 1)) {
+			drv->pins[kept++] = drv->pins[i];
+			continue;
+		}
+		KUNIT_EXPECT_EQ(drv->test,
+				ioasim_access_unpin_pages(drv->access, first,
+							  drv->pins[i].length),
+				0);
+	}
+	drv->npins = kept;
+}
+
+static const struct ioasim_access_ops pin_ops = {
+	.needs_pin_pages = true,
+	.unmap = driver_unmap,
+};
+
+static const struct ioasim_access_ops rw_ops = {};
+
+/* Pins without a way to be asked to unpin: refused. */
+static const struct ioasim_access_ops bad_ops = { .needs_pin_pages = true };
+
+KUNIT_DEFINE_ACTION_WRAPPER(access_destroy_action, ioasim_access_destroy,
+			    struct ioasim_access *);
+
+static struct test_driver *driver(struct kunit *test,
+				  const struct ioasim_access_ops *ops,
+				  bool attach)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = kunit_kzalloc(test, sizeof(*drv),
+						GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, drv);
+	drv->test = test;
+	drv->access = ioasim_access_create(fx->ctx, ops, drv, &drv->id);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(drv->access));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							access_destroy_action,
+							drv->access), 0);
+	if (attach)
+		KUNIT_ASSERT_EQ(test, ioasim_access_attach(drv->access,
+							   fx->ioas), 0);
+	return drv;
+}
+
+/* Pin through the driver, which remembers it for ->unmap(). */
+static int drv_pin(struct test_driver *drv, unsigned long iova,
+		   unsigned long length, struct page **pages,
+		   unsigned int flags)
+{
+	int rc = ioasim_access_pin_pages(drv->access, iova, length, pages,
+					 flags);
+
+	if (!rc && drv->npins < MAX_PINS) {
+		drv->pins[drv->npins].iova = iova;
+		drv->pins[drv->npins++].length = length;
+	}
+	return rc;
+}
+
+static s64 pinned(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+
+	return atomic64_read(&fx->mm->pinned_vm) - fx->pinned_base;
+}
+
+static int map(struct kunit *test, unsigned long uoff, u64 length, u64 iova,
+	       bool writeable)
+{
+	struct access_fixture *fx = test->priv;
+
+	return ioasim_test_map(fx->ctx, fx->ioas, fx->uptr + uoff, length,
+			       iova, writeable);
+}
+
+static int unmap(struct kunit *test, u64 iova, u64 length)
+{
+	struct access_fixture *fx = test->priv;
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd), .ioas_id = fx->ioas, .iova = iova,
+		.length = length,
+	};
+
+	return ioasim_ioas_unmap(fx->ctx, &cmd);
+}
+
+/* The first 8 bytes of a pinned page: the user address they came from. */
+static u64 page_word(struct page *page)
+{
+	u64 *va = kmap_local_page(page), v = *va;
+
+	kunmap_local(va);
+	return v;
+}
+
+static void access_rw(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = driver(test, &rw_ops, false);
+	u64 buf[2], w[2] = { 0x1111, 0x2222 }, v;
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	/* Adjacent, from elsewhere in the buffer, read-only. */
+	KUNIT_ASSERT_EQ(test, map(test, 8 * PG, 2 * PG, IOVA + 4 * PG, false),
+			0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA, buf, 8, 0),
+			-ENOENT);
+	KUNIT_ASSERT_EQ(test, ioasim_access_attach(drv->access, fx->ioas), 0);
+
+	/* Across a page boundary, then across the boundary of two areas. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA + PG - 8, buf,
+					       sizeof(buf), 0), 0);
+	KUNIT_EXPECT_EQ(test, buf[0], fx->uptr + PG - 8);
+	KUNIT_EXPECT_EQ(test, buf[1], fx->uptr + PG);
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA + 4 * PG - 8,
+					       buf, sizeof(buf),
+					       IOASIM_ACCESS_RW_KTHREAD), 0);
+	KUNIT_EXPECT_EQ(test, buf[0], fx->uptr + 4 * PG - 8);
+	KUNIT_EXPECT_EQ(test, buf[1], fx->uptr + 8 * PG);
+
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA + PG - 8, w,
+					       sizeof(w),
+					       IOASIM_ACCESS_RW_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, get_user(v, (u64 __user *)(fx->uptr + PG)), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x2222);
+	/* Nothing stays pinned after a copy. */
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA + 4 * PG, w,
+					       8, IOASIM_ACCESS_RW_WRITE),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA + 6 * PG - 8,
+					       buf, 16, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA, buf, 0, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA, buf, 8,
+					       BIT(7)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, ULONG_MAX - 3, buf,
+					       8, 0), -EOVERFLOW);
+	/* Copy-only accesses cannot pin. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_pin_pages(drv->access, IOVA, PG,
+						      NULL, 0), -EINVAL);
+}
+
+static void access_pin_pages(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct page *pages[4], *again[4];
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, map(test, 8 * PG, 2 * PG, IOVA + 4 * PG, false),
+			0);
+
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA + PG, 2 * PG, pages,
+				      IOASIM_ACCESS_RW_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, page_word(pages[0]), fx->uptr + PG);
+	KUNIT_EXPECT_EQ(test, page_word(pages[1]), fx->uptr + 2 * PG);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+
+	/* The same range twice: one pin per page, two unpins needed. */
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA + PG, 2 * PG, again, 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, again[1], pages[1]);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+	/* Only exactly the pinned range unpins. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA + PG,
+							PG), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA + PG,
+							2 * PG), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA + PG,
+							2 * PG), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA + PG,
+							2 * PG), -EINVAL);
+	drv->npins = 0;
+
+	/* Across two areas: pages of both, in IOVA order. */
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA + 3 * PG, 2 * PG, pages, 0),
+			0);
+	KUNIT_EXPECT_EQ(test, page_word(pages[0]), fx->uptr + 3 * PG);
+	KUNIT_EXPECT_EQ(test, page_word(pages[1]), fx->uptr + 8 * PG);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+
+	/* Refused pins leave nothing pinned. */
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA + 3 * PG, 2 * PG, pages,
+				      IOASIM_ACCESS_RW_WRITE), -EPERM);
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA, 8 * PG, pages, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA, 0, pages, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, ULONG_MAX - PG + 1, 2 * PG, pages,
+				      0), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+}
+
+/* Accesses and domains share one pin per page. */
+static void access_pin_shared_with_domain(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
+	struct ioasim_mock_vfio *vfio = ioasim_test_vfio(test, mdev);
+	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct page *pages[4];
+	u32 id, pt = fx->ioas;
+	u64 *va, v;
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, 3 * PG, pages,
+				      IOASIM_ACCESS_RW_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 3);
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &id), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(vfio, &pt), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+
+	/* The device sees what the access writes to its pinned page. */
+	va = kmap_local_page(pages[2]);
+	*va = 0xacce55;
+	kunmap_local(va);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_dma(vfio, IOVA + 2 * PG, &v,
+						   sizeof(v), false), 0);
+	KUNIT_EXPECT_EQ(test, v, 0xacce55);
+
+	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(vfio), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 3);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 4 * PG), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+}
+
+/* Unmap asks the access to unpin, and then succeeds. */
+static void access_unmap_notifies(struct kunit *test)
+{
+	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct test_driver *bystander = driver(test, &pin_ops, true);
+	struct page *pages[2];
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA + 8 * PG, true), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA + PG, 2 * PG, pages, 0), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(bystander, IOVA + 8 * PG, PG, pages, 0),
+			0);
+
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 4 * PG), 0);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, drv->last_iova, IOVA);
+	KUNIT_EXPECT_EQ(test, drv->last_length, 4 * PG);
+	KUNIT_EXPECT_EQ(test, drv->npins, 0);
+	/* Every attached access is told; the bystander keeps its pin. */
+	KUNIT_EXPECT_EQ(test, bystander->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, bystander->npins, 1);
+	KUNIT_EXPECT_EQ(test, pinned(test), 1);
+	/* No pin in the range: nobody is asked. */
+	KUNIT_ASSERT_EQ(test, map(test, 0, PG, IOVA, true), 0);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, PG), 0);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 1);
+}
+
+/* An access that never unpins makes unmap fail, after bounded retries. */
+static void access_unmap_stubborn(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct page *pages[2];
+	u64 buf;
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, 2 * PG, pages, 0), 0);
+	drv->stubborn = true;
+
+	KUNIT_EXPECT_EQ(test, unmap(test, 0, U64_MAX), -EDEADLOCK);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, IOASIM_UNMAP_TRIES);
+	/* Nothing was unmapped, and the area takes new pins again. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(drv->access, IOVA + 3 * PG,
+					       &buf, sizeof(buf), 0), 0);
+	KUNIT_EXPECT_EQ(test, buf, fx->uptr + 3 * PG);
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA + 2 * PG, PG, pages, 0), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 3);
+
+	/* Leaving the IOAS releases what it still pins. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_detach(drv->access), 0);
+	KUNIT_EXPECT_EQ(test, drv->last_length, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 4 * PG), 0);
+}
+
+static void access_attach_rules(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = driver(test, &pin_ops, false);
+	u32 other = ioasim_test_ioas(test, fx->ctx);
+	struct page *pages[1];
+
+	KUNIT_EXPECT_EQ(test, ioasim_access_replace(drv->access, fx->ioas),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasim_access_detach(drv->access), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_attach(drv->access, 9999),
+			-ENOENT);
+	KUNIT_ASSERT_EQ(test, ioasim_access_attach(drv->access, fx->ioas), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_attach(drv->access, other),
+			-EINVAL);
+	/* The access holds its IOAS; the driver holds the access. */
+	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, fx->ioas, NULL),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, drv->id, NULL),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, refcount_read(&fx->ctx->refs), 2);
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_replace(drv->access, fx->ioas), 0);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 0);
+	/* Moving asks for everything back first. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_replace(drv->access, other), 0);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, drv->last_iova, 0);
+	KUNIT_EXPECT_EQ(test, drv->npins, 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, fx->ioas, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, other, NULL),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ioasim_access_detach(drv->access), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, other, NULL), 0);
+
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR_OR_ZERO(ioasim_access_create(fx->ctx, &bad_ops,
+							     NULL, &other)),
+			-EINVAL);
+}
+
+/* Pinned pages are whole pages: no sub-page areas with a pinning access. */
+static void access_page_alignment(struct kunit *test)
+{
+	struct test_driver *pin = driver(test, &pin_ops, false);
+	struct test_driver *rw = driver(test, &rw_ops, false);
+	struct access_fixture *fx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, map(test, PG / 2, PG, IOVA + PG / 2, false), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_attach(pin->access, fx->ioas),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, ioasim_access_attach(rw->access, fx->ioas), 0);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA + PG / 2, PG), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_attach(pin->access, fx->ioas), 0);
+	KUNIT_EXPECT_EQ(test, map(test, PG / 2, PG, IOVA + PG / 2, false),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_detach(pin->access), 0);
+	KUNIT_EXPECT_EQ(test, map(test, PG / 2, PG, IOVA + PG / 2, false), 0);
+}
+
+struct pin_sweep {
+	struct test_driver *drv;
+	struct page *pages[4];
+};
+
+static int pin_sweep_step(struct kunit *test, void *arg)
+{
+	struct pin_sweep *s = arg;
+
+	return ioasim_access_pin_pages(s->drv->access, IOVA + 2 * PG, 4 * PG,
+				       s->pages, 0);
+}
+
+static void pin_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct pin_sweep *s = arg;
+
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(s->drv->access,
+							IOVA + 2 * PG, 2 * PG),
+			-EINVAL);
+}
+
+/* Fail each step of a pin that spans two areas. */
+static void access_pin_fail_nth(struct kunit *test)
+{
+	static const char *const points[] = {
+		"space.access_pin", "pages.batch", "pages.charge", "pages.pin",
+		"pages.store", NULL
+	};
+	struct pin_sweep s = { .drv = driver(test, &pin_ops, true) };
+	struct ioasim_sweep sweep = {
+		.step = pin_sweep_step, .check = pin_sweep_check, .arg = &s,
+	};
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, map(test, 8 * PG, 4 * PG, IOVA + 4 * PG, true),
+			0);
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 10);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(s.drv->access,
+							IOVA + 2 * PG, 4 * PG),
+			0);
+}
+
+struct attach_sweep {
+	struct test_driver *drv;
+	u32 ioas;
+};
+
+static int attach_sweep_step(struct kunit *test, void *arg)
+{
+	struct attach_sweep *s = arg;
+
+	return ioasim_access_attach(s->drv->access, s->ioas);
+}
+
+static void attach_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct access_fixture *fx = test->priv;
+	struct ioasim_ioas *ioas = ioasim_ioas_get(fx->ctx, fx->ioas);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
+	KUNIT_EXPECT_EQ(test, refcount_read(&ioas->obj.users), 1);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&ioas->accesses));
+	KUNIT_EXPECT_EQ(test, ioas->space.npage_users, 0);
+	KUNIT_EXPECT_EQ(test, ioas->space.iova_alignment, 1);
+	ioasim_ioas_put(fx->ctx, ioas);
+}
+
+static void access_attach_fail_nth(struct kunit *test)
+{
+	static const char *const points[] = { "obj.get", "access.list", NULL };
+	struct access_fixture *fx = test->priv;
+	struct attach_sweep s = {
+		.drv = driver(test, &pin_ops, false), .ioas = fx->ioas,
+	};
+	struct ioasim_sweep sweep = {
+		.step = attach_sweep_step, .check = attach_sweep_check,
+		.arg = &s,
+	};
+
+	struct ioasim_ioas *ioas;
+
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 2);
+	ioas = ioasim_ioas_get(fx->ctx, fx->ioas);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
+	KUNIT_EXPECT_PTR_EQ(test, s.drv->access->ioas, ioas);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ioas->obj.users), 2);
+	ioasim_ioas_put(fx->ctx, ioas);
+}
+
+static void access_fixture_release(void *data)
+{
+	mmdrop(data);
+}
+
+static int access_init(struct kunit *test)
+{
+	struct access_fixture *fx = kunit_kzalloc(test, sizeof(*fx),
+						  GFP_KERNEL);
+	unsigned long k;
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	test->priv = fx;
+	fx->uptr = ioasim_test_user_mem(test, NPAGES * PG,
+					PROT_READ | PROT_WRITE);
+	for (k = 0; k < NPAGES * PG; k += sizeof(u64))
+		KUNIT_ASSERT_EQ(test, put_user((u64)(fx->uptr + k),
+					       (u64 __user *)(fx->uptr + k)),
+				0);
+	fx->mm = current->mm;
+	mmgrab(fx->mm);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							access_fixture_release,
+							fx->mm), 0);
+	fx->pinned_base = atomic64_read(&fx->mm->pinned_vm);
+	fx->ctx = ioasim_test_ctx(test);
+	fx->ioas = ioasim_test_ioas(test, fx->ctx);
+	return 0;
+}
+
+static struct kunit_case ioasim_access_cases[] = {
+	KUNIT_CASE(access_rw),
+	KUNIT_CASE(access_pin_pages),
+	KUNIT_CASE(access_pin_shared_with_domain),
+	KUNIT_CASE(access_unmap_notifies),
+	KUNIT_CASE(access_unmap_stubborn),
+	KUNIT_CASE(access_attach_rules),
+	KUNIT_CASE(access_page_alignment),
+	KUNIT_CASE(access_pin_fail_nth),
+	KUNIT_CASE(access_attach_fail_nth),
+	{}
+};
+
+static struct kunit_suite ioasim_access_suite = {
+	.name = "ioasim_access",
+	.init = access_init,
+	.test_cases = ioasim_access_cases,
+};
+
+kunit_test_suite(ioasim_access_suite);
