@@ -470,6 +470,10 @@ int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
 			up_write(&space->lock);
 			return -ENOENT;
 		}
+	}
+	/* Only an unmap that will happen holds new access pins off. */
+	node = interval_tree_iter_first(&space->areas, iova, last);
+	for (; node; node = interval_tree_iter_next(node, iova, last)) {
 		if (!RB_EMPTY_ROOT(&area_of(node)->access_pins.rb_root)) {
 			area_of(node)->unmapping = true;
 			rc = -EBUSY;

@@ -316,6 +316,24 @@ static void access_unmap_notifies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 1);
 }
 
+/*
+ * An unmap refused for a boundary crossing never asks anybody and leaves
+ * the pinned areas open to new pins (the model found this one).
+ */
+static void access_refused_unmap_keeps_pinning(struct kunit *test)
+{
+	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct page *pages[1];
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, map(test, 0, 2 * PG, IOVA + PG, true), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), 0);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 2 * PG), -ENOENT);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 0);
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 1);
+}
+
 /* An access that never unpins makes unmap fail, after bounded retries. */
 static void access_unmap_stubborn(struct kunit *test)
 {
@@ -535,6 +553,7 @@ static struct kunit_case ioasim_access_cases[] = {
 	KUNIT_CASE(access_pin_pages),
 	KUNIT_CASE(access_pin_shared_with_domain),
 	KUNIT_CASE(access_unmap_notifies),
+	KUNIT_CASE(access_refused_unmap_keeps_pinning),
 	KUNIT_CASE(access_unmap_stubborn),
 	KUNIT_CASE(access_attach_rules),
 	KUNIT_CASE(access_page_alignment),
