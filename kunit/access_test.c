@@ -339,12 +339,16 @@ static void access_unmap_stubborn(struct kunit *test)
 {
 	struct access_fixture *fx = test->priv;
 	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct test_driver *other = driver(test, &pin_ops, true);
 	struct page *pages[2];
 	u64 buf;
 
 	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, map(test, 0, PG, IOVA + 8 * PG, true), 0);
 	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, 2 * PG, pages, 0), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(other, IOVA + 8 * PG, PG, pages, 0), 0);
 	drv->stubborn = true;
+	other->stubborn = true;
 
 	KUNIT_EXPECT_EQ(test, unmap(test, 0, U64_MAX), -EDEADLOCK);
 	KUNIT_EXPECT_EQ(test, drv->unmap_calls, IOASIM_UNMAP_TRIES);
@@ -353,13 +357,17 @@ static void access_unmap_stubborn(struct kunit *test)
 					       &buf, sizeof(buf), 0), 0);
 	KUNIT_EXPECT_EQ(test, buf, fx->uptr + 3 * PG);
 	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA + 2 * PG, PG, pages, 0), 0);
-	KUNIT_EXPECT_EQ(test, pinned(test), 3);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
 
-	/* Leaving the IOAS releases what it still pins. */
+	/* Leaving the IOAS releases what it still pins, and only that. */
 	KUNIT_EXPECT_EQ(test, ioasim_access_detach(drv->access), 0);
 	KUNIT_EXPECT_EQ(test, drv->last_length, ULONG_MAX);
-	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 1);
 	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 4 * PG), 0);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA + 8 * PG, PG), -EDEADLOCK);
+	other->stubborn = false;
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA + 8 * PG, PG), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
 }
 
 static void access_attach_rules(struct kunit *test)

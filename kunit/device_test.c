@@ -679,6 +679,102 @@ static void dev_attach_fail_nth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
 }
 
+struct bind_sweep {
+	struct ioasim_device *idev;
+	struct device *dev;
+};
+
+static int bind_sweep_step(struct kunit *test, void *arg)
+{
+	struct dev_fixture *fx = test->priv;
+	struct bind_sweep *s = arg;
+	u32 id;
+
+	s->idev = ioasim_device_bind(fx->ctx, s->dev, &id);
+	return PTR_ERR_OR_ZERO(s->idev);
+}
+
+static void bind_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct dev_fixture *fx = test->priv;
+	struct bind_sweep *s = arg;
+
+	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx, &ioasim_device_type),
+			0);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&fx->ctx->groups));
+	KUNIT_EXPECT_EQ(test, refcount_read(&fx->ctx->refs), 1);
+	/* Ownership given back: the device is in its identity domain. */
+	KUNIT_EXPECT_EQ(test, iommu_get_domain_for_dev(s->dev)->type,
+			IOMMU_DOMAIN_IDENTITY);
+}
+
+/* Fail each step of binding; then unbind an attached device directly. */
+static void dev_bind_fail_nth(struct kunit *test)
+{
+	static const char *const points[] = {
+		"device.group", "device.group_slot", "obj.reserve_id", NULL
+	};
+	struct dev_fixture *fx = test->priv;
+	struct bind_sweep s = { .dev = &fx->mdev->pdev->dev };
+	struct ioasim_sweep sweep = {
+		.step = bind_sweep_step, .check = bind_sweep_check, .arg = &s,
+	};
+	u32 pt = fx->ioas;
+
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 4);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s.idev));
+	KUNIT_EXPECT_EQ(test, ioasim_device_attach(s.idev, &pt), 0);
+	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
+	/* Unbind detaches first; the automatic HWPT goes with it. */
+	ioasim_device_unbind(s.idev);
+	KUNIT_EXPECT_EQ(test, nhwpts(test), 0);
+	bind_sweep_check(test, &s, 0);
+}
+
+struct hwpt_sweep {
+	struct iommu_hwpt_alloc cmd;
+};
+
+static int hwpt_sweep_step(struct kunit *test, void *arg)
+{
+	struct hwpt_sweep *s = arg;
+
+	return hwpt_alloc(test, &s->cmd);
+}
+
+static void hwpt_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct dev_fixture *fx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, nhwpts(test), 0);
+	KUNIT_EXPECT_EQ(test, nranges(test, fx->ioas), 1);
+	KUNIT_EXPECT_EQ(test, ioas_pinned(test, fx->ioas), 0);
+}
+
+/* Fail each step of HWPT_ALLOC over an IOAS that maps something. */
+static void dev_hwpt_alloc_fail_nth(struct kunit *test)
+{
+	static const char *const points[] = {
+		"obj.get", "obj.reserve_id", "mock.domain_alloc",
+		"space.reserve", "space.domain_slot", "pages.pin",
+		"space.domain_map", "mock.map", NULL
+	};
+	struct dev_fixture *fx = test->priv;
+	struct hwpt_sweep s = {
+		.cmd = { .size = sizeof(s.cmd), .pt_id = fx->ioas },
+	};
+	struct ioasim_sweep sweep = {
+		.step = hwpt_sweep_step, .check = hwpt_sweep_check, .arg = &s,
+	};
+
+	bound(test, fx->mdev, &s.cmd.dev_id);
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
+					      4 * PAGE_SIZE, IOVA, true), 0);
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 10);
+	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
+	KUNIT_EXPECT_EQ(test, ioas_pinned(test, fx->ioas), 4);
+}
+
 static int dev_init(struct kunit *test)
 {
 	struct dev_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
@@ -715,6 +811,8 @@ static struct kunit_case ioasim_device_cases[] = {
 	KUNIT_CASE(dev_dma_two_domains),
 	KUNIT_CASE(dev_ctx_outlives_close),
 	KUNIT_CASE(dev_attach_fail_nth),
+	KUNIT_CASE(dev_bind_fail_nth),
+	KUNIT_CASE(dev_hwpt_alloc_fail_nth),
 	{}
 };
 

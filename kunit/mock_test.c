@@ -133,6 +133,7 @@ static void mock_contract_checks(struct kunit *test)
 	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
 	phys_addr_t phys = test_page(test);
 	unsigned long iova = 0x10000, half = IOASIM_MOCK_IO_PAGE_SIZE;
+	size_t mapped;
 
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, iova, phys, PAGE_SIZE,
 					IOMMU_READ, GFP_KERNEL), 0);
@@ -166,9 +167,20 @@ static void mock_contract_checks(struct kunit *test)
 			3 * half);
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 5);
 
+	/* Misaligned requests, straight to the driver. */
+	KUNIT_EXPECT_EQ(test, domain->ops->map_pages(domain, 0x30008, phys,
+						     half, 1, IOMMU_READ,
+						     GFP_KERNEL, &mapped),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 6);
+	KUNIT_EXPECT_EQ(test, domain->ops->unmap_pages(domain, iova + 8, half,
+						       1, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 7);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 2);
+
 	/* Freeing a domain that still maps something. */
 	ioasim_test_domain_free(test, domain);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 6);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 8);
 }
 
 /* Domain allocation and map fail through the project's fault hook. */

@@ -118,6 +118,10 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			     (prot & IOMMU_WRITE ? IOASIM_MOCK_PTE_WRITE : 0);
 	int rc = 0;
 
+	if (!IS_ALIGNED(iova | paddr | pgsize, IOASIM_MOCK_IO_PAGE_SIZE)) {
+		mock_violation(md, "misaligned map", iova);
+		return -EINVAL;
+	}
 	if (ioasim_should_fail("mock.map"))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -154,6 +158,10 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 	void *head = xa_load(&md->ptes, first);
 	void *tail = xa_load(&md->ptes, first + n - 1);
 
+	if (!IS_ALIGNED(iova | pgsize, IOASIM_MOCK_IO_PAGE_SIZE)) {
+		mock_violation(md, "misaligned unmap", iova);
+		return 0;
+	}
 	/* Whole map calls only: from a first entry to a last entry. */
 	if (!head || !tail ||
 	    !(xa_to_value(head) & IOASIM_MOCK_PTE_FIRST) ||

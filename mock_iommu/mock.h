@@ -17,6 +17,7 @@
  *
  * The mock checks its caller. Unmapping a range that does not start and
  * end where map calls started and ended, mapping over a mapping,
+ * misaligned requests (which the iommu core never passes on),
  * translating an unmapped IOVA and freeing a domain that still maps
  * something are contract violations: they WARN, so that any run hitting
  * one fails. A device created with IOASIM_MOCK_DEV_REPORT gives domains
