@@ -14,6 +14,7 @@
 #include <kunit/visibility.h>
 #include <linux/cred.h>
 #include <linux/export.h>
+#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -397,6 +398,7 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 	}
 	user->node.start = first;
 	user->node.last = last;
+	user->domain = NULL;
 	interval_tree_insert(&user->node, &pages->users);
 	mutex_unlock(&pages->mutex);
 	return 0;
@@ -419,6 +421,9 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 	struct ioasim_holes h;
 
 	mutex_lock(&pages->mutex);
+	/* LCOV_EXCL_BR_START: a caller bug; storage is given back first */
+	WARN_ON(user->domain);
+	/* LCOV_EXCL_BR_STOP */
 	interval_tree_remove(&user->node, &pages->users);
 	ioasim_holes_init(&h, roots, 1, user->node.start, user->node.last);
 	while (ioasim_holes_next(&h))
@@ -427,17 +432,114 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_user);
 
+/* Where @user's domain has the page of @index, which @user covers. */
+static struct page *user_domain_page(struct ioasim_pages_user *user,
+				     unsigned long index)
+{
+	unsigned long byte = max(index << PAGE_SHIFT, user->byte);
+
+	return pfn_to_page(PHYS_PFN(iommu_iova_to_phys(user->domain,
+						       user->iova + byte -
+						       user->byte)));
+}
+
+/* The page of @index from a storing domain other than @skip's, or NULL. */
+static struct page *pages_stored_page(struct ioasim_pages *pages,
+				      unsigned long index,
+				      struct ioasim_pages_user *skip)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&pages->mutex);
+	for (node = interval_tree_iter_first(&pages->users, index, index);
+	     node; node = interval_tree_iter_next(node, index, index)) {
+		struct ioasim_pages_user *user =
+			container_of(node, struct ioasim_pages_user, node);
+
+		if (user->domain && user != skip)
+			return user_domain_page(user, index);
+	}
+	return NULL;
+}
+
 /**
  * ioasim_pages_page() - the pinned page at @index
  * @pages: the object
  * @index: an index some registered user covers
  *
- * Context: any context; the caller's registration keeps the page pinned.
+ * Context: process context, may sleep; takes @pages->mutex. The caller's
+ * registration keeps the page pinned.
  * Return: the page, or NULL if @index is not pinned.
  */
 struct page *ioasim_pages_page(struct ioasim_pages *pages,
 			       unsigned long index)
 {
-	return xa_load(&pages->pinned, index);
+	struct page *page;
+
+	mutex_lock(&pages->mutex);
+	page = xa_load(&pages->pinned, index) ?:
+	       pages_stored_page(pages, index, NULL);
+	mutex_unlock(&pages->mutex);
+	return page;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_page);
+
+/**
+ * ioasim_pages_store_in_domain() - a domain now holds a user's PFNs
+ * @pages: the object
+ * @user: a registered user
+ * @domain: a domain that maps every byte of @user's range
+ * @iova: where @domain maps the byte @byte
+ * @byte: the first byte of @user's range that @domain maps
+ *
+ * The object drops its own entries for @user's indexes; lookups go to
+ * @domain. A user whose storage is in one domain may move it to another
+ * that maps the same.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ */
+void ioasim_pages_store_in_domain(struct ioasim_pages *pages,
+				  struct ioasim_pages_user *user,
+				  struct iommu_domain *domain,
+				  unsigned long iova, unsigned long byte)
+{
+	unsigned long index;
+
+	mutex_lock(&pages->mutex);
+	user->domain = domain;
+	user->iova = iova;
+	user->byte = byte;
+	for (index = user->node.start; index <= user->node.last; index++)
+		xa_erase(&pages->pinned, index);
+	mutex_unlock(&pages->mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_store_in_domain);
+
+/**
+ * ioasim_pages_unstore() - a user's domain is about to stop mapping
+ * @pages: the object
+ * @user: a user whose storage is in a domain
+ *
+ * Copies into the object every PFN of @user's range that no other storing
+ * domain holds, while @user's domain still maps them. Cannot fail: an
+ * unmap cannot be refused for lack of memory, so the few xarray nodes
+ * this needs are allocated with __GFP_NOFAIL.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ */
+void ioasim_pages_unstore(struct ioasim_pages *pages,
+			  struct ioasim_pages_user *user)
+{
+	unsigned long index;
+
+	mutex_lock(&pages->mutex);
+	for (index = user->node.start; index <= user->node.last; index++) {
+		if (pages_stored_page(pages, index, user))
+			continue;
+		xa_store(&pages->pinned, index, user_domain_page(user, index),
+			 GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	}
+	user->domain = NULL;
+	mutex_unlock(&pages->mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_unstore);

@@ -20,6 +20,15 @@
  * the opener had CAP_IPC_LOCK. The mm's pinned_vm always counts the pages.
  * Each failure path returns exactly what it took.
  *
+ * Where the pinned pages are remembered: a user may declare that an iommu
+ * domain maps its whole range (ioasim_pages_store_in_domain()). The PFNs
+ * of the indexes it covers then live in that domain's page table, and the
+ * object keeps no entry of its own for them (@pinned holds only indexes no
+ * such domain covers). Before that domain stops mapping the range, the
+ * user gives the storage back (ioasim_pages_unstore()), which copies into
+ * @pinned whatever no other domain holds, so there is never a moment in
+ * which a pinned page is remembered nowhere.
+ *
  * Pins are gathered in batches whose temporary array fits the context's
  * temporary-memory budget, so pinning a huge range needs no huge
  * allocation; tests shrink the budget to force many small batches.
@@ -36,6 +45,7 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+struct iommu_domain;
 struct mm_struct;
 struct page;
 struct task_struct;
@@ -69,7 +79,8 @@ enum ioasim_account {
  * @task: its group leader, whose RLIMIT_MEMLOCK applies (referenced)
  * @user: the user charged in IOASIM_ACCOUNT_USER mode (referenced)
  * @users: interval tree of struct ioasim_pages_user, in indexes
- * @pinned: index -> struct page * of every pinned index
+ * @pinned: index -> struct page * of every pinned index that no storing
+ *	domain covers
  * @npinned: number of pinned (and charged) indexes
  */
 struct ioasim_pages {
@@ -91,9 +102,15 @@ struct ioasim_pages {
 /**
  * struct ioasim_pages_user - a registered need for [first, last]
  * @node: in ioasim_pages::users; start and last are indexes
+ * @domain: a domain that maps the whole range and stores its PFNs, or NULL
+ * @iova: where @domain maps the byte @byte
+ * @byte: the first byte of the range @domain maps, from index 0's start
  */
 struct ioasim_pages_user {
 	struct interval_tree_node node;
+	struct iommu_domain *domain;
+	unsigned long iova;
+	unsigned long byte;
 };
 
 struct ioasim_pages *ioasim_pages_create(unsigned long uptr,
@@ -114,5 +131,11 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 			      struct ioasim_pages_user *user);
 struct page *ioasim_pages_page(struct ioasim_pages *pages,
 			       unsigned long index);
+void ioasim_pages_store_in_domain(struct ioasim_pages *pages,
+				  struct ioasim_pages_user *user,
+				  struct iommu_domain *domain,
+				  unsigned long iova, unsigned long byte);
+void ioasim_pages_unstore(struct ioasim_pages *pages,
+			  struct ioasim_pages_user *user);
 
 #endif /* __IOASIM_PAGES_H */

@@ -277,6 +277,13 @@ static void area_unmap_domain(struct ioasim_area *area,
 	/* LCOV_EXCL_BR_STOP */
 }
 
+/* From now on @domain holds the PFNs of the area's pages. */
+static void area_store(struct ioasim_area *area, struct iommu_domain *domain)
+{
+	ioasim_pages_store_in_domain(area->pages, &area->pin, domain,
+				     area->node.start, area->start_byte);
+}
+
 static int area_pin(struct ioasim_area *area)
 {
 	return ioasim_pages_add_user(area->pages, &area->pin,
@@ -314,6 +321,9 @@ static int area_fill_domains(struct ioasim_space *space,
 		ioasim_pages_remove_user(area->pages, &area->pin);
 		return rc;
 	}
+	index = 0;
+	area_store(area, xa_find(&space->domains, &index, ULONG_MAX,
+				 XA_PRESENT));
 	return 0;
 }
 
@@ -327,6 +337,7 @@ static void area_unfill_domains(struct ioasim_space *space,
 	lockdep_assert_held_write(&space->lock);
 	if (!space->ndomains)
 		return;
+	ioasim_pages_unstore(area->pages, &area->pin);
 	xa_for_each(&space->domains, index, domain)
 		area_unmap_domain(area, domain);
 	ioasim_pages_remove_user(area->pages, &area->pin);
@@ -832,6 +843,10 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 		xa_erase(&space->domains, id);
 		goto out_unreserve;
 	}
+	/* The first domain holds the PFNs from now on. */
+	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
+	     first && node; node = interval_tree_iter_next(node, 0, ULONG_MAX))
+		area_store(area_of(node), domain);
 	space->ndomains++;
 	space->iova_alignment = align;
 	up_write(&space->lock);
@@ -874,13 +889,21 @@ void ioasim_space_remove_domain(struct ioasim_space *space,
 	/* LCOV_EXCL_STOP */
 	xa_erase(&space->domains, index);
 	space->ndomains--;
+	/* Where the PFNs go while @domain still maps them: another domain. */
+	index = 0;
+	other = xa_find(&space->domains, &index, ULONG_MAX, XA_PRESENT);
 
 	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
 	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
-		area_unmap_domain(area_of(node), domain);
-		if (!space->ndomains)
-			ioasim_pages_remove_user(area_of(node)->pages,
-						 &area_of(node)->pin);
+		struct ioasim_area *area = area_of(node);
+
+		if (!other)
+			ioasim_pages_unstore(area->pages, &area->pin);
+		else if (area->pin.domain == domain)
+			area_store(area, other);
+		area_unmap_domain(area, domain);
+		if (!other)
+			ioasim_pages_remove_user(area->pages, &area->pin);
 	}
 	space->iova_alignment = space_alignment(space);
 	up_write(&space->lock);

@@ -255,6 +255,20 @@ static void access_pin_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pinned(test), 2);
 }
 
+/* The pages object behind @iova (the area stays while the case runs). */
+static struct ioasim_pages *pages_at(struct kunit *test, unsigned long iova)
+{
+	struct access_fixture *fx = test->priv;
+	struct ioasim_ioas *ioas = ioasim_ioas_get(fx->ctx, fx->ioas);
+	struct interval_tree_node *node;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
+	node = interval_tree_iter_first(&ioas->space.areas, iova, iova);
+	ioasim_ioas_put(fx->ctx, ioas);
+	KUNIT_ASSERT_NOT_NULL(test, node);
+	return container_of(node, struct ioasim_area, node)->pages;
+}
+
 /* Accesses and domains share one pin per page. */
 static void access_pin_shared_with_domain(struct kunit *test)
 {
@@ -273,6 +287,8 @@ static void access_pin_shared_with_domain(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &id), 0);
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(vfio, &pt), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+	/* The domain holds every PFN now; the pages object keeps none. */
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages_at(test, IOVA)->pinned));
 
 	/* The device sees what the access writes to its pinned page. */
 	va = kmap_local_page(pages[2]);
@@ -284,6 +300,10 @@ static void access_pin_shared_with_domain(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(vfio), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 3);
+	/* The access's pages moved back before the domain unmapped them. */
+	KUNIT_EXPECT_PTR_EQ(test, xa_load(&pages_at(test, IOVA)->pinned, 2),
+			    pages[2]);
+	KUNIT_EXPECT_NULL(test, xa_load(&pages_at(test, IOVA)->pinned, 3));
 	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 4 * PG), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 0);
 }

@@ -202,6 +202,80 @@ static void domain_two_domains_one_pin(struct kunit *test)
 	check_translates(test, d2, 0x100000, 0, 4 * PAGE_SIZE);
 }
 
+/* The pages object of the area at @iova. */
+static struct ioasim_pages *area_pages(struct kunit *test, u64 iova)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&space(test)->areas, iova, iova);
+	KUNIT_ASSERT_NOT_NULL(test, node);
+	return container_of(node, struct ioasim_area, node)->pages;
+}
+
+static unsigned long stored(struct ioasim_pages *pages)
+{
+	unsigned long index, n = 0;
+	void *entry;
+
+	xa_for_each(&pages->pinned, index, entry)
+		n++;
+	return n;
+}
+
+/* Each index's page, found wherever it is stored, is the user's one. */
+static void check_pages(struct kunit *test, struct ioasim_pages *pages,
+			unsigned long uoff, unsigned long npages)
+{
+	struct domain_fixture *fx = test->priv;
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		struct page *page = ioasim_pages_page(pages, i);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_EXPECT_EQ(test, *(u64 *)page_address(page),
+				marker(fx->uptr + uoff + i * PAGE_SIZE));
+	}
+}
+
+/*
+ * Once a domain maps an area, the PFNs live in the domain only; when that
+ * domain goes, another one takes over, and after the last the memory is
+ * unpinned (DESIGN 5).
+ */
+static void domain_stores_the_pfns(struct kunit *test)
+{
+	struct iommu_domain *d1 = domain(test), *d2 = domain(test);
+	struct ioasim_pages *pages;
+	struct attached *a1, *a2;
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, PAGE_SIZE / 2,
+					8 * PAGE_SIZE), 0);
+	pages = area_pages(test, 0x100000);
+	a1 = attach(test, d1);
+	KUNIT_EXPECT_EQ(test, pinned(test), 9);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 9);
+	KUNIT_EXPECT_EQ(test, stored(pages), 0);
+	check_pages(test, pages, 0, 9);
+
+	a2 = attach(test, d2);
+	KUNIT_EXPECT_EQ(test, stored(pages), 0);
+	/* The storing domain goes: the other one holds them, no gap. */
+	detach(test, a1);
+	KUNIT_EXPECT_EQ(test, stored(pages), 0);
+	check_pages(test, pages, 0, 9);
+	check_translates(test, d2, 0x100000, PAGE_SIZE / 2, 8 * PAGE_SIZE);
+	/* A map while a domain is attached: stored there at once. */
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x200000, 0, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, stored(area_pages(test, 0x200000)), 0);
+	KUNIT_EXPECT_EQ(test, area_pages(test, 0x200000)->npinned, 2);
+
+	detach(test, a2);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0);
+	KUNIT_EXPECT_EQ(test, stored(pages), 0);
+}
+
 /* The last domain to go releases the pins. */
 static void domain_last_detach_unpins(struct kunit *test)
 {
@@ -567,6 +641,7 @@ static struct kunit_case ioasim_domain_cases[] = {
 	KUNIT_CASE(domain_follows_map_and_unmap),
 	KUNIT_CASE(domain_two_domains_one_pin),
 	KUNIT_CASE(domain_last_detach_unpins),
+	KUNIT_CASE(domain_stores_the_pfns),
 	KUNIT_CASE(domain_copy_shares_pins),
 	KUNIT_CASE(domain_alignment_conflict),
 	KUNIT_CASE(domain_aperture_reserved),
