@@ -555,16 +555,10 @@ static int access_init(struct kunit *test)
 {
 	struct access_fixture *fx = kunit_kzalloc(test, sizeof(*fx),
 						  GFP_KERNEL);
-	unsigned long k;
 
 	KUNIT_ASSERT_NOT_NULL(test, fx);
 	test->priv = fx;
-	fx->uptr = ioasim_test_user_mem(test, NPAGES * PG,
-					PROT_READ | PROT_WRITE);
-	for (k = 0; k < NPAGES * PG; k += sizeof(u64))
-		KUNIT_ASSERT_EQ(test, put_user((u64)(fx->uptr + k),
-					       (u64 __user *)(fx->uptr + k)),
-				0);
+	fx->uptr = ioasim_test_user_mem_tagged(test, NPAGES * PG, sizeof(u64));
 	fx->mm = current->mm;
 	mmgrab(fx->mm);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,

@@ -778,16 +778,11 @@ static void dev_hwpt_alloc_fail_nth(struct kunit *test)
 static int dev_init(struct kunit *test)
 {
 	struct dev_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
-	unsigned long k;
 
 	KUNIT_ASSERT_NOT_NULL(test, fx);
 	test->priv = fx;
-	fx->uptr = ioasim_test_user_mem(test, NPAGES * PAGE_SIZE,
-					PROT_READ | PROT_WRITE);
-	for (k = 0; k < NPAGES * PAGE_SIZE; k += sizeof(u64))
-		KUNIT_ASSERT_EQ(test, put_user((u64)(fx->uptr + k),
-					       (u64 __user *)(fx->uptr + k)),
-				0);
+	fx->uptr = ioasim_test_user_mem_tagged(test, NPAGES * PAGE_SIZE,
+					       sizeof(u64));
 	/* Devices outlive the context; device files are opened after it. */
 	fx->mdev = ioasim_test_mock_dev(test, 0);
 	fx->mdev2 = ioasim_test_mock_dev(test, 0);

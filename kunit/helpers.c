@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "device.h"
 #include "fault.h"
@@ -158,6 +159,30 @@ unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(uptr), "mmap: %pe",
 			       ERR_PTR(uptr));
 	KUNIT_ASSERT_NOT_NULL(test, current->mm);
+	return uptr;
+}
+
+/**
+ * ioasim_test_user_mem_tagged() - writable user memory that says where it is
+ * @test: the running case
+ * @bytes: size, a multiple of PAGE_SIZE
+ * @stride: every @stride bytes (a multiple of 8) hold, as a u64, their own
+ *	user address, so that whoever reads them (a device through a domain,
+ *	an access, a pinned page) proves which memory it reached
+ *
+ * Return: the user address; asserts on failure.
+ */
+unsigned long ioasim_test_user_mem_tagged(struct kunit *test,
+					  unsigned long bytes,
+					  unsigned long stride)
+{
+	unsigned long uptr = ioasim_test_user_mem(test, bytes,
+						  PROT_READ | PROT_WRITE);
+	unsigned long k;
+
+	for (k = 0; k < bytes; k += stride)
+		KUNIT_ASSERT_EQ(test, put_user((u64)(uptr + k),
+					       (u64 __user *)(uptr + k)), 0);
 	return uptr;
 }
 

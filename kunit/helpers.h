@@ -44,6 +44,9 @@ struct iommu_domain *ioasim_test_paging_domain(struct kunit *test,
 void ioasim_test_domain_free(struct kunit *test, struct iommu_domain *domain);
 unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
 				   unsigned long prot);
+unsigned long ioasim_test_user_mem_tagged(struct kunit *test,
+					  unsigned long bytes,
+					  unsigned long stride);
 
 struct ioasim_mock_vfio;
 struct ioasim_obj_type;

@@ -946,17 +946,11 @@ static int model_init(struct kunit *test)
 	struct model_fixture *fx = kunit_kzalloc(test, sizeof(*fx),
 						 GFP_KERNEL);
 	unsigned int d;
-	unsigned long k;
 
 	KUNIT_ASSERT_NOT_NULL(test, fx);
 	test->priv = fx;
 	/* Every page starts with its own user address. */
-	fx->ubase = ioasim_test_user_mem(test, UPAGES * PG,
-					 PROT_READ | PROT_WRITE);
-	for (k = 0; k < UPAGES; k++)
-		KUNIT_ASSERT_EQ(test, put_user((u64)(fx->ubase + k * PG),
-					       (u64 __user *)(fx->ubase + k * PG)),
-				0);
+	fx->ubase = ioasim_test_user_mem_tagged(test, UPAGES * PG, PG);
 	for (d = 0; d < NDEVS; d++)
 		fx->mdev[d] = ioasim_test_mock_dev(test, small_kind(d) ?
 						   IOASIM_MOCK_DEV_SMALL_APERTURE :
