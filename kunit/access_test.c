@@ -8,12 +8,16 @@
  * own user address; pins are observed in the mm's pinned_vm.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/highmem.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
+#include <linux/prandom.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
 #include "access.h"
+#include "device.h"
 #include "fault.h"
 #include "helpers.h"
 #include "mock.h"
@@ -34,6 +38,7 @@ struct access_fixture {
 
 struct test_driver {
 	struct kunit *test;
+	struct mutex *lock;	/* taken by ->unmap() when set */
 	struct ioasim_access *access;
 	u32 id;
 	bool stubborn;
@@ -50,11 +55,13 @@ static void driver_unmap(void *data, unsigned long iova, unsigned long length)
 	struct test_driver *drv = data;
 	unsigned int i, kept = 0;
 
+	if (drv->lock)
+		mutex_lock(drv->lock);
 	drv->unmap_calls++;
 	drv->last_iova = iova;
 	drv->last_length = length;
 	if (drv->stubborn)
-		return;
+		goto out;
 	for (i = 0; i < drv->npins; i++) {
 		unsigned long first = drv->pins[i].iova;
 		unsigned long last = first + drv->pins[i].length - 1;
@@ -69,6 +76,9 @@ static void driver_unmap(void *data, unsigned long iova, unsigned long length)
 				0);
 	}
 	drv->npins = kept;
+out:
+	if (drv->lock)
+		mutex_unlock(drv->lock);
 }
 
 static const struct ioasim_access_ops pin_ops = {
@@ -136,15 +146,22 @@ static int map(struct kunit *test, unsigned long uoff, u64 length, u64 iova,
 			       iova, writeable);
 }
 
-static int unmap(struct kunit *test, u64 iova, u64 length)
+static int unmap_ioas(struct ioasim_ctx *ctx, u32 ioas, u64 iova,
+		      u64 length)
 {
-	struct access_fixture *fx = test->priv;
 	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = fx->ioas, .iova = iova,
+		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova,
 		.length = length,
 	};
 
-	return ioasim_ioas_unmap(fx->ctx, &cmd);
+	return ioasim_ioas_unmap(ctx, &cmd);
+}
+
+static int unmap(struct kunit *test, u64 iova, u64 length)
+{
+	struct access_fixture *fx = test->priv;
+
+	return unmap_ioas(fx->ctx, fx->ioas, iova, length);
 }
 
 /* The first 8 bytes of a pinned page: the user address they came from. */
@@ -546,6 +563,164 @@ static void access_attach_fail_nth(struct kunit *test)
 	ioasim_ioas_put(fx->ctx, ioas);
 }
 
+/*
+ * Three threads at once on one context: the case's thread maps and unmaps
+ * (it owns the mm), a device thread attaches, replaces and detaches, and
+ * an access thread pins, unpins and copies, checking every byte it reads.
+ * Under the check configuration this is lockdep's view of every lock
+ * order the three paths take; the counts must come out exact afterwards.
+ */
+struct stress {
+	struct kunit *test;
+	struct mutex lock;	/* the access driver's own lock */
+	struct test_driver *drv;
+	struct ioasim_mock_vfio *vfio;
+	unsigned long uptr;
+	u32 ioas[2];
+	atomic_t bad;		/* unexpected results, reported by the case */
+	atomic_t attaches, pins, copies;
+	struct completion started[2];
+};
+
+static int stress_device(void *data)
+{
+	struct stress *st = data;
+	struct rnd_state rnd;
+	int rc;
+
+	prandom_seed_state(&rnd, 1);
+	complete(&st->started[0]);
+	while (!kthread_should_stop()) {
+		u32 pt = st->ioas[prandom_u32_state(&rnd) % 2];
+
+		if (prandom_u32_state(&rnd) % 4)
+			rc = ioasim_mock_vfio_attach(st->vfio, &pt);
+		else
+			rc = ioasim_mock_vfio_detach(st->vfio);
+		if (rc)
+			atomic_inc(&st->bad);
+		atomic_inc(&st->attaches);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int stress_access(void *data)
+{
+	struct stress *st = data;
+	struct test_driver *drv = st->drv;
+	struct rnd_state rnd;
+	struct page *pages[2];
+	u64 word;
+	int rc;
+
+	prandom_seed_state(&rnd, 2);
+	complete(&st->started[1]);
+	while (!kthread_should_stop()) {
+		unsigned long page = prandom_u32_state(&rnd) % 4;
+		unsigned long iova = IOVA + page * PG;
+
+		mutex_lock(&st->lock);
+		if (drv->npins == MAX_PINS ||
+		    (drv->npins && prandom_u32_state(&rnd) % 2)) {
+			drv->npins--;
+			rc = ioasim_access_unpin_pages(drv->access,
+						       drv->pins[drv->npins].iova,
+						       drv->pins[drv->npins].length);
+		} else {
+			rc = drv_pin(drv, iova, PG, pages, 0);
+			if (!rc && page_word(pages[0]) != st->uptr + page * PG)
+				rc = -EIO;
+			if (!rc)
+				atomic_inc(&st->pins);
+		}
+		mutex_unlock(&st->lock);
+		/* Not mapped right now, or being unmapped: fine. */
+		if (rc && rc != -ENOENT && rc != -EINVAL)
+			atomic_inc(&st->bad);
+
+		rc = ioasim_access_rw(drv->access, iova + 8, &word,
+				      sizeof(word), IOASIM_ACCESS_RW_KTHREAD);
+		if (!rc && word != st->uptr + page * PG + 8)
+			rc = -EIO;
+		if (!rc)
+			atomic_inc(&st->copies);
+		if (rc && rc != -ENOENT && rc != -EINVAL)
+			atomic_inc(&st->bad);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void access_concurrent_stress(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
+	struct stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct task_struct *dev_task, *acc_task;
+	unsigned int i, unmapped = 0;
+	u32 id;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->test = test;
+	mutex_init(&st->lock);
+	init_completion(&st->started[0]);
+	init_completion(&st->started[1]);
+	st->uptr = fx->uptr;
+	st->ioas[0] = fx->ioas;
+	st->ioas[1] = ioasim_test_ioas(test, fx->ctx);
+	st->vfio = ioasim_test_vfio(test, mdev);
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(st->vfio, fx->ctx, &id),
+			0);
+	st->drv = driver(test, &pin_ops, true);
+	st->drv->lock = &st->lock;
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, st->ioas[1], fx->uptr,
+					      4 * PG, IOVA, true), 0);
+
+	dev_task = kthread_run(stress_device, st, "ioasim_stress_dev");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev_task));
+	acc_task = kthread_run(stress_access, st, "ioasim_stress_acc");
+	if (IS_ERR(acc_task))
+		kthread_stop(dev_task);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(acc_task));
+	wait_for_completion(&st->started[0]);
+	wait_for_completion(&st->started[1]);
+
+	for (i = 0; i < 100; i++) {
+		int rc;
+
+		rc = ioasim_test_map(fx->ctx, fx->ioas, fx->uptr, 4 * PG, IOVA,
+				     true);
+		KUNIT_EXPECT_EQ(test, rc, 0);
+		if (rc)
+			break;
+		/* Let the other two in, whatever the preemption model. */
+		schedule_timeout_uninterruptible(1);
+		rc = unmap_ioas(fx->ctx, fx->ioas, IOVA, 4 * PG);
+		KUNIT_EXPECT_EQ(test, rc, 0);
+		unmapped += !rc;
+	}
+	kthread_stop(acc_task);
+	kthread_stop(dev_task);
+
+	kunit_info(test, "%u unmaps, %d attach/detach, %d pins, %d copies\n",
+		   unmapped, atomic_read(&st->attaches), atomic_read(&st->pins),
+		   atomic_read(&st->copies));
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->bad), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&st->attaches), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&st->pins), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&st->copies), 0);
+
+	/* Everything let go: nothing may stay pinned or attached. */
+	driver_unmap(st->drv, 0, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(st->vfio), 0);
+	KUNIT_EXPECT_EQ(test, unmap_ioas(fx->ctx, st->ioas[1], IOVA, 4 * PG),
+			0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx,
+						&ioasim_hwpt_paging_type), 0);
+}
+
 static void access_fixture_release(void *data)
 {
 	mmdrop(data);
@@ -581,6 +756,7 @@ static struct kunit_case ioasim_access_cases[] = {
 	KUNIT_CASE(access_page_alignment),
 	KUNIT_CASE(access_pin_fail_nth),
 	KUNIT_CASE(access_attach_fail_nth),
+	KUNIT_CASE(access_concurrent_stress),
 	{}
 };
 
