@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite ioasim_uapi: the ioctl layer, driven with arguments in user
+ * memory as a program would pass them: the size rules, unknown commands,
+ * answers written back over no more than the caller's size, and objects
+ * taken back when their id cannot be told.
+ */
+#include <kunit/test.h>
+#include <linux/mman.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/iommufd.h>
+
+#include "device.h"
+#include "helpers.h"
+#include "ioas.h"
+#include "uapi.h"
+#include "vfio.h"
+
+#define ARG_BYTES PAGE_SIZE
+
+struct uapi_fixture {
+	struct ioasim_ctx *ctx;
+	unsigned long arg;	/* one page for the argument */
+	unsigned long array;	/* one page for arrays it points to */
+	unsigned long mem;	/* user memory to map */
+};
+
+/*
+ * Put @size bytes of @kcmd in user memory (zero beyond), run @ioctl, and
+ * read the argument back into @kcmd.
+ */
+static long ucall(struct kunit *test, unsigned int ioctl, void *kcmd,
+		  size_t size)
+{
+	struct uapi_fixture *fx = test->priv;
+	void __user *arg = (void __user *)fx->arg;
+	long rc;
+
+	KUNIT_ASSERT_EQ(test, clear_user(arg, ARG_BYTES), 0);
+	KUNIT_ASSERT_EQ(test, copy_to_user(arg, kcmd, size), 0);
+	rc = ioasim_ctx_ioctl(fx->ctx, ioctl, arg);
+	KUNIT_ASSERT_EQ(test, copy_from_user(kcmd, arg, size), 0);
+	return rc;
+}
+
+static unsigned int nioas(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+
+	return ioasim_test_count(fx->ctx, &ioasim_ioas_type);
+}
+
+static void uapi_size_rules(struct kunit *test)
+{
+	u8 buf[64] = {};
+	struct iommu_ioas_alloc *cmd = (void *)buf;
+
+	/* Shorter than the structure's first release. */
+	cmd->size = offsetofend(struct iommu_ioas_alloc, out_ioas_id) - 1;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_ALLOC, buf, sizeof(buf)),
+			-EINVAL);
+	/* Longer with a garbage tail: refused before anything happens. */
+	cmd->size = sizeof(*cmd) + 8;
+	buf[sizeof(*cmd) + 3] = 1;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_ALLOC, buf, sizeof(buf)),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, nioas(test), 0);
+	/* Longer with a zero tail: fine; the tail stays zero. */
+	memset(buf, 0, sizeof(buf));
+	cmd->size = sizeof(buf);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_ALLOC, buf, sizeof(buf)),
+			0);
+	KUNIT_EXPECT_NE(test, cmd->out_ioas_id, 0);
+	KUNIT_EXPECT_EQ(test, buf[sizeof(*cmd)], 0);
+	KUNIT_EXPECT_EQ(test, nioas(test), 1);
+}
+
+/* A size of exactly the command's structure leaves what follows alone. */
+static void uapi_answer_within_size(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	u32 after = 0;
+
+	KUNIT_ASSERT_EQ(test, put_user(0x5a5a5a5a, (u32 __user *)(fx->arg +
+								 sizeof(cmd))),
+			0);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)fx->arg, &cmd,
+					   sizeof(cmd)), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_ctx_ioctl(fx->ctx, IOMMU_IOAS_ALLOC,
+					       (void __user *)fx->arg), 0);
+	KUNIT_ASSERT_EQ(test, get_user(after, (u32 __user *)(fx->arg +
+							    sizeof(cmd))), 0);
+	KUNIT_EXPECT_EQ(test, after, 0x5a5a5a5a);
+}
+
+static void uapi_unknown_commands(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+	struct iommu_destroy cmd = { .size = sizeof(cmd) };
+
+	KUNIT_EXPECT_EQ(test, ucall(test, _IO(IOMMUFD_TYPE, 0x7f), &cmd,
+				    sizeof(cmd)), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, ucall(test, _IO(IOMMUFD_TYPE, 0xff), &cmd,
+				    sizeof(cmd)), -ENOTTY);
+	/* The right number with another type or direction is not it. */
+	KUNIT_EXPECT_EQ(test, ucall(test, _IO('x', IOMMUFD_CMD_DESTROY), &cmd,
+				    sizeof(cmd)), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, ucall(test, _IOW(IOMMUFD_TYPE,
+					       IOMMUFD_CMD_DESTROY, u32),
+				    &cmd, sizeof(cmd)), -ENOTTY);
+	/* An argument nowhere. */
+	KUNIT_EXPECT_EQ(test, ioasim_ctx_ioctl(fx->ctx, IOMMU_DESTROY, NULL),
+			-EFAULT);
+}
+
+/* Each extension ioasim does not have answers EOPNOTSUPP. */
+static void uapi_extensions_not_supported(struct kunit *test)
+{
+	static const struct {
+		unsigned int ioctl;
+		u32 size;
+	} cmds[] = {
+		{ IOMMU_VFIO_IOAS, sizeof(struct iommu_vfio_ioas) },
+		{ IOMMU_GET_HW_INFO, sizeof(struct iommu_hw_info) },
+		{ IOMMU_HWPT_SET_DIRTY_TRACKING,
+		  sizeof(struct iommu_hwpt_set_dirty_tracking) },
+		{ IOMMU_HWPT_GET_DIRTY_BITMAP,
+		  sizeof(struct iommu_hwpt_get_dirty_bitmap) },
+		{ IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate) },
+		{ IOMMU_FAULT_QUEUE_ALLOC, sizeof(struct iommu_fault_alloc) },
+	};
+	u8 buf[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		memset(buf, 0, sizeof(buf));
+		*(u32 *)buf = cmds[i].size;
+		KUNIT_EXPECT_EQ_MSG(test, ucall(test, cmds[i].ioctl, buf,
+						sizeof(buf)), -EOPNOTSUPP,
+				    "ioctl %#x", cmds[i].ioctl);
+	}
+}
+
+/* The IOAS commands through the ioctl layer, arrays in user memory. */
+static void uapi_ioas_commands(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_iova_range r[2] = {
+		{ .start = 0x100000, .last = 0x1fffff },
+	};
+	struct iommu_ioas_allow_iovas allow = {
+		.size = sizeof(allow), .num_iovas = 1,
+		.allowed_iovas = fx->array,
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = fx->mem, .length = PAGE_SIZE,
+	};
+	struct iommu_ioas_iova_ranges ranges = {
+		.size = sizeof(ranges), .allowed_iovas = fx->array,
+	};
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
+	struct iommu_option opt = {
+		.size = sizeof(opt), .option_id = IOMMU_OPTION_HUGE_PAGES,
+		.op = IOMMU_OPTION_OP_GET,
+	};
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+
+	KUNIT_ASSERT_EQ(test, ucall(test, IOMMU_IOAS_ALLOC, &alloc,
+				    sizeof(alloc)), 0);
+	allow.ioas_id = alloc.out_ioas_id;
+	map.ioas_id = alloc.out_ioas_id;
+	ranges.ioas_id = alloc.out_ioas_id;
+	unmap.ioas_id = alloc.out_ioas_id;
+	opt.object_id = alloc.out_ioas_id;
+	destroy.id = alloc.out_ioas_id;
+
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)fx->array, r,
+					   sizeof(r[0])), 0);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_ALLOW_IOVAS, &allow,
+				    sizeof(allow)), 0);
+	/* Automatic placement honours the allowed range read from user. */
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_MAP, &map, sizeof(map)),
+			0);
+	KUNIT_EXPECT_EQ(test, map.iova, 0x100000);
+
+	/* IOVA_RANGES: the count comes back with EMSGSIZE, then the list. */
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_IOVA_RANGES, &ranges,
+				    sizeof(ranges)), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, ranges.num_iovas, 1);
+	ranges.num_iovas = 2;
+	KUNIT_ASSERT_EQ(test, clear_user((void __user *)fx->array,
+					 sizeof(r)), 0);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_IOVA_RANGES, &ranges,
+				    sizeof(ranges)), 0);
+	KUNIT_EXPECT_EQ(test, ranges.num_iovas, 1);
+	KUNIT_ASSERT_EQ(test, copy_from_user(r, (void __user *)fx->array,
+					     sizeof(r)), 0);
+	KUNIT_EXPECT_EQ(test, r[0].start, 0);
+	KUNIT_EXPECT_EQ(test, r[0].last, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, r[1].last, 0);
+
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_OPTION, &opt, sizeof(opt)), 0);
+	KUNIT_EXPECT_EQ(test, opt.val64, 1);
+	unmap.iova = map.iova;
+	unmap.length = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_UNMAP, &unmap,
+				    sizeof(unmap)), 0);
+	KUNIT_EXPECT_EQ(test, unmap.length, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_DESTROY, &destroy,
+				    sizeof(destroy)), 0);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_DESTROY, &destroy,
+				    sizeof(destroy)), -ENOENT);
+	/* An array the caller does not have. */
+	allow.allowed_iovas = 0;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_ALLOW_IOVAS, &allow,
+				    sizeof(allow)), -EFAULT);
+}
+
+/* COPY and HWPT_ALLOC answer through the argument too. */
+static void uapi_copy_and_hwpt_alloc(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
+	struct ioasim_mock_vfio *vfio = ioasim_test_vfio(test, mdev);
+	u32 src = ioasim_test_ioas(test, fx->ctx);
+	u32 dst = ioasim_test_ioas(test, fx->ctx), dev_id;
+	struct iommu_ioas_copy copy = {
+		.size = sizeof(copy), .flags = IOMMU_IOAS_MAP_READABLE,
+		.dst_ioas_id = dst, .src_ioas_id = src, .length = PAGE_SIZE,
+		.src_iova = 0x10000,
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .pt_id = dst,
+	};
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, src, fx->mem,
+					      PAGE_SIZE, 0x10000, true), 0);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_COPY, &copy,
+				    sizeof(copy)), 0);
+	KUNIT_EXPECT_NE(test, copy.dst_iova, 0);
+
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &dev_id), 0);
+	alloc.dev_id = dev_id;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_HWPT_ALLOC, &alloc,
+				    sizeof(alloc)), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx,
+						&ioasim_hwpt_paging_type), 1);
+	destroy.id = alloc.out_hwpt_id;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_DESTROY, &destroy,
+				    sizeof(destroy)), 0);
+	/* A bound device cannot be destroyed from userspace. */
+	destroy.id = dev_id;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_DESTROY, &destroy,
+				    sizeof(destroy)), -EBUSY);
+}
+
+/* The id of a new object cannot be written back: no object stays. */
+static void uapi_created_object_taken_back(struct kunit *test)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	struct uapi_fixture *fx = test->priv;
+	unsigned long base, ro, arg;
+
+	/*
+	 * The argument straddles a writable page and a read-only one: it
+	 * reads whole (out_ioas_id reads as zero), the answer faults.
+	 */
+	base = ioasim_test_user_mem(test, 2 * PAGE_SIZE,
+				    PROT_READ | PROT_WRITE);
+	ro = kunit_vm_mmap(test, NULL, base + PAGE_SIZE, PAGE_SIZE, PROT_READ,
+			   MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_EQ(test, ro, base + PAGE_SIZE);
+	arg = ro - offsetof(struct iommu_ioas_alloc, out_ioas_id);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)arg, &cmd,
+					   offsetof(struct iommu_ioas_alloc,
+						    out_ioas_id)), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_ctx_ioctl(fx->ctx, IOMMU_IOAS_ALLOC,
+					       (void __user *)arg), -EFAULT);
+	KUNIT_EXPECT_EQ(test, nioas(test), 0);
+}
+
+static int uapi_init(struct kunit *test)
+{
+	struct uapi_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	test->priv = fx;
+	fx->arg = ioasim_test_user_mem(test, ARG_BYTES,
+				       PROT_READ | PROT_WRITE);
+	fx->array = ioasim_test_user_mem(test, PAGE_SIZE,
+					 PROT_READ | PROT_WRITE);
+	fx->mem = ioasim_test_user_mem(test, PAGE_SIZE,
+				       PROT_READ | PROT_WRITE);
+	fx->ctx = ioasim_test_ctx(test);
+	return 0;
+}
+
+static struct kunit_case ioasim_uapi_cases[] = {
+	KUNIT_CASE(uapi_size_rules),
+	KUNIT_CASE(uapi_answer_within_size),
+	KUNIT_CASE(uapi_unknown_commands),
+	KUNIT_CASE(uapi_extensions_not_supported),
+	KUNIT_CASE(uapi_ioas_commands),
+	KUNIT_CASE(uapi_copy_and_hwpt_alloc),
+	KUNIT_CASE(uapi_created_object_taken_back),
+	{}
+};
+
+static struct kunit_suite ioasim_uapi_suite = {
+	.name = "ioasim_uapi",
+	.init = uapi_init,
+	.test_cases = ioasim_uapi_cases,
+};
+
+kunit_test_suite(ioasim_uapi_suite);
