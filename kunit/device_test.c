@@ -571,6 +571,42 @@ static void dev_dma_two_domains(struct kunit *test)
 			4 * PAGE_SIZE / IO_PG);
 }
 
+/*
+ * A domain with larger IO pages: ioasim's runs are mapped with them where
+ * IOVA and memory align, and unmapped whole either way.
+ */
+static void dev_huge_iova_domain(struct kunit *test)
+{
+	struct dev_fixture *fx = test->priv;
+	struct ioasim_mock_dev *mdev =
+		ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_HUGE_IOVA);
+	struct ioasim_mock_vfio *a = bound(test, mdev, NULL);
+	struct iommu_ioas_unmap un = {
+		.size = sizeof(un), .ioas_id = fx->ioas, .iova = 0,
+		.length = U64_MAX,
+	};
+	struct iommu_domain *domain;
+
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
+					      4 * PAGE_SIZE, IOVA, true), 0);
+	/* Memory half an IO page off its IOVA's page alignment. */
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas,
+					      fx->uptr + PAGE_SIZE / 2,
+					      4 * PAGE_SIZE,
+					      IOVA + 8 * PAGE_SIZE, true), 0);
+	domain = ioasim_test_hwpt_domain(fx->ctx, attached(test, a, fx->ioas));
+	KUNIT_ASSERT_NOT_NULL(test, domain);
+	KUNIT_EXPECT_GT(test, atomic_read(&ioasim_mock_domain(domain)->large_maps),
+			0);
+	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA + 3 * PAGE_SIZE, 0),
+			fx->uptr + 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA + 9 * PAGE_SIZE, 0),
+			fx->uptr + PAGE_SIZE / 2 + PAGE_SIZE);
+	/* Any violation here WARNs and fails the run. */
+	KUNIT_EXPECT_EQ(test, ioasim_ioas_unmap(fx->ctx, &un), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 0);
+}
+
 /* Closing the context while a device is bound: the binding keeps it. */
 static void dev_ctx_outlives_close(struct kunit *test)
 {
@@ -804,6 +840,7 @@ static struct kunit_case ioasim_device_cases[] = {
 	KUNIT_CASE(dev_group_shares_attachment),
 	KUNIT_CASE(dev_reserved_regions),
 	KUNIT_CASE(dev_dma_two_domains),
+	KUNIT_CASE(dev_huge_iova_domain),
 	KUNIT_CASE(dev_ctx_outlives_close),
 	KUNIT_CASE(dev_attach_fail_nth),
 	KUNIT_CASE(dev_bind_fail_nth),

@@ -126,6 +126,11 @@ static void mock_attach_detach(struct kunit *test)
 			IOMMU_DOMAIN_IDENTITY);
 }
 
+static void free_128k(void *pages)
+{
+	__free_pages(pages, get_order(SZ_128K));
+}
+
 /* Each misuse is caught; on a report-only device it is counted. */
 static void mock_contract_checks(struct kunit *test)
 {
@@ -138,25 +143,31 @@ static void mock_contract_checks(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, iova, phys, PAGE_SIZE,
 					IOMMU_READ, GFP_KERNEL), 0);
 
-	/* Unmapping half of what one map call mapped. */
-	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, half), 0);
+	/* Unmapping the first half of what one map call mapped. */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, half), half);
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 1);
-	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 2);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
+
+	/* Unmapping from the middle of a map: refused, nothing removed. */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova + half, half), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 2);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
 
 	/* Translating what is not mapped. */
 	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, 0x90000), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 3);
 
 	/* Mapping over a mapping: refused, nothing changes. */
-	KUNIT_EXPECT_EQ(test, iommu_map(domain, iova - half, phys, PAGE_SIZE,
+	KUNIT_EXPECT_EQ(test, iommu_map(domain, iova, phys, PAGE_SIZE,
 					IOMMU_READ, GFP_KERNEL), -EEXIST);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 3);
-	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 2);
-	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, iova), phys);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 4);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, iova + half),
+			phys + half);
 
 	/* Unmapping a hole. */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0xa0000, half), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 5);
 
 	/* Unmapping two maps and the hole between them in one call. */
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x20000, phys, half,
@@ -165,22 +176,68 @@ static void mock_contract_checks(struct kunit *test)
 					IOMMU_READ, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x20000, 3 * half),
 			3 * half);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 6);
 
 	/* Misaligned requests, straight to the driver. */
 	KUNIT_EXPECT_EQ(test, domain->ops->map_pages(domain, 0x30008, phys,
 						     half, 1, IOMMU_READ,
 						     GFP_KERNEL, &mapped),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 6);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 7);
 	KUNIT_EXPECT_EQ(test, domain->ops->unmap_pages(domain, iova + 8, half,
 						       1, NULL), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 7);
-	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 8);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
 
 	/* Freeing a domain that still maps something. */
 	ioasim_test_domain_free(test, domain);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
+}
+
+/*
+ * Huge-IOVA domains map with larger IO pages where IOVA and memory allow,
+ * and an unmap that the iommu core cuts differently from the map is still
+ * whole.
+ */
+static void mock_huge_iova(struct kunit *test)
+{
+	struct ioasim_mock_dev *mdev =
+		ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_HUGE_IOVA |
+				     IOASIM_MOCK_DEV_REPORT);
+	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+	unsigned long half = IOASIM_MOCK_IO_PAGE_SIZE, iova = 0x100000;
+	struct page *pages;
+	phys_addr_t phys;
+
+	KUNIT_EXPECT_EQ(test, domain->pgsize_bitmap,
+			IOASIM_MOCK_IO_PAGE_SIZE | IOASIM_MOCK_LARGE_PAGE_SIZES);
+	/* 128 KiB physically contiguous, 64 KiB aligned. */
+	pages = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_128k,
+							pages), 0);
+	phys = page_to_phys(pages);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(phys, SZ_64K));
+
+	/* Aligned alike: 64 KiB IO pages. */
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, iova, phys, SZ_128K,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&md->large_maps), 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, iova + SZ_64K + 8),
+			phys + SZ_64K + 8);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, SZ_128K), SZ_128K);
+
+	/*
+	 * Memory a half IO page off the IOVA's alignment: the map is cut into
+	 * small pieces, the unmap by IOVA into large ones; still whole.
+	 */
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, iova - half, phys, SZ_64K,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova - half, SZ_64K),
+			SZ_64K);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 0);
 }
 
 /* Domain allocation and map fail through the project's fault hook. */
@@ -223,6 +280,7 @@ static struct kunit_case ioasim_mock_iommu_cases[] = {
 	KUNIT_CASE(mock_dev_is_probed),
 	KUNIT_CASE(mock_ignores_other_devices),
 	KUNIT_CASE(mock_paging_domain),
+	KUNIT_CASE(mock_huge_iova),
 	KUNIT_CASE(mock_map_translate_unmap),
 	KUNIT_CASE(mock_attach_detach),
 	KUNIT_CASE(mock_contract_checks),

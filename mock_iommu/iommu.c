@@ -4,9 +4,14 @@
  *
  * Page table entries are xarray values: the physical IO page number
  * shifted left by IOASIM_MOCK_PTE_SHIFT, with IOASIM_MOCK_PTE_FIRST on the
- * first IO page of a map call, IOASIM_MOCK_PTE_LAST on its last, and the
- * mapping's permissions. Unmap insists on the boundaries; that is how the
- * mock catches a caller that unmaps part of what it mapped.
+ * first IO page of a map_pages() call, IOASIM_MOCK_PTE_LAST on its last,
+ * and the mapping's permissions. An iommu_unmap() must start on a first
+ * entry and end on a last one; that is how the mock catches a caller that
+ * unmaps part of what it mapped. The iommu core may cut one iommu_unmap()
+ * into unmap_pages() calls differently from how it cut the iommu_map()
+ * calls into map_pages() calls (it aligns unmaps by IOVA alone), so the
+ * start is checked by the first unmap_pages() call of a gather and the end
+ * when the gather is synced.
  */
 #include <linux/device.h>
 #include <linux/highmem.h>
@@ -124,6 +129,8 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 	}
 	if (ioasim_should_fail("mock.map"))
 		return -ENOMEM;
+	if (pgsize > IOASIM_MOCK_IO_PAGE_SIZE)
+		atomic_inc(&md->large_maps);
 	for (i = 0; i < n; i++) {
 		flags = perm | (i ? 0 : IOASIM_MOCK_PTE_FIRST) |
 			(i == n - 1 ? IOASIM_MOCK_PTE_LAST : 0);
@@ -155,26 +162,42 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
 	unsigned long first = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
 	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT, i;
-	void *head = xa_load(&md->ptes, first);
-	void *tail = xa_load(&md->ptes, first + n - 1);
+	void *head = xa_load(&md->ptes, first), *entry = NULL;
 
 	if (!IS_ALIGNED(iova | pgsize, IOASIM_MOCK_IO_PAGE_SIZE)) {
 		mock_violation(md, "misaligned unmap", iova);
 		return 0;
 	}
-	/* Whole map calls only: from a first entry to a last entry. */
-	if (!head || !tail ||
-	    !(xa_to_value(head) & IOASIM_MOCK_PTE_FIRST) ||
-	    !(xa_to_value(tail) & IOASIM_MOCK_PTE_LAST)) {
-		mock_violation(md, "unmap not matching a map", iova);
+	/* The first piece of an unmap starts where a map started. */
+	if ((!gather || gather->start > gather->end) &&
+	    (!head || !(xa_to_value(head) & IOASIM_MOCK_PTE_FIRST))) {
+		mock_violation(md, "unmap not starting where a map did", iova);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		if (!xa_erase(&md->ptes, first + i))
+		entry = xa_erase(&md->ptes, first + i);
+		if (!entry)
 			mock_violation(md, "unmap of a hole", iova + i *
 				       IOASIM_MOCK_IO_PAGE_SIZE);
 	}
+	md->unmap_ends_map = entry &&
+			     (xa_to_value(entry) & IOASIM_MOCK_PTE_LAST);
+	if (gather)
+		iommu_iotlb_gather_add_range(gather, iova, pgsize * pgcount);
+	else if (!md->unmap_ends_map)
+		mock_violation(md, "unmap not ending where a map did", iova);
 	return pgsize * pgcount;
+}
+
+/* The end of an iommu_unmap(): it must end where a map ended. */
+static void mock_iotlb_sync(struct iommu_domain *domain,
+			    struct iommu_iotlb_gather *gather)
+{
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+
+	if (gather->start <= gather->end && !md->unmap_ends_map)
+		mock_violation(md, "unmap not ending where a map did",
+			       gather->end);
 }
 
 static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
@@ -204,6 +227,7 @@ static const struct iommu_domain_ops mock_domain_ops = {
 	.attach_dev = mock_attach,
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
+	.iotlb_sync = mock_iotlb_sync,
 	.iova_to_phys = mock_iova_to_phys,
 	.free = mock_domain_free,
 };
@@ -221,6 +245,8 @@ static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 		md->report = mdev;
 	md->domain.ops = &mock_domain_ops;
 	md->domain.pgsize_bitmap = IOASIM_MOCK_IO_PAGE_SIZE;
+	if (mdev && (mdev->flags & IOASIM_MOCK_DEV_HUGE_IOVA))
+		md->domain.pgsize_bitmap |= IOASIM_MOCK_LARGE_PAGE_SIZES;
 	md->domain.geometry.aperture_start = 0;
 	md->small_aperture = mdev && (mdev->flags &
 				      IOASIM_MOCK_DEV_SMALL_APERTURE);

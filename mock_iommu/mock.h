@@ -13,7 +13,10 @@
  *
  * Paging domains translate with a software page table: one entry per IO
  * page of IOASIM_MOCK_IO_PAGE_SIZE (half a CPU page, so sub-page alignment
- * is exercised), within a fixed aperture.
+ * is exercised), within a fixed aperture. Domains of an
+ * IOASIM_MOCK_DEV_HUGE_IOVA device also accept larger IO pages (a CPU page,
+ * 64 KiB) where IOVA and memory are aligned for them, as huge-page capable
+ * IOMMUs do.
  *
  * The mock checks its caller. Unmapping a range that does not start and
  * end where map calls started and ended, mapping over a mapping,
@@ -54,6 +57,10 @@
 #define IOASIM_MOCK_DEV_SMALL_APERTURE BIT(2)
 /* Does not keep DMA cache coherent: cannot be bound to a context. */
 #define IOASIM_MOCK_DEV_NO_COHERENCY BIT(3)
+/* Its domains also map with larger IO pages, where memory allows. */
+#define IOASIM_MOCK_DEV_HUGE_IOVA BIT(4)
+
+#define IOASIM_MOCK_LARGE_PAGE_SIZES (PAGE_SIZE | SZ_64K)
 
 #define IOASIM_MOCK_SMALL_APERTURE_LAST GENMASK_ULL(31, 0)
 #define IOASIM_MOCK_RESV_START 0x40000000UL
@@ -84,12 +91,17 @@ struct ioasim_mock_dev {
  * @report: the device whose violations are counted instead of WARNed, or
  *	NULL
  * @small_aperture: allocated for an IOASIM_MOCK_DEV_SMALL_APERTURE device
+ * @large_maps: map_pages() calls with an IO page larger than the smallest
+ * @unmap_ends_map: the last IO page the last unmap_pages() call removed
+ *	was the last of a map_pages() call
  */
 struct ioasim_mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;
 	struct ioasim_mock_dev *report;
 	bool small_aperture;
+	atomic_t large_maps;
+	bool unmap_ends_map;
 };
 
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
