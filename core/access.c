@@ -191,11 +191,8 @@ struct ioasim_access *ioasim_access_create(struct ioasim_ctx *ctx,
 	access->ops = ops;
 	access->data = data;
 	mutex_init(&access->lock);
-	/* The driver's reference, until ioasim_access_destroy(). */
-	refcount_inc(&access->obj.users);
-	ioasim_ctx_get(ctx);
-	*id = access->obj.id;
-	ioasim_obj_publish(ctx, &access->obj);
+	/* The driver's until ioasim_access_destroy(). */
+	*id = ioasim_obj_publish_held(ctx, &access->obj);
 	return access;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_access_create);

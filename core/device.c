@@ -152,11 +152,8 @@ struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 	idev->dev = dev;
 	idev->igroup = igroup;
 	INIT_LIST_HEAD(&idev->group_item);
-	/* The driver's reference, until unbind. */
-	refcount_inc(&idev->obj.users);
-	ioasim_ctx_get(ctx);
-	*id = idev->obj.id;
-	ioasim_obj_publish(ctx, &idev->obj);
+	/* The driver's until unbind. */
+	*id = ioasim_obj_publish_held(ctx, &idev->obj);
 	return idev;
 
 out_owner:

@@ -119,6 +119,7 @@ int ioasim_ctx_set_account_mm(struct ioasim_ctx *ctx, bool account_mm);
 struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 				      const struct ioasim_obj_type *type);
 void ioasim_obj_publish(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
+u32 ioasim_obj_publish_held(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
 void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
 void ioasim_obj_abort_destroy(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
 

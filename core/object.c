@@ -82,6 +82,28 @@ void ioasim_obj_publish(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_publish);
 
 /**
+ * ioasim_obj_publish_held() - publish an object a kernel driver keeps
+ * @ctx: the object's context
+ * @obj: an object from ioasim_obj_alloc() that has not been published
+ *
+ * For bound devices and accesses: the driver that asked for the object
+ * holds a long-term reference on it until it lets go (so userspace's
+ * DESTROY gets -EBUSY), and a reference on @ctx (so the context outlives
+ * the file while the driver uses it).
+ *
+ * Context: any context.
+ * Return: the object's id.
+ */
+u32 ioasim_obj_publish_held(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
+{
+	refcount_inc(&obj->users);
+	ioasim_ctx_get(ctx);
+	ioasim_obj_publish(ctx, obj);
+	return obj->id;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_publish_held);
+
+/**
  * ioasim_obj_abort() - free an object that was never published
  * @ctx: the object's context
  * @obj: an unpublished object whose creator has undone its initialisation
