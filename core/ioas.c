@@ -24,7 +24,14 @@
 static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 {
 	struct ioasim_ioas *ioas = container_of(obj, struct ioasim_ioas, obj);
+	struct ioasim_ctx *ctx = ioas->ctx;
 	unsigned long unmapped;
+
+	/* No longer the VFIO compatibility IOAS, before the memory goes. */
+	xa_lock(&ctx->objects);
+	if (ctx->vfio_ioas == ioas)
+		ctx->vfio_ioas = NULL;
+	xa_unlock(&ctx->objects);
 
 	/* Nothing else can reach the IOAS any more: unmapping cannot race. */
 	/* LCOV_EXCL_BR_START: unmapping everything cannot cross a boundary */
@@ -80,6 +87,7 @@ int ioasim_ioas_alloc(struct ioasim_ctx *ctx, struct iommu_ioas_alloc *cmd)
 				&ioasim_ioas_type);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
+	ioas->ctx = ctx;
 	ioasim_space_init(&ioas->space);
 	mutex_init(&ioas->mutex);
 	INIT_LIST_HEAD(&ioas->hwpts);
@@ -425,3 +433,69 @@ int ioasim_option(struct ioasim_ctx *ctx, struct iommu_option *cmd)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_option);
+
+/**
+ * ioasim_vfio_ioas_get() - the IOAS the VFIO compatibility ioctls use
+ * @ctx: the context
+ *
+ * Context: any context.
+ * Return: the IOAS with a short-term reference, or ERR_PTR(-ENODEV) if
+ * none is set (or it is being destroyed).
+ */
+struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx)
+{
+	struct ioasim_ioas *ioas;
+
+	xa_lock(&ctx->objects);
+	ioas = ctx->vfio_ioas;
+	if (!ioas || !ioasim_obj_tryget(&ioas->obj))
+		ioas = ERR_PTR(-ENODEV);
+	xa_unlock(&ctx->objects);
+	return ioas;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_vfio_ioas_get);
+
+/**
+ * ioasim_vfio_ioas() - IOMMU_VFIO_IOAS
+ * @ctx: the context
+ * @cmd: in: op, and ioas_id for SET; out: ioas_id for GET
+ *
+ * Chooses the IOAS that the VFIO type1 ioctls on this file work on.
+ *
+ * Context: process context.
+ * Return: 0; -EOPNOTSUPP (reserved field, unknown op); -ENODEV (GET with
+ * none set); -ENOENT (SET of no IOAS).
+ */
+int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd)
+{
+	struct ioasim_ioas *ioas;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->op) {
+	case IOMMU_VFIO_IOAS_GET:
+		ioas = ioasim_vfio_ioas_get(ctx);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		cmd->ioas_id = ioas->obj.id;
+		ioasim_ioas_put(ctx, ioas);
+		return 0;
+	case IOMMU_VFIO_IOAS_SET:
+		ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		xa_lock(&ctx->objects);
+		ctx->vfio_ioas = ioas;
+		xa_unlock(&ctx->objects);
+		ioasim_ioas_put(ctx, ioas);
+		return 0;
+	case IOMMU_VFIO_IOAS_CLEAR:
+		xa_lock(&ctx->objects);
+		ctx->vfio_ioas = NULL;
+		xa_unlock(&ctx->objects);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_vfio_ioas);

@@ -21,6 +21,7 @@
 /**
  * struct ioasim_ioas - an I/O address space
  * @obj: table header
+ * @ctx: its context (not a reference: the context outlives its objects)
  * @space: its IOVA bookkeeping
  * @mutex: protects @hwpts; held while an automatic HWPT is chosen or made
  * @hwpts: its paging HWPTs (struct ioasim_hwpt::ioas_item), not counted
@@ -29,6 +30,7 @@
  */
 struct ioasim_ioas {
 	struct ioasim_obj obj;
+	struct ioasim_ctx *ctx;
 	struct ioasim_space space;
 	struct mutex mutex; /* see the kernel-doc above */
 	struct list_head hwpts;
@@ -73,5 +75,7 @@ int ioasim_ioas_iova_ranges(struct ioasim_ctx *ctx,
 			    struct iommu_ioas_iova_ranges *cmd,
 			    struct iommu_iova_range *ranges);
 int ioasim_option(struct ioasim_ctx *ctx, struct iommu_option *cmd);
+int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd);
+struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx);
 
 #endif /* __IOASIM_IOAS_H */

@@ -48,6 +48,7 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+struct ioasim_ioas;
 struct ioasim_obj;
 
 /**
@@ -94,6 +95,9 @@ struct ioasim_obj {
  * @groups: iommu group id -> struct ioasim_group, for the groups of the
  *	bound devices
  * @groups_lock: protects @groups and the groups' reference counts
+ * @vfio_ioas: the IOAS the VFIO compatibility ioctls work on, or NULL; not
+ *	a reference: the IOAS clears it when destroyed. Under the xa_lock
+ *	of @objects.
  */
 struct ioasim_ctx {
 	refcount_t refs;
@@ -103,6 +107,7 @@ struct ioasim_ctx {
 	size_t batch_bytes;
 	struct xarray groups;
 	struct mutex groups_lock; /* see the kernel-doc above */
+	struct ioasim_ioas *vfio_ioas;
 };
 
 struct ioasim_ctx *ioasim_ctx_create(void);

@@ -171,6 +171,14 @@ static int ucmd_hwpt_alloc(struct ioasim_ucmd *ucmd)
 					  cmd->out_hwpt_id);
 }
 
+static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_vfio_ioas *cmd = ucmd->cmd;
+
+	return ioasim_vfio_ioas(ucmd->ctx, cmd) ?:
+	       ucmd_respond(ucmd, sizeof(*cmd));
+}
+
 /* Commands of the extensions ioasim does not have yet. */
 static int ucmd_not_supported(struct ioasim_ucmd *ucmd)
 {
@@ -213,7 +221,7 @@ static const struct ioasim_ucmd_op ioasim_ucmd_ops[] = {
 	UCMD_OP(IOMMU_IOAS_UNMAP, ucmd_ioas_unmap, struct iommu_ioas_unmap,
 		length),
 	UCMD_OP(IOMMU_OPTION, ucmd_option, struct iommu_option, val64),
-	UCMD_OP(IOMMU_VFIO_IOAS, ucmd_not_supported, struct iommu_vfio_ioas,
+	UCMD_OP(IOMMU_VFIO_IOAS, ucmd_vfio_ioas, struct iommu_vfio_ioas,
 		__reserved),
 	UCMD_OP(IOMMU_HWPT_ALLOC, ucmd_hwpt_alloc, struct iommu_hwpt_alloc,
 		__reserved),

@@ -121,7 +121,6 @@ static void uapi_extensions_not_supported(struct kunit *test)
 		unsigned int ioctl;
 		u32 size;
 	} cmds[] = {
-		{ IOMMU_VFIO_IOAS, sizeof(struct iommu_vfio_ioas) },
 		{ IOMMU_GET_HW_INFO, sizeof(struct iommu_hw_info) },
 		{ IOMMU_HWPT_SET_DIRTY_TRACKING,
 		  sizeof(struct iommu_hwpt_set_dirty_tracking) },
@@ -220,6 +219,58 @@ static void uapi_ioas_commands(struct kunit *test)
 				    sizeof(allow)), -EFAULT);
 }
 
+/* VFIO_IOAS chooses the compatibility IOAS; destroying it clears it. */
+static void uapi_vfio_ioas(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+	struct iommu_vfio_ioas cmd = {
+		.size = sizeof(cmd), .op = IOMMU_VFIO_IOAS_GET,
+	};
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	u32 ioas = ioasim_test_ioas(test, fx->ctx);
+
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			-ENODEV);
+	cmd.op = IOMMU_VFIO_IOAS_SET;
+	cmd.ioas_id = 9999;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			-ENOENT);
+	cmd.ioas_id = ioas;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			0);
+	cmd.op = IOMMU_VFIO_IOAS_GET;
+	cmd.ioas_id = 0;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			0);
+	KUNIT_EXPECT_EQ(test, cmd.ioas_id, ioas);
+	cmd.op = 7;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			-EOPNOTSUPP);
+	cmd.op = IOMMU_VFIO_IOAS_GET;
+	cmd.__reserved = 1;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			-EOPNOTSUPP);
+	cmd.__reserved = 0;
+
+	/* The compatibility IOAS is not held: it can go, and is forgotten. */
+	destroy.id = ioas;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_DESTROY, &destroy,
+				    sizeof(destroy)), 0);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			-ENODEV);
+	KUNIT_EXPECT_NULL(test, fx->ctx->vfio_ioas);
+
+	ioas = ioasim_test_ioas(test, fx->ctx);
+	cmd.op = IOMMU_VFIO_IOAS_SET;
+	cmd.ioas_id = ioas;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			0);
+	cmd.op = IOMMU_VFIO_IOAS_CLEAR;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_VFIO_IOAS, &cmd, sizeof(cmd)),
+			0);
+	KUNIT_EXPECT_NULL(test, fx->ctx->vfio_ioas);
+}
+
 /* COPY and HWPT_ALLOC answer through the argument too. */
 static void uapi_copy_and_hwpt_alloc(struct kunit *test)
 {
@@ -306,6 +357,7 @@ static struct kunit_case ioasim_uapi_cases[] = {
 	KUNIT_CASE(uapi_unknown_commands),
 	KUNIT_CASE(uapi_extensions_not_supported),
 	KUNIT_CASE(uapi_ioas_commands),
+	KUNIT_CASE(uapi_vfio_ioas),
 	KUNIT_CASE(uapi_copy_and_hwpt_alloc),
 	KUNIT_CASE(uapi_created_object_taken_back),
 	{}
