@@ -506,3 +506,57 @@ int ioasim_device_detach(struct ioasim_device *idev)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_device_detach);
+
+/**
+ * ioasim_get_hw_info() - IOMMU_GET_HW_INFO, apart from copying the data
+ * @ctx: the context
+ * @cmd: in: dev_id, flags; out: out_data_type, out_capabilities,
+ *	out_max_pasid_log2 (data_len is the caller's to set)
+ * @data: out: the driver's description of the IOMMU, or NULL; kfree() it
+ * @data_len: out: its length
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (flags, reserved fields); -ENOENT (no such
+ * device); the driver's error.
+ */
+int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
+		       void **data, u32 *data_len)
+{
+	const struct iommu_ops *ops;
+	struct ioasim_device *idev;
+	struct ioasim_obj *obj;
+	unsigned int len = 0;
+	int rc = 0;
+
+	*data = NULL;
+	*data_len = 0;
+	if (cmd->flags || cmd->__reserved[0] || cmd->__reserved[1] ||
+	    cmd->__reserved[2])
+		return -EOPNOTSUPP;
+	obj = ioasim_obj_get(ctx, cmd->dev_id, &ioasim_device_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	idev = container_of(obj, struct ioasim_device, obj);
+
+	cmd->out_data_type = IOMMU_HW_INFO_TYPE_NONE;
+	/* The driver's ops; bound devices have an IOMMU. */
+	ops = idev->dev->iommu->iommu_dev->ops;
+	if (ops->hw_info) {
+		*data = ops->hw_info(idev->dev, &len, &cmd->out_data_type);
+		if (IS_ERR(*data)) {
+			rc = PTR_ERR(*data);
+			*data = NULL;
+			goto out_put;
+		}
+		*data_len = len;
+	}
+	cmd->out_capabilities = 0;
+	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
+		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* PASIDs are not supported by ioasim's attach: none reported. */
+	cmd->out_max_pasid_log2 = 0;
+out_put:
+	ioasim_obj_put(ctx, obj);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_get_hw_info);

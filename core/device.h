@@ -116,5 +116,7 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 					      struct ioasim_device *idev);
 void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt);
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);
+int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
+		       void **data, u32 *data_len);
 
 #endif /* __IOASIM_DEVICE_H */

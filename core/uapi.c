@@ -179,6 +179,30 @@ static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
 	       ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+static int ucmd_get_hw_info(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_hw_info *cmd = ucmd->cmd;
+	void __user *ubuf = u64_to_user_ptr(cmd->data_uptr);
+	u32 len, copy;
+	void *data;
+	int rc;
+
+	rc = ioasim_get_hw_info(ucmd->ctx, cmd, &data, &len);
+	if (rc)
+		return rc;
+	/* What the caller's buffer has beyond the data reads as zero. */
+	copy = min(cmd->data_len, len);
+	if (copy_to_user(ubuf, data, copy) ||
+	    clear_user(ubuf + copy, cmd->data_len - copy))
+		rc = -EFAULT;
+	kfree(data);
+	if (rc)
+		return rc;
+	/* The driver's length, so that the caller learns it. */
+	cmd->data_len = len;
+	return ucmd_respond(ucmd, sizeof(*cmd));
+}
+
 /* Commands of the extensions ioasim does not have yet. */
 static int ucmd_not_supported(struct ioasim_ucmd *ucmd)
 {
@@ -225,7 +249,7 @@ static const struct ioasim_ucmd_op ioasim_ucmd_ops[] = {
 		__reserved),
 	UCMD_OP(IOMMU_HWPT_ALLOC, ucmd_hwpt_alloc, struct iommu_hwpt_alloc,
 		__reserved),
-	UCMD_OP(IOMMU_GET_HW_INFO, ucmd_not_supported, struct iommu_hw_info,
+	UCMD_OP(IOMMU_GET_HW_INFO, ucmd_get_hw_info, struct iommu_hw_info,
 		__reserved),
 	UCMD_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, ucmd_not_supported,
 		struct iommu_hwpt_set_dirty_tracking, __reserved),

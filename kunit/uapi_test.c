@@ -121,7 +121,6 @@ static void uapi_extensions_not_supported(struct kunit *test)
 		unsigned int ioctl;
 		u32 size;
 	} cmds[] = {
-		{ IOMMU_GET_HW_INFO, sizeof(struct iommu_hw_info) },
 		{ IOMMU_HWPT_SET_DIRTY_TRACKING,
 		  sizeof(struct iommu_hwpt_set_dirty_tracking) },
 		{ IOMMU_HWPT_GET_DIRTY_BITMAP,
@@ -271,6 +270,47 @@ static void uapi_vfio_ioas(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, fx->ctx->vfio_ioas);
 }
 
+/* GET_HW_INFO: the mock IOMMU has no driver data; the buffer is zeroed. */
+static void uapi_get_hw_info(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
+	struct ioasim_mock_vfio *vfio = ioasim_test_vfio(test, mdev);
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd), .data_len = 16,
+		.data_uptr = fx->array,
+		.out_data_type = 0x77, .out_capabilities = 0x77,
+	};
+	u64 data[2];
+	u32 dev_id;
+
+	KUNIT_ASSERT_EQ(test, put_user(0x5a5a5a5aULL,
+				       (u64 __user *)(fx->array + 8)), 0);
+	cmd.dev_id = 9999;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), -ENOENT);
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &dev_id), 0);
+	cmd.dev_id = dev_id;
+	cmd.flags = 1;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), -EOPNOTSUPP);
+	cmd.flags = 0;
+	cmd.__reserved[1] = 1;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), -EOPNOTSUPP);
+	cmd.__reserved[1] = 0;
+
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), 0);
+	KUNIT_EXPECT_EQ(test, cmd.out_data_type, IOMMU_HW_INFO_TYPE_NONE);
+	KUNIT_EXPECT_EQ(test, cmd.data_len, 0);
+	KUNIT_EXPECT_EQ(test, cmd.out_capabilities, 0);
+	KUNIT_EXPECT_EQ(test, cmd.out_max_pasid_log2, 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(data, (void __user *)fx->array,
+					     sizeof(data)), 0);
+	KUNIT_EXPECT_EQ(test, data[1], 0);
+}
+
 /* COPY and HWPT_ALLOC answer through the argument too. */
 static void uapi_copy_and_hwpt_alloc(struct kunit *test)
 {
@@ -358,6 +398,7 @@ static struct kunit_case ioasim_uapi_cases[] = {
 	KUNIT_CASE(uapi_extensions_not_supported),
 	KUNIT_CASE(uapi_ioas_commands),
 	KUNIT_CASE(uapi_vfio_ioas),
+	KUNIT_CASE(uapi_get_hw_info),
 	KUNIT_CASE(uapi_copy_and_hwpt_alloc),
 	KUNIT_CASE(uapi_created_object_taken_back),
 	{}
