@@ -133,12 +133,12 @@ int ioasim_fault_init(void)
 	return 0;
 }
 
+/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 /**
  * ioasim_fault_exit() - remove what ioasim_fault_init() registered
  *
  * Context: module exit.
  */
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 void ioasim_fault_exit(void)
 {
 #if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)

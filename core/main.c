@@ -9,16 +9,27 @@
 #include <linux/module.h>
 
 #include "fault.h"
+#include "uapi.h"
 
 static int __init ioasim_init(void)
 {
-	return ioasim_fault_init();
+	int rc = ioasim_fault_init();
+
+	if (rc)
+		return rc;
+	rc = ioasim_cdev_init();
+	/* LCOV_EXCL_START: only a device name already taken gets here */
+	if (rc)
+		ioasim_fault_exit();
+	/* LCOV_EXCL_STOP */
+	return rc;
 }
 module_init(ioasim_init);
 
 /* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 static void __exit ioasim_exit(void)
 {
+	ioasim_cdev_exit();
 	ioasim_fault_exit();
 }
 module_exit(ioasim_exit);

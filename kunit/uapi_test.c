@@ -6,6 +6,8 @@
  * taken back when their id cannot be told.
  */
 #include <kunit/test.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
 #include <linux/mman.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
@@ -375,6 +377,37 @@ static void uapi_created_object_taken_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nioas(test), 0);
 }
 
+/*
+ * The character device is registered, and its file operations make one
+ * context per open file, run ioctls on it, and release it on close. (The
+ * file is a bare struct file: no VFS, just the operations.)
+ */
+static void uapi_char_device(struct kunit *test)
+{
+	struct uapi_fixture *fx = test->priv;
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	struct file *file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
+	struct ioasim_ctx *ctx;
+
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	KUNIT_EXPECT_NOT_NULL(test, ioasim_misc.this_device);
+	KUNIT_EXPECT_STREQ(test, ioasim_misc.name, "iommu");
+	KUNIT_EXPECT_NE(test, ioasim_misc.minor, MISC_DYNAMIC_MINOR);
+
+	KUNIT_ASSERT_EQ(test, ioasim_fops.open(NULL, file), 0);
+	ctx = file->private_data;
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)fx->arg, &cmd,
+					   sizeof(cmd)), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_fops.unlocked_ioctl(file,
+							 IOMMU_IOAS_ALLOC,
+							 fx->arg), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_test_count(ctx, &ioasim_ioas_type), 1);
+	/* Close destroys what the file made (the context's last reference). */
+	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->refs), 1);
+	KUNIT_EXPECT_EQ(test, ioasim_fops.release(NULL, file), 0);
+}
+
 static int uapi_init(struct kunit *test)
 {
 	struct uapi_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
@@ -401,6 +434,7 @@ static struct kunit_case ioasim_uapi_cases[] = {
 	KUNIT_CASE(uapi_get_hw_info),
 	KUNIT_CASE(uapi_copy_and_hwpt_alloc),
 	KUNIT_CASE(uapi_created_object_taken_back),
+	KUNIT_CASE(uapi_char_device),
 	{}
 };
 
