@@ -3,8 +3,10 @@
 # ioasim developer entry points. Kernel builds read Kbuild, not this file.
 #
 #   make run     the KUnit suites under UML (kunit.py run); ARGS go to kunit.py
-#   make check   everything: style, the real module, KUnit under the check
-#                configuration (KASAN, UBSAN, lockdep, ...)
+#   make sim     the userspace programs of sim/ inside the run kernel;
+#                PROGS picks some (default: all)
+#   make check   everything: style, the real module, KUnit and sim/ under
+#                the check configuration (KASAN, UBSAN, lockdep, ...)
 #   make module  ioasim.ko against Debian's linux-headers-6.12 amd64
 #   make coverage  KUnit under gcov: lcov/HTML report and the coverage gate
 #   make style   checkpatch --strict and sparse on every source file
@@ -13,18 +15,26 @@
 # (default /var/cache/ioasim), outside the repository.
 
 ARGS ?=
+PROGS ?=
 
-.PHONY: run check check-kunit module style coverage setup help
+.PHONY: run sim check check-kunit check-sim module style coverage setup help
 
 run:
 	@scripts/kunit.sh run $(ARGS)
 
-# check-kunit comes last: its closing "kunit: N passed, N failed" line is
-# the run's summary.
-check: style module coverage check-kunit
+sim:
+	@scripts/sim.sh run $(PROGS)
+
+# The KUnit and sim/ runs come last: their closing "kunit: N passed,
+# N failed" and "sim: N passed, N failed" lines are the run's summary.
+check: style module coverage check-kunit check-sim
 
 check-kunit:
 	@scripts/kunit.sh check $(ARGS)
+
+# Boots the kernel check-kunit built.
+check-sim: check-kunit
+	@scripts/sim.sh check $(PROGS)
 
 module:
 	@scripts/module.sh
@@ -39,4 +49,4 @@ setup:
 	@bash -c 'source scripts/lib.sh && ensure_packages && ensure_tree && say "tree ready: $$IOASIM_TREE"'
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,16p' Makefile

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# sim.sh FLAVOUR [program...]
+#
+# Runs the userspace programs of sim/ inside UML: builds them statically
+# against the 6.12 uAPI headers of the cached tree, puts them in a hostfs
+# root with sim/init.c as PID 1, and boots FLAVOUR's kernel (built by
+# `make run` or `make check-kunit`) with the KUnit suites off. The
+# programs' TAP goes to the console; UML's exit status is init's verdict.
+# Any WARN, sanitizer report or lockdep splat on the console fails the run.
+# With no program named, all of sim/*.c but init.c run.
+source "$(dirname "$0")/lib.sh"
+
+flavour=${1:?usage: sim.sh run|check [program...]}
+shift
+
+ensure_packages
+ensure_tree
+build=$IOASIM_CACHE/build/$flavour-$IOASIM_TREEKEY
+[ -x "$build/linux" ] ||
+	die "no $flavour kernel in $build: run 'make run' or 'make check-kunit' first"
+
+# The uAPI headers as userspace sees them (Debian 12's are 6.1).
+hdr=$IOASIM_CACHE/uapi-$IOASIM_TREEKEY
+if [ ! -f "$hdr/include/linux/iommufd.h" ]; then
+	say "installing the tree's uAPI headers into $hdr"
+	make -s -C "$IOASIM_TREE" ARCH=x86 O="$hdr/build" \
+		INSTALL_HDR_PATH="$hdr" headers_install >&2
+fi
+
+root=$build/sim-root
+rm -rf "$root"
+mkdir -p "$root"/{proc,sys,dev,sim}
+cflags=(-static -O2 -Wall -Werror -isystem "$hdr/include"
+	-I"$IOASIM_TREE/tools/testing/selftests")
+gcc "${cflags[@]}" -o "$root/init" "$IOASIM_REPO/sim/init.c"
+
+if [ $# -eq 0 ]; then
+	set -- $(cd "$IOASIM_REPO/sim" && ls *.c | grep -vx init.c | sed 's/\.c$//')
+fi
+for prog; do
+	say "building sim/$prog"
+	gcc "${cflags[@]}" -o "$root/sim/$prog" "$IOASIM_REPO/sim/$prog.c"
+	echo "/sim/$prog" >>"$root/sim/list"
+done
+
+out=$build/sim-output.txt
+say "booting $build/linux with the programs as userspace"
+rc=0
+timeout 900 "$build/linux" mem=1G root=/dev/root rootfstype=hostfs \
+	hostfs="$root" rw init=/init kunit.enable=0 panic_on_warn=1 \
+	con=null con0=fd:0,fd:1 </dev/null >"$out" 2>&1 || rc=$?
+sed -n '/^# sim: running/,$p' "$out"
+if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
+	say "the console log shows a kernel splat (see above): failing the run"
+	rc=1
+fi
+
+# A plain closing line, like kunit's: "sim: N passed, N failed" (cases).
+passed=$(grep -c '^ok ' "$out" || true)
+failed=$(grep -c '^not ok ' "$out" || true)
+[ $rc -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+echo "sim: $passed passed, $failed failed"
+exit $rc
