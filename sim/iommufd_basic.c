@@ -14,6 +14,7 @@
 #include <linux/iommufd.h>
 
 #include "kselftest_harness.h"
+#include "sim.h"
 
 #define BUF_BYTES (16 * 4096)
 
@@ -26,14 +27,9 @@ FIXTURE(iommufd)
 
 FIXTURE_SETUP(iommufd)
 {
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-
-	self->fd = open("/dev/iommu", O_RDWR);
+	self->fd = sim_open_ioas(&self->ioas);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &alloc));
-	self->ioas = alloc.out_ioas_id;
-	self->buf = mmap(NULL, BUF_BYTES, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->buf = sim_mem(BUF_BYTES);
 	ASSERT_NE(MAP_FAILED, self->buf);
 }
 

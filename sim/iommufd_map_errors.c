@@ -14,6 +14,7 @@
 #include <linux/iommufd.h>
 
 #include "kselftest_harness.h"
+#include "sim.h"
 
 #define PG 4096ULL
 #define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
@@ -90,14 +91,9 @@ FIXTURE_VARIANT_ADD(map_errors, destroyed_ioas)
 
 FIXTURE_SETUP(map_errors)
 {
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-
-	self->fd = open("/dev/iommu", O_RDWR);
+	self->fd = sim_open_ioas(&self->ioas);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &alloc));
-	self->ioas = alloc.out_ioas_id;
-	self->buf = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->buf = sim_mem(2 * PG);
 	ASSERT_NE(MAP_FAILED, self->buf);
 }
 
