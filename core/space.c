@@ -1063,14 +1063,19 @@ static struct ioasim_access_pin *area_find_pin(struct ioasim_area *area,
 	return NULL;
 }
 
-static void area_put_pin(struct ioasim_area *area,
-			 struct ioasim_access_pin *pin)
+static void area_drop_pin(struct ioasim_area *area,
+			  struct ioasim_access_pin *pin)
 {
-	if (--pin->refs)
-		return;
 	interval_tree_remove(&pin->node, &area->access_pins);
 	ioasim_pages_remove_user(area->pages, &pin->user);
 	kfree(pin);
+}
+
+static void area_put_pin(struct ioasim_area *area,
+			 struct ioasim_access_pin *pin)
+{
+	if (!--pin->refs)
+		area_drop_pin(area, pin);
 }
 
 /* Pin [iova, last] of @area for @owner; fill @out with its pages. */
@@ -1231,8 +1236,7 @@ unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
 			next = interval_tree_iter_next(pnode, 0, ULONG_MAX);
 			if (pin->owner != owner)
 				continue;
-			pin->refs = 1;
-			area_put_pin(area, pin);
+			area_drop_pin(area, pin);
 			n++;
 		}
 	}

@@ -11,10 +11,12 @@
  *   - the answer is written back over at most the caller's size.
  * An unknown command is -ENOTTY.
  *
- * The command functions (ioas.h, device.h) work on kernel copies; this
- * layer copies in, calls, and copies out. A command that creates an object
- * and then cannot tell userspace its id (the copy out faults) destroys it
- * again, so nothing the caller cannot name is left behind.
+ * Each handler below owns a kernel copy of its command's structure: it
+ * reads it with ucmd_read() (which applies the size rules), calls the
+ * command function (ioas.h, device.h), and writes the answer back. A
+ * command that creates an object and then cannot tell userspace its id
+ * (the write faults) destroys it again, so nothing the caller cannot name
+ * is left behind.
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
@@ -30,29 +32,47 @@
  * struct ioasim_ucmd - one ioctl in flight
  * @ctx: the file's context
  * @ubuf: the caller's argument
- * @user_size: its first u32
- * @cmd: the kernel copy, zero-extended to the size ioasim knows
+ * @user_size: its first u32, once read
  */
 struct ioasim_ucmd {
 	struct ioasim_ctx *ctx;
 	void __user *ubuf;
 	u32 user_size;
-	void *cmd;
 };
 
-static int ucmd_respond(struct ioasim_ucmd *ucmd, size_t size)
+/* The caller's size, no less than @min_size (the first release's). */
+static int ucmd_read_size(struct ioasim_ucmd *ucmd, size_t min_size)
 {
-	if (copy_to_user(ucmd->ubuf, ucmd->cmd, min_t(size_t, size,
-						      ucmd->user_size)))
+	if (get_user(ucmd->user_size, (u32 __user *)ucmd->ubuf))
+		return -EFAULT;
+	return ucmd->user_size < min_size ? -EINVAL : 0;
+}
+
+/*
+ * Read the argument into @kcmd, @size bytes as ioasim knows the structure,
+ * of which the first @min_size existed from the start.
+ */
+static int ucmd_read(struct ioasim_ucmd *ucmd, void *kcmd, size_t size,
+		     size_t min_size)
+{
+	return ucmd_read_size(ucmd, min_size) ?:
+	       copy_struct_from_user(kcmd, size, ucmd->ubuf, ucmd->user_size);
+}
+
+static int ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd,
+		      size_t size)
+{
+	if (copy_to_user(ucmd->ubuf, kcmd, min_t(size_t, size,
+						 ucmd->user_size)))
 		return -EFAULT;
 	return 0;
 }
 
 /* Answer a creating command, or take the new object back. */
-static int ucmd_respond_created(struct ioasim_ucmd *ucmd, size_t size,
-				u32 id)
+static int ucmd_write_created(struct ioasim_ucmd *ucmd, const void *kcmd,
+			      size_t size, u32 id)
 {
-	int rc = ucmd_respond(ucmd, size);
+	int rc = ucmd_write(ucmd, kcmd, size);
 
 	if (rc)
 		ioasim_obj_destroy(ucmd->ctx, id, NULL);
@@ -61,224 +81,196 @@ static int ucmd_respond_created(struct ioasim_ucmd *ucmd, size_t size,
 
 static int ucmd_destroy(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_destroy *cmd = ucmd->cmd;
+	struct iommu_destroy cmd;
 
-	return ioasim_obj_destroy(ucmd->ctx, cmd->id, NULL);
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_destroy, id)) ?:
+	       ioasim_obj_destroy(ucmd->ctx, cmd.id, NULL);
 }
 
 static int ucmd_ioas_alloc(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_ioas_alloc *cmd = ucmd->cmd;
-	int rc = ioasim_ioas_alloc(ucmd->ctx, cmd);
+	struct iommu_ioas_alloc cmd;
 
-	return rc ?: ucmd_respond_created(ucmd, sizeof(*cmd),
-					  cmd->out_ioas_id);
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_ioas_alloc, out_ioas_id)) ?:
+	       ioasim_ioas_alloc(ucmd->ctx, &cmd) ?:
+	       ucmd_write_created(ucmd, &cmd, sizeof(cmd), cmd.out_ioas_id);
 }
 
 static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct iommu_ioas_allow_iovas cmd;
 	struct iommu_iova_range *ranges;
 	int rc;
 
-	if (cmd->__reserved)
+	rc = ucmd_read(ucmd, &cmd, sizeof(cmd),
+		       offsetofend(struct iommu_ioas_allow_iovas,
+				   allowed_iovas));
+	if (rc)
+		return rc;
+	if (cmd.__reserved)
 		return -EOPNOTSUPP;
-	ranges = vmemdup_array_user(u64_to_user_ptr(cmd->allowed_iovas),
-				    cmd->num_iovas, sizeof(*ranges));
+	ranges = vmemdup_array_user(u64_to_user_ptr(cmd.allowed_iovas),
+				    cmd.num_iovas, sizeof(*ranges));
 	if (IS_ERR(ranges))
 		return PTR_ERR(ranges);
-	rc = ioasim_ioas_allow_iovas(ucmd->ctx, cmd, ranges);
+	rc = ioasim_ioas_allow_iovas(ucmd->ctx, &cmd, ranges);
 	kvfree(ranges);
 	return rc;
 }
 
+/*
+ * The array is allocated for what exists, not for what the caller claims
+ * room for: start with none, and grow to the count the command reports,
+ * up to the caller's room. Each round grows, so this ends even while
+ * another thread keeps reserving.
+ */
 static int ucmd_ioas_iova_ranges(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_ioas_iova_ranges probe = *cmd;
-	struct iommu_iova_range *ranges;
-	u32 cap;
+	struct iommu_iova_range *ranges = NULL;
+	struct iommu_ioas_iova_ranges cmd;
+	u32 room, cap = 0;
 	int rc;
 
-	/* Ask for the count first: never allocate what the caller claims. */
-	probe.num_iovas = 0;
-	rc = ioasim_ioas_iova_ranges(ucmd->ctx, &probe, NULL);
-	if (rc && rc != -EMSGSIZE)
+	rc = ucmd_read(ucmd, &cmd, sizeof(cmd),
+		       offsetofend(struct iommu_ioas_iova_ranges,
+				   out_iova_alignment));
+	if (rc)
 		return rc;
-	cap = min(cmd->num_iovas, probe.num_iovas);
-	ranges = kvcalloc(max(cap, 1U), sizeof(*ranges), GFP_KERNEL);
-	if (!ranges)
-		return -ENOMEM;
-	rc = ioasim_ioas_iova_ranges(ucmd->ctx, cmd, ranges);
-	/* The holes may have changed since the probe; tell the truth. */
-	if (rc == -EMSGSIZE || (!rc && cmd->num_iovas > cap)) {
-		if (copy_to_user(u64_to_user_ptr(cmd->allowed_iovas), ranges,
-				 array_size(cap, sizeof(*ranges))))
-			rc = -EFAULT;
-		else
-			rc = -EMSGSIZE;
-	} else if (!rc &&
-		   copy_to_user(u64_to_user_ptr(cmd->allowed_iovas), ranges,
-				array_size(cmd->num_iovas,
-					   sizeof(*ranges)))) {
-		rc = -EFAULT;
+	room = cmd.num_iovas;
+	for (;;) {
+		cmd.num_iovas = cap;
+		rc = ioasim_ioas_iova_ranges(ucmd->ctx, &cmd, ranges);
+		if (rc != -EMSGSIZE || cap == room)
+			break;
+		cap = min(cmd.num_iovas, room);
+		kvfree(ranges);
+		ranges = kvcalloc(cap, sizeof(*ranges), GFP_KERNEL);
+		if (!ranges)
+			return -ENOMEM;
 	}
+	/* With EMSGSIZE, the caller's room is filled and the count told. */
+	if ((!rc || rc == -EMSGSIZE) &&
+	    copy_to_user(u64_to_user_ptr(cmd.allowed_iovas), ranges,
+			 array_size(min(cmd.num_iovas, cap), sizeof(*ranges))))
+		rc = -EFAULT;
 	kvfree(ranges);
 	if (rc && rc != -EMSGSIZE)
 		return rc;
-	/* The count goes back with EMSGSIZE too: that is the protocol. */
-	return ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
+	return ucmd_write(ucmd, &cmd, sizeof(cmd)) ?: rc;
 }
 
 static int ucmd_ioas_map(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_ioas_map *cmd = ucmd->cmd;
+	struct iommu_ioas_map cmd;
 
-	return ioasim_ioas_map(ucmd->ctx, cmd) ?:
-	       ucmd_respond(ucmd, sizeof(*cmd));
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_ioas_map, iova)) ?:
+	       ioasim_ioas_map(ucmd->ctx, &cmd) ?:
+	       ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_ioas_copy(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	struct iommu_ioas_copy cmd;
 
-	return ioasim_ioas_copy(ucmd->ctx, cmd) ?:
-	       ucmd_respond(ucmd, sizeof(*cmd));
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_ioas_copy, src_iova)) ?:
+	       ioasim_ioas_copy(ucmd->ctx, &cmd) ?:
+	       ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_ioas_unmap(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	struct iommu_ioas_unmap cmd;
 
-	return ioasim_ioas_unmap(ucmd->ctx, cmd) ?:
-	       ucmd_respond(ucmd, sizeof(*cmd));
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_ioas_unmap, length)) ?:
+	       ioasim_ioas_unmap(ucmd->ctx, &cmd) ?:
+	       ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_option(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_option *cmd = ucmd->cmd;
+	struct iommu_option cmd;
 
-	return ioasim_option(ucmd->ctx, cmd) ?:
-	       ucmd_respond(ucmd, sizeof(*cmd));
-}
-
-static int ucmd_hwpt_alloc(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	int rc = ioasim_hwpt_alloc(ucmd->ctx, cmd);
-
-	return rc ?: ucmd_respond_created(ucmd, sizeof(*cmd),
-					  cmd->out_hwpt_id);
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_option, val64)) ?:
+	       ioasim_option(ucmd->ctx, &cmd) ?:
+	       ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_vfio_ioas *cmd = ucmd->cmd;
+	struct iommu_vfio_ioas cmd;
 
-	return ioasim_vfio_ioas(ucmd->ctx, cmd) ?:
-	       ucmd_respond(ucmd, sizeof(*cmd));
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_vfio_ioas, __reserved)) ?:
+	       ioasim_vfio_ioas(ucmd->ctx, &cmd) ?:
+	       ucmd_write(ucmd, &cmd, sizeof(cmd));
+}
+
+static int ucmd_hwpt_alloc(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_hwpt_alloc cmd;
+
+	return ucmd_read(ucmd, &cmd, sizeof(cmd),
+			  offsetofend(struct iommu_hwpt_alloc, __reserved)) ?:
+	       ioasim_hwpt_alloc(ucmd->ctx, &cmd) ?:
+	       ucmd_write_created(ucmd, &cmd, sizeof(cmd), cmd.out_hwpt_id);
 }
 
 static int ucmd_get_hw_info(struct ioasim_ucmd *ucmd)
 {
-	struct iommu_hw_info *cmd = ucmd->cmd;
-	void __user *ubuf = u64_to_user_ptr(cmd->data_uptr);
+	struct iommu_hw_info cmd;
+	void __user *ubuf;
 	u32 len, copy;
 	void *data;
 	int rc;
 
-	rc = ioasim_get_hw_info(ucmd->ctx, cmd, &data, &len);
+	rc = ucmd_read(ucmd, &cmd, sizeof(cmd),
+		       offsetofend(struct iommu_hw_info, __reserved)) ?:
+	     ioasim_get_hw_info(ucmd->ctx, &cmd, &data, &len);
 	if (rc)
 		return rc;
 	/* What the caller's buffer has beyond the data reads as zero. */
-	copy = min(cmd->data_len, len);
+	ubuf = u64_to_user_ptr(cmd.data_uptr);
+	copy = min(cmd.data_len, len);
 	if (copy_to_user(ubuf, data, copy) ||
-	    clear_user(ubuf + copy, cmd->data_len - copy))
+	    clear_user(ubuf + copy, cmd.data_len - copy))
 		rc = -EFAULT;
 	kfree(data);
 	if (rc)
 		return rc;
 	/* The driver's length, so that the caller learns it. */
-	cmd->data_len = len;
-	return ucmd_respond(ucmd, sizeof(*cmd));
+	cmd.data_len = len;
+	return ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
-/* Commands of the extensions ioasim does not have yet. */
-static int ucmd_not_supported(struct ioasim_ucmd *ucmd)
+/*
+ * The extensions ioasim does not have yet: the size rules still apply,
+ * then -EOPNOTSUPP.
+ */
+static int ucmd_not_supported(struct ioasim_ucmd *ucmd, size_t size,
+			      size_t min_size)
 {
+	int rc = ucmd_read_size(ucmd, min_size);
+
+	if (rc)
+		return rc;
+	if (ucmd->user_size > size) {
+		rc = check_zeroed_user(ucmd->ubuf + size,
+				       ucmd->user_size - size);
+		if (rc <= 0)
+			return rc ?: -E2BIG;
+	}
 	return -EOPNOTSUPP;
 }
 
-/**
- * struct ioasim_ucmd_op - how to run one command
- * @ioctl: the ioctl number (the uAPI's IOMMU_* value)
- * @size: the structure as ioasim knows it
- * @min_size: the structure as first released: up to its last field then
- * @run: copies the answer out itself
- */
-struct ioasim_ucmd_op {
-	unsigned int ioctl;
-	u32 size;
-	u32 min_size;
-	int (*run)(struct ioasim_ucmd *ucmd);
-};
-
-#define UCMD_OP(_ioctl, _run, _type, _last)				\
-	{								\
-		.ioctl = _ioctl,					\
-		.size = sizeof(_type),					\
-		.min_size = offsetofend(_type, _last),			\
-		.run = _run,						\
-	}
-
-static const struct ioasim_ucmd_op ioasim_ucmd_ops[] = {
-	UCMD_OP(IOMMU_DESTROY, ucmd_destroy, struct iommu_destroy, id),
-	UCMD_OP(IOMMU_IOAS_ALLOC, ucmd_ioas_alloc, struct iommu_ioas_alloc,
-		out_ioas_id),
-	UCMD_OP(IOMMU_IOAS_ALLOW_IOVAS, ucmd_ioas_allow_iovas,
-		struct iommu_ioas_allow_iovas, allowed_iovas),
-	UCMD_OP(IOMMU_IOAS_COPY, ucmd_ioas_copy, struct iommu_ioas_copy,
-		src_iova),
-	UCMD_OP(IOMMU_IOAS_IOVA_RANGES, ucmd_ioas_iova_ranges,
-		struct iommu_ioas_iova_ranges, out_iova_alignment),
-	UCMD_OP(IOMMU_IOAS_MAP, ucmd_ioas_map, struct iommu_ioas_map, iova),
-	UCMD_OP(IOMMU_IOAS_UNMAP, ucmd_ioas_unmap, struct iommu_ioas_unmap,
-		length),
-	UCMD_OP(IOMMU_OPTION, ucmd_option, struct iommu_option, val64),
-	UCMD_OP(IOMMU_VFIO_IOAS, ucmd_vfio_ioas, struct iommu_vfio_ioas,
-		__reserved),
-	UCMD_OP(IOMMU_HWPT_ALLOC, ucmd_hwpt_alloc, struct iommu_hwpt_alloc,
-		__reserved),
-	UCMD_OP(IOMMU_GET_HW_INFO, ucmd_get_hw_info, struct iommu_hw_info,
-		__reserved),
-	UCMD_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, ucmd_not_supported,
-		struct iommu_hwpt_set_dirty_tracking, __reserved),
-	UCMD_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, ucmd_not_supported,
-		struct iommu_hwpt_get_dirty_bitmap, data),
-	UCMD_OP(IOMMU_HWPT_INVALIDATE, ucmd_not_supported,
-		struct iommu_hwpt_invalidate, __reserved),
-	UCMD_OP(IOMMU_FAULT_QUEUE_ALLOC, ucmd_not_supported,
-		struct iommu_fault_alloc, out_fault_fd),
-};
-
-/* The largest command structure: the kernel copy lives on the stack. */
-union ioasim_ucmd_buf {
-	struct iommu_destroy destroy;
-	struct iommu_ioas_alloc ioas_alloc;
-	struct iommu_ioas_allow_iovas allow_iovas;
-	struct iommu_ioas_copy ioas_copy;
-	struct iommu_ioas_iova_ranges iova_ranges;
-	struct iommu_ioas_map ioas_map;
-	struct iommu_ioas_unmap ioas_unmap;
-	struct iommu_option option;
-	struct iommu_vfio_ioas vfio_ioas;
-	struct iommu_hwpt_alloc hwpt_alloc;
-	struct iommu_hw_info hw_info;
-	struct iommu_hwpt_set_dirty_tracking set_dirty;
-	struct iommu_hwpt_get_dirty_bitmap get_dirty;
-	struct iommu_hwpt_invalidate invalidate;
-	struct iommu_fault_alloc fault_alloc;
-};
+#define ucmd_not_supported_cmd(ucmd, type, first_release_last)		\
+	ucmd_not_supported(ucmd, sizeof(type),				\
+			   offsetofend(type, first_release_last))
 
 /**
  * ioasim_ctx_ioctl() - run one iommufd command on a context
@@ -293,25 +285,48 @@ union ioasim_ucmd_buf {
 long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 		      void __user *arg)
 {
-	const struct ioasim_ucmd_op *op = NULL;
-	union ioasim_ucmd_buf buf;
-	struct ioasim_ucmd ucmd = { .ctx = ctx, .ubuf = arg, .cmd = &buf };
-	unsigned int i;
-	int rc;
+	struct ioasim_ucmd ucmd = { .ctx = ctx, .ubuf = arg };
 
-	for (i = 0; i < ARRAY_SIZE(ioasim_ucmd_ops) && !op; i++)
-		if (ioasim_ucmd_ops[i].ioctl == ioctl)
-			op = &ioasim_ucmd_ops[i];
-	if (!op)
+	switch (ioctl) {
+	case IOMMU_DESTROY:
+		return ucmd_destroy(&ucmd);
+	case IOMMU_IOAS_ALLOC:
+		return ucmd_ioas_alloc(&ucmd);
+	case IOMMU_IOAS_ALLOW_IOVAS:
+		return ucmd_ioas_allow_iovas(&ucmd);
+	case IOMMU_IOAS_COPY:
+		return ucmd_ioas_copy(&ucmd);
+	case IOMMU_IOAS_IOVA_RANGES:
+		return ucmd_ioas_iova_ranges(&ucmd);
+	case IOMMU_IOAS_MAP:
+		return ucmd_ioas_map(&ucmd);
+	case IOMMU_IOAS_UNMAP:
+		return ucmd_ioas_unmap(&ucmd);
+	case IOMMU_OPTION:
+		return ucmd_option(&ucmd);
+	case IOMMU_VFIO_IOAS:
+		return ucmd_vfio_ioas(&ucmd);
+	case IOMMU_HWPT_ALLOC:
+		return ucmd_hwpt_alloc(&ucmd);
+	case IOMMU_GET_HW_INFO:
+		return ucmd_get_hw_info(&ucmd);
+	case IOMMU_HWPT_SET_DIRTY_TRACKING:
+		return ucmd_not_supported_cmd(&ucmd,
+					      struct iommu_hwpt_set_dirty_tracking,
+					      __reserved);
+	case IOMMU_HWPT_GET_DIRTY_BITMAP:
+		return ucmd_not_supported_cmd(&ucmd,
+					      struct iommu_hwpt_get_dirty_bitmap,
+					      data);
+	case IOMMU_HWPT_INVALIDATE:
+		return ucmd_not_supported_cmd(&ucmd,
+					      struct iommu_hwpt_invalidate,
+					      __reserved);
+	case IOMMU_FAULT_QUEUE_ALLOC:
+		return ucmd_not_supported_cmd(&ucmd, struct iommu_fault_alloc,
+					      out_fault_fd);
+	default:
 		return -ENOTTY;
-
-	if (get_user(ucmd.user_size, (u32 __user *)arg))
-		return -EFAULT;
-	if (ucmd.user_size < op->min_size)
-		return -EINVAL;
-	rc = copy_struct_from_user(&buf, op->size, arg, ucmd.user_size);
-	if (rc)
-		return rc;
-	return op->run(&ucmd);
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_ioctl);

@@ -139,6 +139,16 @@ static void uapi_extensions_not_supported(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, ucall(test, cmds[i].ioctl, buf,
 						sizeof(buf)), -EOPNOTSUPP,
 				    "ioctl %#x", cmds[i].ioctl);
+		/* The size rules come first, as for every command. */
+		*(u32 *)buf = 4;
+		KUNIT_EXPECT_EQ_MSG(test, ucall(test, cmds[i].ioctl, buf,
+						sizeof(buf)), -EINVAL,
+				    "ioctl %#x", cmds[i].ioctl);
+		*(u32 *)buf = sizeof(buf);
+		buf[sizeof(buf) - 1] = 1;
+		KUNIT_EXPECT_EQ_MSG(test, ucall(test, cmds[i].ioctl, buf,
+						sizeof(buf)), -E2BIG,
+				    "ioctl %#x", cmds[i].ioctl);
 	}
 }
 
