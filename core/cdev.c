@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/sysfs.h>
 
 #include "ioasim_private.h"
 #include "uapi.h"
@@ -51,9 +52,53 @@ VISIBLE_IF_KUNIT const struct file_operations ioasim_fops = {
 };
 EXPORT_SYMBOL_IF_KUNIT(ioasim_fops);
 
+/*
+ * /sys/class/misc/<devname>/ioasim/: what all contexts hold, so that a
+ * test can tell that closing its files released everything.
+ */
+static ssize_t stat_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct dev_ext_attribute *ea = container_of(attr,
+						    struct dev_ext_attribute,
+						    attr);
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(ea->var));
+}
+
+static struct dev_ext_attribute stat_contexts = {
+	__ATTR(contexts, 0444, stat_show, NULL), &ioasim_stats.contexts
+};
+
+static struct dev_ext_attribute stat_objects = {
+	__ATTR(objects, 0444, stat_show, NULL), &ioasim_stats.objects
+};
+
+static struct dev_ext_attribute stat_pinned_pages = {
+	__ATTR(pinned_pages, 0444, stat_show, NULL), &ioasim_stats.pinned_pages
+};
+
+static struct attribute *ioasim_stat_attrs[] = {
+	&stat_contexts.attr.attr,
+	&stat_objects.attr.attr,
+	&stat_pinned_pages.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ioasim_stat_group = {
+	.name = "ioasim",
+	.attrs = ioasim_stat_attrs,
+};
+
+static const struct attribute_group *ioasim_groups[] = {
+	&ioasim_stat_group,
+	NULL,
+};
+
 VISIBLE_IF_KUNIT struct miscdevice ioasim_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.fops = &ioasim_fops,
+	.groups = ioasim_groups,
 	.mode = 0666,
 };
 EXPORT_SYMBOL_IF_KUNIT(ioasim_misc);

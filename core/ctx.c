@@ -19,6 +19,8 @@
 #include "ioasim_private.h"
 #include "pages.h"
 
+struct ioasim_stats ioasim_stats;
+
 /**
  * ioasim_ctx_create() - allocate an empty context
  *
@@ -39,6 +41,7 @@ struct ioasim_ctx *ioasim_ctx_create(void)
 	mutex_init(&ctx->groups_lock);
 	init_waitqueue_head(&ctx->destroy_wait);
 	ctx->batch_bytes = IOASIM_BATCH_BYTES_DEFAULT;
+	atomic_long_inc(&ioasim_stats.contexts);
 	return ctx;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_create);
@@ -72,6 +75,7 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 	mutex_destroy(&ctx->groups_lock);
 	xa_destroy(&ctx->objects);
 	kfree(ctx);
+	atomic_long_dec(&ioasim_stats.contexts);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_put);
 

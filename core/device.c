@@ -165,6 +165,35 @@ out_group:
 EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind);
 
 /**
+ * ioasim_device_bind_by_table() - bind for an object of the context's table
+ * @ctx: the context
+ * @dev: a device behind an IOMMU
+ * @id: out: the device's id in @ctx
+ *
+ * As ioasim_device_bind(), for a binder that is itself an object of @ctx
+ * (the test control plane's devices, which userspace destroys by id). Such
+ * a binding does not hold @ctx: closing the file destroys the binder,
+ * which unbinds; a reference on @ctx would keep the table, and so the
+ * binder, alive for ever.
+ *
+ * Context: process context of an ioctl on @ctx, may sleep.
+ * Return: as ioasim_device_bind().
+ */
+struct ioasim_device *ioasim_device_bind_by_table(struct ioasim_ctx *ctx,
+						  struct device *dev, u32 *id)
+{
+	struct ioasim_device *idev = ioasim_device_bind(ctx, dev, id);
+
+	if (!IS_ERR(idev)) {
+		idev->by_table = true;
+		/* Never the last: the caller's file holds one. */
+		refcount_dec(&ctx->refs);
+	}
+	return idev;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind_by_table);
+
+/**
  * ioasim_device_unbind() - undo ioasim_device_bind()
  * @idev: the device; detached first if still attached
  *
@@ -176,6 +205,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind);
 void ioasim_device_unbind(struct ioasim_device *idev)
 {
 	struct ioasim_ctx *ctx = idev->ctx;
+	bool by_table = idev->by_table;
 	bool gone;
 
 	if (!list_empty(&idev->group_item))
@@ -184,7 +214,8 @@ void ioasim_device_unbind(struct ioasim_device *idev)
 	/* LCOV_EXCL_BR_START: nothing else takes long-term references */
 	WARN_ON(!gone);
 	/* LCOV_EXCL_BR_STOP */
-	ioasim_ctx_put(ctx);
+	if (!by_table)
+		ioasim_ctx_put(ctx);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_device_unbind);
 

@@ -88,10 +88,12 @@ struct ioasim_group {
 /**
  * struct ioasim_device - a device bound to a context
  * @obj: table header
- * @ctx: the context (a reference, dropped after unbind)
+ * @ctx: the context (a reference, dropped after unbind, unless @by_table)
  * @dev: the device
  * @igroup: its group in @ctx
  * @group_item: in @igroup->devices while attached, else empty
+ * @by_table: bound by an object of @ctx's table, see
+ *	ioasim_device_bind_by_table()
  */
 struct ioasim_device {
 	struct ioasim_obj obj;
@@ -99,6 +101,7 @@ struct ioasim_device {
 	struct device *dev;
 	struct ioasim_group *igroup;
 	struct list_head group_item;
+	bool by_table;
 };
 
 extern const struct ioasim_obj_type ioasim_device_type;
@@ -106,6 +109,8 @@ extern const struct ioasim_obj_type ioasim_hwpt_paging_type;
 
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id);
+struct ioasim_device *ioasim_device_bind_by_table(struct ioasim_ctx *ctx,
+						  struct device *dev, u32 *id);
 void ioasim_device_unbind(struct ioasim_device *idev);
 int ioasim_device_attach(struct ioasim_device *idev, u32 *pt_id);
 int ioasim_device_replace(struct ioasim_device *idev, u32 *pt_id);

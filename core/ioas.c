@@ -125,6 +125,40 @@ static int check_map_args(u32 flags, u64 length, u64 iova_a, u64 iova_b)
 }
 
 /**
+ * ioasim_ioas_map_user() - map user memory into an IOAS
+ * @ioas: the IOAS
+ * @uptr: the memory's user address, in the caller's mm
+ * @length: its length
+ * @iova: in: the IOVA when @fixed; out: where the mapping went
+ * @prot: IOMMU_READ and/or IOMMU_WRITE; the memory is pinned writable
+ *	with IOMMU_WRITE
+ * @fixed: map at *@iova
+ *
+ * Context: process context with an mm, may sleep.
+ * Return: as ioasim_space_map(), or -ENOMEM.
+ */
+int ioasim_ioas_map_user(struct ioasim_ioas *ioas, unsigned long uptr,
+			 unsigned long length, unsigned long *iova, int prot,
+			 bool fixed)
+{
+	struct ioasim_ctx *ctx = ioas->ctx;
+	struct ioasim_slice slice;
+	int rc;
+
+	slice.pages = ioasim_pages_create(uptr, length, prot & IOMMU_WRITE,
+					  ioasim_ctx_account(ctx),
+					  READ_ONCE(ctx->batch_bytes));
+	if (IS_ERR(slice.pages))
+		return PTR_ERR(slice.pages);
+	slice.start_byte = uptr - slice.pages->uptr;
+	slice.length = length;
+	rc = ioasim_space_map(&ioas->space, &slice, 1, iova, prot, fixed);
+	ioasim_pages_put(slice.pages);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_map_user);
+
+/**
  * ioasim_ioas_map() - IOMMU_IOAS_MAP
  * @ctx: the context
  * @cmd: in: ioas_id, flags, user_va, length, iova (with FIXED_IOVA);
@@ -140,7 +174,6 @@ static int check_map_args(u32 flags, u64 length, u64 iova_a, u64 iova_b)
  */
 int ioasim_ioas_map(struct ioasim_ctx *ctx, struct iommu_ioas_map *cmd)
 {
-	struct ioasim_slice slice;
 	struct ioasim_ioas *ioas;
 	unsigned long iova = cmd->iova;
 	int rc;
@@ -154,24 +187,11 @@ int ioasim_ioas_map(struct ioasim_ctx *ctx, struct iommu_ioas_map *cmd)
 	ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-
-	slice.pages = ioasim_pages_create(cmd->user_va, cmd->length,
-					  cmd->flags & IOMMU_IOAS_MAP_WRITEABLE,
-					  ioasim_ctx_account(ctx),
-					  ctx->batch_bytes);
-	if (IS_ERR(slice.pages)) {
-		rc = PTR_ERR(slice.pages);
-		goto out_put;
-	}
-	slice.start_byte = cmd->user_va - slice.pages->uptr;
-	slice.length = cmd->length;
-	rc = ioasim_space_map(&ioas->space, &slice, 1, &iova,
-			      map_flags_to_prot(cmd->flags),
-			      cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
-	ioasim_pages_put(slice.pages);
+	rc = ioasim_ioas_map_user(ioas, cmd->user_va, cmd->length, &iova,
+				  map_flags_to_prot(cmd->flags),
+				  cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
 	if (!rc)
 		cmd->iova = iova;
-out_put:
 	ioasim_ioas_put(ctx, ioas);
 	return rc;
 }

@@ -65,6 +65,9 @@ static inline void ioasim_ioas_put(struct ioasim_ctx *ctx,
 }
 
 int ioasim_ioas_alloc(struct ioasim_ctx *ctx, struct iommu_ioas_alloc *cmd);
+int ioasim_ioas_map_user(struct ioasim_ioas *ioas, unsigned long uptr,
+			 unsigned long length, unsigned long *iova, int prot,
+			 bool fixed);
 int ioasim_ioas_map(struct ioasim_ctx *ctx, struct iommu_ioas_map *cmd);
 int ioasim_ioas_unmap(struct ioasim_ctx *ctx, struct iommu_ioas_unmap *cmd);
 int ioasim_ioas_copy(struct ioasim_ctx *ctx, struct iommu_ioas_copy *cmd);

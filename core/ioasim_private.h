@@ -41,6 +41,7 @@
 #ifndef __IOASIM_PRIVATE_H
 #define __IOASIM_PRIVATE_H
 
+#include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/stddef.h>
@@ -109,6 +110,23 @@ struct ioasim_ctx {
 	struct mutex groups_lock; /* see the kernel-doc above */
 	struct ioasim_ioas *vfio_ioas;
 };
+
+/**
+ * struct ioasim_stats - what all contexts hold together
+ * @contexts: contexts not yet released
+ * @objects: table objects allocated and not yet freed
+ * @pinned_pages: user pages pinned by pages objects
+ *
+ * Read from userspace (the character device's sysfs attributes) to prove
+ * that closing everything released everything.
+ */
+struct ioasim_stats {
+	atomic_long_t contexts;
+	atomic_long_t objects;
+	atomic_long_t pinned_pages;
+};
+
+extern struct ioasim_stats ioasim_stats;
 
 struct ioasim_ctx *ioasim_ctx_create(void);
 void ioasim_ctx_put(struct ioasim_ctx *ctx);

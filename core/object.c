@@ -57,6 +57,7 @@ struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 		kfree(obj);
 		return ERR_PTR(rc);
 	}
+	atomic_long_inc(&ioasim_stats.objects);
 	return obj;
 }
 EXPORT_SYMBOL_IF_KUNIT(__ioasim_obj_alloc);
@@ -123,6 +124,7 @@ void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	WARN_ON_ONCE(refcount_read(&obj->users) != 1);
 	/* LCOV_EXCL_BR_STOP */
 	kfree(obj);
+	atomic_long_dec(&ioasim_stats.objects);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_abort);
 
@@ -253,6 +255,7 @@ static void ioasim_obj_retire(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 		wait_event(ctx->destroy_wait, !refcount_read(&obj->busy));
 	obj->type->destroy(obj);
 	kfree(obj);
+	atomic_long_dec(&ioasim_stats.objects);
 }
 
 /**

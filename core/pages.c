@@ -23,6 +23,7 @@
 
 #include "fault.h"
 #include "itree.h"
+#include "ioasim_private.h"
 #include "pages.h"
 
 /* Batch size for unpinning when the preferred array cannot be had. */
@@ -291,6 +292,7 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 		/* LCOV_EXCL_STOP */
 		unpin_user_pages_dirty_lock(batch, n, pages->writable);
 		pages->npinned -= n;
+		atomic_long_sub(n, &ioasim_stats.pinned_pages);
 		pages_uncharge(pages, n);
 		index += n;
 	}
@@ -334,6 +336,7 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 
 		i = pages_store_batch(pages, index, batch, got, &rc);
 		pages->npinned += i;
+		atomic_long_add(i, &ioasim_stats.pinned_pages);
 		if (rc) {
 			/* Pinned but not stored: drop those directly. */
 			unpin_user_pages(batch + i, got - i);

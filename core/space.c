@@ -715,6 +715,62 @@ void ioasim_space_holes(struct ioasim_space *space,
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_holes);
 
+/**
+ * ioasim_space_nth_area() - where the @nth area starts, counting from 0
+ * @space: the space
+ * @nth: which area, in IOVA order
+ * @iova: out: its first IOVA
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: whether the space has more than @nth areas.
+ */
+bool ioasim_space_nth_area(struct ioasim_space *space, unsigned int nth,
+			   unsigned long *iova)
+{
+	struct interval_tree_node *node;
+	bool found = false;
+
+	down_read(&space->lock);
+	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		if (!nth--) {
+			*iova = node->start;
+			found = true;
+			break;
+		}
+	}
+	up_read(&space->lock);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_nth_area);
+
+/**
+ * ioasim_space_pgsizes() - the IO page sizes every mapping can use
+ * @space: the space
+ *
+ * What VFIO reports as iova_pgsizes: the page sizes all attached domains
+ * support, never below a CPU page (as VFIO rounds them), nor below the
+ * space's IOVA alignment.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: a bitmap of page sizes.
+ */
+unsigned long ioasim_space_pgsizes(struct ioasim_space *space)
+{
+	unsigned long pgsizes = ULONG_MAX, index;
+	struct iommu_domain *domain;
+
+	down_read(&space->lock);
+	xa_for_each(&space->domains, index, domain)
+		pgsizes &= domain->pgsize_bitmap;
+	if (pgsizes & ~PAGE_MASK)
+		pgsizes = (pgsizes & PAGE_MASK) | PAGE_SIZE;
+	pgsizes = max(pgsizes, space->iova_alignment);
+	up_read(&space->lock);
+	return pgsizes;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_pgsizes);
+
 static unsigned long domain_alignment(struct iommu_domain *domain)
 {
 	return 1UL << __ffs(domain->pgsize_bitmap);

@@ -168,6 +168,9 @@ void ioasim_space_holes(struct ioasim_space *space,
 
 struct iommu_domain;
 
+unsigned long ioasim_space_pgsizes(struct ioasim_space *space);
+bool ioasim_space_nth_area(struct ioasim_space *space, unsigned int nth,
+			   unsigned long *iova);
 int ioasim_space_add_domain(struct ioasim_space *space,
 			    struct iommu_domain *domain);
 void ioasim_space_remove_domain(struct ioasim_space *space,

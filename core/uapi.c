@@ -12,7 +12,7 @@
  * An unknown command is -ENOTTY.
  *
  * Each handler below owns a kernel copy of its command's structure: it
- * reads it with ucmd_read() (which applies the size rules), calls the
+ * reads it with ioasim_ucmd_read() (which applies the size rules), calls the
  * command function (ioas.h, device.h), and writes the answer back. A
  * command that creates an object and then cannot tell userspace its id
  * (the write faults) destroys it again, so nothing the caller cannot name
@@ -20,6 +20,7 @@
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -27,18 +28,6 @@
 
 #include "device.h"
 #include "uapi.h"
-
-/**
- * struct ioasim_ucmd - one ioctl in flight
- * @ctx: the file's context
- * @ubuf: the caller's argument
- * @user_size: its first u32, once read
- */
-struct ioasim_ucmd {
-	struct ioasim_ctx *ctx;
-	void __user *ubuf;
-	u32 user_size;
-};
 
 /* The caller's size, no less than @min_size (the first release's). */
 static int ucmd_read_size(struct ioasim_ucmd *ucmd, size_t min_size)
@@ -48,31 +37,46 @@ static int ucmd_read_size(struct ioasim_ucmd *ucmd, size_t min_size)
 	return ucmd->user_size < min_size ? -EINVAL : 0;
 }
 
-/*
- * Read the argument into @kcmd, @size bytes as ioasim knows the structure,
- * of which the first @min_size existed from the start.
+/**
+ * ioasim_ucmd_read() - read a command's argument, applying the size rules
+ * @ucmd: the ioctl
+ * @kcmd: out: the structure as ioasim knows it; zero beyond the caller's
+ * @size: its size
+ * @min_size: the size of its first release
+ *
+ * Return: 0; -EINVAL if the caller's size is below @min_size, -E2BIG if
+ * the caller's bytes beyond @size are not zero, -EFAULT.
  */
-static int ucmd_read(struct ioasim_ucmd *ucmd, void *kcmd, size_t size,
+int ioasim_ucmd_read(struct ioasim_ucmd *ucmd, void *kcmd, size_t size,
 		     size_t min_size)
 {
 	return ucmd_read_size(ucmd, min_size) ?:
 	       copy_struct_from_user(kcmd, size, ucmd->ubuf, ucmd->user_size);
 }
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ucmd_read);
 
-static int ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd,
-		      size_t size)
+/**
+ * ioasim_ucmd_write() - answer a command, over at most the caller's size
+ * @ucmd: the ioctl, read with ioasim_ucmd_read()
+ * @kcmd: the answer
+ * @size: its size
+ *
+ * Return: 0 or -EFAULT.
+ */
+int ioasim_ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd, size_t size)
 {
 	if (copy_to_user(ucmd->ubuf, kcmd, min_t(size_t, size,
 						 ucmd->user_size)))
 		return -EFAULT;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ucmd_write);
 
 /* Answer a creating command, or take the new object back. */
 static int ucmd_write_created(struct ioasim_ucmd *ucmd, const void *kcmd,
 			      size_t size, u32 id)
 {
-	int rc = ucmd_write(ucmd, kcmd, size);
+	int rc = ioasim_ucmd_write(ucmd, kcmd, size);
 
 	if (rc)
 		ioasim_obj_destroy(ucmd->ctx, id, NULL);
@@ -83,8 +87,8 @@ static int ucmd_destroy(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_destroy cmd;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_destroy, id)) ?:
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_destroy, id)) ?:
 	       ioasim_obj_destroy(ucmd->ctx, cmd.id, NULL);
 }
 
@@ -92,8 +96,8 @@ static int ucmd_ioas_alloc(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_ioas_alloc cmd;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_ioas_alloc, out_ioas_id)) ?:
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_ioas_alloc, out_ioas_id)) ?:
 	       ioasim_ioas_alloc(ucmd->ctx, &cmd) ?:
 	       ucmd_write_created(ucmd, &cmd, sizeof(cmd), cmd.out_ioas_id);
 }
@@ -104,9 +108,9 @@ static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
 	struct iommu_iova_range *ranges;
 	int rc;
 
-	rc = ucmd_read(ucmd, &cmd, sizeof(cmd),
-		       offsetofend(struct iommu_ioas_allow_iovas,
-				   allowed_iovas));
+	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+			      offsetofend(struct iommu_ioas_allow_iovas,
+					  allowed_iovas));
 	if (rc)
 		return rc;
 	if (cmd.__reserved)
@@ -133,9 +137,9 @@ static int ucmd_ioas_iova_ranges(struct ioasim_ucmd *ucmd)
 	u32 room, cap = 0;
 	int rc;
 
-	rc = ucmd_read(ucmd, &cmd, sizeof(cmd),
-		       offsetofend(struct iommu_ioas_iova_ranges,
-				   out_iova_alignment));
+	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+			      offsetofend(struct iommu_ioas_iova_ranges,
+					  out_iova_alignment));
 	if (rc)
 		return rc;
 	room = cmd.num_iovas;
@@ -158,65 +162,72 @@ static int ucmd_ioas_iova_ranges(struct ioasim_ucmd *ucmd)
 	kvfree(ranges);
 	if (rc && rc != -EMSGSIZE)
 		return rc;
-	return ucmd_write(ucmd, &cmd, sizeof(cmd)) ?: rc;
+	return ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd)) ?: rc;
 }
 
 static int ucmd_ioas_map(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_ioas_map cmd;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_ioas_map, iova)) ?:
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_ioas_map, iova)) ?:
 	       ioasim_ioas_map(ucmd->ctx, &cmd) ?:
-	       ucmd_write(ucmd, &cmd, sizeof(cmd));
+	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
+
+static void test_plane_copy_src(struct ioasim_ctx *ctx,
+				struct iommu_ioas_copy *cmd);
 
 static int ucmd_ioas_copy(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_ioas_copy cmd;
+	int rc;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_ioas_copy, src_iova)) ?:
-	       ioasim_ioas_copy(ucmd->ctx, &cmd) ?:
-	       ucmd_write(ucmd, &cmd, sizeof(cmd));
+	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+			      offsetofend(struct iommu_ioas_copy, src_iova));
+	if (rc)
+		return rc;
+	test_plane_copy_src(ucmd->ctx, &cmd);
+	return ioasim_ioas_copy(ucmd->ctx, &cmd) ?:
+	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_ioas_unmap(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_ioas_unmap cmd;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_ioas_unmap, length)) ?:
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_ioas_unmap, length)) ?:
 	       ioasim_ioas_unmap(ucmd->ctx, &cmd) ?:
-	       ucmd_write(ucmd, &cmd, sizeof(cmd));
+	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_option(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_option cmd;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_option, val64)) ?:
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_option, val64)) ?:
 	       ioasim_option(ucmd->ctx, &cmd) ?:
-	       ucmd_write(ucmd, &cmd, sizeof(cmd));
+	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_vfio_ioas cmd;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_vfio_ioas, __reserved)) ?:
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_vfio_ioas, __reserved)) ?:
 	       ioasim_vfio_ioas(ucmd->ctx, &cmd) ?:
-	       ucmd_write(ucmd, &cmd, sizeof(cmd));
+	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 static int ucmd_hwpt_alloc(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc cmd;
 
-	return ucmd_read(ucmd, &cmd, sizeof(cmd),
-			  offsetofend(struct iommu_hwpt_alloc, __reserved)) ?:
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_hwpt_alloc, __reserved)) ?:
 	       ioasim_hwpt_alloc(ucmd->ctx, &cmd) ?:
 	       ucmd_write_created(ucmd, &cmd, sizeof(cmd), cmd.out_hwpt_id);
 }
@@ -229,8 +240,8 @@ static int ucmd_get_hw_info(struct ioasim_ucmd *ucmd)
 	void *data;
 	int rc;
 
-	rc = ucmd_read(ucmd, &cmd, sizeof(cmd),
-		       offsetofend(struct iommu_hw_info, __reserved)) ?:
+	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+			      offsetofend(struct iommu_hw_info, __reserved)) ?:
 	     ioasim_get_hw_info(ucmd->ctx, &cmd, &data, &len);
 	if (rc)
 		return rc;
@@ -245,7 +256,7 @@ static int ucmd_get_hw_info(struct ioasim_ucmd *ucmd)
 		return rc;
 	/* The driver's length, so that the caller learns it. */
 	cmd.data_len = len;
-	return ucmd_write(ucmd, &cmd, sizeof(cmd));
+	return ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 /*
@@ -272,6 +283,74 @@ static int ucmd_not_supported(struct ioasim_ucmd *ucmd, size_t size,
 	ucmd_not_supported(ucmd, sizeof(type),				\
 			   offsetofend(type, first_release_last))
 
+#if IS_ENABLED(CONFIG_IOASIM_KUNIT_TEST)
+/*
+ * The registered plane, if any. Readers hold the rwsem while they call
+ * into it, so unregistering waits for them.
+ */
+static const struct ioasim_test_plane *test_plane;
+static DECLARE_RWSEM(test_plane_rwsem);
+
+/**
+ * ioasim_test_plane_register() - make IOMMU_TEST_CMD available
+ * @plane: the plane; stays registered until ioasim_test_plane_unregister()
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_test_plane_register(const struct ioasim_test_plane *plane)
+{
+	down_write(&test_plane_rwsem);
+	test_plane = plane;
+	up_write(&test_plane_rwsem);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_test_plane_register);
+
+/**
+ * ioasim_test_plane_unregister() - undo ioasim_test_plane_register()
+ *
+ * Returns once no command runs in the plane any more.
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_test_plane_unregister(void)
+{
+	down_write(&test_plane_rwsem);
+	test_plane = NULL;
+	up_write(&test_plane_rwsem);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_test_plane_unregister);
+
+static int test_plane_ioctl(struct ioasim_ucmd *ucmd, unsigned int ioctl)
+{
+	int rc = -ENOTTY;
+
+	down_read(&test_plane_rwsem);
+	if (test_plane && test_plane->ioctl == ioctl)
+		rc = test_plane->cmd(ucmd);
+	up_read(&test_plane_rwsem);
+	return rc;
+}
+
+static void test_plane_copy_src(struct ioasim_ctx *ctx,
+				struct iommu_ioas_copy *cmd)
+{
+	down_read(&test_plane_rwsem);
+	if (test_plane)
+		test_plane->copy_src(ctx, cmd);
+	up_read(&test_plane_rwsem);
+}
+#else
+static int test_plane_ioctl(struct ioasim_ucmd *ucmd, unsigned int ioctl)
+{
+	return -ENOTTY;
+}
+
+static void test_plane_copy_src(struct ioasim_ctx *ctx,
+				struct iommu_ioas_copy *cmd)
+{
+}
+#endif
+
 /**
  * ioasim_ctx_ioctl() - run one iommufd command on a context
  * @ctx: the context of the file
@@ -286,6 +365,7 @@ long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 		      void __user *arg)
 {
 	struct ioasim_ucmd ucmd = { .ctx = ctx, .ubuf = arg };
+	long rc;
 
 	switch (ioctl) {
 	case IOMMU_DESTROY:
@@ -326,7 +406,11 @@ long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 		return ucmd_not_supported_cmd(&ucmd, struct iommu_fault_alloc,
 					      out_fault_fd);
 	default:
-		return -ENOTTY;
+		break;
 	}
+	rc = test_plane_ioctl(&ucmd, ioctl);
+	if (rc != -ENOTTY)
+		return rc;
+	return ioasim_vfio_compat_ioctl(ctx, ioctl, (unsigned long)arg);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_ioctl);

@@ -9,12 +9,55 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 
+#include <linux/types.h>
+
 struct ioasim_ctx;
+struct iommu_ioas_copy;
+
+/**
+ * struct ioasim_ucmd - one ioctl in flight
+ * @ctx: the file's context
+ * @ubuf: the caller's argument
+ * @user_size: its first u32, once read
+ */
+struct ioasim_ucmd {
+	struct ioasim_ctx *ctx;
+	void __user *ubuf;
+	u32 user_size;
+};
+
+int ioasim_ucmd_read(struct ioasim_ucmd *ucmd, void *kcmd, size_t size,
+		     size_t min_size);
+int ioasim_ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd, size_t size);
 
 long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 		      void __user *arg);
 int ioasim_cdev_init(void);
 void ioasim_cdev_exit(void);
+
+long ioasim_vfio_compat_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
+			      unsigned long arg);
+
+#if IS_ENABLED(CONFIG_IOASIM_KUNIT_TEST)
+/**
+ * struct ioasim_test_plane - the selftest control plane, in test builds
+ * @ioctl: the command it answers (IOMMU_TEST_CMD)
+ * @cmd: runs it; follows the size rules of every iommufd command
+ * @copy_src: called before IOMMU_IOAS_COPY runs, to turn a source IOVA
+ *	given in the plane's area-index form into an IOVA
+ *
+ * The plane lives with the mock IOMMU driver, outside core/; it registers
+ * itself when the test code loads.
+ */
+struct ioasim_test_plane {
+	unsigned int ioctl;
+	int (*cmd)(struct ioasim_ucmd *ucmd);
+	void (*copy_src)(struct ioasim_ctx *ctx, struct iommu_ioas_copy *cmd);
+};
+
+void ioasim_test_plane_register(const struct ioasim_test_plane *plane);
+void ioasim_test_plane_unregister(void);
+#endif
 
 #if IS_ENABLED(CONFIG_KUNIT)
 extern const struct file_operations ioasim_fops;

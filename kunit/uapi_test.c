@@ -14,6 +14,7 @@
 
 #include "device.h"
 #include "helpers.h"
+#include "iommufd_test.h"
 #include "ioas.h"
 #include "uapi.h"
 #include "vfio.h"
@@ -282,7 +283,10 @@ static void uapi_vfio_ioas(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, fx->ctx->vfio_ioas);
 }
 
-/* GET_HW_INFO: the mock IOMMU has no driver data; the buffer is zeroed. */
+/*
+ * GET_HW_INFO: the mock IOMMU's driver data is copied up to the caller's
+ * buffer, the rest of the buffer zeroed, and the driver's length told.
+ */
 static void uapi_get_hw_info(struct kunit *test)
 {
 	struct uapi_fixture *fx = test->priv;
@@ -293,6 +297,7 @@ static void uapi_get_hw_info(struct kunit *test)
 		.data_uptr = fx->array,
 		.out_data_type = 0x77, .out_capabilities = 0x77,
 	};
+	struct iommu_test_hw_info *info;
 	u64 data[2];
 	u32 dev_id;
 
@@ -314,13 +319,27 @@ static void uapi_get_hw_info(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
 				    sizeof(cmd)), 0);
-	KUNIT_EXPECT_EQ(test, cmd.out_data_type, IOMMU_HW_INFO_TYPE_NONE);
-	KUNIT_EXPECT_EQ(test, cmd.data_len, 0);
+	KUNIT_EXPECT_EQ(test, cmd.out_data_type, IOMMU_HW_INFO_TYPE_SELFTEST);
+	KUNIT_EXPECT_EQ(test, cmd.data_len, sizeof(struct iommu_test_hw_info));
 	KUNIT_EXPECT_EQ(test, cmd.out_capabilities, 0);
 	KUNIT_EXPECT_EQ(test, cmd.out_max_pasid_log2, 0);
 	KUNIT_ASSERT_EQ(test, copy_from_user(data, (void __user *)fx->array,
 					     sizeof(data)), 0);
+	info = (struct iommu_test_hw_info *)data;
+	KUNIT_EXPECT_EQ(test, info->flags, 0);
+	KUNIT_EXPECT_EQ(test, info->test_reg, IOMMU_HW_INFO_SELFTEST_REGVAL);
 	KUNIT_EXPECT_EQ(test, data[1], 0);
+
+	/* A buffer shorter than the data gets what fits. */
+	KUNIT_ASSERT_EQ(test, put_user(0x5a5a5a5a5a5a5a5aULL,
+				       (u64 __user *)fx->array), 0);
+	cmd.data_len = 4;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), 0);
+	KUNIT_EXPECT_EQ(test, cmd.data_len, sizeof(struct iommu_test_hw_info));
+	KUNIT_ASSERT_EQ(test, copy_from_user(data, (void __user *)fx->array,
+					     sizeof(data)), 0);
+	KUNIT_EXPECT_EQ(test, data[0], 0x5a5a5a5a00000000ULL);
 }
 
 /* COPY and HWPT_ALLOC answer through the argument too. */

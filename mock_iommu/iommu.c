@@ -20,7 +20,11 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <uapi/linux/iommufd.h>
+
+#include "control.h"
 #include "fault.h"
+#include "iommufd_test.h"
 #include "mock.h"
 
 #define IOASIM_MOCK_PTE_FIRST	BIT(0)
@@ -105,8 +109,8 @@ static int mock_attach(struct iommu_domain *domain, struct device *dev)
 {
 	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
 
-	if (!mdev || ioasim_mock_domain(domain)->small_aperture !=
-		     !!(mdev->flags & IOASIM_MOCK_DEV_SMALL_APERTURE))
+	if (!mdev || ioasim_mock_domain(domain)->kind !=
+		     (mdev->flags & IOASIM_MOCK_DEV_KIND))
 		return -EINVAL;
 	return ioasim_should_fail("mock.attach") ? -ENOMEM : 0;
 }
@@ -200,6 +204,28 @@ static void mock_iotlb_sync(struct iommu_domain *domain,
 			       gather->end);
 }
 
+/**
+ * ioasim_mock_translate() - look an IOVA up without judging the caller
+ * @md: a paging domain of the mock
+ * @iova: the IOVA
+ * @phys: out: where it translates to
+ *
+ * Unlike iova_to_phys(), an unmapped IOVA is an answer here, not a
+ * contract violation: the control plane checks mappings with it.
+ *
+ * Context: any context.
+ * Return: whether @iova is mapped.
+ */
+bool ioasim_mock_translate(struct ioasim_mock_domain *md, unsigned long iova,
+			   phys_addr_t *phys)
+{
+	void *entry = xa_load(&md->ptes, iova >> IOASIM_MOCK_IO_PAGE_SHIFT);
+
+	if (entry)
+		*phys = pte_phys(entry, iova);
+	return entry;
+}
+
 static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
 				     dma_addr_t iova)
 {
@@ -232,6 +258,21 @@ static const struct iommu_domain_ops mock_domain_ops = {
 	.free = mock_domain_free,
 };
 
+/**
+ * ioasim_mock_domain_of() - the mock's view of a domain, if it is one
+ * @domain: any domain
+ *
+ * Context: any context.
+ * Return: the mock paging domain, or NULL if @domain is not one.
+ */
+struct ioasim_mock_domain *ioasim_mock_domain_of(struct iommu_domain *domain)
+{
+	if (domain->type != IOMMU_DOMAIN_UNMANAGED ||
+	    domain->ops != &mock_domain_ops)
+		return NULL;
+	return ioasim_mock_domain(domain);
+}
+
 static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 {
 	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
@@ -247,11 +288,18 @@ static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 	md->domain.pgsize_bitmap = IOASIM_MOCK_IO_PAGE_SIZE;
 	if (mdev && (mdev->flags & IOASIM_MOCK_DEV_HUGE_IOVA))
 		md->domain.pgsize_bitmap |= IOASIM_MOCK_LARGE_PAGE_SIZES;
+	md->kind = mdev ? mdev->flags & IOASIM_MOCK_DEV_KIND : 0;
 	md->domain.geometry.aperture_start = 0;
-	md->small_aperture = mdev && (mdev->flags &
-				      IOASIM_MOCK_DEV_SMALL_APERTURE);
-	md->domain.geometry.aperture_end = md->small_aperture ?
-		IOASIM_MOCK_SMALL_APERTURE_LAST : IOASIM_MOCK_APERTURE_LAST;
+	md->domain.geometry.aperture_end = IOASIM_MOCK_APERTURE_LAST;
+	if (md->kind & IOASIM_MOCK_DEV_SMALL_APERTURE) {
+		md->domain.geometry.aperture_end =
+			IOASIM_MOCK_SMALL_APERTURE_LAST;
+	} else if (md->kind & IOASIM_MOCK_DEV_SELFTEST) {
+		md->domain.geometry.aperture_start =
+			IOASIM_MOCK_SELFTEST_APERTURE_START;
+		md->domain.geometry.aperture_end =
+			IOASIM_MOCK_SELFTEST_APERTURE_LAST;
+	}
 	md->domain.geometry.force_aperture = true;
 	return &md->domain;
 }
@@ -307,6 +355,20 @@ static struct iommu_device *mock_probe_device(struct device *dev)
 	return &ioasim_mock_iommu;
 }
 
+/* What iommufd's test programs expect of a mock IOMMU's registers. */
+static void *mock_hw_info(struct device *dev, u32 *length, u32 *type)
+{
+	struct iommu_test_hw_info *info;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	info->test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL;
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_SELFTEST;
+	return info;
+}
+
 static const struct iommu_ops ioasim_mock_ops = {
 	.owner = THIS_MODULE,
 	.default_domain = &mock_identity_domain,
@@ -314,6 +376,7 @@ static const struct iommu_ops ioasim_mock_ops = {
 	.blocked_domain = &mock_blocked_domain,
 	.pgsize_bitmap = IOASIM_MOCK_IO_PAGE_SIZE,
 	.capable = mock_capable,
+	.hw_info = mock_hw_info,
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.probe_device = mock_probe_device,
 	.device_group = mock_device_group,
@@ -456,16 +519,20 @@ static int __init ioasim_mock_init(void)
 	rc = iommu_device_register(&ioasim_mock_iommu, &ioasim_mock_ops,
 				   NULL);
 	/* LCOV_EXCL_START: registration fails only for a duplicate */
-	if (rc)
+	if (rc) {
 		iommu_device_sysfs_remove(&ioasim_mock_iommu);
+		return rc;
+	}
 	/* LCOV_EXCL_STOP */
-	return rc;
+	ioasim_control_init();
+	return 0;
 }
 module_init(ioasim_mock_init);
 
 /* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 static void __exit ioasim_mock_exit(void)
 {
+	ioasim_control_exit();
 	iommu_device_unregister(&ioasim_mock_iommu);
 	iommu_device_sysfs_remove(&ioasim_mock_iommu);
 }

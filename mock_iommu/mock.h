@@ -59,10 +59,22 @@
 #define IOASIM_MOCK_DEV_NO_COHERENCY BIT(3)
 /* Its domains also map with larger IO pages, where memory allows. */
 #define IOASIM_MOCK_DEV_HUGE_IOVA BIT(4)
+/*
+ * A device of the selftest control plane: its domains have the aperture
+ * iommufd's test programs expect (selftest_aperture below) and attach only
+ * to devices of that kind.
+ */
+#define IOASIM_MOCK_DEV_SELFTEST BIT(5)
+/* The flags that make a kind of IOMMU: domains attach within a kind. */
+#define IOASIM_MOCK_DEV_KIND \
+	(IOASIM_MOCK_DEV_SMALL_APERTURE | IOASIM_MOCK_DEV_SELFTEST)
 
 #define IOASIM_MOCK_LARGE_PAGE_SIZES (PAGE_SIZE | SZ_64K)
 
 #define IOASIM_MOCK_SMALL_APERTURE_LAST GENMASK_ULL(31, 0)
+/* iommufd_test.h's MOCK_APERTURE_START and MOCK_APERTURE_LAST */
+#define IOASIM_MOCK_SELFTEST_APERTURE_START BIT(24)
+#define IOASIM_MOCK_SELFTEST_APERTURE_LAST (BIT(31) - 1)
 #define IOASIM_MOCK_RESV_START 0x40000000UL
 #define IOASIM_MOCK_RESV_LENGTH SZ_2M
 #define IOASIM_MOCK_RELAXABLE_START 0x50000000UL
@@ -90,7 +102,7 @@ struct ioasim_mock_dev {
  * @ptes: IO page index -> xa_value of a page table entry (see iommu.c)
  * @report: the device whose violations are counted instead of WARNed, or
  *	NULL
- * @small_aperture: allocated for an IOASIM_MOCK_DEV_SMALL_APERTURE device
+ * @kind: the IOASIM_MOCK_DEV_KIND flags of the device it was allocated for
  * @large_maps: map_pages() calls with an IO page larger than the smallest
  * @unmap_ends_map: the last IO page the last unmap_pages() call removed
  *	was the last of a map_pages() call
@@ -99,7 +111,7 @@ struct ioasim_mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;
 	struct ioasim_mock_dev *report;
-	bool small_aperture;
+	u32 kind;
 	atomic_t large_maps;
 	bool unmap_ends_map;
 };
@@ -109,6 +121,9 @@ struct ioasim_mock_dev *
 ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer);
 void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev);
 unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain);
+struct ioasim_mock_domain *ioasim_mock_domain_of(struct iommu_domain *domain);
+bool ioasim_mock_translate(struct ioasim_mock_domain *md, unsigned long iova,
+			   phys_addr_t *phys);
 int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 			void *buf, size_t len, bool write);
 

@@ -32,8 +32,10 @@ fi
 root=$build/sim-root
 rm -rf "$root"
 mkdir -p "$root"/{proc,sys,dev,sim}
+# The selftest ABI (iommufd_test.h) sits beside upstream's iommufd.
 cflags=(-static -O2 -Wall -Werror -isystem "$hdr/include"
-	-I"$IOASIM_TREE/tools/testing/selftests")
+	-I"$IOASIM_TREE/tools/testing/selftests"
+	-I"$IOASIM_TREE/drivers/iommu/iommufd")
 gcc "${cflags[@]}" -o "$root/init" "$IOASIM_REPO/sim/init.c"
 
 if [ $# -eq 0 ]; then
@@ -41,7 +43,8 @@ if [ $# -eq 0 ]; then
 fi
 for prog; do
 	say "building sim/$prog"
-	gcc "${cflags[@]}" -o "$root/sim/$prog" "$IOASIM_REPO/sim/$prog.c"
+	gcc "${cflags[@]}" -o "$root/sim/$prog" "$IOASIM_REPO/sim/$prog.c" \
+		-lpthread
 	echo "/sim/$prog" >>"$root/sim/list"
 done
 

@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - the selftest control plane: IOMMU_TEST_CMD
+ *
+ * iommufd's test programs and syzkaller's descriptions drive a mock IOMMU
+ * through one extra command on /dev/iommu, IOMMU_TEST_CMD, whose
+ * operations and layouts are those of iommufd_test.h. This file answers
+ * it for ioasim's mock driver, in test builds only:
+ *
+ *   MOCK_DOMAIN[_FLAGS]   create a mock device, bind it to the context and
+ *                         attach it to an IOAS or HWPT. The device lives
+ *                         in a "selftest" object of the context's table:
+ *                         destroying that object detaches, unbinds and
+ *                         removes the device.
+ *   MOCK_DOMAIN_REPLACE   replace such a device's attachment.
+ *   ADD_RESERVED          reserve IOVA in an IOAS for good.
+ *   MD_CHECK_MAP          compare a mock domain's translations with the
+ *                         physical pages behind a user buffer.
+ *   MD_CHECK_REFS         compare the pin count of user pages with a
+ *                         number.
+ *   CREATE_ACCESS         an access (an emulated device) on an IOAS,
+ *                         returned as a file descriptor; closing it
+ *                         unpins what it pinned and destroys the access.
+ *   ACCESS_REPLACE_IOAS, ACCESS_PAGES, DESTROY_ACCESS_PAGES, ACCESS_RW
+ *                         move, pin, unpin, and copy through an access.
+ *   SET_TEMP_MEMORY_LIMIT the temporary-memory budget of pin batches.
+ *
+ * With MOCK_FLAGS_ACCESS_SYZ, an IOVA is given as (area index, offset)
+ * instead, so that random arguments reach mapped memory.
+ *
+ * Dirty tracking, nested domains and page faults (DIRTY, MD_CHECK_IOTLB,
+ * TRIGGER_IOPF) are not part of ioasim yet: -EOPNOTSUPP, as for an
+ * unknown operation.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <uapi/linux/iommufd.h>
+
+#include "access.h"
+#include "control.h"
+#include "device.h"
+#include "iommufd_test.h"
+#include "mock.h"
+#include "uapi.h"
+
+/* ACCESS_PAGES and ACCESS_RW refuse to work on more than this at once. */
+#define CONTROL_MAX_ACCESS_BYTES SZ_16M
+
+/**
+ * struct control_device - a mock device the control plane created
+ * @obj: table header ("selftest" objects)
+ * @mdev: the device
+ * @idev: its binding to the context
+ */
+struct control_device {
+	struct ioasim_obj obj;
+	struct ioasim_mock_dev *mdev;
+	struct ioasim_device *idev;
+};
+
+/**
+ * struct control_access - an access behind a file descriptor
+ * @access: the access; NULL until the file is handed out
+ * @file: the file
+ * @lock: serialises pinning and unpinning, including the unpinning that an
+ *	unmap asks for, and protects @pins and @next_id
+ * @pins: struct control_pin, one per ACCESS_PAGES not yet undone
+ * @next_id: the id of the next pin
+ */
+struct control_access {
+	struct ioasim_access *access;
+	struct file *file;
+	struct mutex lock; /* see the kernel-doc above */
+	struct list_head pins;
+	unsigned int next_id;
+};
+
+/**
+ * struct control_pin - a range an access pinned
+ * @item: in control_access::pins
+ * @iova: its first IOVA
+ * @length: its length
+ * @id: what userspace calls it
+ */
+struct control_pin {
+	struct list_head item;
+	unsigned long iova;
+	unsigned long length;
+	unsigned int id;
+};
+
+/* The owner of the reserved ranges ADD_RESERVED adds: nobody removes them. */
+static const char control_reserved;
+
+static void control_device_destroy(struct ioasim_obj *obj)
+{
+	struct control_device *cdev = container_of(obj, struct control_device,
+						   obj);
+
+	/* An object aborted before publish may have got no further. */
+	if (cdev->idev)
+		ioasim_device_unbind(cdev->idev);
+	if (cdev->mdev)
+		ioasim_mock_dev_destroy(cdev->mdev);
+}
+
+static const struct ioasim_obj_type control_device_type = {
+	.name = "selftest",
+	.destroy = control_device_destroy,
+};
+
+/* The IOVA that an (area index, offset) pair names, or 0. */
+static unsigned long syz_iova(struct ioasim_ioas *ioas, u64 value)
+{
+	u32 nth = lower_32_bits(value), offset = upper_32_bits(value);
+	unsigned long iova;
+
+	/* The pair is a struct { u32 nth_area; u32 offset; } in memory. */
+	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
+		swap(nth, offset);
+	if (!ioas || !ioasim_space_nth_area(&ioas->space, nth, &iova))
+		return 0;
+	return iova + offset;
+}
+
+static unsigned long syz_access_iova(struct ioasim_access *access,
+				     u64 value)
+{
+	unsigned long iova;
+
+	mutex_lock(&access->lock);
+	iova = syz_iova(access->ioas, value);
+	mutex_unlock(&access->lock);
+	return iova;
+}
+
+static void control_copy_src(struct ioasim_ctx *ctx,
+			     struct iommu_ioas_copy *cmd)
+{
+	struct ioasim_ioas *ioas;
+
+	if (!(cmd->flags & MOCK_FLAGS_ACCESS_SYZ))
+		return;
+	cmd->flags &= ~(u32)MOCK_FLAGS_ACCESS_SYZ;
+	ioas = ioasim_ioas_get(ctx, cmd->src_ioas_id);
+	if (IS_ERR(ioas))
+		return;
+	cmd->src_iova = syz_iova(ioas, cmd->src_iova);
+	ioasim_ioas_put(ctx, ioas);
+}
+
+static int control_mock_domain(struct ioasim_ucmd *ucmd,
+			       struct iommu_test_cmd *cmd)
+{
+	u32 dev_flags = 0, mock_flags = IOASIM_MOCK_DEV_SELFTEST;
+	struct control_device *cdev;
+	u32 pt_id = cmd->id, dev_id;
+	int rc;
+
+	if (cmd->op == IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS)
+		dev_flags = cmd->mock_domain_flags.dev_flags;
+	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY |
+			  MOCK_FLAGS_DEVICE_HUGE_IOVA))
+		return -EINVAL;
+	/* No device tracks dirty pages yet: NO_DIRTY changes nothing. */
+	if (dev_flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
+		mock_flags |= IOASIM_MOCK_DEV_HUGE_IOVA;
+
+	cdev = ioasim_obj_alloc(ucmd->ctx, struct control_device, obj,
+				&control_device_type);
+	if (IS_ERR(cdev))
+		return PTR_ERR(cdev);
+	cdev->mdev = ioasim_mock_dev_create(mock_flags);
+	if (IS_ERR(cdev->mdev)) {
+		rc = PTR_ERR(cdev->mdev);
+		cdev->mdev = NULL;
+		goto out_abort;
+	}
+	cdev->idev = ioasim_device_bind_by_table(ucmd->ctx,
+						 &cdev->mdev->pdev->dev,
+						 &dev_id);
+	if (IS_ERR(cdev->idev)) {
+		rc = PTR_ERR(cdev->idev);
+		cdev->idev = NULL;
+		goto out_abort;
+	}
+	rc = ioasim_device_attach(cdev->idev, &pt_id);
+	if (rc)
+		goto out_abort;
+
+	cmd->mock_domain.out_stdev_id = cdev->obj.id;
+	cmd->mock_domain.out_hwpt_id = pt_id;
+	cmd->mock_domain.out_idev_id = dev_id;
+	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+	if (rc)
+		goto out_abort;
+	ioasim_obj_publish(ucmd->ctx, &cdev->obj);
+	return 0;
+
+out_abort:
+	ioasim_obj_abort_destroy(ucmd->ctx, &cdev->obj);
+	return rc;
+}
+
+static int control_mock_domain_replace(struct ioasim_ucmd *ucmd,
+				       struct iommu_test_cmd *cmd)
+{
+	u32 pt_id = cmd->mock_domain_replace.pt_id;
+	struct control_device *cdev;
+	struct ioasim_obj *obj;
+	int rc;
+
+	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &control_device_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	cdev = container_of(obj, struct control_device, obj);
+	rc = ioasim_device_replace(cdev->idev, &pt_id);
+	if (!rc) {
+		cmd->mock_domain_replace.pt_id = pt_id;
+		rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+	}
+	ioasim_obj_put(ucmd->ctx, obj);
+	return rc;
+}
+
+static int control_add_reserved(struct ioasim_ucmd *ucmd,
+				struct iommu_test_cmd *cmd)
+{
+	u64 start = cmd->add_reserved.start, length = cmd->add_reserved.length;
+	struct ioasim_ioas *ioas;
+	unsigned long last;
+	int rc;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow((unsigned long)start,
+			       (unsigned long)length - 1, &last))
+		return -EOVERFLOW;
+	ioas = ioasim_ioas_get(ucmd->ctx, cmd->id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = ioasim_space_reserve(&ioas->space, start, last, &control_reserved);
+	ioasim_ioas_put(ucmd->ctx, ioas);
+	return rc;
+}
+
+/* The physical address of the user byte at @uptr. */
+static int user_phys(unsigned long uptr, phys_addr_t *phys)
+{
+	struct page *page;
+	long n;
+
+	n = get_user_pages_fast(uptr & PAGE_MASK, 1, 0, &page);
+	if (n < 0)
+		return n;
+	if (n != 1)
+		return -EFAULT;
+	*phys = page_to_phys(page) + offset_in_page(uptr);
+	put_page(page);
+	return 0;
+}
+
+/* Every IO page of [iova, iova + length) translates to the user buffer. */
+static int control_check_map(struct ioasim_ucmd *ucmd,
+			     struct iommu_test_cmd *cmd)
+{
+	unsigned long iova = cmd->check_map.iova, end;
+	unsigned long uptr = cmd->check_map.uptr;
+	u64 length = cmd->check_map.length;
+	struct ioasim_mock_domain *md;
+	phys_addr_t want, have;
+	struct ioasim_hwpt *hwpt;
+	struct ioasim_obj *obj;
+	int rc = 0;
+
+	if ((iova | length | uptr) % IOASIM_MOCK_IO_PAGE_SIZE ||
+	    check_add_overflow(uptr, (unsigned long)length, &end))
+		return -EINVAL;
+	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &ioasim_hwpt_paging_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	hwpt = container_of(obj, struct ioasim_hwpt, obj);
+	md = ioasim_mock_domain_of(hwpt->domain);
+	if (!md)
+		rc = -EINVAL;
+	for (; !rc && uptr != end; uptr += IOASIM_MOCK_IO_PAGE_SIZE,
+	     iova += IOASIM_MOCK_IO_PAGE_SIZE) {
+		rc = user_phys(uptr, &want);
+		if (!rc && (!ioasim_mock_translate(md, iova, &have) ||
+			    have != want))
+			rc = -EINVAL;
+	}
+	ioasim_obj_put(ucmd->ctx, obj);
+	return rc;
+}
+
+/* Each page of the user buffer is pinned exactly @refs times. */
+static int control_check_refs(struct iommu_test_cmd *cmd)
+{
+	unsigned long uptr = cmd->check_refs.uptr, end;
+	u64 length = cmd->check_refs.length;
+	struct page *page;
+	int rc = 0;
+	long n;
+
+	if ((length | uptr) % PAGE_SIZE ||
+	    check_add_overflow(uptr, (unsigned long)length, &end))
+		return -EINVAL;
+	for (; !rc && uptr != end; uptr += PAGE_SIZE) {
+		n = get_user_pages_fast(uptr, 1, 0, &page);
+		if (n < 0)
+			return n;
+		if (n != 1)
+			return -EFAULT;
+		/* A large folio counts its pins elsewhere: not checked. */
+		if (!PageCompound(page) &&
+		    page_ref_count(page) / GUP_PIN_COUNTING_BIAS !=
+		    cmd->check_refs.refs)
+			rc = -EIO;
+		put_page(page);
+	}
+	return rc;
+}
+
+/* Undo a pin; the caller holds @ca->lock. */
+static void control_unpin(struct control_access *ca, struct control_pin *pin)
+{
+	list_del(&pin->item);
+	ioasim_access_unpin_pages(ca->access, pin->iova, pin->length);
+	kfree(pin);
+}
+
+/* An unmap asks the access to let go of [iova, iova + length). */
+static void control_access_unmap(void *data, unsigned long iova,
+				 unsigned long length)
+{
+	unsigned long last = iova + length - 1;
+	struct control_access *ca = data;
+	struct control_pin *pin, *next;
+
+	mutex_lock(&ca->lock);
+	list_for_each_entry_safe(pin, next, &ca->pins, item) {
+		if (pin->iova <= last && iova <= pin->iova + pin->length - 1)
+			control_unpin(ca, pin);
+	}
+	mutex_unlock(&ca->lock);
+}
+
+static const struct ioasim_access_ops control_access_pin_ops = {
+	.needs_pin_pages = true,
+	.unmap = control_access_unmap,
+};
+
+static const struct ioasim_access_ops control_access_ops = {
+	.unmap = control_access_unmap,
+};
+
+static int control_access_release(struct inode *inode, struct file *file)
+{
+	struct control_access *ca = file->private_data;
+
+	if (ca->access) {
+		control_access_unmap(ca, 0, ULONG_MAX);
+		ioasim_access_destroy(ca->access);
+	}
+	mutex_destroy(&ca->lock);
+	kfree(ca);
+	return 0;
+}
+
+static const struct file_operations control_access_fops = {
+	.owner = THIS_MODULE,
+	.release = control_access_release,
+};
+
+/* The access behind file descriptor @fd, with a reference on its file. */
+static struct control_access *control_access_get(int fd)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADFD);
+	if (file->f_op != &control_access_fops) {
+		fput(file);
+		return ERR_PTR(-EBADFD);
+	}
+	return file->private_data;
+}
+
+static void control_access_put(struct control_access *ca)
+{
+	fput(ca->file);
+}
+
+static int control_create_access(struct ioasim_ucmd *ucmd,
+				 struct iommu_test_cmd *cmd)
+{
+	u32 flags = cmd->create_access.flags;
+	struct control_access *ca;
+	struct ioasim_access *access;
+	int fd, rc;
+	u32 id;
+
+	if (flags & ~MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES)
+		return -EOPNOTSUPP;
+	ca = kzalloc(sizeof(*ca), GFP_KERNEL_ACCOUNT);
+	if (!ca)
+		return -ENOMEM;
+	mutex_init(&ca->lock);
+	INIT_LIST_HEAD(&ca->pins);
+	ca->file = anon_inode_getfile("[ioasim_test_access]",
+				      &control_access_fops, ca, O_RDWR);
+	if (IS_ERR(ca->file)) {
+		rc = PTR_ERR(ca->file);
+		mutex_destroy(&ca->lock);
+		kfree(ca);
+		return rc;
+	}
+	/* From here on, fput() of the file frees @ca. */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		rc = fd;
+		goto out_fput;
+	}
+	access = ioasim_access_create(ucmd->ctx,
+				      flags & MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES ?
+				      &control_access_pin_ops :
+				      &control_access_ops, ca, &id);
+	if (IS_ERR(access)) {
+		rc = PTR_ERR(access);
+		goto out_fd;
+	}
+	rc = ioasim_access_attach(access, cmd->id);
+	if (rc)
+		goto out_destroy;
+	cmd->create_access.out_access_fd = fd;
+	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+	if (rc)
+		goto out_destroy;
+	ca->access = access;
+	fd_install(fd, ca->file);
+	return 0;
+
+out_destroy:
+	ioasim_access_destroy(access);
+out_fd:
+	put_unused_fd(fd);
+out_fput:
+	fput(ca->file);
+	return rc;
+}
+
+static int control_access_replace_ioas(struct iommu_test_cmd *cmd)
+{
+	struct control_access *ca = control_access_get(cmd->id);
+	int rc;
+
+	if (IS_ERR(ca))
+		return PTR_ERR(ca);
+	rc = ioasim_access_replace(ca->access,
+				   cmd->access_replace_ioas.ioas_id);
+	control_access_put(ca);
+	return rc;
+}
+
+/* The pages pinned for [iova, iova + length) are those behind @uptr. */
+static int control_check_pages(unsigned long uptr, struct page **pages,
+			       size_t npages)
+{
+	struct page *page;
+	long n;
+
+	for (; npages; npages--, pages++, uptr += PAGE_SIZE) {
+		n = get_user_pages_fast(uptr, 1, 0, &page);
+		if (n < 0)
+			return n;
+		if (n != 1)
+			return -EFAULT;
+		put_page(page);
+		if (page != *pages)
+			return -EBADE;
+	}
+	return 0;
+}
+
+static int control_access_pages(struct ioasim_ucmd *ucmd,
+				struct iommu_test_cmd *cmd)
+{
+	u32 flags = cmd->access_pages.flags;
+	u64 length = cmd->access_pages.length;
+	unsigned long iova = cmd->access_pages.iova;
+	unsigned long uptr = cmd->access_pages.uptr, last;
+	struct control_access *ca;
+	struct control_pin *pin;
+	struct page **pages;
+	size_t npages;
+	int rc;
+
+	if (length > CONTROL_MAX_ACCESS_BYTES)
+		return -ENOMEM;
+	if (flags & ~(MOCK_FLAGS_ACCESS_WRITE | MOCK_FLAGS_ACCESS_SYZ))
+		return -EOPNOTSUPP;
+	ca = control_access_get(cmd->id);
+	if (IS_ERR(ca))
+		return PTR_ERR(ca);
+	if (ca->access->ops != &control_access_pin_ops) {
+		rc = -EOPNOTSUPP;
+		goto out_put;
+	}
+	if (flags & MOCK_FLAGS_ACCESS_SYZ)
+		iova = syz_access_iova(ca->access, cmd->access_pages.iova);
+	/* As ioasim_access_pin_pages() would, before sizing the array. */
+	if (!length) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	if (check_add_overflow(iova, (unsigned long)length - 1, &last)) {
+		rc = -EOVERFLOW;
+		goto out_put;
+	}
+
+	npages = (last >> PAGE_SHIFT) - (iova >> PAGE_SHIFT) + 1;
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	pin = kzalloc(sizeof(*pin), GFP_KERNEL_ACCOUNT);
+	if (!pages || !pin) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+
+	/*
+	 * The lock makes the pin and its record one step for an unmap that
+	 * asks for the range back: it finds the record or no pin.
+	 */
+	mutex_lock(&ca->lock);
+	rc = ioasim_access_pin_pages(ca->access, iova, length, pages,
+				     flags & MOCK_FLAGS_ACCESS_WRITE ?
+				     IOASIM_ACCESS_RW_WRITE : 0);
+	if (rc)
+		goto out_unlock;
+	/* A NULL buffer skips the check, for random callers. */
+	if (uptr) {
+		rc = control_check_pages(uptr - offset_in_page(iova), pages,
+					 npages);
+		if (rc)
+			goto out_unpin;
+	}
+	pin->iova = iova;
+	pin->length = length;
+	pin->id = ca->next_id;
+	cmd->access_pages.out_access_pages_id = pin->id;
+	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+	if (rc)
+		goto out_unpin;
+	ca->next_id++;
+	list_add_tail(&pin->item, &ca->pins);
+	pin = NULL;
+	goto out_unlock;
+
+out_unpin:
+	ioasim_access_unpin_pages(ca->access, iova, length);
+out_unlock:
+	mutex_unlock(&ca->lock);
+out_free:
+	kfree(pin);
+	kvfree(pages);
+out_put:
+	control_access_put(ca);
+	return rc;
+}
+
+static int control_destroy_access_pages(struct iommu_test_cmd *cmd)
+{
+	struct control_access *ca = control_access_get(cmd->id);
+	struct control_pin *pin;
+	int rc = -ENOENT;
+
+	if (IS_ERR(ca))
+		return PTR_ERR(ca);
+	mutex_lock(&ca->lock);
+	list_for_each_entry(pin, &ca->pins, item) {
+		if (pin->id == cmd->destroy_access_pages.access_pages_id) {
+			control_unpin(ca, pin);
+			rc = 0;
+			break;
+		}
+	}
+	mutex_unlock(&ca->lock);
+	control_access_put(ca);
+	return rc;
+}
+
+static int control_access_rw(struct iommu_test_cmd *cmd)
+{
+	u32 flags = cmd->access_rw.flags;
+	u64 length = cmd->access_rw.length;
+	void __user *ubuf = u64_to_user_ptr(cmd->access_rw.uptr);
+	unsigned long iova = cmd->access_rw.iova;
+	bool write = flags & MOCK_ACCESS_RW_WRITE;
+	struct control_access *ca;
+	void *buf;
+	int rc;
+
+	if (length > CONTROL_MAX_ACCESS_BYTES)
+		return -ENOMEM;
+	if (flags & ~(MOCK_ACCESS_RW_WRITE | MOCK_ACCESS_RW_SLOW_PATH |
+		      MOCK_FLAGS_ACCESS_SYZ))
+		return -EOPNOTSUPP;
+	ca = control_access_get(cmd->id);
+	if (IS_ERR(ca))
+		return PTR_ERR(ca);
+	buf = kvzalloc(length, GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	if (write && copy_from_user(buf, ubuf, length)) {
+		rc = -EFAULT;
+		goto out_free;
+	}
+	if (flags & MOCK_FLAGS_ACCESS_SYZ)
+		iova = syz_access_iova(ca->access, cmd->access_rw.iova);
+	/* ioasim has one way to copy: SLOW_PATH changes nothing. */
+	rc = ioasim_access_rw(ca->access, iova, buf, length,
+			      write ? IOASIM_ACCESS_RW_WRITE : 0);
+	if (!rc && !write && copy_to_user(ubuf, buf, length))
+		rc = -EFAULT;
+out_free:
+	kvfree(buf);
+out_put:
+	control_access_put(ca);
+	return rc;
+}
+
+static int control_set_memory_limit(struct ioasim_ucmd *ucmd,
+				    struct iommu_test_cmd *cmd)
+{
+	/* A batch must hold at least one entry of the kind upstream keeps. */
+	if (cmd->memory_limit.limit < sizeof(unsigned long) + sizeof(u32))
+		return -EINVAL;
+	WRITE_ONCE(ucmd->ctx->batch_bytes, cmd->memory_limit.limit);
+	return 0;
+}
+
+static int control_cmd(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_test_cmd cmd;
+	int rc;
+
+	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+			      offsetofend(struct iommu_test_cmd, last));
+	if (rc)
+		return rc;
+
+	switch (cmd.op) {
+	case IOMMU_TEST_OP_ADD_RESERVED:
+		return control_add_reserved(ucmd, &cmd);
+	case IOMMU_TEST_OP_MOCK_DOMAIN:
+	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
+		return control_mock_domain(ucmd, &cmd);
+	case IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
+		return control_mock_domain_replace(ucmd, &cmd);
+	case IOMMU_TEST_OP_MD_CHECK_MAP:
+		return control_check_map(ucmd, &cmd);
+	case IOMMU_TEST_OP_MD_CHECK_REFS:
+		return control_check_refs(&cmd);
+	case IOMMU_TEST_OP_CREATE_ACCESS:
+		return control_create_access(ucmd, &cmd);
+	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
+		return control_access_replace_ioas(&cmd);
+	case IOMMU_TEST_OP_ACCESS_PAGES:
+		return control_access_pages(ucmd, &cmd);
+	case IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
+		return control_destroy_access_pages(&cmd);
+	case IOMMU_TEST_OP_ACCESS_RW:
+		return control_access_rw(&cmd);
+	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
+		return control_set_memory_limit(ucmd, &cmd);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static const struct ioasim_test_plane control_plane = {
+	.ioctl = IOMMU_TEST_CMD,
+	.cmd = control_cmd,
+	.copy_src = control_copy_src,
+};
+
+/**
+ * ioasim_control_init() - answer IOMMU_TEST_CMD from now on
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_control_init(void)
+{
+	ioasim_test_plane_register(&control_plane);
+}
+
+/**
+ * ioasim_control_exit() - stop answering IOMMU_TEST_CMD
+ *
+ * Waits for commands in progress. The plane's objects and access files
+ * run its code when they go: as a module, the test code must outlive
+ * the contexts that used the plane (it is built in under UML).
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_control_exit(void)
+{
+	ioasim_test_plane_unregister();
+}
