@@ -8,6 +8,7 @@
  * context goes when nothing else (a bound device, an access) holds it.
  */
 #include <kunit/visibility.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -51,6 +52,33 @@ VISIBLE_IF_KUNIT const struct file_operations ioasim_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 EXPORT_SYMBOL_IF_KUNIT(ioasim_fops);
+
+/**
+ * ioasim_ctx_from_fd() - the context of an open /dev/iommu file
+ * @fd: a file descriptor of the calling process
+ *
+ * For drivers that userspace hands an iommufd file (VFIO's
+ * BIND_IOMMUFD).
+ *
+ * Context: process context.
+ * Return: the context with a reference (ioasim_ctx_put() it), or
+ * ERR_PTR(-EBADF) if @fd is not open, -EBADFD if it is not ioasim's.
+ */
+struct ioasim_ctx *ioasim_ctx_from_fd(int fd)
+{
+	struct ioasim_ctx *ctx = ERR_PTR(-EBADFD);
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op == &ioasim_fops) {
+		ctx = file->private_data;
+		ioasim_ctx_get(ctx);
+	}
+	fput(file);
+	return ctx;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_from_fd);
 
 /*
  * /sys/class/misc/<devname>/ioasim/: what all contexts hold, so that a

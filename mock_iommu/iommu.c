@@ -26,6 +26,7 @@
 #include "fault.h"
 #include "iommufd_test.h"
 #include "mock.h"
+#include "vfio_cdev.h"
 
 #define IOASIM_MOCK_PTE_FIRST	BIT(0)
 #define IOASIM_MOCK_PTE_LAST	BIT(1)
@@ -525,13 +526,22 @@ static int __init ioasim_mock_init(void)
 	}
 	/* LCOV_EXCL_STOP */
 	ioasim_control_init();
-	return 0;
+	rc = ioasim_vfio_nodes_init();
+	/* LCOV_EXCL_START: only a boot parameter asks for nodes */
+	if (rc) {
+		ioasim_control_exit();
+		iommu_device_unregister(&ioasim_mock_iommu);
+		iommu_device_sysfs_remove(&ioasim_mock_iommu);
+	}
+	/* LCOV_EXCL_STOP */
+	return rc;
 }
 module_init(ioasim_mock_init);
 
 /* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 static void __exit ioasim_mock_exit(void)
 {
+	ioasim_vfio_nodes_exit();
 	ioasim_control_exit();
 	iommu_device_unregister(&ioasim_mock_iommu);
 	iommu_device_sysfs_remove(&ioasim_mock_iommu);

@@ -35,7 +35,8 @@ mkdir -p "$root"/{proc,sys,dev,sim}
 # The selftest ABI (iommufd_test.h) sits beside upstream's iommufd.
 cflags=(-static -O2 -Wall -Werror -isystem "$hdr/include"
 	-I"$IOASIM_TREE/tools/testing/selftests"
-	-I"$IOASIM_TREE/drivers/iommu/iommufd")
+	-I"$IOASIM_TREE/drivers/iommu/iommufd"
+	-I"$IOASIM_REPO/mock_iommu")
 gcc "${cflags[@]}" -o "$root/init" "$IOASIM_REPO/sim/init.c"
 
 if [ $# -eq 0 ]; then
@@ -53,6 +54,7 @@ say "booting $build/linux with the programs as userspace"
 rc=0
 timeout 900 "$build/linux" mem=1G root=/dev/root rootfstype=hostfs \
 	hostfs="$root" rw init=/init kunit.enable=0 panic_on_warn=1 \
+	ioasim_test.vfio_devices=4 \
 	con=null con0=fd:0,fd:1 </dev/null >"$out" 2>&1 || rc=$?
 sed -n '/^# sim: running/,$p' "$out"
 if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then

@@ -8,7 +8,6 @@
  * context, object or pinned page any more.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>

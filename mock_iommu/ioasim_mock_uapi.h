@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * ioasim - the mock VFIO device's one ioctl of its own, for userspace
+ *
+ * The mock VFIO device nodes (/dev/vfio/devices/ioasim-vfioN, created by
+ * the test build when booted with ioasim_test.vfio_devices=N) answer
+ * VFIO's BIND_IOMMUFD, ATTACH_IOMMUFD_PT and DETACH_IOMMUFD_PT, and this:
+ * the device reads or writes memory by IOVA through what it is attached
+ * to, so that a program can prove its translations end to end.
+ */
+#ifndef __IOASIM_MOCK_UAPI_H
+#define __IOASIM_MOCK_UAPI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * struct ioasim_mock_vfio_dma - IOASIM_MOCK_VFIO_DMA
+ * @argsz: sizeof(struct ioasim_mock_vfio_dma)
+ * @flags: IOASIM_MOCK_VFIO_DMA_WRITE: the device writes memory (the
+ *	bytes come from @uptr); otherwise it reads memory into @uptr
+ * @iova: first IOVA
+ * @length: bytes, at most IOASIM_MOCK_VFIO_DMA_MAX
+ * @uptr: the caller's buffer
+ *
+ * Errors: EINVAL (argsz, flags, length, device not bound), EPERM (not
+ * attached: DMA is blocked), EFAULT (an IOVA not mapped for that
+ * direction; a device that faults midway has moved the bytes before the
+ * fault, as hardware does).
+ */
+struct ioasim_mock_vfio_dma {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 uptr;
+};
+
+#define IOASIM_MOCK_VFIO_DMA_WRITE (1 << 0)
+#define IOASIM_MOCK_VFIO_DMA_MAX (1 << 20)
+
+#define IOASIM_MOCK_VFIO_DMA _IO('|', 0x01)
+
+#endif /* __IOASIM_MOCK_UAPI_H */

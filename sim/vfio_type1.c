@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim sim/: a VFIO type1 user on the /dev/iommu file. The container
+ * ioctls work on the IOAS chosen with IOMMU_VFIO_IOAS; a mock device
+ * attached to that IOAS (through the control plane) proves that
+ * VFIO_IOMMU_MAP_DMA reaches a domain.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+#include "iommufd_test.h"
+
+#include "kselftest_harness.h"
+#include "sim.h"
+
+#define PAGE 4096UL
+#define BUF_BYTES (16 * PAGE)
+
+static int vfio_ioas_set(int fd, __u32 ioas)
+{
+	struct iommu_vfio_ioas cmd = {
+		.size = sizeof(cmd), .op = IOMMU_VFIO_IOAS_SET, .ioas_id = ioas,
+	};
+
+	return sim_ioctl(fd, IOMMU_VFIO_IOAS, &cmd);
+}
+
+static int map_dma(int fd, void *vaddr, __u64 iova, __u64 size, __u32 flags)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map), .flags = flags,
+		.vaddr = (uintptr_t)vaddr, .iova = iova, .size = size,
+	};
+
+	return sim_ioctl(fd, VFIO_IOMMU_MAP_DMA, &map);
+}
+
+#define RW (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
+
+/* Unmaps; *@size becomes what was unmapped. */
+static int unmap_dma(int fd, __u64 iova, __u64 *size, __u32 flags)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap), .flags = flags,
+		.iova = iova, .size = *size,
+	};
+	int rc = sim_ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+
+	*size = unmap.size;
+	return rc;
+}
+
+static int attach_mock(int fd, __u32 ioas, __u32 *hwpt)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = ioas,
+	};
+	int rc = sim_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+
+	*hwpt = cmd.mock_domain.out_hwpt_id;
+	return rc;
+}
+
+static int check_map(int fd, __u32 hwpt, __u64 iova, void *buf, __u64 len)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_MAP,
+		.id = hwpt,
+		.check_map = { .iova = iova, .length = len,
+			       .uptr = (uintptr_t)buf },
+	};
+
+	return sim_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+FIXTURE(type1)
+{
+	int fd;
+	__u32 ioas;
+	char *buf;
+};
+
+FIXTURE_SETUP(type1)
+{
+	self->fd = sim_open_ioas(&self->ioas);
+	ASSERT_LE(0, self->fd);
+	self->buf = sim_mem(BUF_BYTES);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	memset(self->buf, 0x22, BUF_BYTES);
+}
+
+FIXTURE_TEARDOWN(type1)
+{
+	close(self->fd);
+	munmap(self->buf, BUF_BYTES);
+	SIM_ASSERT_NOTHING_LEFT();
+}
+
+/* What needs no container, and what fails without one. */
+TEST_F(type1, no_container_ioas)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	__u64 size = PAGE;
+
+	ASSERT_EQ(VFIO_API_VERSION, ioctl(self->fd, VFIO_GET_API_VERSION));
+	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
+	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION,
+			   VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_CHECK_EXTENSION,
+			   VFIO_NOIOMMU_IOMMU));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_CHECK_EXTENSION,
+			   VFIO_UPDATE_VADDR));
+	ASSERT_EQ(-ENODEV, sim_ioctl(self->fd, VFIO_CHECK_EXTENSION,
+				     (void *)VFIO_DMA_CC_IOMMU));
+	ASSERT_EQ(-ENODEV, sim_ioctl(self->fd, VFIO_SET_IOMMU,
+				     (void *)VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(-ENODEV, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, &info));
+	ASSERT_EQ(-ENODEV, map_dma(self->fd, self->buf, 0, PAGE, RW));
+	ASSERT_EQ(-ENODEV, unmap_dma(self->fd, 0, &size, 0));
+	/* Not a container ioctl ioasim has. */
+	ASSERT_EQ(-ENOTTY, sim_ioctl(self->fd, VFIO_IOMMU_DIRTY_PAGES, NULL));
+	ASSERT_EQ(-ENOTTY, sim_ioctl(self->fd, VFIO_GROUP_GET_STATUS, NULL));
+}
+
+/* A type1v2 user: set up, map, DMA through a domain, unmap. */
+TEST_F(type1, v2_flow)
+{
+	__u64 iova = MOCK_APERTURE_START, size;
+	__u32 hwpt;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, VFIO_SET_IOMMU, (void *)99));
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, VFIO_SET_IOMMU,
+				     (void *)VFIO_NOIOMMU_IOMMU));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	/* Nothing attached: nothing could be incoherent. */
+	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
+	ASSERT_EQ(0, attach_mock(self->fd, self->ioas, &hwpt));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
+
+	ASSERT_EQ(0, map_dma(self->fd, self->buf, iova, BUF_BYTES / 2, RW));
+	ASSERT_EQ(0, map_dma(self->fd, self->buf + BUF_BYTES / 2,
+			     iova + BUF_BYTES / 2, BUF_BYTES / 2,
+			     VFIO_DMA_MAP_FLAG_READ));
+	ASSERT_EQ(0, check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
+	/* The same IOVA again. */
+	ASSERT_EQ(-EEXIST, map_dma(self->fd, self->buf, iova, PAGE, RW));
+
+	/* Type1 unmaps nothing without complaint. */
+	size = PAGE;
+	ASSERT_EQ(0, unmap_dma(self->fd, iova + BUF_BYTES, &size, 0));
+	ASSERT_EQ(0, size);
+	/* A range cutting a mapping: refused, nothing unmapped. */
+	size = PAGE;
+	ASSERT_EQ(-ENOENT, unmap_dma(self->fd, iova, &size, 0));
+	ASSERT_EQ(0, size);
+	ASSERT_EQ(0, check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
+	/* Both mappings at once, told in bytes. */
+	size = BUF_BYTES;
+	ASSERT_EQ(0, unmap_dma(self->fd, iova, &size, 0));
+	ASSERT_EQ(BUF_BYTES, size);
+	ASSERT_EQ(-EINVAL, check_map(self->fd, hwpt, iova, self->buf, PAGE));
+}
+
+TEST_F(type1, unmap_all)
+{
+	__u64 size;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, map_dma(self->fd, self->buf, 0, PAGE, RW));
+	ASSERT_EQ(0, map_dma(self->fd, self->buf + PAGE, 1UL << 40, PAGE, RW));
+	size = PAGE;
+	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, 0, &size,
+				     VFIO_DMA_UNMAP_FLAG_ALL));
+	size = 0;
+	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, PAGE, &size,
+				     VFIO_DMA_UNMAP_FLAG_ALL));
+	ASSERT_EQ(0, unmap_dma(self->fd, 0, &size, VFIO_DMA_UNMAP_FLAG_ALL));
+	ASSERT_EQ(2 * PAGE, size);
+	/* Nothing left is fine too. */
+	size = 0;
+	ASSERT_EQ(0, unmap_dma(self->fd, 0, &size, VFIO_DMA_UNMAP_FLAG_ALL));
+	ASSERT_EQ(0, size);
+}
+
+TEST_F(type1, map_unmap_errors)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = offsetof(struct vfio_iommu_type1_dma_map, size),
+		.flags = RW, .vaddr = (uintptr_t)self->buf, .size = PAGE,
+	};
+	__u64 size;
+	__u32 hwpt;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, attach_mock(self->fd, self->ioas, &hwpt));
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(-EINVAL, map_dma(self->fd, self->buf, MOCK_APERTURE_START,
+				   PAGE, RW | VFIO_DMA_MAP_FLAG_VADDR));
+	ASSERT_EQ(-EINVAL, map_dma(self->fd, self->buf, MOCK_APERTURE_START,
+				   0, RW));
+	/* Below the IO page the domain needs. */
+	ASSERT_EQ(-EINVAL, map_dma(self->fd, self->buf,
+				   MOCK_APERTURE_START + 512, PAGE, RW));
+	/* Outside the mock's aperture. */
+	ASSERT_EQ(-EINVAL, map_dma(self->fd, self->buf, 0, PAGE, RW));
+	ASSERT_EQ(-EOVERFLOW, map_dma(self->fd, self->buf, -PAGE, 2 * PAGE,
+				      RW));
+	/* Memory that is not there. */
+	ASSERT_EQ(-EFAULT, map_dma(self->fd, NULL, MOCK_APERTURE_START, PAGE,
+				   RW));
+
+	unmap.argsz = offsetof(struct vfio_iommu_type1_dma_unmap, size);
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, &unmap));
+	size = PAGE;
+	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, 0, &size,
+				     VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP));
+	size = 0;
+	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, PAGE, &size, 0));
+	size = 2 * PAGE;
+	ASSERT_EQ(-EOVERFLOW, unmap_dma(self->fd, -PAGE, &size, 0));
+}
+
+/* GET_INFO: sizes, then the capability chain once there is room. */
+TEST_F(type1, get_info)
+{
+	struct vfio_iommu_type1_info_cap_iova_range *ranges = NULL;
+	struct vfio_iommu_type1_info_dma_avail *avail = NULL;
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	struct vfio_info_cap_header *cap;
+	struct vfio_iommu_type1_info *full;
+	unsigned char big[512];
+	unsigned int i, offset;
+	__u32 hwpt;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, attach_mock(self->fd, self->ioas, &hwpt));
+	info.argsz = offsetof(struct vfio_iommu_type1_info, iova_pgsizes);
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, &info));
+
+	/* No room for capabilities: told how much room they need. */
+	info.argsz = sizeof(info);
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, &info));
+	ASSERT_EQ(VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS, info.flags);
+	/* The mock's half-page IO pages, rounded up to a CPU page. */
+	ASSERT_EQ(PAGE, info.iova_pgsizes);
+	ASSERT_EQ(0, info.cap_offset);
+	ASSERT_LT(sizeof(info), info.argsz);
+	ASSERT_GE(sizeof(big), info.argsz);
+
+	memset(big, 0xff, sizeof(big));
+	full = (void *)big;
+	full->argsz = sizeof(big);
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, big));
+	ASSERT_EQ(info.argsz, full->argsz);
+	ASSERT_EQ(0, full->pad);
+	ASSERT_NE(0, full->cap_offset);
+	for (offset = full->cap_offset; offset; offset = cap->next) {
+		ASSERT_GE(full->argsz - sizeof(*cap), offset);
+		ASSERT_EQ(0, offset % 8);
+		cap = (void *)(big + offset);
+		ASSERT_EQ(1, cap->version);
+		if (cap->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL)
+			avail = (void *)cap;
+		else if (cap->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE)
+			ranges = (void *)cap;
+	}
+	ASSERT_NE(NULL, avail);
+	ASSERT_NE(NULL, ranges);
+	ASSERT_EQ(UINT32_MAX, avail->avail);
+	ASSERT_EQ(1, ranges->nr_iovas);
+	ASSERT_EQ(0, ranges->reserved);
+	ASSERT_EQ(MOCK_APERTURE_START, ranges->iova_ranges[0].start);
+	ASSERT_EQ(MOCK_APERTURE_LAST, ranges->iova_ranges[0].end);
+	/* Padding and what lies beyond the answer's end is not garbage. */
+	for (i = (unsigned char *)avail + sizeof(*avail) - big;
+	     i < (unsigned char *)ranges - big; i++)
+		ASSERT_EQ(0, big[i]);
+	for (i = full->argsz; i < sizeof(big); i++)
+		ASSERT_EQ(0xff, big[i]);
+}
+
+/* Type1 v1 wants page-sized IOPTEs: large pages go off. */
+TEST_F(type1, v1_disables_large_pages)
+{
+	struct iommu_option opt = {
+		.size = sizeof(opt), .option_id = IOMMU_OPTION_HUGE_PAGES,
+		.op = IOMMU_OPTION_OP_GET, .object_id = self->ioas,
+	};
+	__u32 hwpt;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_OPTION, &opt));
+	ASSERT_EQ(0, opt.val64);
+
+	/* Once a domain maps something, it is too late to turn them off. */
+	opt.op = IOMMU_OPTION_OP_SET;
+	opt.val64 = 1;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_OPTION, &opt));
+	ASSERT_EQ(0, attach_mock(self->fd, self->ioas, &hwpt));
+	ASSERT_EQ(0, map_dma(self->fd, self->buf, MOCK_APERTURE_START, PAGE,
+			     RW));
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, VFIO_SET_IOMMU,
+				     (void *)VFIO_TYPE1_IOMMU));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+}
+
+/* Destroying the container's IOAS leaves no container behind. */
+TEST_F(type1, ioas_destroyed)
+{
+	struct iommu_destroy destroy = {
+		.size = sizeof(destroy), .id = self->ioas,
+	};
+	struct iommu_vfio_ioas get = {
+		.size = sizeof(get), .op = IOMMU_VFIO_IOAS_GET,
+	};
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_VFIO_IOAS, &get));
+	ASSERT_EQ(self->ioas, get.ioas_id);
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_DESTROY, &destroy));
+	ASSERT_EQ(-ENODEV, sim_ioctl(self->fd, IOMMU_VFIO_IOAS, &get));
+	ASSERT_EQ(-ENODEV, map_dma(self->fd, self->buf, 0, PAGE, RW));
+}
+
+TEST_HARNESS_MAIN
