@@ -36,8 +36,8 @@ struct ioasim_mock_vfio_dma {
 	__aligned_u64 uptr;
 };
 
-#define IOASIM_MOCK_VFIO_DMA_WRITE (1 << 0)
-#define IOASIM_MOCK_VFIO_DMA_MAX (1 << 20)
+#define IOASIM_MOCK_VFIO_DMA_WRITE 0x1
+#define IOASIM_MOCK_VFIO_DMA_MAX 0x100000 /* 1 MiB */
 
 #define IOASIM_MOCK_VFIO_DMA _IO('|', 0x01)
 
