@@ -106,6 +106,7 @@ static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_ioas_allow_iovas cmd;
 	struct iommu_iova_range *ranges;
+	u8 __user *ubytes;
 	size_t bytes;
 	u8 probe;
 	int rc;
@@ -124,8 +125,8 @@ static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
 	 * (kvmalloc() warns above INT_MAX bytes).
 	 */
 	bytes = array_size(cmd.num_iovas, sizeof(*ranges));
-	if (bytes && get_user(probe, (u8 __user *)u64_to_user_ptr(
-			cmd.allowed_iovas) + bytes - 1))
+	ubytes = u64_to_user_ptr(cmd.allowed_iovas);
+	if (bytes && get_user(probe, ubytes + bytes - 1))
 		return -EFAULT;
 	ranges = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!ranges)

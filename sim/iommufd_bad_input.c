@@ -24,7 +24,10 @@
 
 #define PAGE 4096UL
 
-/* Every command, with its size now and in its first release. */
+/*
+ * Every command, with its size now and where its first release ended
+ * (the smallest size accepted).
+ */
 FIXTURE(size_rules)
 {
 	int fd;
@@ -38,39 +41,117 @@ FIXTURE_VARIANT(size_rules)
 	__u32 min_size;
 };
 
-#define SIZE_VARIANT(name, cmd, type, last_of_first_release)		\
-	FIXTURE_VARIANT_ADD(size_rules, name) {				\
-		.ioctl = cmd, .size = sizeof(type),			\
-		.min_size = offsetof(type, last_of_first_release) +	\
-			    sizeof(((type *)0)->last_of_first_release),	\
-	}
+FIXTURE_VARIANT_ADD(size_rules, destroy) {
+	.ioctl = IOMMU_DESTROY,
+	.size = sizeof(struct iommu_destroy),
+	.min_size = offsetof(struct iommu_destroy, id) +
+		    sizeof(((struct iommu_destroy *)0)->id),
+};
 
-SIZE_VARIANT(destroy, IOMMU_DESTROY, struct iommu_destroy, id);
-SIZE_VARIANT(ioas_alloc, IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc,
-	     out_ioas_id);
-SIZE_VARIANT(ioas_allow_iovas, IOMMU_IOAS_ALLOW_IOVAS,
-	     struct iommu_ioas_allow_iovas, allowed_iovas);
-SIZE_VARIANT(ioas_copy, IOMMU_IOAS_COPY, struct iommu_ioas_copy, src_iova);
-SIZE_VARIANT(ioas_iova_ranges, IOMMU_IOAS_IOVA_RANGES,
-	     struct iommu_ioas_iova_ranges, out_iova_alignment);
-SIZE_VARIANT(ioas_map, IOMMU_IOAS_MAP, struct iommu_ioas_map, iova);
-SIZE_VARIANT(ioas_unmap, IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap, length);
-SIZE_VARIANT(option, IOMMU_OPTION, struct iommu_option, val64);
-SIZE_VARIANT(vfio_ioas, IOMMU_VFIO_IOAS, struct iommu_vfio_ioas,
-	     __reserved);
-SIZE_VARIANT(hwpt_alloc, IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc,
-	     __reserved);
-SIZE_VARIANT(get_hw_info, IOMMU_GET_HW_INFO, struct iommu_hw_info,
-	     __reserved);
-SIZE_VARIANT(hwpt_set_dirty_tracking, IOMMU_HWPT_SET_DIRTY_TRACKING,
-	     struct iommu_hwpt_set_dirty_tracking, __reserved);
-SIZE_VARIANT(hwpt_get_dirty_bitmap, IOMMU_HWPT_GET_DIRTY_BITMAP,
-	     struct iommu_hwpt_get_dirty_bitmap, data);
-SIZE_VARIANT(hwpt_invalidate, IOMMU_HWPT_INVALIDATE,
-	     struct iommu_hwpt_invalidate, __reserved);
-SIZE_VARIANT(fault_queue_alloc, IOMMU_FAULT_QUEUE_ALLOC,
-	     struct iommu_fault_alloc, out_fault_fd);
-SIZE_VARIANT(test_cmd, IOMMU_TEST_CMD, struct iommu_test_cmd, last);
+FIXTURE_VARIANT_ADD(size_rules, ioas_alloc) {
+	.ioctl = IOMMU_IOAS_ALLOC,
+	.size = sizeof(struct iommu_ioas_alloc),
+	.min_size = offsetof(struct iommu_ioas_alloc, out_ioas_id) +
+		    sizeof(((struct iommu_ioas_alloc *)0)->out_ioas_id),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, ioas_allow_iovas) {
+	.ioctl = IOMMU_IOAS_ALLOW_IOVAS,
+	.size = sizeof(struct iommu_ioas_allow_iovas),
+	.min_size = offsetof(struct iommu_ioas_allow_iovas, allowed_iovas) +
+		    sizeof(((struct iommu_ioas_allow_iovas *)0)->allowed_iovas),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, ioas_copy) {
+	.ioctl = IOMMU_IOAS_COPY,
+	.size = sizeof(struct iommu_ioas_copy),
+	.min_size = offsetof(struct iommu_ioas_copy, src_iova) +
+		    sizeof(((struct iommu_ioas_copy *)0)->src_iova),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, ioas_iova_ranges) {
+	.ioctl = IOMMU_IOAS_IOVA_RANGES,
+	.size = sizeof(struct iommu_ioas_iova_ranges),
+	.min_size = offsetof(struct iommu_ioas_iova_ranges, out_iova_alignment) +
+		    sizeof(((struct iommu_ioas_iova_ranges *)0)->out_iova_alignment),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, ioas_map) {
+	.ioctl = IOMMU_IOAS_MAP,
+	.size = sizeof(struct iommu_ioas_map),
+	.min_size = offsetof(struct iommu_ioas_map, iova) +
+		    sizeof(((struct iommu_ioas_map *)0)->iova),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, ioas_unmap) {
+	.ioctl = IOMMU_IOAS_UNMAP,
+	.size = sizeof(struct iommu_ioas_unmap),
+	.min_size = offsetof(struct iommu_ioas_unmap, length) +
+		    sizeof(((struct iommu_ioas_unmap *)0)->length),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, option) {
+	.ioctl = IOMMU_OPTION,
+	.size = sizeof(struct iommu_option),
+	.min_size = offsetof(struct iommu_option, val64) +
+		    sizeof(((struct iommu_option *)0)->val64),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, vfio_ioas) {
+	.ioctl = IOMMU_VFIO_IOAS,
+	.size = sizeof(struct iommu_vfio_ioas),
+	.min_size = offsetof(struct iommu_vfio_ioas, __reserved) +
+		    sizeof(((struct iommu_vfio_ioas *)0)->__reserved),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, hwpt_alloc) {
+	.ioctl = IOMMU_HWPT_ALLOC,
+	.size = sizeof(struct iommu_hwpt_alloc),
+	.min_size = offsetof(struct iommu_hwpt_alloc, __reserved) +
+		    sizeof(((struct iommu_hwpt_alloc *)0)->__reserved),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, get_hw_info) {
+	.ioctl = IOMMU_GET_HW_INFO,
+	.size = sizeof(struct iommu_hw_info),
+	.min_size = offsetof(struct iommu_hw_info, __reserved) +
+		    sizeof(((struct iommu_hw_info *)0)->__reserved),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, hwpt_set_dirty_tracking) {
+	.ioctl = IOMMU_HWPT_SET_DIRTY_TRACKING,
+	.size = sizeof(struct iommu_hwpt_set_dirty_tracking),
+	.min_size = offsetof(struct iommu_hwpt_set_dirty_tracking, __reserved) +
+		    sizeof(((struct iommu_hwpt_set_dirty_tracking *)0)->__reserved),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, hwpt_get_dirty_bitmap) {
+	.ioctl = IOMMU_HWPT_GET_DIRTY_BITMAP,
+	.size = sizeof(struct iommu_hwpt_get_dirty_bitmap),
+	.min_size = offsetof(struct iommu_hwpt_get_dirty_bitmap, data) +
+		    sizeof(((struct iommu_hwpt_get_dirty_bitmap *)0)->data),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, hwpt_invalidate) {
+	.ioctl = IOMMU_HWPT_INVALIDATE,
+	.size = sizeof(struct iommu_hwpt_invalidate),
+	.min_size = offsetof(struct iommu_hwpt_invalidate, __reserved) +
+		    sizeof(((struct iommu_hwpt_invalidate *)0)->__reserved),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, fault_queue_alloc) {
+	.ioctl = IOMMU_FAULT_QUEUE_ALLOC,
+	.size = sizeof(struct iommu_fault_alloc),
+	.min_size = offsetof(struct iommu_fault_alloc, out_fault_fd) +
+		    sizeof(((struct iommu_fault_alloc *)0)->out_fault_fd),
+};
+
+FIXTURE_VARIANT_ADD(size_rules, test_cmd) {
+	.ioctl = IOMMU_TEST_CMD,
+	.size = sizeof(struct iommu_test_cmd),
+	.min_size = offsetof(struct iommu_test_cmd, last) +
+		    sizeof(((struct iommu_test_cmd *)0)->last),
+};
 
 FIXTURE_SETUP(size_rules)
 {
