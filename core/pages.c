@@ -519,6 +519,44 @@ void ioasim_pages_store_in_domain(struct ioasim_pages *pages,
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_store_in_domain);
 
 /**
+ * ioasim_pages_split_user() - replace a user by two that cover it
+ * @pages: the object
+ * @user: a registered user, removed
+ * @lhs: takes [@user's first index, @lhs_last], and the bytes of @user's
+ *	storing domain up to @byte - 1
+ * @rhs: takes [@byte's index, @user's last index], and the bytes from
+ *	@byte on, at @iova of the same domain
+ * @byte: the first byte of @rhs, from index 0's start; inside @user's
+ *	range and not its first byte
+ * @iova: where @user's domain maps @byte
+ *
+ * For an area cut in two. Nothing is pinned or unpinned: every index
+ * stays covered (a page holding bytes of both halves by both), and where
+ * the PFNs are stored does not change.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ */
+void ioasim_pages_split_user(struct ioasim_pages *pages,
+			     struct ioasim_pages_user *user,
+			     struct ioasim_pages_user *lhs,
+			     struct ioasim_pages_user *rhs,
+			     unsigned long byte, unsigned long iova)
+{
+	mutex_lock(&pages->mutex);
+	interval_tree_remove(&user->node, &pages->users);
+	*lhs = *user;
+	lhs->node.last = (byte - 1) >> PAGE_SHIFT;
+	*rhs = *user;
+	rhs->node.start = byte >> PAGE_SHIFT;
+	rhs->iova = iova;
+	rhs->byte = byte;
+	interval_tree_insert(&lhs->node, &pages->users);
+	interval_tree_insert(&rhs->node, &pages->users);
+	mutex_unlock(&pages->mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_split_user);
+
+/**
  * ioasim_pages_unstore() - a user's domain is about to stop mapping
  * @pages: the object
  * @user: a user whose storage is in a domain

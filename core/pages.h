@@ -135,6 +135,11 @@ void ioasim_pages_store_in_domain(struct ioasim_pages *pages,
 				  struct ioasim_pages_user *user,
 				  struct iommu_domain *domain,
 				  unsigned long iova, unsigned long byte);
+void ioasim_pages_split_user(struct ioasim_pages *pages,
+			     struct ioasim_pages_user *user,
+			     struct ioasim_pages_user *lhs,
+			     struct ioasim_pages_user *rhs,
+			     unsigned long byte, unsigned long iova);
 void ioasim_pages_unstore(struct ioasim_pages *pages,
 			  struct ioasim_pages_user *user);
 

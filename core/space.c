@@ -241,7 +241,8 @@ static unsigned long area_contig(struct ioasim_area *area, unsigned long byte,
 
 /*
  * Map the area's (pinned) memory into @domain, one call per physically
- * contiguous run.
+ * contiguous run; with large pages off, one call per CPU page, so that
+ * the domain holds no IOPTE an area cut (ioasim_space_cut()) could split.
  */
 static int area_map_domain(struct ioasim_area *area,
 			   struct iommu_domain *domain)
@@ -253,6 +254,8 @@ static int area_map_domain(struct ioasim_area *area,
 
 	while (left) {
 		chunk = area_contig(area, byte, left, &phys);
+		if (area->space->no_large_pages)
+			chunk = min(chunk, PAGE_SIZE - (byte & ~PAGE_MASK));
 		rc = ioasim_should_fail("space.domain_map") ? -ENOMEM :
 			iommu_map(domain, iova, phys, chunk, area->prot,
 				  GFP_KERNEL_ACCOUNT);
@@ -522,6 +525,101 @@ void ioasim_slices_put(struct ioasim_slice *slices, unsigned int nslices)
 	kfree(slices);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_slices_put);
+
+/*
+ * Cut @area after @iova, which is inside it: two areas take its place,
+ * sharing its pages and its registration. See ioasim_space_cut().
+ */
+static int area_split(struct ioasim_space *space, struct ioasim_area *area,
+		      unsigned long iova)
+{
+	unsigned long mask = space->iova_alignment - 1, start = iova + 1;
+	unsigned long rhs_byte = area->start_byte + (start - area->node.start);
+	struct ioasim_area *lhs, *rhs;
+
+	lockdep_assert_held_write(&space->lock);
+	if (area->unmapping)
+		return -EBUSY;
+	/* Access pins are per area: they would have to be split too. */
+	if (!RB_EMPTY_ROOT(&area->access_pins.rb_root))
+		return -EINVAL;
+	/* A domain may hold IOPTEs larger than a page. */
+	if (space->ndomains && !space->no_large_pages)
+		return -EINVAL;
+	if ((start & mask) || ((rhs_byte % PAGE_SIZE) & mask))
+		return -EINVAL;
+
+	lhs = ioasim_kzalloc("space.cut", sizeof(*lhs), GFP_KERNEL_ACCOUNT);
+	rhs = ioasim_kzalloc("space.cut", sizeof(*rhs), GFP_KERNEL_ACCOUNT);
+	if (!lhs || !rhs) {
+		kfree(lhs);
+		kfree(rhs);
+		return -ENOMEM;
+	}
+	interval_tree_remove(&area->node, &space->areas);
+	lhs->space = space;
+	rhs->space = space;
+	lhs->pages = area->pages;
+	rhs->pages = area->pages;
+	ioasim_pages_get(area->pages);
+	lhs->prot = area->prot;
+	rhs->prot = area->prot;
+	lhs->access_pins = RB_ROOT_CACHED;
+	rhs->access_pins = RB_ROOT_CACHED;
+	lhs->start_byte = area->start_byte;
+	lhs->node.start = area->node.start;
+	lhs->node.last = iova;
+	rhs->start_byte = rhs_byte;
+	rhs->node.start = start;
+	rhs->node.last = area->node.last;
+	if (space->ndomains)
+		ioasim_pages_split_user(area->pages, &area->pin, &lhs->pin,
+					&rhs->pin, rhs_byte, start);
+	interval_tree_insert(&lhs->node, &space->areas);
+	interval_tree_insert(&rhs->node, &space->areas);
+	/* The halves took over the pages reference and the registration. */
+	area->pages = NULL;
+	area_free(area);
+	return 0;
+}
+
+/**
+ * ioasim_space_cut() - cut the areas that continue past given IOVAs
+ * @space: the space
+ * @iovas: IOVAs after which a new area must begin
+ * @n: how many
+ *
+ * VFIO type1 v1 lets an unmap take part of a mapping: the caller cuts at
+ * the range's edges first, then unmaps whole areas. An area is cut only
+ * if nothing depends on its being whole: no access pins it, and no domain
+ * can hold an IOPTE across the cut (large pages are off, so domains map a
+ * page at a time). IOVAs that are not mapped, or an area's first or last
+ * byte, are left alone.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -EINVAL if a cut is not aligned or not allowed (see above),
+ * -EBUSY if the area is being unmapped, -ENOMEM. Cuts made before an
+ * error stay: the areas they made are whole areas like any other.
+ */
+int ioasim_space_cut(struct ioasim_space *space, const unsigned long *iovas,
+		     unsigned int n)
+{
+	struct interval_tree_node *node;
+	unsigned int i;
+	int rc = 0;
+
+	down_write(&space->lock);
+	for (i = 0; i < n && !rc; i++) {
+		node = interval_tree_iter_first(&space->areas, iovas[i],
+						iovas[i]);
+		if (node && node->start != iovas[i] &&
+		    node->last != iovas[i])
+			rc = area_split(space, area_of(node), iovas[i]);
+	}
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_cut);
 
 /**
  * ioasim_space_slices() - the memory behind a fully mapped IOVA range

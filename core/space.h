@@ -168,6 +168,8 @@ void ioasim_space_holes(struct ioasim_space *space,
 
 struct iommu_domain;
 
+int ioasim_space_cut(struct ioasim_space *space, const unsigned long *iovas,
+		     unsigned int n);
 unsigned long ioasim_space_pgsizes(struct ioasim_space *space);
 bool ioasim_space_nth_area(struct ioasim_space *space, unsigned int nth,
 			   unsigned long *iova);

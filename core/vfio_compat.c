@@ -18,9 +18,13 @@
  *   VFIO_IOMMU_GET_INFO     IO page sizes and a capability chain: the DMA
  *                           mapping limit, then the usable IOVA ranges
  *   VFIO_IOMMU_MAP_DMA      a map at a fixed IOVA
- *   VFIO_IOMMU_UNMAP_DMA    unmap whole mappings inside a range (nothing
+ *   VFIO_IOMMU_UNMAP_DMA    unmap the mappings inside a range (nothing
  *                           there is not an error, unlike IOAS_UNMAP), or
- *                           everything with VFIO_DMA_UNMAP_FLAG_ALL
+ *                           everything with VFIO_DMA_UNMAP_FLAG_ALL. With
+ *                           large pages off (TYPE1), mappings the range
+ *                           begins or ends inside are cut there first, so
+ *                           part of a mapping can go; otherwise a mapping
+ *                           crossing the range's edge is -ENOENT
  *
  * These commands do not follow iommufd's size rules: VFIO's argsz only
  * has to cover the fields the command reads (-EINVAL otherwise), and what
@@ -239,8 +243,19 @@ static long vfio_unmap_dma(struct ioasim_ctx *ctx, void __user *arg)
 		rc = -EOVERFLOW;
 		goto out_put;
 	} else {
-		rc = ioasim_ioas_unmap_range(ioas, unmap.iova, last,
-					     &unmapped);
+		/*
+		 * With large pages off (type1 v1 turns them off), a range may
+		 * begin or end inside a mapping: cut there first.
+		 */
+		unsigned long cuts[] = { last, unmap.iova - 1 };
+
+		rc = 0;
+		if (READ_ONCE(ioas->space.no_large_pages))
+			rc = ioasim_space_cut(&ioas->space, cuts,
+					      unmap.iova ? 2 : 1);
+		if (!rc)
+			rc = ioasim_ioas_unmap_range(ioas, unmap.iova, last,
+						     &unmapped);
 	}
 	/* What was unmapped is told even when the unmap stopped early. */
 	unmap.size = unmapped;

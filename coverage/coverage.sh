@@ -4,10 +4,14 @@
 # coverage.sh [kunit.py run arguments...]
 #
 # Builds the coverage configuration under UML (its own cached build
-# directory), runs the KUnit suites, and turns the counters UML writes at
-# exit into an lcov tracefile, an HTML report and a per-file summary of
+# directory), runs the KUnit suites, then boots the same kernel again with
+# the userspace programs of sim/ (the ioctl layer, the control plane, the
+# mock VFIO nodes are theirs to reach), and turns the counters UML writes
+# at exit into lcov tracefiles: out/coverage/kunit.info (the suites alone)
+# and ioasim.info (both runs), an HTML report and a per-file summary of
 # ioasim's core/ and mock_iommu/. Then applies the gate in
-# coverage/thresholds; exits non-zero if any directory falls short.
+# coverage/thresholds to both runs together; exits non-zero if any
+# directory falls short.
 #
 # How the counters get out of UML: scripts/kunit.sh builds with
 # KCFLAGS=-Dmangle_path=kernel_mangle_path (libgcov has its own
@@ -25,18 +29,31 @@ rc=0
 "$IOASIM_REPO/scripts/kunit.sh" coverage "$@" || rc=$?
 [ $rc -eq 0 ] || die "the KUnit run under coverage failed"
 
-ngcda=$(find "$build/drivers/ioasim" -name '*.gcda' | wc -l)
-[ "$ngcda" -gt 0 ] || die "UML wrote no coverage counters under $build"
-say "collecting $ngcda counter files"
+lcov_rc=(--rc lcov_branch_coverage=1)
+# Capture ioasim's counters as they are now into $out/$1.info.
+capture()
+{
+	local ngcda
+
+	ngcda=$(find "$build/drivers/ioasim" -name '*.gcda' | wc -l)
+	[ "$ngcda" -gt 0 ] || die "UML wrote no coverage counters under $build"
+	say "collecting $ngcda counter files ($1)"
+	lcov "${lcov_rc[@]}" --quiet --capture \
+		--directory "$build/drivers/ioasim" --output-file "$out/all.info"
+	lcov "${lcov_rc[@]}" --quiet --extract "$out/all.info" \
+		'*/drivers/ioasim/core/*' '*/drivers/ioasim/mock_iommu/*' \
+		--output-file "$out/$1.info"
+	rm "$out/all.info"
+}
 
 rm -rf "$out"
 mkdir -p "$out"
-lcov_rc=(--rc lcov_branch_coverage=1)
-lcov "${lcov_rc[@]}" --quiet --capture --directory "$build/drivers/ioasim" \
-	--output-file "$out/all.info"
-lcov "${lcov_rc[@]}" --quiet --extract "$out/all.info" \
-	'*/drivers/ioasim/core/*' '*/drivers/ioasim/mock_iommu/*' \
-	--output-file "$out/ioasim.info"
+capture kunit
+# The counters add up across boots: the sim/ run adds its own.
+"$IOASIM_REPO/scripts/sim.sh" coverage || die "the sim/ run under coverage failed"
+capture ioasim
+lcov "${lcov_rc[@]}" --summary "$out/kunit.info" 2>&1 |
+	sed -n 's/^ *\(lines\|functions\|branches\)/KUnit alone: \1/p' >&2
 genhtml "${lcov_rc[@]}" --quiet --branch-coverage --legend \
 	--title "ioasim KUnit coverage" --output-directory "$out/html" \
 	"$out/ioasim.info"

@@ -315,6 +315,108 @@ TEST_F(type1, v1_disables_large_pages)
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
 }
 
+static int check_refs(int fd, void *buf, __u64 len, __u32 refs)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = { .length = len, .uptr = (uintptr_t)buf,
+				.refs = refs },
+	};
+
+	return sim_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+/*
+ * Type1 v1 unmaps part of a mapping: the mapping is cut at the range's
+ * edges, the domain keeps translating what is left, and exactly the
+ * unmapped pages are unpinned.
+ */
+TEST_F(type1, v1_partial_unmap)
+{
+	__u64 iova = MOCK_APERTURE_START, size;
+	__u32 hwpt;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
+	ASSERT_EQ(0, attach_mock(self->fd, self->ioas, &hwpt));
+	ASSERT_EQ(0, map_dma(self->fd, self->buf, iova, BUF_BYTES, RW));
+
+	/* Two pages from the middle. */
+	size = 2 * PAGE;
+	ASSERT_EQ(0, unmap_dma(self->fd, iova + 4 * PAGE, &size, 0));
+	ASSERT_EQ(2 * PAGE, size);
+	ASSERT_EQ(0, check_map(self->fd, hwpt, iova, self->buf, 4 * PAGE));
+	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + 6 * PAGE,
+			       self->buf + 6 * PAGE, BUF_BYTES - 6 * PAGE));
+	ASSERT_EQ(-EINVAL, check_map(self->fd, hwpt, iova + 4 * PAGE,
+				     self->buf + 4 * PAGE, PAGE));
+	ASSERT_EQ(0, check_refs(self->fd, self->buf + 4 * PAGE, 2 * PAGE, 0));
+	ASSERT_EQ(0, check_refs(self->fd, self->buf, 4 * PAGE, 1));
+	ASSERT_EQ(0, check_refs(self->fd, self->buf + 6 * PAGE,
+				BUF_BYTES - 6 * PAGE, 1));
+
+	/* The first page, then a range over a hole and two part-mappings. */
+	size = PAGE;
+	ASSERT_EQ(0, unmap_dma(self->fd, iova, &size, 0));
+	ASSERT_EQ(PAGE, size);
+	size = 6 * PAGE;
+	ASSERT_EQ(0, unmap_dma(self->fd, iova + 2 * PAGE, &size, 0));
+	ASSERT_EQ(4 * PAGE, size);
+	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + PAGE, self->buf + PAGE,
+			       PAGE));
+	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + 8 * PAGE,
+			       self->buf + 8 * PAGE, BUF_BYTES - 8 * PAGE));
+	/* A cut must fall on a page. */
+	size = PAGE;
+	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, iova + 9 * PAGE + 2048, &size,
+				     0));
+	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + 8 * PAGE,
+			       self->buf + 8 * PAGE, BUF_BYTES - 8 * PAGE));
+
+	size = 0;
+	ASSERT_EQ(0, unmap_dma(self->fd, 0, &size, VFIO_DMA_UNMAP_FLAG_ALL));
+	ASSERT_EQ(BUF_BYTES - 7 * PAGE, size);
+	ASSERT_EQ(0, check_refs(self->fd, self->buf, BUF_BYTES, 0));
+}
+
+/* A mapping an access pins is not cut; without a domain, cuts are free. */
+TEST_F(type1, v1_cut_refused_under_access_pin)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOMMU_TEST_OP_CREATE_ACCESS,
+		.id = self->ioas,
+		.create_access = {
+			.flags = MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
+		},
+	};
+	__u64 size;
+	int afd;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
+	ASSERT_EQ(0, map_dma(self->fd, self->buf, 0x100000, BUF_BYTES, RW));
+	size = PAGE;
+	ASSERT_EQ(0, unmap_dma(self->fd, 0x100000 + 3 * PAGE, &size, 0));
+	ASSERT_EQ(PAGE, size);
+
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_TEST_CMD, &cmd));
+	afd = cmd.create_access.out_access_fd;
+	memset(&cmd.access_pages, 0, sizeof(cmd.access_pages));
+	cmd.op = IOMMU_TEST_OP_ACCESS_PAGES;
+	cmd.id = afd;
+	cmd.access_pages.iova = 0x100000 + 8 * PAGE;
+	cmd.access_pages.length = PAGE;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_TEST_CMD, &cmd));
+	size = PAGE;
+	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, 0x100000 + 10 * PAGE, &size,
+				     0));
+	ASSERT_EQ(0, size);
+	ASSERT_EQ(0, close(afd));
+	size = PAGE;
+	ASSERT_EQ(0, unmap_dma(self->fd, 0x100000 + 10 * PAGE, &size, 0));
+	ASSERT_EQ(PAGE, size);
+}
+
 /* Destroying the container's IOAS leaves no container behind. */
 TEST_F(type1, ioas_destroyed)
 {
