@@ -597,6 +597,123 @@ static void domain_map_fail_nth(struct kunit *test)
 	check_translates(test, s.d2, 0x400000, 0, 8 * PAGE_SIZE);
 }
 
+/* Whether the fixture's user page @i is pinned (by its GUP pin bias). */
+static bool user_page_pinned(struct kunit *test, unsigned int i)
+{
+	struct domain_fixture *fx = test->priv;
+	struct page *page;
+	bool pinned;
+
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(fx->uptr + i * PAGE_SIZE, 1,
+						  0, &page), 1);
+	pinned = page_ref_count(page) >= GUP_PIN_COUNTING_BIAS;
+	put_page(page);
+	return pinned;
+}
+
+static unsigned int count_areas(struct kunit *test)
+{
+	struct interval_tree_node *node;
+	unsigned int n = 0;
+
+	for (node = interval_tree_iter_first(&space(test)->areas, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX))
+		n++;
+	return n;
+}
+
+static int cut_sweep_step(struct kunit *test, void *arg)
+{
+	unsigned long *iova = arg;
+
+	return ioasim_space_cut(space(test), iova, 1);
+}
+
+static void cut_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	KUNIT_EXPECT_EQ(test, rc, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, count_areas(test), 1);
+	KUNIT_EXPECT_EQ(test, pinned(test), 8);
+}
+
+/*
+ * With large pages off, an area is cut in two without touching a pin or
+ * a translation; afterwards each half unmaps on its own, and the PFNs a
+ * departing domain stored reach the other one for each half.
+ */
+static void domain_cut_area(struct kunit *test)
+{
+	struct iommu_domain *d1 = domain(test), *d2 = domain(test);
+	unsigned long base = 0x100000, cut = base + 3 * PAGE_SIZE - 1;
+	struct ioasim_sweep sweep = {
+		.step = cut_sweep_step, .check = cut_sweep_check, .arg = &cut,
+	};
+	static const char *const points[] = { "space.cut", NULL };
+	struct attached *a1, *a2;
+	struct ioasim_pages *pages;
+	unsigned long iovas[2];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, map_fixed(test, base, 0, 8 * PAGE_SIZE), 0);
+	a1 = attach(test, d1);
+	/* Large pages on and a domain attached: the domain may span it. */
+	KUNIT_EXPECT_EQ(test, ioasim_space_cut(space(test), &cut, 1), -EINVAL);
+	detach(test, a1);
+	KUNIT_ASSERT_EQ(test, ioasim_space_set_large_pages(space(test), false),
+			0);
+	a1 = attach(test, d1);
+	a2 = attach(test, d2);
+	KUNIT_EXPECT_EQ(test, pinned(test), 8);
+
+	/* Not on a page; an area's first or last byte; nothing mapped. */
+	iovas[0] = base + PAGE_SIZE + IO_PG - 1;
+	KUNIT_EXPECT_EQ(test, ioasim_space_cut(space(test), iovas, 1),
+			-EINVAL);
+	iovas[0] = base;
+	iovas[1] = base + 8 * PAGE_SIZE - 1;
+	KUNIT_EXPECT_EQ(test, ioasim_space_cut(space(test), iovas, 2), 0);
+	iovas[0] = 0x10000000;
+	KUNIT_EXPECT_EQ(test, ioasim_space_cut(space(test), iovas, 1), 0);
+	KUNIT_EXPECT_EQ(test, count_areas(test), 1);
+
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 1);
+	iovas[0] = base + 5 * PAGE_SIZE - 1;
+	KUNIT_ASSERT_EQ(test, ioasim_space_cut(space(test), iovas, 1), 0);
+	KUNIT_EXPECT_EQ(test, count_areas(test), 3);
+	KUNIT_EXPECT_EQ(test, pinned(test), 8);
+	check_translates(test, d2, base, 0, 8 * PAGE_SIZE);
+
+	/*
+	 * The middle third alone, while the domain that stored the PFNs
+	 * before the cut still does: exactly its pages are unpinned.
+	 */
+	pages = area_pages(test, base);
+	KUNIT_EXPECT_EQ(test, unmap(test, base + 3 * PAGE_SIZE,
+				    2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 6);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ_MSG(test, user_page_pinned(test, i),
+				    i != 3 && i != 4, "page %u", i);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d2),
+			6 * PAGE_SIZE / IO_PG);
+	check_translates(test, d2, base, 0, 3 * PAGE_SIZE);
+	check_translates(test, d2, base + 5 * PAGE_SIZE, 5 * PAGE_SIZE,
+			 3 * PAGE_SIZE);
+
+	/* The storing domain goes, then the last: nothing stays pinned. */
+	detach(test, a1);
+	KUNIT_EXPECT_EQ(test, stored(pages), 0);
+	check_translates(test, d2, base + 5 * PAGE_SIZE, 5 * PAGE_SIZE,
+			 3 * PAGE_SIZE);
+	detach(test, a2);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, user_page_pinned(test, i),
+				       "page %u", i);
+	KUNIT_EXPECT_EQ(test, unmap(test, base, 8 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, count_areas(test), 0);
+}
+
 static void domain_fixture_release(void *data)
 {
 	struct domain_fixture *fx = data;
@@ -650,6 +767,7 @@ static struct kunit_case ioasim_domain_cases[] = {
 	KUNIT_CASE(domain_dma_faults),
 	KUNIT_CASE(domain_attach_fail_nth),
 	KUNIT_CASE(domain_map_fail_nth),
+	KUNIT_CASE(domain_cut_area),
 	{}
 };
 

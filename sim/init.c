@@ -8,6 +8,10 @@
  * the console, and powers off. UML exits with the status written to
  * /proc/exitcode: 0 when every program exited 0, 1 otherwise. PID 1 never
  * just returns: a UML whose init exits dumps core.
+ *
+ * In a kernel with kmemleak (the check configuration), what boot left is
+ * forgotten before the first program, and once the last has exited a
+ * scan must find nothing new: a leak fails the run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +38,55 @@ static void power_off(int status)
 		pause();
 }
 
+#define KMEMLEAK "/sys/kernel/debug/kmemleak"
+
+static int kmemleak_cmd(const char *cmd)
+{
+	int fd = open(KMEMLEAK, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, cmd, strlen(cmd));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* Forget what boot left, so that only the programs' leaks count. */
+static int kmemleak_start(void)
+{
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) ||
+	    access(KMEMLEAK, F_OK))
+		return 0;
+	if (kmemleak_cmd("scan") || kmemleak_cmd("clear")) {
+		perror("sim-init: " KMEMLEAK);
+		return -1;
+	}
+	return 1;
+}
+
+/* Print what kmemleak finds now; how many leaks, or -1. */
+static int kmemleak_report(void)
+{
+	char line[512];
+	int leaks = 0;
+	FILE *f;
+
+	/* Objects younger than a few seconds are never reported. */
+	sleep(6);
+	if (kmemleak_cmd("scan") || kmemleak_cmd("scan"))
+		return -1;
+	f = fopen(KMEMLEAK, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		leaks += !strncmp(line, "unreferenced object", 19);
+		printf("# kmemleak: %s", line);
+	}
+	fclose(f);
+	return leaks;
+}
+
 static int run(const char *path)
 {
 	int status;
@@ -56,7 +109,7 @@ static int run(const char *path)
 int main(void)
 {
 	char line[256];
-	int failed = 0, total = 0, rc;
+	int failed = 0, total = 0, leakcheck, rc;
 	FILE *list;
 
 	if (mount("proc", "/proc", "proc", 0, NULL) ||
@@ -65,6 +118,10 @@ int main(void)
 		perror("sim-init: mount");
 		power_off(1);
 	}
+	rc = kmemleak_start();
+	if (rc < 0)
+		power_off(1);
+	leakcheck = rc;
 	list = fopen("/sim/list", "r");
 	if (!list) {
 		perror("sim-init: /sim/list");
@@ -81,6 +138,11 @@ int main(void)
 		failed += rc != 0;
 	}
 	fclose(list);
+	if (leakcheck) {
+		rc = kmemleak_report();
+		printf("# sim: kmemleak: %d unreferenced objects\n", rc);
+		failed += rc != 0;
+	}
 	printf("# sim: %d programs, %d failed\n", total, failed);
 	power_off(failed || !total);
 	return 0;
