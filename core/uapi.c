@@ -126,7 +126,7 @@ static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
 	 */
 	bytes = array_size(cmd.num_iovas, sizeof(*ranges));
 	ubytes = u64_to_user_ptr(cmd.allowed_iovas);
-	if (bytes && get_user(probe, ubytes + bytes - 1))
+	if (bytes && copy_from_user(&probe, ubytes + bytes - 1, 1))
 		return -EFAULT;
 	ranges = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!ranges)

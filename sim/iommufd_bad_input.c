@@ -248,17 +248,6 @@ FIXTURE_TEARDOWN(bad)
 	SIM_ASSERT_NOTHING_LEFT();
 }
 
-static int map(int fd, __u32 ioas, void *buf, __u64 len, __u64 iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas,
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
-		.user_va = (uintptr_t)buf, .length = len, .iova = iova,
-	};
-
-	return sim_ioctl(fd, IOMMU_IOAS_MAP, &cmd);
-}
-
 #define BASE MOCK_APERTURE_START
 
 TEST_F(bad, destroy)
@@ -407,7 +396,8 @@ TEST_F(bad, ioas_copy)
 
 	/* Nothing mapped at the source. */
 	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_IOAS_COPY, &cmd));
-	ASSERT_EQ(0, map(self->fd, self->ioas, self->buf, PAGE, BASE));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE, BASE,
+				   IOMMU_IOAS_MAP_READABLE));
 	cmd.flags |= 1 << 8;
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_IOAS_COPY, &cmd));
 	cmd.flags = IOMMU_IOAS_MAP_FIXED_IOVA;
@@ -440,7 +430,8 @@ TEST_F(bad, ioas_unmap)
 	};
 
 	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_IOAS_UNMAP, &cmd));
-	ASSERT_EQ(0, map(self->fd, self->ioas, self->buf, 4 * PAGE, BASE));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, 4 * PAGE,
+				   BASE, IOMMU_IOAS_MAP_READABLE));
 	/* Cutting a mapping. */
 	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_IOAS_UNMAP, &cmd));
 	cmd.length = 0;
@@ -584,8 +575,8 @@ TEST_F(bad, not_a_command)
 
 	ASSERT_EQ(-ENOTTY, sim_ioctl(self->fd, _IO(IOMMUFD_TYPE, 0x7f), arg));
 	ASSERT_EQ(-ENOTTY, sim_ioctl(self->fd, _IO(IOMMUFD_TYPE, 0xa1), arg));
-	ASSERT_EQ(-ENOTTY, sim_ioctl(self->fd,
-				     _IOW(IOMMUFD_TYPE, 0x80, __u64), arg));
+	ASSERT_EQ(-ENOTTY, sim_ioctl(self->fd, _IOW(IOMMUFD_TYPE, 0x80, __u64),
+				     arg));
 	ASSERT_EQ(-ENOTTY, sim_ioctl(self->fd, _IO('x', 0x80), arg));
 }
 

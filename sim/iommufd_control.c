@@ -24,12 +24,6 @@
 #define BUF_PAGES 16
 #define BUF_BYTES (BUF_PAGES * PAGE)
 
-static int test_cmd(int fd, struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return sim_ioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
 /* A mock device attached to @pt_id; its ids come back in @cmd. */
 static int mock_domain(int fd, __u32 pt_id, __u32 dev_flags,
 		       struct iommu_test_cmd *cmd)
@@ -38,58 +32,7 @@ static int mock_domain(int fd, __u32 pt_id, __u32 dev_flags,
 	cmd->op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS;
 	cmd->id = pt_id;
 	cmd->mock_domain_flags.dev_flags = dev_flags;
-	return test_cmd(fd, cmd);
-}
-
-static int check_map(int fd, __u32 hwpt, __u64 iova, void *buf, __u64 len)
-{
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
-		.check_map = { .iova = iova, .length = len,
-			       .uptr = (uintptr_t)buf },
-	};
-
-	return test_cmd(fd, &cmd);
-}
-
-static int check_refs(int fd, void *buf, __u64 len, __u32 refs)
-{
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
-		.check_refs = { .length = len, .uptr = (uintptr_t)buf,
-				.refs = refs },
-	};
-
-	return test_cmd(fd, &cmd);
-}
-
-static int map_fixed(int fd, __u32 ioas, void *buf, __u64 len, __u64 iova)
-{
-	struct iommu_ioas_map map = {
-		.size = sizeof(map), .ioas_id = ioas,
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.user_va = (uintptr_t)buf, .length = len, .iova = iova,
-	};
-
-	return sim_ioctl(fd, IOMMU_IOAS_MAP, &map);
-}
-
-static int unmap(int fd, __u32 ioas, __u64 iova, __u64 len)
-{
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap), .ioas_id = ioas,
-		.iova = iova, .length = len,
-	};
-
-	return sim_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap);
-}
-
-static int destroy(int fd, __u32 id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return sim_ioctl(fd, IOMMU_DESTROY, &cmd);
+	return sim_test_cmd(fd, cmd);
 }
 
 /* An access on @ioas; its file descriptor, or -errno. */
@@ -99,7 +42,7 @@ static int create_access(int fd, __u32 ioas, __u32 flags)
 		.op = IOMMU_TEST_OP_CREATE_ACCESS, .id = ioas,
 		.create_access = { .flags = flags },
 	};
-	int rc = test_cmd(fd, &cmd);
+	int rc = sim_test_cmd(fd, &cmd);
 
 	return rc ?: (int)cmd.create_access.out_access_fd;
 }
@@ -112,7 +55,7 @@ static int access_pages(int fd, int afd, __u64 iova, __u64 len, void *buf,
 		.access_pages = { .flags = flags, .iova = iova, .length = len,
 				  .uptr = (uintptr_t)buf },
 	};
-	int rc = test_cmd(fd, &cmd);
+	int rc = sim_test_cmd(fd, &cmd);
 
 	if (!rc && pin_id)
 		*pin_id = cmd.access_pages.out_access_pages_id;
@@ -126,7 +69,7 @@ static int access_unpin(int fd, int afd, __u32 pin_id)
 		.destroy_access_pages = { .access_pages_id = pin_id },
 	};
 
-	return test_cmd(fd, &cmd);
+	return sim_test_cmd(fd, &cmd);
 }
 
 static int access_rw(int fd, int afd, __u64 iova, void *buf, __u64 len,
@@ -138,7 +81,7 @@ static int access_rw(int fd, int afd, __u64 iova, void *buf, __u64 len,
 			       .uptr = (uintptr_t)buf, .flags = flags },
 	};
 
-	return test_cmd(fd, &cmd);
+	return sim_test_cmd(fd, &cmd);
 }
 
 FIXTURE(control)
@@ -179,28 +122,28 @@ TEST_F(control, mock_domain_maps_the_ioas)
 	ASSERT_NE(0, md.mock_domain.out_stdev_id);
 	ASSERT_NE(0, md.mock_domain.out_idev_id);
 
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
-			       iova));
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   iova, SIM_RW));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
 	/* Half-page IO pages: the same check from an odd IO page. */
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + PAGE / 2,
-			       self->buf + PAGE / 2, PAGE));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova + PAGE / 2,
+				   self->buf + PAGE / 2, PAGE));
 	/* Another buffer's pages are not what the domain maps. */
-	ASSERT_EQ(-EINVAL, check_map(self->fd, hwpt, iova, self->buf + PAGE,
-				     PAGE));
+	ASSERT_EQ(-EINVAL, sim_check_map(self->fd, hwpt, iova, self->buf + PAGE,
+					 PAGE));
 	/* Pinned once, for the domain. */
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, BUF_BYTES, 1));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BUF_BYTES, 1));
 
-	ASSERT_EQ(0, unmap(self->fd, self->ioas, iova, BUF_BYTES));
-	ASSERT_EQ(-EINVAL, check_map(self->fd, hwpt, iova, self->buf, PAGE));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, BUF_BYTES, 0));
+	ASSERT_EQ(0, sim_unmap(self->fd, self->ioas, iova, BUF_BYTES));
+	ASSERT_EQ(-EINVAL, sim_check_map(self->fd, hwpt, iova, self->buf, PAGE));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BUF_BYTES, 0));
 
 	/* The device holds the automatic HWPT; the stdev object holds it. */
-	ASSERT_EQ(-EBUSY, destroy(self->fd, hwpt));
-	ASSERT_EQ(-EBUSY, destroy(self->fd, md.mock_domain.out_idev_id));
-	ASSERT_EQ(0, destroy(self->fd, md.mock_domain.out_stdev_id));
-	ASSERT_EQ(-ENOENT, destroy(self->fd, hwpt));
-	ASSERT_EQ(-ENOENT, destroy(self->fd, md.mock_domain.out_idev_id));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, hwpt));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, md.mock_domain.out_idev_id));
+	ASSERT_EQ(0, sim_destroy(self->fd, md.mock_domain.out_stdev_id));
+	ASSERT_EQ(-ENOENT, sim_destroy(self->fd, hwpt));
+	ASSERT_EQ(-ENOENT, sim_destroy(self->fd, md.mock_domain.out_idev_id));
 }
 
 /* The mock's aperture is the IOAS's usable range while attached. */
@@ -219,8 +162,8 @@ TEST_F(control, aperture_in_iova_ranges)
 	ASSERT_EQ(MOCK_APERTURE_START, ranges[0].start);
 	ASSERT_EQ(MOCK_APERTURE_LAST, ranges[0].last);
 	/* Outside the aperture is reserved. */
-	ASSERT_EQ(-EINVAL, map_fixed(self->fd, self->ioas, self->buf, PAGE,
-				     MOCK_APERTURE_START - PAGE));
+	ASSERT_EQ(-EINVAL, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE,
+					 MOCK_APERTURE_START - PAGE, SIM_RW));
 }
 
 TEST_F(control, mock_domain_errors)
@@ -241,7 +184,7 @@ TEST_F(control, mock_domain_errors)
 	md.id = stdev;
 	md.add_reserved.start = 0;
 	md.add_reserved.length = PAGE;
-	ASSERT_EQ(-ENOENT, test_cmd(self->fd, &md));
+	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &md));
 }
 
 /* Replace moves a device between IOASes and HWPTs. */
@@ -256,35 +199,35 @@ TEST_F(control, replace)
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_IOAS_ALLOC, &alloc));
 	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
-	ASSERT_EQ(0, map_fixed(self->fd, alloc.out_ioas_id, self->buf, PAGE,
-			       iova));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, alloc.out_ioas_id, self->buf, PAGE,
+				   iova, SIM_RW));
 
 	hwpt.dev_id = md.mock_domain.out_idev_id;
 	hwpt.pt_id = alloc.out_ioas_id;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &hwpt));
-	ASSERT_EQ(0, check_map(self->fd, hwpt.out_hwpt_id, iova, self->buf,
-			       PAGE));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt.out_hwpt_id, iova, self->buf,
+				   PAGE));
 
 	rep.id = md.mock_domain.out_stdev_id;
 	rep.mock_domain_replace.pt_id = hwpt.out_hwpt_id;
-	ASSERT_EQ(0, test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
 	ASSERT_EQ(hwpt.out_hwpt_id, rep.mock_domain_replace.pt_id);
 	/* The automatic HWPT of the first IOAS went with its last device. */
-	ASSERT_EQ(-ENOENT, destroy(self->fd, md.mock_domain.out_hwpt_id));
-	ASSERT_EQ(-EBUSY, destroy(self->fd, hwpt.out_hwpt_id));
+	ASSERT_EQ(-ENOENT, sim_destroy(self->fd, md.mock_domain.out_hwpt_id));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, hwpt.out_hwpt_id));
 
 	/* Back to the first IOAS: a new automatic HWPT. */
 	rep.mock_domain_replace.pt_id = self->ioas;
-	ASSERT_EQ(0, test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
 	ASSERT_NE(hwpt.out_hwpt_id, rep.mock_domain_replace.pt_id);
-	ASSERT_EQ(0, destroy(self->fd, hwpt.out_hwpt_id));
+	ASSERT_EQ(0, sim_destroy(self->fd, hwpt.out_hwpt_id));
 
 	/* Replace needs a selftest device and something to attach to. */
 	rep.mock_domain_replace.pt_id = 9999;
-	ASSERT_EQ(-ENOENT, test_cmd(self->fd, &rep));
+	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &rep));
 	rep.id = self->ioas;
 	rep.mock_domain_replace.pt_id = self->ioas;
-	ASSERT_EQ(-ENOENT, test_cmd(self->fd, &rep));
+	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &rep));
 }
 
 TEST_F(control, add_reserved)
@@ -294,21 +237,21 @@ TEST_F(control, add_reserved)
 		.add_reserved = { .start = 2 * PAGE, .length = 2 * PAGE },
 	};
 
-	ASSERT_EQ(0, test_cmd(self->fd, &cmd));
-	ASSERT_EQ(-EINVAL, map_fixed(self->fd, self->ioas, self->buf, PAGE,
-				     3 * PAGE));
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, PAGE, 0));
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EINVAL, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE,
+					 3 * PAGE, SIM_RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE, 0, SIM_RW));
 	/* Over a mapping: refused. */
 	cmd.add_reserved.start = 0;
-	ASSERT_EQ(-EADDRINUSE, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EADDRINUSE, sim_test_cmd(self->fd, &cmd));
 	cmd.add_reserved.length = 0;
-	ASSERT_EQ(-EINVAL, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EINVAL, sim_test_cmd(self->fd, &cmd));
 	cmd.add_reserved.start = UINT64_MAX;
 	cmd.add_reserved.length = 2;
-	ASSERT_EQ(-EOVERFLOW, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EOVERFLOW, sim_test_cmd(self->fd, &cmd));
 	cmd.add_reserved.start = 8 * PAGE;
 	cmd.id = 9999;
-	ASSERT_EQ(-ENOENT, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &cmd));
 }
 
 TEST_F(control, check_errors)
@@ -316,21 +259,21 @@ TEST_F(control, check_errors)
 	struct iommu_test_cmd md;
 
 	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
-			       MOCK_APERTURE_START));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   MOCK_APERTURE_START, SIM_RW));
 	/* Not IO-page aligned. */
-	ASSERT_EQ(-EINVAL, check_map(self->fd, md.mock_domain.out_hwpt_id,
-				     MOCK_APERTURE_START + 1, self->buf,
-				     PAGE));
-	ASSERT_EQ(-EINVAL, check_map(self->fd, md.mock_domain.out_hwpt_id,
-				     MOCK_APERTURE_START, self->buf, 1));
+	ASSERT_EQ(-EINVAL, sim_check_map(self->fd, md.mock_domain.out_hwpt_id,
+					 MOCK_APERTURE_START + 1, self->buf,
+					 PAGE));
+	ASSERT_EQ(-EINVAL, sim_check_map(self->fd, md.mock_domain.out_hwpt_id,
+					 MOCK_APERTURE_START, self->buf, 1));
 	/* Not a HWPT. */
-	ASSERT_EQ(-ENOENT, check_map(self->fd, self->ioas,
-				     MOCK_APERTURE_START, self->buf, PAGE));
+	ASSERT_EQ(-ENOENT, sim_check_map(self->fd, self->ioas,
+					 MOCK_APERTURE_START, self->buf, PAGE));
 	/* The pin count is what it is, no other. */
-	ASSERT_EQ(-EIO, check_refs(self->fd, self->buf, PAGE, 2));
-	ASSERT_EQ(-EINVAL, check_refs(self->fd, self->buf + 1, PAGE, 1));
-	ASSERT_EQ(-EFAULT, check_refs(self->fd, NULL, PAGE, 0));
+	ASSERT_EQ(-EIO, sim_check_refs(self->fd, self->buf, PAGE, 2));
+	ASSERT_EQ(-EINVAL, sim_check_refs(self->fd, self->buf + 1, PAGE, 1));
+	ASSERT_EQ(-EFAULT, sim_check_refs(self->fd, NULL, PAGE, 0));
 }
 
 /* An access pins and copies; unmapping asks it to let go. */
@@ -339,8 +282,8 @@ TEST_F(control, access_pin_and_unmap)
 	__u32 pin, pin2;
 	int afd;
 
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
-			       0x100000));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   0x100000, SIM_RW));
 	afd = create_access(self->fd, self->ioas,
 			    MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
 	ASSERT_LE(0, afd);
@@ -348,24 +291,24 @@ TEST_F(control, access_pin_and_unmap)
 	ASSERT_EQ(0, access_pages(self->fd, afd, 0x100000 + PAGE, 2 * PAGE,
 				  self->buf + PAGE, MOCK_FLAGS_ACCESS_WRITE,
 				  &pin));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf + PAGE, 2 * PAGE, 1));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, PAGE, 0));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf + PAGE, 2 * PAGE, 1));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, PAGE, 0));
 	/* The pages behind another buffer are not these. */
 	ASSERT_EQ(-EBADE, access_pages(self->fd, afd, 0x100000, PAGE,
 				       self->buf + PAGE, 0, NULL));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, PAGE, 0));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, PAGE, 0));
 
 	ASSERT_EQ(0, access_unpin(self->fd, afd, pin));
 	ASSERT_EQ(-ENOENT, access_unpin(self->fd, afd, pin));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf + PAGE, 2 * PAGE, 0));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf + PAGE, 2 * PAGE, 0));
 
 	/* Pinned while the IOAS unmaps: the access is asked to unpin. */
 	ASSERT_EQ(0, access_pages(self->fd, afd, 0x100000, PAGE, self->buf,
 				  0, &pin2));
 	ASSERT_NE(pin, pin2);
-	ASSERT_EQ(0, unmap(self->fd, self->ioas, 0x100000, BUF_BYTES));
+	ASSERT_EQ(0, sim_unmap(self->fd, self->ioas, 0x100000, BUF_BYTES));
 	ASSERT_EQ(-ENOENT, access_unpin(self->fd, afd, pin2));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, BUF_BYTES, 0));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BUF_BYTES, 0));
 	ASSERT_EQ(-ENOENT, access_pages(self->fd, afd, 0x100000, PAGE,
 					self->buf, 0, NULL));
 	ASSERT_EQ(0, close(afd));
@@ -376,14 +319,14 @@ TEST_F(control, access_closed_while_pinning)
 {
 	int afd;
 
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
-			       0));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   0, SIM_RW));
 	afd = create_access(self->fd, self->ioas,
 			    MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
 	ASSERT_LE(0, afd);
 	ASSERT_EQ(0, access_pages(self->fd, afd, 0, BUF_BYTES, self->buf, 0,
 				  NULL));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, BUF_BYTES, 1));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BUF_BYTES, 1));
 	/* The access holds the context: /dev/iommu goes first. */
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
@@ -398,11 +341,12 @@ TEST_F(control, access_errors)
 
 	ASSERT_EQ(-EOPNOTSUPP, create_access(self->fd, self->ioas, 2));
 	ASSERT_EQ(-ENOENT, create_access(self->fd, 9999, 0));
-	ASSERT_EQ(0, sim_stat("objects") - 1);	/* only the IOAS */
+	/* Only the IOAS is left. */
+	ASSERT_EQ(1, sim_stat("objects"));
 
 	afd = create_access(self->fd, self->ioas, 0);
 	ASSERT_LE(0, afd);
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, PAGE, 0));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE, 0, SIM_RW));
 	/* An access that did not ask to pin cannot. */
 	ASSERT_EQ(-EOPNOTSUPP, access_pages(self->fd, afd, 0, PAGE, self->buf,
 					    0, NULL));
@@ -429,9 +373,9 @@ TEST_F(control, access_rw)
 	unsigned int i;
 	int afd;
 
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, PAGE, 0));
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf + 4 * PAGE,
-			       PAGE, PAGE));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE, 0, SIM_RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf + 4 * PAGE,
+				   PAGE, PAGE, SIM_RW));
 	afd = create_access(self->fd, self->ioas, 0);
 	ASSERT_LE(0, afd);
 	for (i = 0; i < 2; i++) {
@@ -467,9 +411,9 @@ TEST_F(control, area_index_form)
 	int afd;
 
 	self->buf[5 * PAGE + 8] = 'x';
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, PAGE, 0));
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf + 5 * PAGE,
-			       PAGE, 0x400000));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE, 0, SIM_RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf + 5 * PAGE,
+				   PAGE, 0x400000, SIM_RW));
 	afd = create_access(self->fd, self->ioas,
 			    MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
 	ASSERT_LE(0, afd);
@@ -479,7 +423,7 @@ TEST_F(control, area_index_form)
 	ASSERT_EQ('x', c);
 	ASSERT_EQ(0, access_pages(self->fd, afd, 1, PAGE, NULL,
 				  MOCK_FLAGS_ACCESS_SYZ, NULL));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf + 5 * PAGE, PAGE, 1));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf + 5 * PAGE, PAGE, 1));
 
 	/* COPY's source in the same form: area 1 to 0x800000. */
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_IOAS_COPY, &copy));
@@ -504,22 +448,22 @@ TEST_F(control, access_replace_ioas)
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_IOAS_ALLOC, &alloc));
 	self->buf[3 * PAGE] = 'y';
-	ASSERT_EQ(0, map_fixed(self->fd, alloc.out_ioas_id,
-			       self->buf + 3 * PAGE, PAGE, 0));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, alloc.out_ioas_id,
+				   self->buf + 3 * PAGE, PAGE, 0, SIM_RW));
 	afd = create_access(self->fd, self->ioas, 0);
 	ASSERT_LE(0, afd);
 	ASSERT_EQ(-ENOENT, access_rw(self->fd, afd, 0, &c, 1, 0));
 	rep.id = afd;
 	rep.access_replace_ioas.ioas_id = alloc.out_ioas_id;
-	ASSERT_EQ(0, test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
 	ASSERT_EQ(0, access_rw(self->fd, afd, 0, &c, 1, 0));
 	ASSERT_EQ('y', c);
 	/* The access holds its IOAS. */
-	ASSERT_EQ(-EBUSY, destroy(self->fd, alloc.out_ioas_id));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, alloc.out_ioas_id));
 	rep.access_replace_ioas.ioas_id = 9999;
-	ASSERT_EQ(-ENOENT, test_cmd(self->fd, &rep));
+	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &rep));
 	ASSERT_EQ(0, close(afd));
-	ASSERT_EQ(0, destroy(self->fd, alloc.out_ioas_id));
+	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_ioas_id));
 }
 
 /* Tiny pin batches still pin and map everything. */
@@ -531,15 +475,15 @@ TEST_F(control, temp_memory_limit)
 	};
 	struct iommu_test_cmd md;
 
-	ASSERT_EQ(-EINVAL, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EINVAL, sim_test_cmd(self->fd, &cmd));
 	cmd.memory_limit.limit = 16;
-	ASSERT_EQ(0, test_cmd(self->fd, &cmd));
-	ASSERT_EQ(0, map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
-			       MOCK_APERTURE_START));
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &cmd));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   MOCK_APERTURE_START, SIM_RW));
 	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
-	ASSERT_EQ(0, check_map(self->fd, md.mock_domain.out_hwpt_id,
-			       MOCK_APERTURE_START, self->buf, BUF_BYTES));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, BUF_BYTES, 1));
+	ASSERT_EQ(0, sim_check_map(self->fd, md.mock_domain.out_hwpt_id,
+				   MOCK_APERTURE_START, self->buf, BUF_BYTES));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BUF_BYTES, 1));
 }
 
 /* The command's own rules: sizes, and operations ioasim lacks. */
@@ -548,13 +492,13 @@ TEST_F(control, command_rules)
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_DIRTY };
 	char big[sizeof(cmd) + 8] = { 0 };
 
-	ASSERT_EQ(-EOPNOTSUPP, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
 	cmd.op = IOMMU_TEST_OP_MD_CHECK_IOTLB;
-	ASSERT_EQ(-EOPNOTSUPP, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
 	cmd.op = IOMMU_TEST_OP_TRIGGER_IOPF;
-	ASSERT_EQ(-EOPNOTSUPP, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
 	cmd.op = 1000;
-	ASSERT_EQ(-EOPNOTSUPP, test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
 
 	cmd.op = IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT;
 	cmd.memory_limit.limit = 65536;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include "iommufd_test.h"
 
 /*
  * Open /dev/iommu and allocate an IOAS in it; -1 with errno set on
@@ -39,6 +41,79 @@ static inline int sim_open_ioas(__u32 *ioas)
 static inline int sim_ioctl(int fd, unsigned long request, void *arg)
 {
 	return ioctl(fd, request, arg) ? -errno : 0;
+}
+
+static inline int sim_ioas_alloc(int fd, __u32 *ioas)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	int rc = sim_ioctl(fd, IOMMU_IOAS_ALLOC, &alloc);
+
+	*ioas = alloc.out_ioas_id;
+	return rc;
+}
+
+/* IOMMU_IOAS_MAP at a fixed IOVA; @flags add the access flags. */
+static inline int sim_map_fixed(int fd, __u32 ioas, void *buf, __u64 len,
+				__u64 iova, __u32 flags)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .ioas_id = ioas,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | flags,
+		.user_va = (uintptr_t)buf, .length = len, .iova = iova,
+	};
+
+	return sim_ioctl(fd, IOMMU_IOAS_MAP, &map);
+}
+
+#define SIM_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+
+static inline int sim_unmap(int fd, __u32 ioas, __u64 iova, __u64 len)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap), .ioas_id = ioas,
+		.iova = iova, .length = len,
+	};
+
+	return sim_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap);
+}
+
+static inline int sim_destroy(int fd, __u32 id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return sim_ioctl(fd, IOMMU_DESTROY, &cmd);
+}
+
+/* The selftest control plane (test builds of ioasim only). */
+static inline int sim_test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return sim_ioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+/* Every IO page of a mock HWPT's range translates to @buf's pages. */
+static inline int sim_check_map(int fd, __u32 hwpt, __u64 iova, void *buf,
+				__u64 len)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
+		.check_map = { .iova = iova, .length = len,
+			       .uptr = (uintptr_t)buf },
+	};
+
+	return sim_test_cmd(fd, &cmd);
+}
+
+/* Every page of @buf is pinned exactly @refs times. */
+static inline int sim_check_refs(int fd, void *buf, __u64 len, __u32 refs)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = { .length = len, .uptr = (uintptr_t)buf,
+				.refs = refs },
+	};
+
+	return sim_test_cmd(fd, &cmd);
 }
 
 /* Anonymous read-write memory, or MAP_FAILED. */

@@ -68,18 +68,6 @@ static int attach_mock(int fd, __u32 ioas, __u32 *hwpt)
 	return rc;
 }
 
-static int check_map(int fd, __u32 hwpt, __u64 iova, void *buf, __u64 len)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_MAP,
-		.id = hwpt,
-		.check_map = { .iova = iova, .length = len,
-			       .uptr = (uintptr_t)buf },
-	};
-
-	return sim_ioctl(fd, IOMMU_TEST_CMD, &cmd);
-}
-
 FIXTURE(type1)
 {
 	int fd;
@@ -150,7 +138,7 @@ TEST_F(type1, v2_flow)
 	ASSERT_EQ(0, map_dma(self->fd, self->buf + BUF_BYTES / 2,
 			     iova + BUF_BYTES / 2, BUF_BYTES / 2,
 			     VFIO_DMA_MAP_FLAG_READ));
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
 	/* The same IOVA again. */
 	ASSERT_EQ(-EEXIST, map_dma(self->fd, self->buf, iova, PAGE, RW));
 
@@ -162,12 +150,12 @@ TEST_F(type1, v2_flow)
 	size = PAGE;
 	ASSERT_EQ(-ENOENT, unmap_dma(self->fd, iova, &size, 0));
 	ASSERT_EQ(0, size);
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova, self->buf, BUF_BYTES));
 	/* Both mappings at once, told in bytes. */
 	size = BUF_BYTES;
 	ASSERT_EQ(0, unmap_dma(self->fd, iova, &size, 0));
 	ASSERT_EQ(BUF_BYTES, size);
-	ASSERT_EQ(-EINVAL, check_map(self->fd, hwpt, iova, self->buf, PAGE));
+	ASSERT_EQ(-EINVAL, sim_check_map(self->fd, hwpt, iova, self->buf, PAGE));
 }
 
 TEST_F(type1, unmap_all)
@@ -315,17 +303,6 @@ TEST_F(type1, v1_disables_large_pages)
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
 }
 
-static int check_refs(int fd, void *buf, __u64 len, __u32 refs)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_REFS,
-		.check_refs = { .length = len, .uptr = (uintptr_t)buf,
-				.refs = refs },
-	};
-
-	return sim_ioctl(fd, IOMMU_TEST_CMD, &cmd);
-}
-
 /*
  * Type1 v1 unmaps part of a mapping: the mapping is cut at the range's
  * edges, the domain keeps translating what is left, and exactly the
@@ -345,15 +322,15 @@ TEST_F(type1, v1_partial_unmap)
 	size = 2 * PAGE;
 	ASSERT_EQ(0, unmap_dma(self->fd, iova + 4 * PAGE, &size, 0));
 	ASSERT_EQ(2 * PAGE, size);
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova, self->buf, 4 * PAGE));
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + 6 * PAGE,
-			       self->buf + 6 * PAGE, BUF_BYTES - 6 * PAGE));
-	ASSERT_EQ(-EINVAL, check_map(self->fd, hwpt, iova + 4 * PAGE,
-				     self->buf + 4 * PAGE, PAGE));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf + 4 * PAGE, 2 * PAGE, 0));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, 4 * PAGE, 1));
-	ASSERT_EQ(0, check_refs(self->fd, self->buf + 6 * PAGE,
-				BUF_BYTES - 6 * PAGE, 1));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova, self->buf, 4 * PAGE));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova + 6 * PAGE,
+				   self->buf + 6 * PAGE, BUF_BYTES - 6 * PAGE));
+	ASSERT_EQ(-EINVAL, sim_check_map(self->fd, hwpt, iova + 4 * PAGE,
+					 self->buf + 4 * PAGE, PAGE));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf + 4 * PAGE, 2 * PAGE, 0));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, 4 * PAGE, 1));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf + 6 * PAGE,
+				    BUF_BYTES - 6 * PAGE, 1));
 
 	/* The first page, then a range over a hole and two part-mappings. */
 	size = PAGE;
@@ -362,21 +339,21 @@ TEST_F(type1, v1_partial_unmap)
 	size = 6 * PAGE;
 	ASSERT_EQ(0, unmap_dma(self->fd, iova + 2 * PAGE, &size, 0));
 	ASSERT_EQ(4 * PAGE, size);
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + PAGE, self->buf + PAGE,
-			       PAGE));
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + 8 * PAGE,
-			       self->buf + 8 * PAGE, BUF_BYTES - 8 * PAGE));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova + PAGE,
+				   self->buf + PAGE, PAGE));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova + 8 * PAGE,
+				   self->buf + 8 * PAGE, BUF_BYTES - 8 * PAGE));
 	/* A cut must fall on a page. */
 	size = PAGE;
 	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, iova + 9 * PAGE + 2048, &size,
 				     0));
-	ASSERT_EQ(0, check_map(self->fd, hwpt, iova + 8 * PAGE,
-			       self->buf + 8 * PAGE, BUF_BYTES - 8 * PAGE));
+	ASSERT_EQ(0, sim_check_map(self->fd, hwpt, iova + 8 * PAGE,
+				   self->buf + 8 * PAGE, BUF_BYTES - 8 * PAGE));
 
 	size = 0;
 	ASSERT_EQ(0, unmap_dma(self->fd, 0, &size, VFIO_DMA_UNMAP_FLAG_ALL));
 	ASSERT_EQ(BUF_BYTES - 7 * PAGE, size);
-	ASSERT_EQ(0, check_refs(self->fd, self->buf, BUF_BYTES, 0));
+	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BUF_BYTES, 0));
 }
 
 /* A mapping an access pins is not cut; without a domain, cuts are free. */

@@ -80,46 +80,6 @@ static int dev_dma(int dev, __u64 iova, void *buf, __u64 len, int write)
 	return sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma);
 }
 
-static int ioas_alloc(int fd, __u32 *ioas)
-{
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	int rc = sim_ioctl(fd, IOMMU_IOAS_ALLOC, &alloc);
-
-	*ioas = alloc.out_ioas_id;
-	return rc;
-}
-
-static int map_fixed(int fd, __u32 ioas, void *buf, __u64 len, __u64 iova,
-		     __u32 flags)
-{
-	struct iommu_ioas_map map = {
-		.size = sizeof(map), .ioas_id = ioas,
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | flags,
-		.user_va = (uintptr_t)buf, .length = len, .iova = iova,
-	};
-
-	return sim_ioctl(fd, IOMMU_IOAS_MAP, &map);
-}
-
-#define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
-
-static int unmap(int fd, __u32 ioas, __u64 iova, __u64 len)
-{
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap), .ioas_id = ioas,
-		.iova = iova, .length = len,
-	};
-
-	return sim_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap);
-}
-
-static int destroy(int fd, __u32 id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return sim_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
 /* IOVA_RANGES as QEMU and libvfn ask: how many first, then all. */
 static struct iommu_iova_range *iova_ranges(int fd, __u32 ioas, __u32 *n)
 {
@@ -194,7 +154,7 @@ TEST_F(vmm, qemu)
 	dev = open_dev(0);
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, bind_dev(dev, self->fd, &dev_id));
-	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas));
 	hw.dev_id = dev_id;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &hw));
 	ASSERT_EQ(IOMMU_HW_INFO_TYPE_SELFTEST, hw.out_data_type);
@@ -210,8 +170,8 @@ TEST_F(vmm, qemu)
 	iova = (ranges[0].start + PAGE - 1) & ~(PAGE - 1);
 	free(ranges);
 	iova += 0x100000;
-	ASSERT_EQ(0, map_fixed(self->fd, ioas, self->buf, BUF_BYTES, iova,
-			       RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, ioas, self->buf, BUF_BYTES, iova,
+				   SIM_RW));
 
 	/* The device writes guest memory; the CPU sees it, and back. */
 	pattern(out, sizeof(out), 1);
@@ -221,13 +181,13 @@ TEST_F(vmm, qemu)
 	ASSERT_EQ(0, dev_dma(dev, iova + 20 * PAGE, in, sizeof(in), 0));
 	ASSERT_EQ(0, memcmp(self->buf + 20 * PAGE, in, sizeof(in)));
 
-	ASSERT_EQ(0, unmap(self->fd, ioas, iova, BUF_BYTES));
+	ASSERT_EQ(0, sim_unmap(self->fd, ioas, iova, BUF_BYTES));
 	ASSERT_EQ(-EFAULT, dev_dma(dev, iova, in, 64, 0));
 	ASSERT_EQ(0, detach_dev(dev));
 	ASSERT_EQ(-EPERM, dev_dma(dev, iova, in, 64, 0));
 	/* The automatic HWPT went with its last device. */
-	ASSERT_EQ(-ENOENT, destroy(self->fd, hwpt));
-	ASSERT_EQ(0, destroy(self->fd, ioas));
+	ASSERT_EQ(-ENOENT, sim_destroy(self->fd, hwpt));
+	ASSERT_EQ(0, sim_destroy(self->fd, ioas));
 	ASSERT_EQ(0, close(dev));
 }
 
@@ -245,8 +205,8 @@ TEST_F(vmm, qemu_hwpt_and_replace)
 	dev = open_dev(0);
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, bind_dev(dev, self->fd, &dev_id));
-	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas1));
-	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas1));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas2));
 	alloc.dev_id = dev_id;
 	alloc.pt_id = ioas1;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
@@ -256,10 +216,10 @@ TEST_F(vmm, qemu_hwpt_and_replace)
 
 	self->buf[0] = 'A';
 	self->buf[PAGE] = 'B';
-	ASSERT_EQ(0, map_fixed(self->fd, ioas1, self->buf, PAGE, 0x10000,
-			       RW));
-	ASSERT_EQ(0, map_fixed(self->fd, ioas2, self->buf + PAGE, PAGE,
-			       0x10000, RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, ioas1, self->buf, PAGE, 0x10000,
+				   SIM_RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, ioas2, self->buf + PAGE, PAGE,
+				   0x10000, SIM_RW));
 	ASSERT_EQ(0, dev_dma(dev, 0x10000, &c, 1, 0));
 	ASSERT_EQ('A', c);
 
@@ -269,9 +229,9 @@ TEST_F(vmm, qemu_hwpt_and_replace)
 	ASSERT_EQ(0, dev_dma(dev, 0x10000, &c, 1, 0));
 	ASSERT_EQ('B', c);
 	/* The explicit HWPT stays until destroyed; its IOAS is held. */
-	ASSERT_EQ(-EBUSY, destroy(self->fd, ioas1));
-	ASSERT_EQ(0, destroy(self->fd, alloc.out_hwpt_id));
-	ASSERT_EQ(0, destroy(self->fd, ioas1));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, ioas1));
+	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_hwpt_id));
+	ASSERT_EQ(0, sim_destroy(self->fd, ioas1));
 	/* QEMU closes the device before /dev/iommu. */
 	ASSERT_EQ(0, close(dev));
 }
@@ -300,7 +260,7 @@ TEST_F(vmm, dpdk_type1)
 	__u32 ioas, pt;
 	int dev;
 
-	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas));
 	set.ioas_id = ioas;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_VFIO_IOAS, &set));
 	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION,
@@ -346,8 +306,8 @@ TEST_F(vmm, libvfn)
 	__u64 base;
 	int dev1, dev2;
 
-	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas));
-	ASSERT_EQ(0, ioas_alloc(self->fd, &other));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &other));
 	dev1 = open_dev(1);
 	dev2 = open_dev(2);
 	ASSERT_LE(0, dev1);
@@ -373,7 +333,7 @@ TEST_F(vmm, libvfn)
 		__u64 iova = base + (i % 8) * PAGE;
 		unsigned char *mem = self->buf + i * PAGE;
 
-		ASSERT_EQ(0, map_fixed(self->fd, ioas, mem, PAGE, iova, RW));
+		ASSERT_EQ(0, sim_map_fixed(self->fd, ioas, mem, PAGE, iova, SIM_RW));
 		pattern(out, sizeof(out), i);
 		ASSERT_EQ(0, dev_dma(i % 2 ? dev1 : dev2, iova + 64, out,
 				     sizeof(out), 1));
@@ -381,7 +341,7 @@ TEST_F(vmm, libvfn)
 				     sizeof(in), 0));
 		ASSERT_EQ(0, memcmp(in, out, sizeof(in)));
 		ASSERT_EQ(0, memcmp(mem + 64, out, sizeof(out)));
-		ASSERT_EQ(0, unmap(self->fd, ioas, iova, PAGE));
+		ASSERT_EQ(0, sim_unmap(self->fd, ioas, iova, PAGE));
 	}
 	ASSERT_EQ(0, close(dev1));
 	ASSERT_EQ(0, close(dev2));
@@ -406,7 +366,7 @@ TEST_F(vmm, device_node_errors)
 
 	dev = open_dev(0);
 	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas));
 	/* Nothing but BIND before BIND. */
 	pt = ioas;
 	ASSERT_EQ(-EINVAL, attach_dev(dev, &pt));
@@ -432,7 +392,7 @@ TEST_F(vmm, device_node_errors)
 	ASSERT_EQ(-EINVAL, bind_dev(dev_again, self->fd, NULL));
 	ASSERT_EQ(0, close(dev_again));
 	/* The device is the driver's: not destroyable by id. */
-	ASSERT_EQ(-EBUSY, destroy(self->fd, dev_id));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, dev_id));
 
 	ASSERT_EQ(0, detach_dev(dev));
 	ASSERT_EQ(-EPERM, dev_dma(dev, 0, &c, 1, 0));
