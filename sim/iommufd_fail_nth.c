@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim sim/: fail-nth from userspace. For each scenario, the n-th fault
+ * point the operation passes is failed through
+ * /proc/self/task/<tid>/fail-nth, for n = 1, 2, ... until the operation
+ * passes fewer than n points. Each failed run must report an error
+ * (ENOMEM; EFAULT where pinning fails; ENOENT where a lookup fails, the
+ * point that stands for an object destroyed by another thread) or
+ * succeed, leave the objects and pins it found (read from
+ * /sys/class/misc/iommu/ioasim/), and once the files are closed nothing
+ * may be left. The count of points swept is printed per scenario.
+ *
+ * Needs CONFIG_FAULT_INJECTION (the check configuration); without it the
+ * tests are skipped.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+#include "iommufd_test.h"
+
+#include "kselftest_harness.h"
+#include "sim.h"
+
+#define PAGE 4096UL
+#define BUF_BYTES (16 * PAGE)
+#define BASE MOCK_APERTURE_START
+
+/* What one run works with; set up afresh each time. */
+struct run {
+	int fd;
+	__u32 ioas, ioas2, hwpt, idev, stdev;
+	int afd;
+	char *buf;
+};
+
+struct scenario {
+	const char *name;
+	/* Builds what the operation needs; no fault is armed yet. */
+	int (*setup)(struct run *r);
+	/* The operation under test: 0 or -errno. */
+	int (*op)(struct run *r);
+	/* Closing runs the operation: its "error" is whatever is left. */
+	bool closes;
+	/* The operation asks accesses to unpin before it can fail. */
+	bool pins_may_drop;
+	/* What a failed lookup may also read as, besides ENOENT. */
+	int lookup_errno;
+};
+
+static int fail_nth_open(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	return open(path, O_RDWR);
+}
+
+static int fail_nth_set(int nth_fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -1;
+}
+
+/* How many points were left to pass before the armed one: 0 if it fired. */
+static int fail_nth_left(int nth_fd)
+{
+	char buf[16] = { 0 };
+
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
+static int mock_domain(struct run *r, __u32 pt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = pt_id,
+	};
+	int rc = sim_test_cmd(r->fd, &cmd);
+
+	r->hwpt = cmd.mock_domain.out_hwpt_id;
+	r->idev = cmd.mock_domain.out_idev_id;
+	r->stdev = cmd.mock_domain.out_stdev_id;
+	return rc;
+}
+
+static int setup_ioas(struct run *r)
+{
+	r->fd = sim_open_ioas(&r->ioas);
+	if (r->fd < 0)
+		return -errno;
+	return sim_ioas_alloc(r->fd, &r->ioas2);
+}
+
+static int setup_attached(struct run *r)
+{
+	return setup_ioas(r) ?: mock_domain(r, r->ioas);
+}
+
+static int setup_attached_mapped(struct run *r)
+{
+	return setup_attached(r) ?:
+	       sim_map_fixed(r->fd, r->ioas, r->buf, BUF_BYTES, BASE, SIM_RW);
+}
+
+static int setup_both_attached(struct run *r)
+{
+	return setup_attached_mapped(r) ?: mock_domain(r, r->ioas2);
+}
+
+static int setup_mapped(struct run *r)
+{
+	return setup_ioas(r) ?:
+	       sim_map_fixed(r->fd, r->ioas, r->buf, BUF_BYTES, BASE, SIM_RW);
+}
+
+static int setup_access(struct run *r)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_CREATE_ACCESS,
+		.create_access = {
+			.flags = MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
+		},
+	};
+	int rc = setup_attached_mapped(r);
+
+	if (rc)
+		return rc;
+	cmd.id = r->ioas;
+	rc = sim_test_cmd(r->fd, &cmd);
+	r->afd = cmd.create_access.out_access_fd;
+	return rc;
+}
+
+static int setup_pinned(struct run *r)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+		.access_pages = { .iova = BASE + PAGE, .length = 3 * PAGE },
+	};
+	int rc = setup_access(r);
+
+	if (rc)
+		return rc;
+	cmd.id = r->afd;
+	return sim_test_cmd(r->fd, &cmd);
+}
+
+static int setup_type1(struct run *r)
+{
+	struct iommu_vfio_ioas set = {
+		.size = sizeof(set), .op = IOMMU_VFIO_IOAS_SET,
+	};
+	int rc = setup_attached(r);
+
+	if (rc)
+		return rc;
+	set.ioas_id = r->ioas;
+	return sim_ioctl(r->fd, IOMMU_VFIO_IOAS, &set);
+}
+
+static int op_map(struct run *r)
+{
+	return sim_map_fixed(r->fd, r->ioas, r->buf, BUF_BYTES, BASE, SIM_RW);
+}
+
+static int op_attach(struct run *r)
+{
+	return mock_domain(r, r->ioas);
+}
+
+static int op_copy(struct run *r)
+{
+	struct iommu_ioas_copy copy = {
+		.size = sizeof(copy), .dst_ioas_id = r->ioas2,
+		.src_ioas_id = r->ioas,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | SIM_RW,
+		.length = BUF_BYTES, .src_iova = BASE, .dst_iova = BASE,
+	};
+
+	return sim_ioctl(r->fd, IOMMU_IOAS_COPY, &copy);
+}
+
+static int op_hwpt_alloc(struct run *r)
+{
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .dev_id = r->idev, .pt_id = r->ioas2,
+	};
+
+	return sim_ioctl(r->fd, IOMMU_HWPT_ALLOC, &alloc);
+}
+
+static int op_replace(struct run *r)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = r->stdev,
+		.mock_domain_replace = { .pt_id = r->ioas2 },
+	};
+
+	return sim_test_cmd(r->fd, &cmd);
+}
+
+static int op_access_pin(struct run *r)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ACCESS_PAGES, .id = r->afd,
+		.access_pages = { .iova = BASE + PAGE, .length = 3 * PAGE },
+	};
+
+	return sim_test_cmd(r->fd, &cmd);
+}
+
+static int op_unmap_pinned(struct run *r)
+{
+	return sim_unmap(r->fd, r->ioas, BASE, BUF_BYTES);
+}
+
+static int op_map_dma(struct run *r)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)r->buf, .iova = BASE, .size = BUF_BYTES,
+	};
+
+	return sim_ioctl(r->fd, VFIO_IOMMU_MAP_DMA, &map);
+}
+
+static int op_ioas_alloc(struct run *r)
+{
+	__u32 id;
+
+	return sim_ioas_alloc(r->fd, &id);
+}
+
+static int op_close(struct run *r)
+{
+	int rc = close(r->afd) ?: close(r->fd);
+
+	r->afd = -1;
+	r->fd = -1;
+	return rc ? -errno : 0;
+}
+
+static const struct scenario scenarios[] = {
+	{ "ioas_alloc", setup_ioas, op_ioas_alloc },
+	{ "map_with_domain", setup_attached, op_map },
+	{ "attach_to_mapped_ioas", setup_mapped, op_attach },
+	{ "copy_with_domain", setup_both_attached, op_copy },
+	/* HWPT_ALLOC answers EINVAL for a pt_id it cannot find (upstream). */
+	{ "hwpt_alloc", setup_attached_mapped, op_hwpt_alloc,
+	  .lookup_errno = EINVAL },
+	{ "replace", setup_attached_mapped, op_replace },
+	{ "access_pin", setup_access, op_access_pin },
+	{ "unmap_with_access_pinning", setup_pinned, op_unmap_pinned,
+	  .pins_may_drop = true },
+	{ "type1_map_dma", setup_type1, op_map_dma },
+	{ "close_with_everything_live", setup_pinned, op_close,
+	  .closes = true },
+};
+
+FIXTURE(fail_nth)
+{
+	int nth_fd;
+	char *buf;
+};
+
+FIXTURE_VARIANT(fail_nth)
+{
+	unsigned int scenario;
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, ioas_alloc) {
+	.scenario = 0,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, map_with_domain) {
+	.scenario = 1,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, attach_to_mapped_ioas) {
+	.scenario = 2,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, copy_with_domain) {
+	.scenario = 3,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, hwpt_alloc) {
+	.scenario = 4,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, replace) {
+	.scenario = 5,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, access_pin) {
+	.scenario = 6,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, unmap_with_access_pinning) {
+	.scenario = 7,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, type1_map_dma) {
+	.scenario = 8,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, close_with_everything_live) {
+	.scenario = 9,
+};
+
+/* No stack trace on the console for each injected fault. */
+static void quiet(const char *attr)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose", attr);
+	fd = open(path, O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "0", 1) != 1)
+			perror(path);
+		close(fd);
+	}
+}
+
+FIXTURE_SETUP(fail_nth)
+{
+	self->nth_fd = fail_nth_open();
+	if (self->nth_fd < 0)
+		SKIP(return, "no fail-nth in this kernel (FAULT_INJECTION)");
+	quiet("fail_ioasim");
+	quiet("failslab");
+	self->buf = sim_mem(BUF_BYTES);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	memset(self->buf, 0x33, BUF_BYTES);
+}
+
+FIXTURE_TEARDOWN(fail_nth)
+{
+	if (self->nth_fd < 0)
+		return;
+	close(self->nth_fd);
+	munmap(self->buf, BUF_BYTES);
+	SIM_ASSERT_NOTHING_LEFT();
+}
+
+TEST_F_TIMEOUT(fail_nth, sweep, 600)
+{
+	const struct scenario *s = &scenarios[variant->scenario];
+	long objects, pinned, now;
+	unsigned int n;
+	int rc, left;
+
+	for (n = 1;; n++) {
+		struct run r = { .fd = -1, .afd = -1, .buf = self->buf };
+
+		ASSERT_EQ(0, s->setup(&r));
+		objects = sim_stat("objects");
+		pinned = sim_stat("pinned_pages");
+		ASSERT_EQ(0, fail_nth_set(self->nth_fd, n));
+		rc = s->op(&r);
+		left = fail_nth_left(self->nth_fd);
+		ASSERT_EQ(0, fail_nth_set(self->nth_fd, 0));
+		ASSERT_LE(0, left);
+		if (left) {
+			/* Fewer than n points: the run without a fault. */
+			ASSERT_EQ(0, rc);
+			if (r.afd >= 0)
+				close(r.afd);
+			if (r.fd >= 0)
+				close(r.fd);
+			SIM_ASSERT_NOTHING_LEFT();
+			break;
+		}
+		if (rc) {
+			/* A failed step says so plainly, and leaves no trace. */
+			ASSERT_TRUE(rc == -ENOMEM || rc == -EFAULT ||
+				    rc == -ENOENT ||
+				    (s->lookup_errno && rc == -s->lookup_errno))
+				TH_LOG("%s: point %u: %s", s->name, n,
+				       strerror(-rc));
+			ASSERT_EQ(objects, sim_stat("objects"));
+			/* An access asked to unpin may have done so. */
+			now = sim_stat("pinned_pages");
+			ASSERT_TRUE(s->pins_may_drop ? now <= pinned :
+				    now == pinned);
+		}
+		if (r.afd >= 0)
+			close(r.afd);
+		if (r.fd >= 0)
+			close(r.fd);
+		SIM_ASSERT_NOTHING_LEFT();
+	}
+	printf("# %s: %u fault points swept\n", s->name, n - 1);
+	/* Every operation passes through at least one point of ioasim's. */
+	ASSERT_TRUE(s->closes || n > 1);
+}
+
+TEST_HARNESS_MAIN
