@@ -63,8 +63,7 @@ struct control_device {
 
 /**
  * struct control_access - an access behind a file descriptor
- * @access: the access; NULL until the file is handed out
- * @file: the file
+ * @access: the access, attached before the file exists
  * @lock: serialises pinning and unpinning, including the unpinning that an
  *	unmap asks for, and protects @pins and @next_id
  * @pins: struct control_pin, one per ACCESS_PAGES not yet undone
@@ -72,7 +71,6 @@ struct control_device {
  */
 struct control_access {
 	struct ioasim_access *access;
-	struct file *file;
 	struct mutex lock; /* see the kernel-doc above */
 	struct list_head pins;
 	unsigned int next_id;
@@ -358,16 +356,18 @@ static const struct ioasim_access_ops control_access_ops = {
 	.unmap = control_access_unmap,
 };
 
-static int control_access_release(struct inode *inode, struct file *file)
+/* Let go of every pin, then of the access, then of @ca. */
+static void control_access_free(struct control_access *ca)
 {
-	struct control_access *ca = file->private_data;
-
-	if (ca->access) {
-		control_access_unmap(ca, 0, ULONG_MAX);
-		ioasim_access_destroy(ca->access);
-	}
+	control_access_unmap(ca, 0, ULONG_MAX);
+	ioasim_access_destroy(ca->access);
 	mutex_destroy(&ca->lock);
 	kfree(ca);
+}
+
+static int control_access_release(struct inode *inode, struct file *file)
+{
+	control_access_free(file->private_data);
 	return 0;
 }
 
@@ -376,31 +376,39 @@ static const struct file_operations control_access_fops = {
 	.release = control_access_release,
 };
 
-/* The access behind file descriptor @fd, with a reference on its file. */
-static struct control_access *control_access_get(int fd)
+typedef int (*control_access_op)(struct control_access *ca,
+				 struct ioasim_ucmd *ucmd,
+				 struct iommu_test_cmd *cmd);
+
+/*
+ * Run @op on the access whose file descriptor the command names in its
+ * id. The file stays referenced meanwhile, so that a close() in another
+ * thread cannot free the access under @op.
+ */
+static int control_on_access(struct ioasim_ucmd *ucmd,
+			     struct iommu_test_cmd *cmd, control_access_op op)
 {
-	struct file *file = fget(fd);
+	struct file *file = fget(cmd->id);
+	int rc = -EBADFD;
 
 	if (!file)
-		return ERR_PTR(-EBADFD);
-	if (file->f_op != &control_access_fops) {
-		fput(file);
-		return ERR_PTR(-EBADFD);
-	}
-	return file->private_data;
+		return rc;
+	if (file->f_op == &control_access_fops)
+		rc = op(file->private_data, ucmd, cmd);
+	fput(file);
+	return rc;
 }
 
-static void control_access_put(struct control_access *ca)
-{
-	fput(ca->file);
-}
-
+/*
+ * The access exists, attached, before its file does: the file's release
+ * is the one way an access handed to userspace goes.
+ */
 static int control_create_access(struct ioasim_ucmd *ucmd,
 				 struct iommu_test_cmd *cmd)
 {
 	u32 flags = cmd->create_access.flags;
 	struct control_access *ca;
-	struct ioasim_access *access;
+	struct file *file;
 	int fd, rc;
 	u32 id;
 
@@ -411,59 +419,53 @@ static int control_create_access(struct ioasim_ucmd *ucmd,
 		return -ENOMEM;
 	mutex_init(&ca->lock);
 	INIT_LIST_HEAD(&ca->pins);
-	ca->file = anon_inode_getfile("[ioasim_test_access]",
-				      &control_access_fops, ca, O_RDWR);
-	if (IS_ERR(ca->file)) {
-		rc = PTR_ERR(ca->file);
+	ca->access = ioasim_access_create(ucmd->ctx,
+					  flags & MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES ?
+					  &control_access_pin_ops :
+					  &control_access_ops, ca, &id);
+	if (IS_ERR(ca->access)) {
+		rc = PTR_ERR(ca->access);
 		mutex_destroy(&ca->lock);
 		kfree(ca);
 		return rc;
 	}
-	/* From here on, fput() of the file frees @ca. */
+	rc = ioasim_access_attach(ca->access, cmd->id);
+	if (rc)
+		goto out_free;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		rc = fd;
-		goto out_fput;
+		goto out_free;
 	}
-	access = ioasim_access_create(ucmd->ctx,
-				      flags & MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES ?
-				      &control_access_pin_ops :
-				      &control_access_ops, ca, &id);
-	if (IS_ERR(access)) {
-		rc = PTR_ERR(access);
-		goto out_fd;
+	file = anon_inode_getfile("[ioasim_test_access]",
+				  &control_access_fops, ca, O_RDWR);
+	if (IS_ERR(file)) {
+		rc = PTR_ERR(file);
+		put_unused_fd(fd);
+		goto out_free;
 	}
-	rc = ioasim_access_attach(access, cmd->id);
-	if (rc)
-		goto out_destroy;
 	cmd->create_access.out_access_fd = fd;
 	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
-	if (rc)
-		goto out_destroy;
-	ca->access = access;
-	fd_install(fd, ca->file);
+	if (rc) {
+		put_unused_fd(fd);
+		/* The file owns @ca now: its release frees it. */
+		fput(file);
+		return rc;
+	}
+	fd_install(fd, file);
 	return 0;
 
-out_destroy:
-	ioasim_access_destroy(access);
-out_fd:
-	put_unused_fd(fd);
-out_fput:
-	fput(ca->file);
+out_free:
+	control_access_free(ca);
 	return rc;
 }
 
-static int control_access_replace_ioas(struct iommu_test_cmd *cmd)
+static int control_access_replace_ioas(struct control_access *ca,
+				       struct ioasim_ucmd *ucmd,
+				       struct iommu_test_cmd *cmd)
 {
-	struct control_access *ca = control_access_get(cmd->id);
-	int rc;
-
-	if (IS_ERR(ca))
-		return PTR_ERR(ca);
-	rc = ioasim_access_replace(ca->access,
-				   cmd->access_replace_ioas.ioas_id);
-	control_access_put(ca);
-	return rc;
+	return ioasim_access_replace(ca->access,
+				     cmd->access_replace_ioas.ioas_id);
 }
 
 /* The pages pinned for [iova, iova + length) are those behind @uptr. */
@@ -486,14 +488,14 @@ static int control_check_pages(unsigned long uptr, struct page **pages,
 	return 0;
 }
 
-static int control_access_pages(struct ioasim_ucmd *ucmd,
+static int control_access_pages(struct control_access *ca,
+				struct ioasim_ucmd *ucmd,
 				struct iommu_test_cmd *cmd)
 {
 	u32 flags = cmd->access_pages.flags;
 	u64 length = cmd->access_pages.length;
 	unsigned long iova = cmd->access_pages.iova;
 	unsigned long uptr = cmd->access_pages.uptr, last;
-	struct control_access *ca;
 	struct control_pin *pin;
 	struct page **pages;
 	size_t npages;
@@ -501,26 +503,16 @@ static int control_access_pages(struct ioasim_ucmd *ucmd,
 
 	if (length > CONTROL_MAX_ACCESS_BYTES)
 		return -ENOMEM;
-	if (flags & ~(MOCK_FLAGS_ACCESS_WRITE | MOCK_FLAGS_ACCESS_SYZ))
+	if (flags & ~(MOCK_FLAGS_ACCESS_WRITE | MOCK_FLAGS_ACCESS_SYZ) ||
+	    ca->access->ops != &control_access_pin_ops)
 		return -EOPNOTSUPP;
-	ca = control_access_get(cmd->id);
-	if (IS_ERR(ca))
-		return PTR_ERR(ca);
-	if (ca->access->ops != &control_access_pin_ops) {
-		rc = -EOPNOTSUPP;
-		goto out_put;
-	}
 	if (flags & MOCK_FLAGS_ACCESS_SYZ)
 		iova = syz_access_iova(ca->access, cmd->access_pages.iova);
 	/* As ioasim_access_pin_pages() would, before sizing the array. */
-	if (!length) {
-		rc = -EINVAL;
-		goto out_put;
-	}
-	if (check_add_overflow(iova, (unsigned long)length - 1, &last)) {
-		rc = -EOVERFLOW;
-		goto out_put;
-	}
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, (unsigned long)length - 1, &last))
+		return -EOVERFLOW;
 
 	npages = (last >> PAGE_SHIFT) - (iova >> PAGE_SHIFT) + 1;
 	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
@@ -566,19 +558,16 @@ out_unlock:
 out_free:
 	kfree(pin);
 	kvfree(pages);
-out_put:
-	control_access_put(ca);
 	return rc;
 }
 
-static int control_destroy_access_pages(struct iommu_test_cmd *cmd)
+static int control_destroy_access_pages(struct control_access *ca,
+					struct ioasim_ucmd *ucmd,
+					struct iommu_test_cmd *cmd)
 {
-	struct control_access *ca = control_access_get(cmd->id);
 	struct control_pin *pin;
 	int rc = -ENOENT;
 
-	if (IS_ERR(ca))
-		return PTR_ERR(ca);
 	mutex_lock(&ca->lock);
 	list_for_each_entry(pin, &ca->pins, item) {
 		if (pin->id == cmd->destroy_access_pages.access_pages_id) {
@@ -588,18 +577,18 @@ static int control_destroy_access_pages(struct iommu_test_cmd *cmd)
 		}
 	}
 	mutex_unlock(&ca->lock);
-	control_access_put(ca);
 	return rc;
 }
 
-static int control_access_rw(struct iommu_test_cmd *cmd)
+static int control_access_rw(struct control_access *ca,
+			     struct ioasim_ucmd *ucmd,
+			     struct iommu_test_cmd *cmd)
 {
 	u32 flags = cmd->access_rw.flags;
 	u64 length = cmd->access_rw.length;
 	void __user *ubuf = u64_to_user_ptr(cmd->access_rw.uptr);
 	unsigned long iova = cmd->access_rw.iova;
 	bool write = flags & MOCK_ACCESS_RW_WRITE;
-	struct control_access *ca;
 	void *buf;
 	int rc;
 
@@ -608,14 +597,9 @@ static int control_access_rw(struct iommu_test_cmd *cmd)
 	if (flags & ~(MOCK_ACCESS_RW_WRITE | MOCK_ACCESS_RW_SLOW_PATH |
 		      MOCK_FLAGS_ACCESS_SYZ))
 		return -EOPNOTSUPP;
-	ca = control_access_get(cmd->id);
-	if (IS_ERR(ca))
-		return PTR_ERR(ca);
 	buf = kvzalloc(length, GFP_KERNEL_ACCOUNT);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out_put;
-	}
+	if (!buf)
+		return -ENOMEM;
 	if (write && copy_from_user(buf, ubuf, length)) {
 		rc = -EFAULT;
 		goto out_free;
@@ -629,8 +613,6 @@ static int control_access_rw(struct iommu_test_cmd *cmd)
 		rc = -EFAULT;
 out_free:
 	kvfree(buf);
-out_put:
-	control_access_put(ca);
 	return rc;
 }
 
@@ -669,13 +651,15 @@ static int control_cmd(struct ioasim_ucmd *ucmd)
 	case IOMMU_TEST_OP_CREATE_ACCESS:
 		return control_create_access(ucmd, &cmd);
 	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
-		return control_access_replace_ioas(&cmd);
+		return control_on_access(ucmd, &cmd,
+					 control_access_replace_ioas);
 	case IOMMU_TEST_OP_ACCESS_PAGES:
-		return control_access_pages(ucmd, &cmd);
+		return control_on_access(ucmd, &cmd, control_access_pages);
 	case IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
-		return control_destroy_access_pages(&cmd);
+		return control_on_access(ucmd, &cmd,
+					 control_destroy_access_pages);
 	case IOMMU_TEST_OP_ACCESS_RW:
-		return control_access_rw(&cmd);
+		return control_on_access(ucmd, &cmd, control_access_rw);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		return control_set_memory_limit(ucmd, &cmd);
 	default:
