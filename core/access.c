@@ -91,7 +91,7 @@ static int access_change_ioas(struct ioasim_access *access,
 		return 0;
 
 	if (new) {
-		if (!ioasim_obj_hold(&new->obj))
+		if (!ioasim_obj_hold(&new->obj, access))
 			return -ENOENT;
 		rc = pins ? ioasim_space_add_page_user(&new->space) : 0;
 		if (rc)
@@ -118,7 +118,7 @@ static int access_change_ioas(struct ioasim_access *access,
 		xa_erase(&cur->accesses, access->list_id);
 		if (pins)
 			ioasim_space_remove_page_user(&cur->space);
-		ioasim_obj_unhold(&cur->obj);
+		ioasim_obj_unhold(&cur->obj, access);
 	}
 	access->ioas = new;
 	access->unpin_ioas = new;
@@ -129,7 +129,7 @@ out_page_user:
 	if (pins)
 		ioasim_space_remove_page_user(&new->space);
 out_unhold:
-	ioasim_obj_unhold(&new->obj);
+	ioasim_obj_unhold(&new->obj, access);
 	return rc;
 }
 
@@ -208,7 +208,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_access_create);
 void ioasim_access_destroy(struct ioasim_access *access)
 {
 	struct ioasim_ctx *ctx = access->ctx;
-	bool gone = ioasim_obj_unhold_try_destroy(ctx, &access->obj);
+	bool gone = ioasim_obj_unhold_try_destroy(ctx, &access->obj,
+						  access);
 
 	/* LCOV_EXCL_BR_START: nothing else takes long-term references */
 	WARN_ON(!gone);

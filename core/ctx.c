@@ -20,6 +20,7 @@
 #include "pages.h"
 
 struct ioasim_stats ioasim_stats;
+EXPORT_SYMBOL_IF_KUNIT(ioasim_stats);
 
 /**
  * ioasim_ctx_create() - allocate an empty context
@@ -42,6 +43,7 @@ struct ioasim_ctx *ioasim_ctx_create(void)
 	init_waitqueue_head(&ctx->destroy_wait);
 	ctx->batch_bytes = IOASIM_BATCH_BYTES_DEFAULT;
 	atomic_long_inc(&ioasim_stats.contexts);
+	ioasim_ledger_take(IOASIM_LEDGER_CTX_REF, ctx, 0, _RET_IP_);
 	return ctx;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_create);
@@ -60,6 +62,7 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 {
 	unsigned int left;
 
+	ioasim_ledger_give(IOASIM_LEDGER_CTX_REF, ctx, 0, _RET_IP_);
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
 	left = ioasim_ctx_release_objects(ctx);
@@ -74,6 +77,7 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 	xa_destroy(&ctx->groups);
 	mutex_destroy(&ctx->groups_lock);
 	xa_destroy(&ctx->objects);
+	ioasim_ledger_settle(ctx, "context");
 	kfree(ctx);
 	atomic_long_dec(&ioasim_stats.contexts);
 }

@@ -210,7 +210,7 @@ void ioasim_device_unbind(struct ioasim_device *idev)
 
 	if (!list_empty(&idev->group_item))
 		ioasim_device_detach(idev);
-	gone = ioasim_obj_unhold_try_destroy(ctx, &idev->obj);
+	gone = ioasim_obj_unhold_try_destroy(ctx, &idev->obj, idev);
 	/* LCOV_EXCL_BR_START: nothing else takes long-term references */
 	WARN_ON(!gone);
 	/* LCOV_EXCL_BR_STOP */
@@ -249,14 +249,15 @@ static int device_reserve(struct ioasim_device *idev,
 
 /*
  * Attach @idev to @hwpt. The first device of a group attaches the group;
- * the others follow it. The device takes a reference on @hwpt.
+ * the others follow it. The device takes a reference on @hwpt; like every
+ * reference a device holds on its HWPT, it is held in the device's name.
  */
 static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
 {
 	struct ioasim_group *igroup = idev->igroup;
 	int rc;
 
-	if (!ioasim_obj_hold(&hwpt->obj))
+	if (!ioasim_obj_hold(&hwpt->obj, idev))
 		return -ENOENT;
 
 	mutex_lock(&igroup->lock);
@@ -282,7 +283,7 @@ static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
 
 out_unlock:
 	mutex_unlock(&igroup->lock);
-	ioasim_obj_unhold(&hwpt->obj);
+	ioasim_obj_unhold(&hwpt->obj, idev);
 	return rc;
 }
 
@@ -290,25 +291,27 @@ out_unlock:
  * ioasim_hwpt_unhold() - drop an attachment's reference on a HWPT
  * @ctx: its context
  * @hwpt: the HWPT; an automatic one is destroyed with its last device
+ * @idev: the device whose reference it is
  *
  * Context: process context, may sleep. No lock of the HWPT's IOAS or of a
  * group may be held.
  */
-void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt)
+void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
+			struct ioasim_device *idev)
 {
 	if (hwpt->auto_domain)
-		ioasim_obj_unhold_try_destroy(ctx, &hwpt->obj);
+		ioasim_obj_unhold_try_destroy(ctx, &hwpt->obj, idev);
 	else
-		ioasim_obj_unhold(&hwpt->obj);
+		ioasim_obj_unhold(&hwpt->obj, idev);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_unhold);
 
 /*
  * Replace the HWPT of @idev's whole group by @hwpt. The devices' reserved
  * regions move along when the IOAS changes; every attached device's
- * reference moves to @hwpt. Returns the old HWPT with one reference left
- * for the caller to drop, NULL if @hwpt was the group's HWPT already, or
- * an ERR_PTR.
+ * reference moves to @hwpt. Returns the old HWPT with @idev's reference
+ * left for the caller to drop, NULL if @hwpt was the group's HWPT already,
+ * or an ERR_PTR.
  */
 static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 					struct ioasim_device *idev)
@@ -320,7 +323,8 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 	bool move;
 	int rc;
 
-	if (!ioasim_obj_hold(&hwpt->obj))
+	/* Held for the replacement; becomes @idev's reference. */
+	if (!ioasim_obj_hold(&hwpt->obj, idev))
 		return ERR_PTR(-ENOENT);
 
 	mutex_lock(&igroup->lock);
@@ -331,7 +335,7 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 	}
 	if (old == hwpt) {
 		mutex_unlock(&igroup->lock);
-		ioasim_obj_unhold(&hwpt->obj);
+		ioasim_obj_unhold(&hwpt->obj, idev);
 		return NULL;
 	}
 
@@ -356,13 +360,12 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 	}
 	igroup->hwpt = hwpt;
 
-	/* The first device's reference was taken above. */
+	/* @idev's reference was taken above; the others move here. */
 	list_for_each_entry(cur, &igroup->devices, group_item) {
-		if (cur == list_first_entry(&igroup->devices,
-					    struct ioasim_device, group_item))
+		if (cur == idev)
 			continue;
-		ioasim_obj_hold(&hwpt->obj);
-		ioasim_obj_unhold(&old->obj);
+		ioasim_obj_hold(&hwpt->obj, cur);
+		ioasim_obj_unhold(&old->obj, cur);
 	}
 	mutex_unlock(&igroup->lock);
 	return old;
@@ -377,7 +380,7 @@ out_unreserve:
 	}
 out_unlock:
 	mutex_unlock(&igroup->lock);
-	ioasim_obj_unhold(&hwpt->obj);
+	ioasim_obj_unhold(&hwpt->obj, idev);
 	return ERR_PTR(rc);
 }
 
@@ -463,7 +466,7 @@ static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
 	if (IS_ERR(old))
 		return PTR_ERR(old);
 	if (old)
-		ioasim_hwpt_unhold(ctx, old);
+		ioasim_hwpt_unhold(ctx, old, idev);
 	return 0;
 }
 
@@ -533,7 +536,7 @@ int ioasim_device_detach(struct ioasim_device *idev)
 	ioasim_space_unreserve(&hwpt->ioas->space, idev);
 	mutex_unlock(&igroup->lock);
 
-	ioasim_hwpt_unhold(idev->ctx, hwpt);
+	ioasim_hwpt_unhold(idev->ctx, hwpt, idev);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_device_detach);

@@ -119,7 +119,8 @@ int ioasim_device_detach(struct ioasim_device *idev);
 struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 					      struct ioasim_ioas *ioas,
 					      struct ioasim_device *idev);
-void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt);
+void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
+			struct ioasim_device *idev);
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);
 int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 		       void **data, u32 *data_len);

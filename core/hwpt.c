@@ -25,10 +25,11 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 	}
 	if (hwpt->domain) {
 		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
+		ioasim_ledger_settle(hwpt->domain, "domain");
 		iommu_domain_free(hwpt->domain);
 	}
 	if (hwpt->ioas)
-		ioasim_obj_unhold(&hwpt->ioas->obj);
+		ioasim_obj_unhold(&hwpt->ioas->obj, hwpt);
 }
 
 const struct ioasim_obj_type ioasim_hwpt_paging_type = {
@@ -67,7 +68,7 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	if (IS_ERR(hwpt))
 		return hwpt;
 	INIT_LIST_HEAD(&hwpt->ioas_item);
-	if (!ioasim_obj_hold(&ioas->obj)) {
+	if (!ioasim_obj_hold(&ioas->obj, hwpt)) {
 		rc = -ENOENT;
 		goto out_abort;
 	}

@@ -49,6 +49,8 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+#include "ledger.h"
+
 struct ioasim_ioas;
 struct ioasim_obj;
 
@@ -133,6 +135,7 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx);
 
 static inline void ioasim_ctx_get(struct ioasim_ctx *ctx)
 {
+	ioasim_ledger_take(IOASIM_LEDGER_CTX_REF, ctx, 0, _THIS_IP_);
 	refcount_inc(&ctx->refs);
 }
 
@@ -150,13 +153,13 @@ struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
 				  const struct ioasim_obj_type *type);
 void ioasim_obj_put(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
 bool ioasim_obj_tryget(struct ioasim_obj *obj);
-bool ioasim_obj_hold(struct ioasim_obj *obj);
-void ioasim_obj_unhold(struct ioasim_obj *obj);
+bool ioasim_obj_hold(struct ioasim_obj *obj, const void *holder);
+void ioasim_obj_unhold(struct ioasim_obj *obj, const void *holder);
 
 int ioasim_obj_destroy(struct ioasim_ctx *ctx, u32 id,
 		       const struct ioasim_obj_type *type);
 bool ioasim_obj_unhold_try_destroy(struct ioasim_ctx *ctx,
-				   struct ioasim_obj *obj);
+				   struct ioasim_obj *obj, const void *holder);
 
 /**
  * ioasim_obj_alloc() - allocate a table object of a containing type

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 
 #include "fault.h"
+#include "ledger.h"
 #include "uapi.h"
 
 static int __init ioasim_init(void)
@@ -17,10 +18,13 @@ static int __init ioasim_init(void)
 
 	if (rc)
 		return rc;
+	ioasim_ledger_init();
 	rc = ioasim_cdev_init();
 	/* LCOV_EXCL_START: only a device name already taken gets here */
-	if (rc)
+	if (rc) {
+		ioasim_ledger_exit();
 		ioasim_fault_exit();
+	}
 	/* LCOV_EXCL_STOP */
 	return rc;
 }
@@ -30,6 +34,7 @@ module_init(ioasim_init);
 static void __exit ioasim_exit(void)
 {
 	ioasim_cdev_exit();
+	ioasim_ledger_exit();
 	ioasim_fault_exit();
 }
 module_exit(ioasim_exit);

@@ -15,6 +15,7 @@
 
 #include "fault.h"
 #include "ioasim_private.h"
+#include "ledger.h"
 
 /**
  * __ioasim_obj_alloc() - allocate an object and reserve an id for it
@@ -58,6 +59,10 @@ struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 		return ERR_PTR(rc);
 	}
 	atomic_long_inc(&ioasim_stats.objects);
+	ioasim_ledger_take(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)ctx,
+			   _RET_IP_);
+	ioasim_ledger_take(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
+			   _RET_IP_);
 	return obj;
 }
 EXPORT_SYMBOL_IF_KUNIT(__ioasim_obj_alloc);
@@ -98,6 +103,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_publish);
 u32 ioasim_obj_publish_held(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 {
 	refcount_inc(&obj->users);
+	/* The object stands for its driver's hold: tagged with itself. */
+	ioasim_ledger_take(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)obj,
+			   _RET_IP_);
 	ioasim_ctx_get(ctx);
 	ioasim_obj_publish(ctx, obj);
 	return obj->id;
@@ -123,6 +131,11 @@ void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	/* LCOV_EXCL_BR_START: nobody can hold an unpublished object */
 	WARN_ON_ONCE(refcount_read(&obj->users) != 1);
 	/* LCOV_EXCL_BR_STOP */
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)ctx,
+			   _RET_IP_);
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
+			   _RET_IP_);
+	ioasim_ledger_settle(obj, obj->type->name);
 	kfree(obj);
 	atomic_long_dec(&ioasim_stats.objects);
 }
@@ -174,6 +187,9 @@ struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
 	if (!obj || (type && obj->type != type) ||
 	    !refcount_inc_not_zero(&obj->busy))
 		obj = ERR_PTR(-ENOENT);
+	else
+		ioasim_ledger_take(IOASIM_LEDGER_OBJ_BUSY, obj,
+				   (unsigned long)current, _RET_IP_);
 	xa_unlock(&ctx->objects);
 	return obj;
 }
@@ -188,6 +204,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_get);
  */
 void ioasim_obj_put(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 {
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)current,
+			   _RET_IP_);
 	if (refcount_dec_and_test(&obj->busy))
 		wake_up_all(&ctx->destroy_wait);
 }
@@ -207,7 +225,11 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_put);
  */
 bool ioasim_obj_tryget(struct ioasim_obj *obj)
 {
-	return refcount_inc_not_zero(&obj->busy);
+	if (!refcount_inc_not_zero(&obj->busy))
+		return false;
+	ioasim_ledger_take(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)current,
+			   _RET_IP_);
+	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_tryget);
 
@@ -215,31 +237,40 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_tryget);
  * ioasim_obj_hold() - take a long-term reference on an object in use
  * @obj: an object the caller holds a short-term reference on, or created
  *	and has not published yet
+ * @holder: the object or structure that keeps the reference, which must
+ *	pass the same to ioasim_obj_unhold(); the reference ledger names it
  *
  * Context: any context.
  * Return: true if the reference was taken; false if removal of @obj has
  * already begun, in which case the caller must treat it as gone.
  */
-bool ioasim_obj_hold(struct ioasim_obj *obj)
+bool ioasim_obj_hold(struct ioasim_obj *obj, const void *holder)
 {
 	/* LCOV_EXCL_BR_START: a caller bug, documented above */
 	WARN_ON_ONCE(!refcount_read(&obj->busy));
 	/* LCOV_EXCL_BR_STOP */
-	return refcount_inc_not_zero(&obj->users);
+	if (!refcount_inc_not_zero(&obj->users))
+		return false;
+	ioasim_ledger_take(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)holder,
+			   _RET_IP_);
+	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_hold);
 
 /**
  * ioasim_obj_unhold() - drop a long-term reference from ioasim_obj_hold()
  * @obj: the object
+ * @holder: as passed to ioasim_obj_hold()
  *
  * Never drops the last reference: the table holds one until removal, and
  * removal fails while other long-term references exist.
  *
  * Context: any context.
  */
-void ioasim_obj_unhold(struct ioasim_obj *obj)
+void ioasim_obj_unhold(struct ioasim_obj *obj, const void *holder)
 {
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)holder,
+			   _RET_IP_);
 	refcount_dec(&obj->users);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_unhold);
@@ -250,10 +281,15 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_unhold);
  */
 static void ioasim_obj_retire(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 {
+	const char *name = obj->type->name;
+
 	might_sleep();
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
+			   _RET_IP_);
 	if (!refcount_dec_and_test(&obj->busy))
 		wait_event(ctx->destroy_wait, !refcount_read(&obj->busy));
 	obj->type->destroy(obj);
+	ioasim_ledger_settle(obj, name);
 	kfree(obj);
 	atomic_long_dec(&ioasim_stats.objects);
 }
@@ -288,6 +324,8 @@ int ioasim_obj_destroy(struct ioasim_ctx *ctx, u32 id,
 		xa_unlock(&ctx->objects);
 		return -EBUSY;
 	}
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)ctx,
+			   _RET_IP_);
 	__xa_erase(&ctx->objects, id);
 	xa_unlock(&ctx->objects);
 
@@ -301,6 +339,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_destroy);
  *	the object if only the table's is left
  * @ctx: the object's context
  * @obj: a published object the caller holds a long-term reference on
+ * @holder: as passed to ioasim_obj_hold()
  *
  * For objects that live only as long as something uses them, such as a
  * domain created automatically for an attachment.
@@ -310,15 +349,19 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_destroy);
  * Return: true if @obj was destroyed.
  */
 bool ioasim_obj_unhold_try_destroy(struct ioasim_ctx *ctx,
-				   struct ioasim_obj *obj)
+				   struct ioasim_obj *obj, const void *holder)
 {
 	xa_lock(&ctx->objects);
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)holder,
+			   _RET_IP_);
 	refcount_dec(&obj->users);
 	if (xa_load(&ctx->objects, obj->id) != obj ||
 	    !refcount_dec_if_one(&obj->users)) {
 		xa_unlock(&ctx->objects);
 		return false;
 	}
+	ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)ctx,
+			   _RET_IP_);
 	__xa_erase(&ctx->objects, obj->id);
 	xa_unlock(&ctx->objects);
 
@@ -352,6 +395,8 @@ unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx)
 		xa_for_each(&ctx->objects, index, obj) {
 			if (!refcount_dec_if_one(&obj->users))
 				continue;
+			ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj,
+					   (unsigned long)ctx, _RET_IP_);
 			xa_erase(&ctx->objects, index);
 			ioasim_obj_retire(ctx, obj);
 			destroyed++;

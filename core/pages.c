@@ -79,6 +79,7 @@ struct ioasim_pages *ioasim_pages_create(unsigned long uptr,
 	pages->task = current->group_leader;
 	get_task_struct(pages->task);
 	pages->user = get_uid(current_user());
+	ioasim_ledger_take(IOASIM_LEDGER_PAGES_REF, pages, 0, _RET_IP_);
 	return pages;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_create);
@@ -93,6 +94,7 @@ static void ioasim_pages_release(struct kref *kref)
 	WARN_ON(!RB_EMPTY_ROOT(&pages->users.rb_root));
 	WARN_ON(pages->npinned || !xa_empty(&pages->pinned));
 	/* LCOV_EXCL_BR_STOP */
+	ioasim_ledger_settle(pages, "pages");
 	mmdrop(pages->mm);
 	put_task_struct(pages->task);
 	free_uid(pages->user);
@@ -108,6 +110,7 @@ static void ioasim_pages_release(struct kref *kref)
  */
 void ioasim_pages_put(struct ioasim_pages *pages)
 {
+	ioasim_ledger_give(IOASIM_LEDGER_PAGES_REF, pages, 0, _RET_IP_);
 	kref_put(&pages->kref, ioasim_pages_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_put);
@@ -210,6 +213,9 @@ static long pages_pin_batch(struct ioasim_pages *pages, unsigned long index,
 	}
 	if (rc == 0)
 		return -EFAULT;
+	if (rc > 0)
+		ioasim_ledger_take_range(IOASIM_LEDGER_PIN, pages, index, rc,
+					 _RET_IP_);
 	return rc;
 }
 
@@ -291,6 +297,8 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 			break;
 		/* LCOV_EXCL_STOP */
 		unpin_user_pages_dirty_lock(batch, n, pages->writable);
+		ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages, index, n,
+					 _THIS_IP_);
 		pages->npinned -= n;
 		atomic_long_sub(n, &ioasim_stats.pinned_pages);
 		pages_uncharge(pages, n);
@@ -340,6 +348,8 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 		if (rc) {
 			/* Pinned but not stored: drop those directly. */
 			unpin_user_pages(batch + i, got - i);
+			ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages,
+						 index + i, got - i, _THIS_IP_);
 			pages_uncharge(pages, got - i);
 			index += i;
 			break;

@@ -45,6 +45,8 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+#include "ledger.h"
+
 struct iommu_domain;
 struct mm_struct;
 struct page;
@@ -121,6 +123,7 @@ void ioasim_pages_put(struct ioasim_pages *pages);
 
 static inline void ioasim_pages_get(struct ioasim_pages *pages)
 {
+	ioasim_ledger_take(IOASIM_LEDGER_PAGES_REF, pages, 0, _THIS_IP_);
 	kref_get(&pages->kref);
 }
 

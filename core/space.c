@@ -18,6 +18,7 @@
 
 #include "fault.h"
 #include "itree.h"
+#include "ledger.h"
 #include "space.h"
 
 /* Automatic placement never returns IOVA in the first or last page. */
@@ -240,6 +241,25 @@ static unsigned long area_contig(struct ioasim_area *area, unsigned long byte,
 }
 
 /*
+ * The reference ledger counts a domain's mappings in its smallest IO page,
+ * which every map and unmap is aligned to.
+ */
+static void ledger_domain(bool map, struct iommu_domain *domain,
+			  unsigned long iova, size_t length)
+{
+	unsigned int shift = __ffs(domain->pgsize_bitmap);
+
+	if (map)
+		ioasim_ledger_take_range(IOASIM_LEDGER_MAP, domain,
+					 iova >> shift, length >> shift,
+					 _RET_IP_);
+	else
+		ioasim_ledger_give_range(IOASIM_LEDGER_MAP, domain,
+					 iova >> shift, length >> shift,
+					 _RET_IP_);
+}
+
+/*
  * Map the area's (pinned) memory into @domain, one call per physically
  * contiguous run; with large pages off, one call per CPU page, so that
  * the domain holds no IOPTE an area cut (ioasim_space_cut()) could split.
@@ -261,12 +281,16 @@ static int area_map_domain(struct ioasim_area *area,
 				  GFP_KERNEL_ACCOUNT);
 		if (rc)
 			break;
+		ledger_domain(true, domain, iova, chunk);
 		iova += chunk;
 		byte += chunk;
 		left -= chunk;
 	}
-	if (rc && iova > area->node.start)
+	if (rc && iova > area->node.start) {
 		iommu_unmap(domain, area->node.start, iova - area->node.start);
+		ledger_domain(false, domain, area->node.start,
+			      iova - area->node.start);
+	}
 	return rc;
 }
 
@@ -274,6 +298,8 @@ static void area_unmap_domain(struct ioasim_area *area,
 			      struct iommu_domain *domain)
 {
 	size_t done = iommu_unmap(domain, area->node.start, area_length(area));
+
+	ledger_domain(false, domain, area->node.start, done);
 
 	/* LCOV_EXCL_BR_START: a domain unmaps what it mapped */
 	WARN_ON(done != area_length(area));

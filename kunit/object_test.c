@@ -51,9 +51,9 @@ static void node_destroy(struct ioasim_obj *obj)
 			continue;
 		if (node->auto_release)
 			ioasim_obj_unhold_try_destroy(fx->ctx,
-						      &node->held[i]->obj);
+						      &node->held[i]->obj, node);
 		else
-			ioasim_obj_unhold(&node->held[i]->obj);
+			ioasim_obj_unhold(&node->held[i]->obj, node);
 	}
 	fx->live--;
 }
@@ -173,7 +173,7 @@ static void node_link(struct kunit *test, struct test_node *holder,
 	for (i = 0; i < MAX_EDGES && holder->held[i]; i++)
 		;
 	KUNIT_ASSERT_LT(test, i, MAX_EDGES);
-	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj));
+	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj, holder));
 	holder->held[i] = held;
 	busy_put(test, ref);
 }
@@ -431,7 +431,7 @@ static int alloc_sweep_step(struct kunit *test, void *arg)
 		ioasim_obj_abort(fx->ctx, &node->obj);
 		return rc;
 	}
-	if (!ioasim_obj_hold(obj)) {
+	if (!ioasim_obj_hold(obj, node)) {
 		ioasim_obj_put(fx->ctx, obj);
 		fx->live--;
 		ioasim_obj_abort(fx->ctx, &node->obj);
@@ -558,11 +558,11 @@ static void obj_hold_while_published(struct kunit *test)
 	struct test_node *node = node_new(test);
 	struct busy_ref *ref = busy_get(test, node);
 
-	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj));
+	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj, test));
 	busy_put(test, ref);
 	KUNIT_EXPECT_EQ(test, users(node), 2);
 	KUNIT_EXPECT_EQ(test, destroy(test, node), -EBUSY);
-	ioasim_obj_unhold(&node->obj);
+	ioasim_obj_unhold(&node->obj, test);
 	KUNIT_EXPECT_EQ(test, destroy(test, node), 0);
 }
 
@@ -575,7 +575,7 @@ static void obj_hold_fails_once_removal_began(struct kunit *test)
 	struct busy_ref *ref = busy_get(test, node);
 
 	destroyer_start(test, d, node);
-	KUNIT_EXPECT_FALSE(test, ioasim_obj_hold(ref->obj));
+	KUNIT_EXPECT_FALSE(test, ioasim_obj_hold(ref->obj, test));
 	KUNIT_EXPECT_EQ(test, users(node), 0);
 
 	busy_put(test, ref);
@@ -619,11 +619,12 @@ static void obj_auto_destroy_keeps_held(struct kunit *test)
 	struct busy_ref *ref = busy_get(test, shared);
 
 	node_link(test, keeper, shared);
-	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj));
+	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj, test));
 	busy_put(test, ref);
 
 	KUNIT_EXPECT_FALSE(test, ioasim_obj_unhold_try_destroy(fx->ctx,
-							       &shared->obj));
+							       &shared->obj,
+							       test));
 	KUNIT_EXPECT_EQ(test, users(shared), 2);
 	KUNIT_EXPECT_EQ(test, fx->ndestroyed, 0);
 }
@@ -688,7 +689,7 @@ static void obj_teardown_reports_leaked_reference(struct kunit *test)
 	u32 fine_id = node_new(test)->obj.id;
 	struct busy_ref *ref = busy_get(test, leaked);
 
-	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj));
+	KUNIT_ASSERT_TRUE(test, ioasim_obj_hold(ref->obj, test));
 	busy_put(test, ref);
 
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_release_objects(fx->ctx), 1);
@@ -697,7 +698,7 @@ static void obj_teardown_reports_leaked_reference(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lookup(test, leaked->obj.id, NULL), 0);
 
 	/* Return the leaked reference; then teardown completes. */
-	ioasim_obj_unhold(&leaked->obj);
+	ioasim_obj_unhold(&leaked->obj, test);
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_release_objects(fx->ctx), 0);
 	KUNIT_EXPECT_EQ(test, fx->live, 0);
 }
@@ -720,7 +721,7 @@ static void obj_teardown_reports_cycle(struct kunit *test)
 	 * table, goes first, and releases b.
 	 */
 	b->held[0] = NULL;
-	ioasim_obj_unhold(&a->obj);
+	ioasim_obj_unhold(&a->obj, b);
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_release_objects(fx->ctx), 0);
 	KUNIT_EXPECT_EQ(test, position(fx, a_id), 0);
 	KUNIT_EXPECT_EQ(test, position(fx, b_id), 1);

@@ -25,6 +25,7 @@
 #include "control.h"
 #include "fault.h"
 #include "iommufd_test.h"
+#include "ledger.h"
 #include "mock.h"
 #include "vfio_cdev.h"
 
@@ -244,6 +245,8 @@ static void mock_domain_free(struct iommu_domain *domain)
 {
 	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
 
+	/* Names the call sites of what is still mapped. */
+	ioasim_ledger_settle(domain, "domain");
 	if (!xa_empty(&md->ptes))
 		mock_violation(md, "free of a domain that maps", 0);
 	xa_destroy(&md->ptes);

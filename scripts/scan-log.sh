@@ -19,6 +19,7 @@ patterns=(
 	'refcount_t: '
 	'kmemleak: [0-9]+ new suspected memory leaks'
 	'Oops'
+	'ioasim ledger: '		# CONFIG_IOASIM_LEDGER: unbalanced
 )
 re=$(IFS='|'; echo "${patterns[*]}")
 
