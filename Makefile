@@ -10,6 +10,10 @@
 #   make module  ioasim.ko against Debian's linux-headers-6.12 amd64
 #   make coverage  KUnit under gcov: lcov/HTML report and the coverage gate
 #   make style   checkpatch --strict and sparse on every source file
+#   make fuzz    the model-based fuzzer: SEED=, STEPS=, SECONDS= (FLAVOUR=check
+#                for sanitizers); a failure is shrunk and printed as a case
+#   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
+#                SECONDS= (default 60) from SEED=
 #
 # Caches (kernel tree, build directories) live under IOASIM_CACHE
 # (default /var/cache/ioasim), outside the repository.
@@ -17,13 +21,14 @@
 ARGS ?=
 PROGS ?=
 
-.PHONY: run sim check check-kunit check-sim module style coverage setup help
+.PHONY: run sim check check-kunit check-sim module style coverage setup help \
+	fuzz fuzz-ioctl
 
 run:
 	@scripts/kunit.sh run $(ARGS)
 
 sim:
-	@scripts/sim.sh run $(PROGS)
+	@SIM_ARGS="$(SIM_ARGS)" scripts/sim.sh run $(PROGS)
 
 # The KUnit and sim/ runs come last: their closing "kunit: N passed,
 # N failed" and "sim: N passed, N failed" lines are the run's summary.
@@ -39,6 +44,16 @@ check-sim: check-kunit
 module:
 	@scripts/module.sh
 
+# SECONDS is also bash's own clock: passed on under another name.
+fuzz:
+	@SEED="$(SEED)" STEPS="$(STEPS)" SECONDS_TO_RUN="$(or $(SECONDS),0)" \
+		FLAVOUR="$(or $(FLAVOUR),run)" scripts/fuzz.sh
+
+fuzz-ioctl:
+	@SIM_ARGS="ioasim_fuzz.seconds=$(or $(SECONDS),60) \
+		$(if $(SEED),ioasim_fuzz.seed=$(SEED))" \
+		scripts/sim.sh $(or $(FLAVOUR),run) iommufd_fuzz
+
 coverage:
 	@coverage/coverage.sh $(ARGS)
 
@@ -49,4 +64,4 @@ setup:
 	@bash -c 'source scripts/lib.sh && ensure_packages && ensure_tree && say "tree ready: $$IOASIM_TREE"'
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,20p' Makefile

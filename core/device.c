@@ -187,6 +187,7 @@ struct ioasim_device *ioasim_device_bind_by_table(struct ioasim_ctx *ctx,
 	if (!IS_ERR(idev)) {
 		idev->by_table = true;
 		/* Never the last: the caller's file holds one. */
+		ioasim_ledger_give(IOASIM_LEDGER_CTX_REF, ctx, 0, _THIS_IP_);
 		refcount_dec(&ctx->refs);
 	}
 	return idev;

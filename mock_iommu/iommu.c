@@ -460,6 +460,7 @@ struct ioasim_mock_dev *
 ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
 {
 	struct ioasim_mock_dev *mdev;
+	struct iommu_group *group;
 	int rc;
 
 	mdev = ioasim_kzalloc("mock.dev_alloc", sizeof(*mdev), GFP_KERNEL);
@@ -476,8 +477,26 @@ ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
 	if (IS_ERR(mdev->pdev)) {
 		rc = PTR_ERR(mdev->pdev);
 		kfree(mdev);
-		return ERR_PTR(rc);
+		/*
+		 * platform_device_add() ignores a failure to allocate the
+		 * name, and device_add() then refuses the nameless device
+		 * with -EINVAL. Our name and id are always valid: it is
+		 * memory.
+		 */
+		return ERR_PTR(rc == -EINVAL ? -ENOMEM : rc);
 	}
+	/*
+	 * The bus notifier probed the IOMMU: the device has a group and the
+	 * group a domain. For a mock device that fails only when memory runs
+	 * out, and leaves a device nothing can bind or attach.
+	 */
+	group = iommu_group_get(&mdev->pdev->dev);
+	if (!group || !iommu_get_domain_for_dev(&mdev->pdev->dev)) {
+		iommu_group_put(group);
+		ioasim_mock_dev_destroy(mdev);
+		return ERR_PTR(-ENOMEM);
+	}
+	iommu_group_put(group);
 	return mdev;
 }
 

@@ -9,7 +9,8 @@
 # `make run` or `make check-kunit`) with the KUnit suites off. The
 # programs' TAP goes to the console; UML's exit status is init's verdict.
 # Any WARN, sanitizer report or lockdep splat on the console fails the run.
-# With no program named, all of sim/*.c but init.c run.
+# With no program named, all of sim/*.c but init.c run. SIM_ARGS adds
+# kernel arguments, e.g. ioasim_fuzz.seconds=60 for sim/iommufd_fuzz.
 source "$(dirname "$0")/lib.sh"
 
 flavour=${1:?usage: sim.sh run|check [program...]}
@@ -54,7 +55,7 @@ say "booting $build/linux with the programs as userspace"
 rc=0
 timeout 900 "$build/linux" mem=1G root=/dev/root rootfstype=hostfs \
 	hostfs="$root" rw init=/init kunit.enable=0 panic_on_warn=1 \
-	ioasim_test.vfio_devices=4 \
+	ioasim_test.vfio_devices=4 $SIM_ARGS \
 	con=null con0=fd:0,fd:1 </dev/null >"$out" 2>&1 || rc=$?
 sed -n '/^# sim: running/,$p' "$out"
 if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then

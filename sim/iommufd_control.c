@@ -8,7 +8,9 @@
  * context, object or pinned page any more.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -509,6 +511,58 @@ TEST_F(control, command_rules)
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_TEST_CMD, big));
 	big[sizeof(big) - 1] = 1;
 	ASSERT_EQ(-E2BIG, sim_ioctl(self->fd, IOMMU_TEST_CMD, big));
+}
+
+/* The whole of /sys/kernel/debug/ioasim/graph, or NULL without it. */
+static char *read_graph(void)
+{
+	static char graph[16384];
+	ssize_t n;
+	int fd = open("/sys/kernel/debug/ioasim/graph", O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, graph, sizeof(graph) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	graph[n] = '\0';
+	return graph;
+}
+
+/* The reference ledger's graph names who holds whom, and forgets it. */
+TEST_F(control, debugfs_graph)
+{
+	struct iommu_test_cmd md;
+	char line[96], *graph;
+
+	if (!read_graph())
+		SKIP(return, "no CONFIG_IOASIM_LEDGER or no debugfs");
+	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   MOCK_APERTURE_START, SIM_RW));
+	graph = read_graph();
+	ASSERT_NE(NULL, graph);
+	snprintf(line, sizeof(line), "  ioas %u: users 2 busy 1\n",
+		 self->ioas);
+	ASSERT_NE(NULL, strstr(graph, line)) TH_LOG("%s", graph);
+	snprintf(line, sizeof(line), "    held by hwpt_paging %u at ",
+		 md.mock_domain.out_hwpt_id);
+	ASSERT_NE(NULL, strstr(graph, line)) TH_LOG("%s", graph);
+	snprintf(line, sizeof(line), "    held by device %u at ",
+		 md.mock_domain.out_idev_id);
+	ASSERT_NE(NULL, strstr(graph, line)) TH_LOG("%s", graph);
+	snprintf(line, sizeof(line), ": 1 references, %lu pages pinned\n",
+		 BUF_BYTES / PAGE);
+	ASSERT_NE(NULL, strstr(graph, line)) TH_LOG("%s", graph);
+	ASSERT_NE(NULL, strstr(graph, " IO pages mapped\n"));
+
+	close(self->fd);
+	self->fd = -1;
+	graph = read_graph();
+	ASSERT_NE(NULL, graph);
+	ASSERT_EQ(NULL, strstr(graph, "context ")) TH_LOG("%s", graph);
+	ASSERT_EQ(NULL, strstr(graph, "pages ")) TH_LOG("%s", graph);
 }
 
 TEST_HARNESS_MAIN

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ioasim sim/: fail-nth from userspace. For each scenario, the n-th fault
- * point the operation passes is failed through
- * /proc/self/task/<tid>/fail-nth, for n = 1, 2, ... until the operation
- * passes fewer than n points. Each failed run must report an error
+ * injection site the operation passes (one of ioasim's fault points, or
+ * any slab allocation: failslab's ignore-gfp-wait is turned off) is failed
+ * through /proc/self/task/<tid>/fail-nth, for n = 1, 2, ... until the
+ * operation passes fewer than n sites. Each failed run must report an error
  * (ENOMEM; EFAULT where pinning fails; ENOENT where a lookup fails, the
  * point that stands for an object destroyed by another thread) or
  * succeed, leave the objects and pins it found (read from
  * /sys/class/misc/iommu/ioasim/), and once the files are closed nothing
- * may be left. The count of points swept is printed per scenario.
+ * may be left. The count of sites swept is printed per scenario.
  *
  * Needs CONFIG_FAULT_INJECTION (the check configuration); without it the
  * tests are skipped.
@@ -274,6 +275,7 @@ FIXTURE(fail_nth)
 {
 	int nth_fd;
 	char *buf;
+	char gfp_wait[8];
 };
 
 FIXTURE_VARIANT(fail_nth)
@@ -321,19 +323,31 @@ FIXTURE_VARIANT_ADD(fail_nth, close_with_everything_live) {
 	.scenario = 9,
 };
 
-/* No stack trace on the console for each injected fault. */
-static void quiet(const char *attr)
+/*
+ * Set a fault-injection knob in debugfs; its old value goes to @old.
+ * Plain read() and write(): some of these files cannot seek.
+ */
+static int knob(const char *name, const char *val, char *old, size_t len)
 {
 	char path[96];
+	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose", attr);
-	fd = open(path, O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "0", 1) != 1)
-			perror(path);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s", name);
+	if (old) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return -1;
+		n = read(fd, old, len - 1);
+		old[n > 0 ? n : 0] = '\0';
 		close(fd);
 	}
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
 FIXTURE_SETUP(fail_nth)
@@ -341,8 +355,12 @@ FIXTURE_SETUP(fail_nth)
 	self->nth_fd = fail_nth_open();
 	if (self->nth_fd < 0)
 		SKIP(return, "no fail-nth in this kernel (FAULT_INJECTION)");
-	quiet("fail_ioasim");
-	quiet("failslab");
+	/* No stack trace on the console for each injected fault. */
+	ASSERT_EQ(0, knob("fail_ioasim/verbose", "0", NULL, 0));
+	ASSERT_EQ(0, knob("failslab/verbose", "0", NULL, 0));
+	/* failslab fails sleeping allocations too: most of ioasim's. */
+	ASSERT_EQ(0, knob("failslab/ignore-gfp-wait", "N", self->gfp_wait,
+			  sizeof(self->gfp_wait)));
 	self->buf = sim_mem(BUF_BYTES);
 	ASSERT_NE(MAP_FAILED, self->buf);
 	memset(self->buf, 0x33, BUF_BYTES);
@@ -353,6 +371,7 @@ FIXTURE_TEARDOWN(fail_nth)
 	if (self->nth_fd < 0)
 		return;
 	close(self->nth_fd);
+	knob("failslab/ignore-gfp-wait", self->gfp_wait, NULL, 0);
 	munmap(self->buf, BUF_BYTES);
 	SIM_ASSERT_NOTHING_LEFT();
 }
@@ -361,7 +380,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 600)
 {
 	const struct scenario *s = &scenarios[variant->scenario];
 	long objects, pinned, now;
-	unsigned int n;
+	unsigned int n, failed = 0;
 	int rc, left;
 
 	for (n = 1;; n++) {
@@ -386,6 +405,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 600)
 			break;
 		}
 		if (rc) {
+			failed++;
 			/* A failed step says so plainly, and leaves no trace. */
 			ASSERT_TRUE(rc == -ENOMEM || rc == -EFAULT ||
 				    rc == -ENOENT ||
@@ -404,7 +424,8 @@ TEST_F_TIMEOUT(fail_nth, sweep, 600)
 			close(r.fd);
 		SIM_ASSERT_NOTHING_LEFT();
 	}
-	printf("# %s: %u fault points swept\n", s->name, n - 1);
+	printf("# %s: %u sites swept (ioasim's and failslab's), %u failed it\n",
+	       s->name, n - 1, failed);
 	/* Every operation passes through at least one point of ioasim's. */
 	ASSERT_TRUE(s->closes || n > 1);
 }
