@@ -10,6 +10,7 @@
 #   make module  ioasim.ko against Debian's linux-headers-6.12 amd64
 #   make coverage  KUnit under gcov: lcov/HTML report and the coverage gate
 #   make style   checkpatch --strict and sparse on every source file
+#   make bench   the benchmark suite in a kernel without the reference ledger
 #   make fuzz    the model-based fuzzer: SEED=, STEPS=, SECONDS= (FLAVOUR=check
 #                for sanitizers); a failure is shrunk and printed as a case
 #   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
@@ -22,7 +23,7 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl
+	fuzz fuzz-ioctl bench
 
 run:
 	@scripts/kunit.sh run $(ARGS)
@@ -44,6 +45,9 @@ check-sim: check-kunit
 module:
 	@scripts/module.sh
 
+bench:
+	@scripts/kunit.sh bench ioasim_bench
+
 # SECONDS is also bash's own clock: passed on under another name.
 fuzz:
 	@SEED="$(SEED)" STEPS="$(STEPS)" SECONDS_TO_RUN="$(or $(SECONDS),0)" \
@@ -64,4 +68,4 @@ setup:
 	@bash -c 'source scripts/lib.sh && ensure_packages && ensure_tree && say "tree ready: $$IOASIM_TREE"'
 
 help:
-	@sed -n '3,20p' Makefile
+	@sed -n '3,21p' Makefile

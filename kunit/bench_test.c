@@ -176,6 +176,10 @@ static void bench_pin_floor_and_map(struct kunit *test)
 	struct ioasim_ioas *ioas;
 	long bytes_per_page = 0;
 
+	kunit_info(test, "reference ledger %s\n",
+		   IS_ENABLED(CONFIG_IOASIM_LEDGER) ?
+		   "on: its per-page records are measured too (make bench: off)" :
+		   "off");
 	/* Fault the buffer in once, untimed. */
 	time_pin_unpin(test, uptr, IOASIM_BATCH_BYTES_DEFAULT, NULL);
 	pin_ns = time_pin_unpin(test, uptr, IOASIM_BATCH_BYTES_DEFAULT,

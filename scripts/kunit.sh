@@ -8,17 +8,19 @@
 #   run       .kunitconfig only (fast edit-build-test loop)
 #   check     .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
 #   coverage  .kunitconfig + configs/coverage.config (gcov; see coverage/)
+#   bench     .kunitconfig + configs/bench.config (no reference ledger)
 # Any WARN, sanitizer report or lockdep splat on the console fails the run
 # even when every case passed.
 source "$(dirname "$0")/lib.sh"
 
-flavour=${1:?usage: kunit.sh run|check|coverage [kunit.py args]}
+flavour=${1:?usage: kunit.sh run|check|coverage|bench [kunit.py args]}
 shift
 
 configs=(--kunitconfig="$IOASIM_REPO/.kunitconfig")
 case $flavour in
 run) ;;
 check) configs+=(--kunitconfig="$IOASIM_REPO/configs/check.config") ;;
+bench) configs+=(--kunitconfig="$IOASIM_REPO/configs/bench.config") ;;
 coverage)
 	configs+=(--kunitconfig="$IOASIM_REPO/configs/coverage.config")
 	# libgcov and fs/seq_file.c both define mangle_path(): rename the

@@ -55,7 +55,7 @@ say "booting $build/linux with the programs as userspace"
 rc=0
 timeout 900 "$build/linux" mem=1G root=/dev/root rootfstype=hostfs \
 	hostfs="$root" rw init=/init kunit.enable=0 panic_on_warn=1 \
-	ioasim_test.vfio_devices=4 $SIM_ARGS \
+	ioasim_test.vfio_devices=4 ${SIM_ARGS:-} \
 	con=null con0=fd:0,fd:1 </dev/null >"$out" 2>&1 || rc=$?
 sed -n '/^# sim: running/,$p' "$out"
 if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
