@@ -33,7 +33,6 @@
 #include "device.h"
 #include "helpers.h"
 #include "ioas.h"
-#include "ledger.h"
 #include "mock.h"
 #include "vfio.h"
 
@@ -339,24 +338,6 @@ static void fs_teardown(void *data)
 	r->ctx = NULL;
 }
 
-/* The baseline every run's teardown must return to. */
-struct fs_totals {
-	long contexts, objects, pinned;
-	unsigned long ledger_errors;
-};
-
-static void fs_totals(struct fs_totals *t)
-{
-	t->contexts = atomic_long_read(&ioasim_stats.contexts);
-	t->objects = atomic_long_read(&ioasim_stats.objects);
-	t->pinned = atomic_long_read(&ioasim_stats.pinned_pages);
-#if IS_ENABLED(CONFIG_IOASIM_LEDGER)
-	t->ledger_errors = ioasim_ledger_errors();
-#else
-	t->ledger_errors = 0;
-#endif
-}
-
 KUNIT_DEFINE_ACTION_WRAPPER(fs_teardown_action, fs_teardown, struct fs_run *);
 
 /*
@@ -370,11 +351,11 @@ static bool fs_run_once(struct kunit *test, const struct fs_scenario *sc,
 	struct fs_fixture *fx = test->priv;
 	struct fs_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct fs_state before, after;
-	struct fs_totals base, now;
+	struct ioasim_test_totals base, now;
 	unsigned int d, left;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	fs_totals(&base);
+	ioasim_test_totals(&base);
 	r->test = test;
 	r->uptr = fx->uptr;
 	r->ctx = ioasim_ctx_create();
@@ -419,7 +400,7 @@ static bool fs_run_once(struct kunit *test, const struct fs_scenario *sc,
 
 	kunit_release_action(test, fs_teardown_action, r);
 	kunit_kfree(test, r);
-	fs_totals(&now);
+	ioasim_test_totals(&now);
 	KUNIT_EXPECT_EQ_MSG(test, now.contexts, base.contexts, "%s: site %u",
 			    sc->name, n);
 	KUNIT_EXPECT_EQ_MSG(test, now.objects, base.objects, "%s: site %u",

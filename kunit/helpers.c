@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "helpers.h"
 #include "ioasim_private.h"
+#include "ledger.h"
 #include "mock.h"
 #include "vfio.h"
 
@@ -358,6 +359,25 @@ struct iommu_domain *ioasim_test_hwpt_domain(struct ioasim_ctx *ctx, u32 id)
 	domain = container_of(obj, struct ioasim_hwpt, obj)->domain;
 	ioasim_obj_put(ctx, obj);
 	return domain;
+}
+
+/**
+ * ioasim_test_totals() - read what all of ioasim holds now
+ * @t: filled in
+ *
+ * Compare a reading after a run with one before it: a run that released
+ * everything it took leaves all four as they were.
+ */
+void ioasim_test_totals(struct ioasim_test_totals *t)
+{
+	t->contexts = atomic_long_read(&ioasim_stats.contexts);
+	t->objects = atomic_long_read(&ioasim_stats.objects);
+	t->pinned = atomic_long_read(&ioasim_stats.pinned_pages);
+#if IS_ENABLED(CONFIG_IOASIM_LEDGER)
+	t->ledger_errors = ioasim_ledger_errors();
+#else
+	t->ledger_errors = 0;
+#endif
 }
 
 MODULE_DESCRIPTION("KUnit suites for ioasim");

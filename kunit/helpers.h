@@ -60,4 +60,18 @@ unsigned int ioasim_test_count(struct ioasim_ctx *ctx,
 			       const struct ioasim_obj_type *type);
 struct iommu_domain *ioasim_test_hwpt_domain(struct ioasim_ctx *ctx, u32 id);
 
+/**
+ * struct ioasim_test_totals - what all of ioasim holds, for before/after
+ * @contexts: contexts not yet released
+ * @objects: table objects not yet freed
+ * @pinned: user pages pinned
+ * @ledger_errors: reference ledger reports so far (0 without the ledger)
+ */
+struct ioasim_test_totals {
+	long contexts, objects, pinned;
+	unsigned long ledger_errors;
+};
+
+void ioasim_test_totals(struct ioasim_test_totals *t);
+
 #endif /* __IOASIM_KUNIT_HELPERS_H */

@@ -53,7 +53,6 @@
 #include "device.h"
 #include "helpers.h"
 #include "ioas.h"
-#include "ledger.h"
 #include "mock.h"
 #include "vfio.h"
 
@@ -1250,24 +1249,6 @@ static bool check_all(struct model *m, const struct m_step *s)
 	       check_devices(m) && check_pinned(m);
 }
 
-/* What every run's teardown must give back. */
-struct m_totals {
-	long objects, pinned, contexts;
-	unsigned long ledger_errors;
-};
-
-static void m_totals(struct m_totals *t)
-{
-	t->objects = atomic_long_read(&ioasim_stats.objects);
-	t->pinned = atomic_long_read(&ioasim_stats.pinned_pages);
-	t->contexts = atomic_long_read(&ioasim_stats.contexts);
-#if IS_ENABLED(CONFIG_IOASIM_LEDGER)
-	t->ledger_errors = ioasim_ledger_errors();
-#else
-	t->ledger_errors = 0;
-#endif
-}
-
 static void model_teardown(void *data)
 {
 	struct model *m = data;
@@ -1326,14 +1307,14 @@ static bool model_exec(struct kunit *test, struct model *m, u64 seed,
 		       struct m_step *steps, unsigned int n, bool generate,
 		       bool planted)
 {
-	struct m_totals before, after;
+	struct ioasim_test_totals before, after;
 	bool ok;
 
 	memset(m, 0, sizeof(*m));
 	m->test = test;
 	m->planted = planted;
 	prandom_seed_state(&m->rnd, seed);
-	m_totals(&before);
+	ioasim_test_totals(&before);
 	ok = model_setup(m);
 	for (m->step = 0; ok && m->step < n; ) {
 		struct m_step *s = &steps[m->step];
@@ -1346,7 +1327,7 @@ static bool model_exec(struct kunit *test, struct model *m, u64 seed,
 	}
 	snprintf(m->op, sizeof(m->op), "teardown");
 	kunit_release_action(test, model_teardown_action, m);
-	m_totals(&after);
+	ioasim_test_totals(&after);
 	if (ok && (after.objects != before.objects ||
 		   after.pinned != before.pinned ||
 		   after.contexts != before.contexts ||

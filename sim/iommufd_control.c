@@ -517,16 +517,10 @@ TEST_F(control, command_rules)
 static char *read_graph(void)
 {
 	static char graph[16384];
-	ssize_t n;
-	int fd = open("/sys/kernel/debug/ioasim/graph", O_RDONLY);
 
-	if (fd < 0)
+	if (sim_read_file("/sys/kernel/debug/ioasim/graph", graph,
+			  sizeof(graph)) < 0)
 		return NULL;
-	n = read(fd, graph, sizeof(graph) - 1);
-	close(fd);
-	if (n < 0)
-		return NULL;
-	graph[n] = '\0';
 	return graph;
 }
 

@@ -143,6 +143,25 @@ static inline long sim_stat(const char *name)
 	return value;
 }
 
+/*
+ * Read up to @len - 1 bytes of the file at @path into @buf, NUL-ended;
+ * returns the length, or -1 with errno set.
+ */
+static inline ssize_t sim_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* Nothing is left of any context: to be true once every file is closed. */
 #define SIM_ASSERT_NOTHING_LEFT()					\
 	do {								\
