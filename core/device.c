@@ -410,7 +410,7 @@ static struct ioasim_hwpt *auto_attach(struct ioasim_device *idev,
 		goto out_unlock;
 	}
 
-	hwpt = ioasim_hwpt_paging_create(idev->ctx, ioas, idev);
+	hwpt = ioasim_hwpt_paging_create(idev->ctx, ioas, idev, 0);
 	if (IS_ERR(hwpt)) {
 		old = ERR_CAST(hwpt);
 		goto out_unlock;

@@ -58,6 +58,7 @@ int iommu_group_replace_domain(struct iommu_group *group,
  * @ioas_item: in @ioas->hwpts once published
  * @auto_domain: created by an attach to the IOAS; dies with its last
  *	device
+ * @dirty_tracking: IOMMU_HWPT_SET_DIRTY_TRACKING turned tracking on
  */
 struct ioasim_hwpt {
 	struct ioasim_obj obj;
@@ -65,6 +66,7 @@ struct ioasim_hwpt {
 	struct iommu_domain *domain;
 	struct list_head ioas_item;
 	bool auto_domain;
+	bool dirty_tracking;
 };
 
 /**
@@ -118,10 +120,15 @@ int ioasim_device_detach(struct ioasim_device *idev);
 
 struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 					      struct ioasim_ioas *ioas,
-					      struct ioasim_device *idev);
+					      struct ioasim_device *idev,
+					      u32 flags);
 void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 			struct ioasim_device *idev);
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);
+int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,
+				   struct iommu_hwpt_set_dirty_tracking *cmd);
+int ioasim_hwpt_get_dirty_bitmap(struct ioasim_ctx *ctx,
+				 struct iommu_hwpt_get_dirty_bitmap *cmd);
 int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 		       void **data, u32 *data_len);
 

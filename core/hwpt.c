@@ -38,11 +38,40 @@ const struct ioasim_obj_type ioasim_hwpt_paging_type = {
 };
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_type);
 
+/*
+ * A domain with allocation flags comes from the driver's domain_alloc_user
+ * (the iommu core has no allocator that takes them). The ops are reached
+ * as iommu-priv.h's dev_iommu_ops() reaches them: that header is private
+ * to drivers/iommu/.
+ */
+static struct iommu_domain *hwpt_domain_alloc_user(struct device *dev,
+						   u32 flags)
+{
+	const struct iommu_ops *ops = dev->iommu->iommu_dev->ops;
+	struct iommu_domain *domain;
+
+	if (!ops->domain_alloc_user)
+		return ERR_PTR(-EOPNOTSUPP);
+	domain = ops->domain_alloc_user(dev, flags, NULL, NULL);
+	if (IS_ERR(domain))
+		return domain;
+	/* LCOV_EXCL_START: the driver must return a domain or an error */
+	if (WARN_ON(!domain))
+		return ERR_PTR(-ENOMEM);
+	/* LCOV_EXCL_STOP */
+	/* LCOV_EXCL_BR_START: the mock allocates through the iommu core */
+	if (!domain->owner)
+		domain->owner = ops;
+	/* LCOV_EXCL_BR_STOP */
+	return domain;
+}
+
 /**
  * ioasim_hwpt_paging_create() - a paging HWPT mirroring an IOAS
  * @ctx: the context
  * @ioas: the IOAS, looked up by the caller, whose @mutex it holds
  * @idev: the device the domain is allocated for
+ * @flags: IOMMU_HWPT_ALLOC_* flags for the driver (dirty tracking), or 0
  *
  * The new domain maps every area of @ioas. The HWPT's id is reserved, not
  * published: the caller links it into @ioas->hwpts and publishes it, or
@@ -55,7 +84,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_type);
  */
 struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 					      struct ioasim_ioas *ioas,
-					      struct ioasim_device *idev)
+					      struct ioasim_device *idev,
+					      u32 flags)
 {
 	struct iommu_domain *domain;
 	struct ioasim_hwpt *hwpt;
@@ -74,7 +104,8 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->ioas = ioas;
 
-	domain = iommu_paging_domain_alloc(idev->dev);
+	domain = flags ? hwpt_domain_alloc_user(idev->dev, flags) :
+			 iommu_paging_domain_alloc(idev->dev);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
 		goto out_abort;
@@ -100,12 +131,14 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_create);
  *	out_hwpt_id
  *
  * Allocates a paging domain for the device, filled from the IOAS and
- * attached to nothing; devices attach to it by id. ioasim makes plain
- * paging domains only: allocation flags and driver-specific data are not
- * supported, nor nested HWPTs (a HWPT as @pt_id).
+ * attached to nothing; devices attach to it by id. The one allocation
+ * flag ioasim supports is IOMMU_HWPT_ALLOC_DIRTY_TRACKING, for devices
+ * whose IOMMU can track; driver-specific data and nested HWPTs (a HWPT as
+ * @pt_id) are not supported.
  *
  * Context: process context, may sleep.
- * Return: 0; -EOPNOTSUPP (reserved field, flags, driver data, nesting);
+ * Return: 0; -EOPNOTSUPP (reserved field, other flags, dirty tracking
+ * the device cannot do, driver data, nesting);
  * -EINVAL (data_len inconsistent with data_type; @pt_id not an IOAS or
  * HWPT); -ENOENT (no such device, or the IOAS is being destroyed);
  * -EADDRINUSE; -ENOMEM; a pin or map error.
@@ -142,14 +175,16 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 		rc = -EINVAL;
 		goto out_pt;
 	}
-	if (cmd->flags || data) {
+	if ((cmd->flags & ~IOMMU_HWPT_ALLOC_DIRTY_TRACKING) || data ||
+	    ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	     !device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))) {
 		rc = -EOPNOTSUPP;
 		goto out_pt;
 	}
 
 	ioas = container_of(obj, struct ioasim_ioas, obj);
 	mutex_lock(&ioas->mutex);
-	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev);
+	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev, cmd->flags);
 	if (IS_ERR(hwpt)) {
 		rc = PTR_ERR(hwpt);
 	} else {

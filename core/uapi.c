@@ -239,6 +239,26 @@ static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
 	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
+static int ucmd_set_dirty_tracking(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_hwpt_set_dirty_tracking cmd;
+
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_hwpt_set_dirty_tracking,
+					    __reserved)) ?:
+	       ioasim_hwpt_set_dirty_tracking(ucmd->ctx, &cmd);
+}
+
+static int ucmd_get_dirty_bitmap(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_hwpt_get_dirty_bitmap cmd;
+
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_hwpt_get_dirty_bitmap,
+					    data)) ?:
+	       ioasim_hwpt_get_dirty_bitmap(ucmd->ctx, &cmd);
+}
+
 static int ucmd_hwpt_alloc(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc cmd;
@@ -410,13 +430,9 @@ long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 	case IOMMU_GET_HW_INFO:
 		return ucmd_get_hw_info(&ucmd);
 	case IOMMU_HWPT_SET_DIRTY_TRACKING:
-		return ucmd_not_supported_cmd(&ucmd,
-					      struct iommu_hwpt_set_dirty_tracking,
-					      __reserved);
+		return ucmd_set_dirty_tracking(&ucmd);
 	case IOMMU_HWPT_GET_DIRTY_BITMAP:
-		return ucmd_not_supported_cmd(&ucmd,
-					      struct iommu_hwpt_get_dirty_bitmap,
-					      data);
+		return ucmd_get_dirty_bitmap(&ucmd);
 	case IOMMU_HWPT_INVALIDATE:
 		return ucmd_not_supported_cmd(&ucmd,
 					      struct iommu_hwpt_invalidate,

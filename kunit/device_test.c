@@ -320,7 +320,9 @@ static const struct hwpt_alloc_case hwpt_alloc_cases[] = {
 	{ "pt is a hwpt (nesting)", .pt = 3, .rc = -EOPNOTSUPP },
 	{ "nest parent", .flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
 	  .rc = -EOPNOTSUPP },
-	{ "dirty tracking", .flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	{ "dirty tracking and nest parent",
+	  .flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+		   IOMMU_HWPT_ALLOC_NEST_PARENT,
 	  .rc = -EOPNOTSUPP },
 	{ "driver data", .data_type = IOMMU_HWPT_DATA_VTD_S1, .data_len = 8,
 	  .rc = -EOPNOTSUPP },

@@ -124,10 +124,6 @@ static void uapi_extensions_not_supported(struct kunit *test)
 		unsigned int ioctl;
 		u32 size;
 	} cmds[] = {
-		{ IOMMU_HWPT_SET_DIRTY_TRACKING,
-		  sizeof(struct iommu_hwpt_set_dirty_tracking) },
-		{ IOMMU_HWPT_GET_DIRTY_BITMAP,
-		  sizeof(struct iommu_hwpt_get_dirty_bitmap) },
 		{ IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate) },
 		{ IOMMU_FAULT_QUEUE_ALLOC, sizeof(struct iommu_fault_alloc) },
 	};
@@ -321,7 +317,8 @@ static void uapi_get_hw_info(struct kunit *test)
 				    sizeof(cmd)), 0);
 	KUNIT_EXPECT_EQ(test, cmd.out_data_type, IOMMU_HW_INFO_TYPE_SELFTEST);
 	KUNIT_EXPECT_EQ(test, cmd.data_len, sizeof(struct iommu_test_hw_info));
-	KUNIT_EXPECT_EQ(test, cmd.out_capabilities, 0);
+	KUNIT_EXPECT_EQ(test, cmd.out_capabilities,
+			IOMMU_HW_CAP_DIRTY_TRACKING);
 	KUNIT_EXPECT_EQ(test, cmd.out_max_pasid_log2, 0);
 	KUNIT_ASSERT_EQ(test, copy_from_user(data, (void __user *)fx->array,
 					     sizeof(data)), 0);

@@ -28,9 +28,11 @@
  * With MOCK_FLAGS_ACCESS_SYZ, an IOVA is given as (area index, offset)
  * instead, so that random arguments reach mapped memory.
  *
- * Dirty tracking, nested domains and page faults (DIRTY, MD_CHECK_IOTLB,
- * TRIGGER_IOPF) are not part of ioasim yet: -EOPNOTSUPP, as for an
- * unknown operation.
+ *   DIRTY                 mark IO pages of a dirty-tracking mock domain
+ *                         written, by a bitmap of the user's.
+ *
+ * Nested domains and page faults (MD_CHECK_IOTLB, TRIGGER_IOPF) are not
+ * part of ioasim yet: -EOPNOTSUPP, as for an unknown operation.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -163,7 +165,8 @@ static int control_mock_domain(struct ioasim_ucmd *ucmd,
 	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY |
 			  MOCK_FLAGS_DEVICE_HUGE_IOVA))
 		return -EINVAL;
-	/* No device tracks dirty pages yet: NO_DIRTY changes nothing. */
+	if (dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
+		mock_flags |= IOASIM_MOCK_DEV_NO_DIRTY;
 	if (dev_flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
 		mock_flags |= IOASIM_MOCK_DEV_HUGE_IOVA;
 
@@ -291,6 +294,64 @@ static int control_check_map(struct ioasim_ucmd *ucmd,
 			    have != want))
 			rc = -EINVAL;
 	}
+	ioasim_obj_put(ucmd->ctx, obj);
+	return rc;
+}
+
+/* DIRTY refuses bitmaps longer than this, in bits (as upstream). */
+#define CONTROL_MAX_DIRTY_BITS (SZ_16M * BITS_PER_BYTE)
+
+/*
+ * DIRTY: for every bit set in the user's bitmap (bit i: the page_size
+ * bytes at iova + i * page_size), the device wrote there: each mapped IO
+ * page of it becomes dirty. Answers how many bits found something mapped.
+ * The domain must be tracking.
+ */
+static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	u64 iova = cmd->dirty.iova, length = cmd->dirty.length;
+	u64 page_size = cmd->dirty.page_size, nbits, i;
+	struct ioasim_mock_domain *md;
+	struct ioasim_hwpt *hwpt;
+	struct ioasim_obj *obj;
+	unsigned long *bits;
+	u64 count = 0;
+	int rc;
+
+	if (!page_size || !length || iova % page_size ||
+	    length % page_size || !cmd->dirty.uptr)
+		return -EINVAL;
+	nbits = div64_u64(length, page_size);
+	if (nbits > CONTROL_MAX_DIRTY_BITS)
+		return -EOVERFLOW;
+	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &ioasim_hwpt_paging_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	hwpt = container_of(obj, struct ioasim_hwpt, obj);
+	md = ioasim_mock_domain_of(hwpt->domain);
+	if (!md || !READ_ONCE(md->dirty_tracking)) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	bits = kvcalloc(BITS_TO_LONGS(nbits), sizeof(*bits),
+			GFP_KERNEL_ACCOUNT);
+	if (!bits) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	if (copy_from_user(bits, u64_to_user_ptr(cmd->dirty.uptr),
+			   DIV_ROUND_UP(nbits, BITS_PER_BYTE))) {
+		rc = -EFAULT;
+		goto out_free;
+	}
+	for_each_set_bit(i, bits, nbits)
+		count += !!ioasim_mock_mark_dirty(md, iova + i * page_size,
+						  page_size);
+	cmd->dirty.out_nr_dirty = count;
+	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+out_free:
+	kvfree(bits);
+out_put:
 	ioasim_obj_put(ucmd->ctx, obj);
 	return rc;
 }
@@ -662,6 +723,8 @@ static int control_cmd(struct ioasim_ucmd *ucmd)
 		return control_on_access(ucmd, &cmd, control_access_rw);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		return control_set_memory_limit(ucmd, &cmd);
+	case IOMMU_TEST_OP_DIRTY:
+		return control_dirty(ucmd, &cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -33,7 +33,8 @@
 #define IOASIM_MOCK_PTE_LAST	BIT(1)
 #define IOASIM_MOCK_PTE_READ	BIT(2)
 #define IOASIM_MOCK_PTE_WRITE	BIT(3)
-#define IOASIM_MOCK_PTE_SHIFT	4
+#define IOASIM_MOCK_PTE_DIRTY	BIT(4)
+#define IOASIM_MOCK_PTE_SHIFT	5
 
 static struct iommu_device ioasim_mock_iommu;
 
@@ -114,6 +115,9 @@ static int mock_attach(struct iommu_domain *domain, struct device *dev)
 	if (!mdev || ioasim_mock_domain(domain)->kind !=
 		     (mdev->flags & IOASIM_MOCK_DEV_KIND))
 		return -EINVAL;
+	/* A device that cannot track dirty pages would hide its writes. */
+	if (domain->dirty_ops && (mdev->flags & IOASIM_MOCK_DEV_NO_DIRTY))
+		return -EINVAL;
 	return ioasim_should_fail("mock.attach") ? -ENOMEM : 0;
 }
 
@@ -188,6 +192,7 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 	}
 	md->unmap_ends_map = entry &&
 			     (xa_to_value(entry) & IOASIM_MOCK_PTE_LAST);
+	md->unmapping = gather;
 	if (gather)
 		iommu_iotlb_gather_add_range(gather, iova, pgsize * pgcount);
 	else if (!md->unmap_ends_map)
@@ -201,10 +206,95 @@ static void mock_iotlb_sync(struct iommu_domain *domain,
 {
 	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
 
-	if (gather->start <= gather->end && !md->unmap_ends_map)
+	/* A sync after clearing dirty bits is no unmap's end. */
+	if (md->unmapping && gather->start <= gather->end &&
+	    !md->unmap_ends_map)
 		mock_violation(md, "unmap not ending where a map did",
 			       gather->end);
+	md->unmapping = false;
 }
+
+/* Set the dirty bit of the IO page at @index if it is mapped. */
+static bool mock_set_dirty(struct ioasim_mock_domain *md,
+			   unsigned long index)
+{
+	void *entry = xa_load(&md->ptes, index);
+
+	if (!entry)
+		return false;
+	/* Replacing an entry allocates nothing. */
+	xa_store(&md->ptes, index,
+		 xa_mk_value(xa_to_value(entry) | IOASIM_MOCK_PTE_DIRTY),
+		 GFP_NOWAIT);
+	return true;
+}
+
+/**
+ * ioasim_mock_mark_dirty() - the device wrote [iova, iova + length)
+ * @md: a paging domain of the mock
+ * @iova: first IOVA
+ * @length: bytes
+ *
+ * Sets the dirty bit of every mapped IO page in the range, whether or not
+ * the domain tracks (the caller decides whether that is allowed).
+ *
+ * Context: any context.
+ * Return: how many mapped IO pages were marked.
+ */
+unsigned long ioasim_mock_mark_dirty(struct ioasim_mock_domain *md,
+				     unsigned long iova, unsigned long length)
+{
+	unsigned long index = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
+	unsigned long last = (iova + length - 1) >> IOASIM_MOCK_IO_PAGE_SHIFT;
+	unsigned long n = 0;
+
+	for (; index <= last; index++)
+		n += mock_set_dirty(md, index);
+	return n;
+}
+
+static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
+{
+	WRITE_ONCE(ioasim_mock_domain(domain)->dirty_tracking, enable);
+	return 0;
+}
+
+/* Report each dirty IO page of the range; clear it unless asked not to. */
+static int mock_read_and_clear_dirty(struct iommu_domain *domain,
+				     unsigned long iova, size_t size,
+				     unsigned long flags,
+				     struct iommu_dirty_bitmap *dirty)
+{
+	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
+	unsigned long index = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
+	unsigned long last = (iova + size - 1) >> IOASIM_MOCK_IO_PAGE_SHIFT;
+	unsigned long value;
+	void *entry;
+
+	if (!IS_ALIGNED(iova | size, IOASIM_MOCK_IO_PAGE_SIZE)) {
+		mock_violation(md, "misaligned dirty read", iova);
+		return -EINVAL;
+	}
+	for (; index <= last; index++) {
+		entry = xa_load(&md->ptes, index);
+		value = entry ? xa_to_value(entry) : 0;
+		if (!(value & IOASIM_MOCK_PTE_DIRTY))
+			continue;
+		iommu_dirty_bitmap_record(dirty,
+					  index << IOASIM_MOCK_IO_PAGE_SHIFT,
+					  IOASIM_MOCK_IO_PAGE_SIZE);
+		if (!(flags & IOMMU_DIRTY_NO_CLEAR))
+			xa_store(&md->ptes, index,
+				 xa_mk_value(value & ~IOASIM_MOCK_PTE_DIRTY),
+				 GFP_NOWAIT);
+	}
+	return 0;
+}
+
+static const struct iommu_dirty_ops mock_dirty_ops = {
+	.set_dirty_tracking = mock_set_dirty_tracking,
+	.read_and_clear_dirty = mock_read_and_clear_dirty,
+};
 
 /**
  * ioasim_mock_translate() - look an IOVA up without judging the caller
@@ -312,8 +402,39 @@ static bool mock_capable(struct device *dev, enum iommu_cap cap)
 {
 	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
 
-	return cap == IOMMU_CAP_CACHE_COHERENCY && mdev &&
-	       !(mdev->flags & IOASIM_MOCK_DEV_NO_COHERENCY);
+	if (!mdev)
+		return false;
+	switch (cap) {
+	case IOMMU_CAP_CACHE_COHERENCY:
+		return !(mdev->flags & IOASIM_MOCK_DEV_NO_COHERENCY);
+	case IOMMU_CAP_DIRTY_TRACKING:
+		return !(mdev->flags & IOASIM_MOCK_DEV_NO_DIRTY);
+	default:
+		return false;
+	}
+}
+
+/*
+ * The allocation iommufd makes with flags: the only one the mock knows is
+ * dirty tracking, for devices that can track.
+ */
+static struct iommu_domain *
+mock_domain_alloc_user(struct device *dev, u32 flags,
+		       struct iommu_domain *parent,
+		       const struct iommu_user_data *user_data)
+{
+	struct iommu_domain *domain;
+
+	if (parent || user_data || (flags & ~IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return ERR_PTR(-EOPNOTSUPP);
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !mock_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
+		return ERR_PTR(-EOPNOTSUPP);
+	/* The iommu core fills in what it owns of a paging domain. */
+	domain = iommu_paging_domain_alloc(dev);
+	if (!IS_ERR(domain) && (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		domain->dirty_ops = &mock_dirty_ops;
+	return domain;
 }
 
 /*
@@ -382,6 +503,7 @@ static const struct iommu_ops ioasim_mock_ops = {
 	.capable = mock_capable,
 	.hw_info = mock_hw_info,
 	.domain_alloc_paging = mock_domain_alloc_paging,
+	.domain_alloc_user = mock_domain_alloc_user,
 	.probe_device = mock_probe_device,
 	.device_group = mock_device_group,
 	.get_resv_regions = mock_get_resv_regions,
@@ -431,6 +553,8 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 		chunk = min_t(size_t, len, IOASIM_MOCK_IO_PAGE_SIZE -
 				(iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1)));
 		va = kmap_local_pfn(PHYS_PFN(phys));
+		if (write && READ_ONCE(md->dirty_tracking))
+			mock_set_dirty(md, iova >> IOASIM_MOCK_IO_PAGE_SHIFT);
 		if (write)
 			memcpy(va + offset_in_page(phys), buf, chunk);
 		else

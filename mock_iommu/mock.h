@@ -30,6 +30,13 @@
  * memory by IOVA through the paging domain it is attached to, and faults
  * cleanly where nothing, or nothing with the right permission, is mapped.
  *
+ * Domains allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING (through
+ * domain_alloc_user, for devices without IOASIM_MOCK_DEV_NO_DIRTY) track
+ * dirty IO pages: while tracking is on, a device's DMA write sets the
+ * dirty bit of each IO page it writes, as does ioasim_mock_mark_dirty()
+ * (the control plane's DIRTY operation); read_and_clear_dirty reports and
+ * clears them.
+ *
  * Domain allocation, attach and map go through the project's fault hook
  * ("mock.domain_alloc", "mock.attach", "mock.map").
  */
@@ -65,6 +72,8 @@
  * to devices of that kind.
  */
 #define IOASIM_MOCK_DEV_SELFTEST BIT(5)
+/* Cannot track dirty pages: no dirty-tracking domains, nor attach to one. */
+#define IOASIM_MOCK_DEV_NO_DIRTY BIT(6)
 /* The flags that make a kind of IOMMU: domains attach within a kind. */
 #define IOASIM_MOCK_DEV_KIND \
 	(IOASIM_MOCK_DEV_SMALL_APERTURE | IOASIM_MOCK_DEV_SELFTEST)
@@ -106,6 +115,8 @@ struct ioasim_mock_dev {
  * @large_maps: map_pages() calls with an IO page larger than the smallest
  * @unmap_ends_map: the last IO page the last unmap_pages() call removed
  *	was the last of a map_pages() call
+ * @unmapping: an unmap_pages() call awaits its iotlb_sync()
+ * @dirty_tracking: the domain records writes (only with dirty_ops)
  */
 struct ioasim_mock_domain {
 	struct iommu_domain domain;
@@ -114,6 +125,8 @@ struct ioasim_mock_domain {
 	u32 kind;
 	atomic_t large_maps;
 	bool unmap_ends_map;
+	bool unmapping;
+	bool dirty_tracking;
 };
 
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
@@ -122,6 +135,8 @@ ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer);
 void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev);
 unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain);
 struct ioasim_mock_domain *ioasim_mock_domain_of(struct iommu_domain *domain);
+unsigned long ioasim_mock_mark_dirty(struct ioasim_mock_domain *md,
+				     unsigned long iova, unsigned long length);
 bool ioasim_mock_translate(struct ioasim_mock_domain *md, unsigned long iova,
 			   phys_addr_t *phys);
 int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,

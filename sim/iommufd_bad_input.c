@@ -543,25 +543,86 @@ TEST_F(bad, get_hw_info)
 	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &cmd));
 }
 
-/* The extensions ioasim does not have yet, given well-formed input. */
-TEST_F(bad, not_yet_supported)
+/* Dirty tracking's commands on HWPTs that cannot, or with bad ranges. */
+TEST_F(bad, dirty_tracking)
 {
 	struct iommu_hwpt_set_dirty_tracking dirty = {
 		.size = sizeof(dirty), .hwpt_id = self->hwpt,
 	};
+	__u64 bits = 0;
 	struct iommu_hwpt_get_dirty_bitmap bitmap = {
 		.size = sizeof(bitmap), .hwpt_id = self->hwpt,
+		.iova = BASE, .length = PAGE, .page_size = PAGE,
+		.data = (uintptr_t)&bits,
 	};
-	struct iommu_hwpt_invalidate inv = {
-		.size = sizeof(inv), .hwpt_id = self->hwpt,
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .dev_id = self->idev,
+		.pt_id = self->ioas, .flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 	};
-	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
 
+	/* An automatic HWPT does not track. */
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd,
 					 IOMMU_HWPT_SET_DIRTY_TRACKING,
 					 &dirty));
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
 					 &bitmap));
+	dirty.flags = 1 << 1;
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd,
+					 IOMMU_HWPT_SET_DIRTY_TRACKING,
+					 &dirty));
+	dirty.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	dirty.hwpt_id = self->ioas;
+	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING,
+				     &dirty));
+
+	/* One that does: its bad ranges, in upstream's order of checks. */
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	bitmap.hwpt_id = alloc.out_hwpt_id;
+	/* Tracking off. */
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				     &bitmap));
+	dirty.hwpt_id = alloc.out_hwpt_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING,
+			       &dirty));
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+			       &bitmap));
+	bitmap.flags = 1 << 1;
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+					 &bitmap));
+	bitmap.flags = 0;
+	bitmap.__reserved = 1;
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+					 &bitmap));
+	bitmap.__reserved = 0;
+	bitmap.length = 0;
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				     &bitmap));
+	bitmap.length = PAGE;
+	bitmap.page_size = 0;
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				     &bitmap));
+	bitmap.page_size = 2 * PAGE;
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				     &bitmap));
+	bitmap.page_size = PAGE;
+	bitmap.iova = BASE + 8;
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				     &bitmap));
+	bitmap.iova = UINT64_MAX - PAGE + 1;
+	bitmap.length = 2 * PAGE;
+	ASSERT_EQ(-EOVERFLOW, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+					&bitmap));
+	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_hwpt_id));
+}
+
+/* The extensions ioasim does not have yet, given well-formed input. */
+TEST_F(bad, not_yet_supported)
+{
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv), .hwpt_id = self->hwpt,
+	};
+	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
+
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE,
 					 &inv));
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC,

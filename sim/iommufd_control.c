@@ -491,11 +491,9 @@ TEST_F(control, temp_memory_limit)
 /* The command's own rules: sizes, and operations ioasim lacks. */
 TEST_F(control, command_rules)
 {
-	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_DIRTY };
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MD_CHECK_IOTLB };
 	char big[sizeof(cmd) + 8] = { 0 };
 
-	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
-	cmd.op = IOMMU_TEST_OP_MD_CHECK_IOTLB;
 	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
 	cmd.op = IOMMU_TEST_OP_TRIGGER_IOPF;
 	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
@@ -511,6 +509,92 @@ TEST_F(control, command_rules)
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_TEST_CMD, big));
 	big[sizeof(big) - 1] = 1;
 	ASSERT_EQ(-E2BIG, sim_ioctl(self->fd, IOMMU_TEST_CMD, big));
+}
+
+static int dirty_ioctl(int fd, unsigned long req, __u32 hwpt, __u32 flags,
+		       __u64 *bits)
+{
+	struct iommu_hwpt_set_dirty_tracking set = {
+		.size = sizeof(set), .hwpt_id = hwpt, .flags = flags,
+	};
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get), .hwpt_id = hwpt, .flags = flags,
+		.iova = MOCK_APERTURE_START, .length = BUF_BYTES,
+		.page_size = PAGE, .data = (uintptr_t)bits,
+	};
+
+	if (req == IOMMU_HWPT_SET_DIRTY_TRACKING)
+		return sim_ioctl(fd, req, &set);
+	*bits = 0;
+	return sim_ioctl(fd, req, &get);
+}
+
+/*
+ * Dirty tracking through the control plane: a tracking HWPT, pages marked
+ * written with DIRTY, the bitmap read with and without clearing; a device
+ * created with MOCK_FLAGS_DEVICE_NO_DIRTY can have none.
+ */
+TEST_F(control, dirty_tracking)
+{
+	struct iommu_test_cmd md, rep, mark = { .op = IOMMU_TEST_OP_DIRTY };
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .pt_id = self->ioas,
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	};
+	__u64 bits, marked = (1 << 1) | (1 << 3);
+
+	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   MOCK_APERTURE_START, SIM_RW));
+	info.dev_id = md.mock_domain.out_idev_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &info));
+	ASSERT_EQ(IOMMU_HW_CAP_DIRTY_TRACKING, info.out_capabilities);
+	alloc.dev_id = md.mock_domain.out_idev_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	rep = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = md.mock_domain.out_stdev_id,
+		.mock_domain_replace = { .pt_id = alloc.out_hwpt_id },
+	};
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+
+	/* DIRTY needs tracking on, and a bitmap. */
+	mark.id = alloc.out_hwpt_id;
+	mark.dirty.iova = MOCK_APERTURE_START;
+	mark.dirty.length = BUF_BYTES;
+	mark.dirty.page_size = PAGE;
+	mark.dirty.uptr = (uintptr_t)&marked;
+	ASSERT_EQ(-EINVAL, sim_test_cmd(self->fd, &mark));
+	ASSERT_EQ(0, dirty_ioctl(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING,
+				 alloc.out_hwpt_id,
+				 IOMMU_HWPT_DIRTY_TRACKING_ENABLE, NULL));
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &mark));
+	ASSERT_EQ(2, mark.dirty.out_nr_dirty);
+
+	ASSERT_EQ(0, dirty_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				 alloc.out_hwpt_id,
+				 IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, &bits));
+	ASSERT_EQ(marked, bits);
+	ASSERT_EQ(0, dirty_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				 alloc.out_hwpt_id, 0, &bits));
+	ASSERT_EQ(marked, bits);
+	ASSERT_EQ(0, dirty_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				 alloc.out_hwpt_id, 0, &bits));
+	ASSERT_EQ(0, bits);
+	mark.dirty.page_size = 0;
+	ASSERT_EQ(-EINVAL, sim_test_cmd(self->fd, &mark));
+
+	/* A device that cannot track: no capability, no tracking HWPT. */
+	ASSERT_EQ(0, mock_domain(self->fd, self->ioas,
+				 MOCK_FLAGS_DEVICE_NO_DIRTY, &md));
+	info.dev_id = md.mock_domain_flags.out_idev_id;
+	/* The last call returned the driver's data length: no buffer now. */
+	info.data_len = 0;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &info));
+	ASSERT_EQ(0, info.out_capabilities);
+	alloc.dev_id = md.mock_domain_flags.out_idev_id;
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
 }
 
 /* The whole of /sys/kernel/debug/ioasim/graph, or NULL without it. */

@@ -47,7 +47,7 @@
 #define CALLS_PER_ROUND 300
 #define MAX_IDS 64
 #define MAX_AFDS 8
-#define NOPS 24
+#define NOPS 25
 
 /* The errnos iommufd and its control plane answer with. */
 static const int known_errnos[] = {
@@ -64,7 +64,7 @@ static const char *const op_names[NOPS] = {
 	"mock_domain", "mock_replace", "create_access", "access_pages",
 	"destroy_access_pages", "access_rw", "access_replace_ioas",
 	"add_reserved", "md_check", "close_access", "type1", "size_rules",
-	"raw",
+	"raw", "dirty",
 };
 
 /* What two threads of a round share. */
@@ -342,8 +342,9 @@ static int op_vfio_ioas(struct fuzzer *f)
 static int op_hwpt_alloc(struct fuzzer *f)
 {
 	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd), .flags = some_flags(f, 0),
-		.dev_id = some_id(f), .pt_id = some_id(f),
+		.size = sizeof(cmd),
+		.flags = some_flags(f, IOMMU_HWPT_ALLOC_DIRTY_TRACKING),
+		.dev_id = some_id(f), .pt_id = some_ioas(f),
 	};
 	int rc = do_ioctl(f, IOMMU_HWPT_ALLOC, &cmd);
 
@@ -610,13 +611,49 @@ static const bool must_succeed[NOPS] = {
 	[16] = true,	/* access_rw by area index */
 };
 
+/* Dirty tracking: turn it on or off, mark pages, read the bitmap. */
+static int op_dirty(struct fuzzer *f)
+{
+	__u64 bits[4] = { next(f), next(f) };
+	struct iommu_hwpt_set_dirty_tracking set = {
+		.size = sizeof(set), .hwpt_id = some_id(f),
+		.flags = some_flags(f, IOMMU_HWPT_DIRTY_TRACKING_ENABLE),
+	};
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get), .hwpt_id = some_id(f),
+		.flags = some_flags(f, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR),
+		.iova = MOCK_APERTURE_START, .length = (1 + pick(f, 128)) * PAGE,
+		.page_size = one_in(f, 8) ? pick(f, 3 * PAGE) :
+					    PAGE << pick(f, 2),
+		.data = one_in(f, 8) ? 8 : (__u64)(uintptr_t)bits,
+	};
+	struct iommu_test_cmd mark = {
+		.op = IOMMU_TEST_OP_DIRTY, .id = get.hwpt_id,
+		.dirty = {
+			.iova = MOCK_APERTURE_START, .length = 128 * PAGE,
+			.page_size = PAGE, .uptr = (uintptr_t)bits,
+		},
+	};
+
+	switch (pick(f, 3)) {
+	case 0:
+		return do_ioctl(f, IOMMU_HWPT_SET_DIRTY_TRACKING, &set);
+	case 1:
+		return test_cmd(f, &mark);
+	default:
+		if (one_in(f, 8))
+			get.iova = some_iova(f);
+		return do_ioctl(f, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+	}
+}
+
 static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_ioas_alloc, op_destroy, op_map, op_unmap, op_copy, op_iova_ranges,
 	op_allow_iovas, op_option, op_vfio_ioas, op_hwpt_alloc,
 	op_get_hw_info, op_mock_domain, op_mock_replace, op_create_access,
 	op_access_pages, op_destroy_access_pages, op_access_rw,
 	op_access_replace_ioas, op_add_reserved, op_md_check,
-	op_close_access, op_type1, op_size_rules, op_raw,
+	op_close_access, op_type1, op_size_rules, op_raw, op_dirty,
 };
 
 static bool known(int rc)

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - dirty tracking: IOMMU_HWPT_SET_DIRTY_TRACKING and
+ * IOMMU_HWPT_GET_DIRTY_BITMAP
+ *
+ * A HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING has a domain
+ * whose driver keeps dirty bits (struct iommu_dirty_ops). ioasim turns
+ * tracking on (first clearing what is left from before, so that the
+ * first read shows only new writes) and off, and reads the bits into the
+ * caller's bitmap: u64 words in host order, bit i standing for the
+ * page_size bytes at iova + i * page_size. Bits are only ever set, never
+ * cleared, in the caller's bitmap.
+ *
+ * The driver reports dirty ranges through iommu_dirty_bitmap_record().
+ * Its bitmap side needs the iommufd driver library (IOMMUFD_DRIVER),
+ * which kernels built without iommufd lack, so ioasim collects through
+ * the other side, the IOTLB gather: it asks about one bit's worth of IOVA
+ * at a time (or one IO page, if that is larger), and the gather comes
+ * back non-empty if anything in it was dirty. Only IOVA that an area maps
+ * is asked about: nothing else can be dirty. The gathers of a read that
+ * clears are merged and synced once at the end.
+ */
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/iommu.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "device.h"
+#include "fault.h"
+#include "ioas.h"
+
+/* Bits of the caller's bitmap built up at a time. */
+#define DIRTY_WINDOW_WORDS 64
+#define DIRTY_WINDOW_BITS (DIRTY_WINDOW_WORDS * 64)
+
+struct dirty_walk {
+	struct iommu_domain *domain;
+	unsigned long flags;
+	u64 iova, page_size, nbits;
+	u64 __user *data;
+	struct iommu_iotlb_gather synced;
+	u64 window;		/* index of the window in @words, or U64_MAX */
+	u64 words[DIRTY_WINDOW_WORDS];
+	u64 user[DIRTY_WINDOW_WORDS];
+};
+
+/* OR the window into the caller's bitmap. */
+static int dirty_flush(struct dirty_walk *w)
+{
+	u64 first = w->window * DIRTY_WINDOW_WORDS;
+	size_t n = min_t(u64, DIRTY_WINDOW_WORDS,
+			 DIV_ROUND_UP(w->nbits, 64) - first);
+	size_t i;
+
+	if (w->window == U64_MAX)
+		return 0;
+	w->window = U64_MAX;
+	if (copy_from_user(w->user, w->data + first, n * sizeof(u64)))
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		w->user[i] |= w->words[i];
+	if (copy_to_user(w->data + first, w->user, n * sizeof(u64)))
+		return -EFAULT;
+	return 0;
+}
+
+static int dirty_set_bit(struct dirty_walk *w, u64 bit)
+{
+	u64 window = div_u64(bit, DIRTY_WINDOW_BITS);
+	int rc;
+
+	if (window != w->window) {
+		rc = dirty_flush(w);
+		if (rc)
+			return rc;
+		memset(w->words, 0, sizeof(w->words));
+		w->window = window;
+	}
+	bit -= window * DIRTY_WINDOW_BITS;
+	w->words[bit / 64] |= BIT_ULL(bit % 64);
+	return 0;
+}
+
+/*
+ * Was anything in [iova, iova + size) dirty? The driver clears it unless
+ * @flags has IOMMU_DIRTY_NO_CLEAR; what it reports joins @synced.
+ */
+static int dirty_ask(struct iommu_domain *domain, unsigned long iova,
+		     size_t size, unsigned long flags,
+		     struct iommu_iotlb_gather *synced, bool *dirty)
+{
+	struct iommu_iotlb_gather gather;
+	struct iommu_dirty_bitmap bitmap;
+	int rc;
+
+	iommu_dirty_bitmap_init(&bitmap, NULL, &gather);
+	rc = domain->dirty_ops->read_and_clear_dirty(domain, iova, size, flags,
+						     &bitmap);
+	*dirty = gather.start <= gather.end;
+	if (*dirty) {
+		synced->start = min(synced->start, gather.start);
+		synced->end = max(synced->end, gather.end);
+	}
+	return rc;
+}
+
+/*
+ * Ask about each step of [first, last], steps aligned to the bitmap's
+ * start; a dirty step sets its bits (a step is one bit or more).
+ */
+static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
+			    u64 step)
+{
+	u64 cur, bit, k, bits = div64_u64(step, w->page_size);
+	bool dirty;
+	int rc;
+
+	cur = w->iova + div64_u64(first - w->iova, step) * step;
+	for (; cur <= last; cur += step) {
+		rc = dirty_ask(w->domain, cur, step, w->flags, &w->synced,
+			       &dirty);
+		if (rc)
+			return rc;
+		bit = div64_u64(cur - w->iova, w->page_size);
+		for (k = 0; dirty && k < bits; k++) {
+			rc = dirty_set_bit(w, bit + k);
+			if (rc)
+				return rc;
+		}
+		/* The last step of the address space. */
+		if (cur + step - 1 == U64_MAX)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * What upstream's iommufd_check_iova_range() accepts: a non-empty range
+ * within unsigned long, aligned to the IOAS's IOVA alignment and to a
+ * power-of-two page_size.
+ */
+static int dirty_check_range(struct ioasim_space *space,
+			     const struct iommu_hwpt_get_dirty_bitmap *cmd,
+			     u64 *last)
+{
+	unsigned long align;
+
+	if (!cmd->length)
+		return -EINVAL;
+	if (check_add_overflow(cmd->iova, cmd->length - 1, last) ||
+	    *last > ULONG_MAX)
+		return -EOVERFLOW;
+	down_read(&space->lock);
+	align = space->iova_alignment;
+	up_read(&space->lock);
+	if ((cmd->iova | (*last + 1)) & (align - 1))
+		return -EINVAL;
+	if (!cmd->page_size || !is_power_of_2(cmd->page_size) ||
+	    ((cmd->iova | (*last + 1)) & (cmd->page_size - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The checks in upstream's order: the range, the driver, tracking. */
+static int dirty_read(struct ioasim_hwpt *hwpt,
+		      const struct iommu_hwpt_get_dirty_bitmap *cmd)
+{
+	struct ioasim_space *space = &hwpt->ioas->space;
+	struct iommu_domain *domain = hwpt->domain;
+	u64 last, step, first_area, last_area;
+	struct interval_tree_node *node;
+	struct dirty_walk *w;
+	int rc;
+
+	rc = dirty_check_range(space, cmd, &last);
+	if (rc)
+		return rc;
+	if (!domain->dirty_ops)
+		return -EOPNOTSUPP;
+	/* What the selftest driver answers for a read while off. */
+	if (!READ_ONCE(hwpt->dirty_tracking))
+		return -EINVAL;
+	w = ioasim_kzalloc("dirty.walk", sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	w->domain = domain;
+	w->flags = cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ?
+		   IOMMU_DIRTY_NO_CLEAR : 0;
+	w->iova = cmd->iova;
+	w->page_size = cmd->page_size;
+	w->nbits = div64_u64(cmd->length, cmd->page_size);
+	w->data = u64_to_user_ptr(cmd->data);
+	w->window = U64_MAX;
+	iommu_iotlb_gather_init(&w->synced);
+	/* Ask in bits, or in the domain's IO pages if those are larger. */
+	step = max_t(u64, cmd->page_size, 1ULL << __ffs(domain->pgsize_bitmap));
+
+	down_read(&space->lock);
+	for (node = interval_tree_iter_first(&space->areas, cmd->iova, last);
+	     node && !rc; node = interval_tree_iter_next(node, cmd->iova, last)) {
+		first_area = max_t(u64, node->start, cmd->iova);
+		last_area = min_t(u64, node->last, last);
+		rc = dirty_walk_range(w, first_area, last_area, step);
+		cond_resched();
+	}
+	if (!rc)
+		rc = dirty_flush(w);
+	if (!(w->flags & IOMMU_DIRTY_NO_CLEAR))
+		iommu_iotlb_sync(domain, &w->synced);
+	up_read(&space->lock);
+	kfree(w);
+	return rc;
+}
+
+/* Clear every area's dirty bits: tracking starts from a clean slate. */
+static int dirty_clear_all(struct ioasim_space *space,
+			   struct iommu_domain *domain)
+{
+	struct interval_tree_node *node;
+	struct iommu_iotlb_gather synced;
+	bool dirty;
+	int rc = 0;
+
+	lockdep_assert_held(&space->lock);
+	iommu_iotlb_gather_init(&synced);
+	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
+	     node && !rc; node = interval_tree_iter_next(node, 0, ULONG_MAX))
+		rc = dirty_ask(domain, node->start,
+			       node->last - node->start + 1, 0, &synced,
+			       &dirty);
+	iommu_iotlb_sync(domain, &synced);
+	return rc;
+}
+
+static struct ioasim_hwpt *dirty_hwpt_get(struct ioasim_ctx *ctx, u32 id)
+{
+	struct ioasim_obj *obj = ioasim_obj_get(ctx, id,
+						&ioasim_hwpt_paging_type);
+
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	return container_of(obj, struct ioasim_hwpt, obj);
+}
+
+/**
+ * ioasim_hwpt_set_dirty_tracking() - IOMMU_HWPT_SET_DIRTY_TRACKING
+ * @ctx: the context
+ * @cmd: flags (IOMMU_HWPT_DIRTY_TRACKING_ENABLE or 0), hwpt_id
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (unknown flags; a HWPT allocated without
+ * IOMMU_HWPT_ALLOC_DIRTY_TRACKING); -ENOENT (no such paging HWPT); the
+ * driver's error.
+ */
+int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,
+				   struct iommu_hwpt_set_dirty_tracking *cmd)
+{
+	bool enable = cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	struct ioasim_space *space;
+	struct ioasim_hwpt *hwpt;
+	int rc;
+
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
+		return -EOPNOTSUPP;
+	hwpt = dirty_hwpt_get(ctx, cmd->hwpt_id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	space = &hwpt->ioas->space;
+	rc = -EOPNOTSUPP;
+	if (hwpt->domain->dirty_ops) {
+		down_read(&space->lock);
+		rc = enable ? dirty_clear_all(space, hwpt->domain) : 0;
+		if (!rc)
+			rc = hwpt->domain->dirty_ops->set_dirty_tracking(hwpt->domain,
+									 enable);
+		if (!rc)
+			WRITE_ONCE(hwpt->dirty_tracking, enable);
+		up_read(&space->lock);
+	}
+	ioasim_obj_put(ctx, &hwpt->obj);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_set_dirty_tracking);
+
+/**
+ * ioasim_hwpt_get_dirty_bitmap() - IOMMU_HWPT_GET_DIRTY_BITMAP
+ * @ctx: the context
+ * @cmd: hwpt_id, flags (IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR or 0),
+ *	iova, length, page_size, data (the caller's bitmap)
+ *
+ * Sets the bit of every page_size piece of [iova, iova + length) that a
+ * device wrote since tracking began or the last read that cleared, and
+ * clears the dirty state unless NO_CLEAR is given.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (unknown flags, reserved field, a HWPT without
+ * dirty tracking); -ENOENT (no such paging HWPT); -EINVAL (empty or
+ * misaligned range, page_size 0 or not a power of two, tracking off);
+ * -EOVERFLOW (the range wraps or exceeds unsigned long); -EFAULT (the
+ * bitmap is not writable); -ENOMEM.
+ */
+int ioasim_hwpt_get_dirty_bitmap(struct ioasim_ctx *ctx,
+				 struct iommu_hwpt_get_dirty_bitmap *cmd)
+{
+	struct ioasim_hwpt *hwpt;
+	int rc;
+
+	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
+	    cmd->__reserved)
+		return -EOPNOTSUPP;
+	hwpt = dirty_hwpt_get(ctx, cmd->hwpt_id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	rc = dirty_read(hwpt, cmd);
+	ioasim_obj_put(ctx, &hwpt->obj);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_get_dirty_bitmap);
