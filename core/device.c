@@ -450,7 +450,8 @@ static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
 
 	if (attached != replace) {
 		old = ERR_PTR(-EINVAL);
-	} else if (pt->type == &ioasim_hwpt_paging_type) {
+	} else if (pt->type == &ioasim_hwpt_paging_type ||
+		   pt->type == &ioasim_hwpt_nested_type) {
 		struct ioasim_hwpt *hwpt =
 			container_of(pt, struct ioasim_hwpt, obj);
 

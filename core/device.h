@@ -59,6 +59,13 @@ int iommu_group_replace_domain(struct iommu_group *group,
  * @auto_domain: created by an attach to the IOAS; dies with its last
  *	device
  * @dirty_tracking: IOMMU_HWPT_SET_DIRTY_TRACKING turned tracking on
+ * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT: nested HWPTs
+ *	may be built on it
+ * @parent: a nested HWPT's parent (a reference), NULL for a paging one
+ *
+ * A nested HWPT (type ioasim_hwpt_nested_type) has a nested domain that
+ * translates through its parent's; its @ioas is the parent's, whose
+ * reference the parent holds. Devices attach to either kind.
  */
 struct ioasim_hwpt {
 	struct ioasim_obj obj;
@@ -67,6 +74,8 @@ struct ioasim_hwpt {
 	struct list_head ioas_item;
 	bool auto_domain;
 	bool dirty_tracking;
+	bool nest_parent;
+	struct ioasim_hwpt *parent;
 };
 
 /**
@@ -108,6 +117,7 @@ struct ioasim_device {
 
 extern const struct ioasim_obj_type ioasim_device_type;
 extern const struct ioasim_obj_type ioasim_hwpt_paging_type;
+extern const struct ioasim_obj_type ioasim_hwpt_nested_type;
 
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id);
@@ -125,6 +135,8 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 			struct ioasim_device *idev);
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);
+int ioasim_hwpt_invalidate(struct ioasim_ctx *ctx,
+			   struct iommu_hwpt_invalidate *cmd);
 int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,
 				   struct iommu_hwpt_set_dirty_tracking *cmd);
 int ioasim_hwpt_get_dirty_bitmap(struct ioasim_ctx *ctx,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ioasim - paging HWPTs (see device.h)
+ * ioasim - paging and nested HWPTs (see device.h), IOMMU_HWPT_ALLOC and
+ * IOMMU_HWPT_INVALIDATE
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
@@ -38,31 +39,48 @@ const struct ioasim_obj_type ioasim_hwpt_paging_type = {
 };
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_type);
 
+/* Also for a HWPT that never got published: @domain may be NULL. */
+static void ioasim_hwpt_nested_destroy(struct ioasim_obj *obj)
+{
+	struct ioasim_hwpt *hwpt = container_of(obj, struct ioasim_hwpt, obj);
+
+	if (hwpt->domain)
+		iommu_domain_free(hwpt->domain);
+	if (hwpt->parent)
+		ioasim_obj_unhold(&hwpt->parent->obj, hwpt);
+}
+
+const struct ioasim_obj_type ioasim_hwpt_nested_type = {
+	.name = "hwpt_nested",
+	.destroy = ioasim_hwpt_nested_destroy,
+};
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_nested_type);
+
 /*
  * A domain with allocation flags comes from the driver's domain_alloc_user
  * (the iommu core has no allocator that takes them). The ops are reached
  * as iommu-priv.h's dev_iommu_ops() reaches them: that header is private
  * to drivers/iommu/.
  */
-static struct iommu_domain *hwpt_domain_alloc_user(struct device *dev,
-						   u32 flags)
+static struct iommu_domain *
+hwpt_domain_alloc_user(struct device *dev, u32 flags,
+		       struct iommu_domain *parent,
+		       const struct iommu_user_data *user_data)
 {
 	const struct iommu_ops *ops = dev->iommu->iommu_dev->ops;
 	struct iommu_domain *domain;
 
 	if (!ops->domain_alloc_user)
 		return ERR_PTR(-EOPNOTSUPP);
-	domain = ops->domain_alloc_user(dev, flags, NULL, NULL);
+	domain = ops->domain_alloc_user(dev, flags, parent, user_data);
 	if (IS_ERR(domain))
 		return domain;
 	/* LCOV_EXCL_START: the driver must return a domain or an error */
 	if (WARN_ON(!domain))
 		return ERR_PTR(-ENOMEM);
 	/* LCOV_EXCL_STOP */
-	/* LCOV_EXCL_BR_START: the mock allocates through the iommu core */
 	if (!domain->owner)
 		domain->owner = ops;
-	/* LCOV_EXCL_BR_STOP */
 	return domain;
 }
 
@@ -104,7 +122,7 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->ioas = ioas;
 
-	domain = flags ? hwpt_domain_alloc_user(idev->dev, flags) :
+	domain = flags ? hwpt_domain_alloc_user(idev->dev, flags, NULL, NULL) :
 			 iommu_paging_domain_alloc(idev->dev);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
@@ -116,6 +134,7 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 		goto out_abort;
 	}
 	hwpt->domain = domain;
+	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
 	return hwpt;
 
 out_abort:
@@ -124,23 +143,82 @@ out_abort:
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_create);
 
+/*
+ * A nested HWPT on @parent, from the driver's data. Returns it published,
+ * or an ERR_PTR: -EOPNOTSUPP (flags; no data; a driver that cannot nest),
+ * -EINVAL (@parent is automatic or not a nesting parent), the driver's
+ * error for its data.
+ */
+static struct ioasim_hwpt *
+hwpt_nested_create(struct ioasim_ctx *ctx, struct ioasim_hwpt *parent,
+		   struct ioasim_device *idev, struct iommu_hwpt_alloc *cmd)
+{
+	const struct iommu_user_data data = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.len = cmd->data_len,
+	};
+	struct iommu_domain *domain;
+	struct ioasim_hwpt *hwpt;
+	int rc;
+
+	if (cmd->flags || !cmd->data_len)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent->auto_domain || !parent->nest_parent)
+		return ERR_PTR(-EINVAL);
+	hwpt = ioasim_obj_alloc(ctx, struct ioasim_hwpt, obj,
+				&ioasim_hwpt_nested_type);
+	if (IS_ERR(hwpt))
+		return hwpt;
+	INIT_LIST_HEAD(&hwpt->ioas_item);
+	if (!ioasim_obj_hold(&parent->obj, hwpt)) {
+		rc = -ENOENT;
+		goto out_abort;
+	}
+	hwpt->parent = parent;
+	hwpt->ioas = parent->ioas;
+	domain = hwpt_domain_alloc_user(idev->dev, 0, parent->domain, &data);
+	if (IS_ERR(domain)) {
+		rc = PTR_ERR(domain);
+		goto out_abort;
+	}
+	hwpt->domain = domain;
+	/* LCOV_EXCL_START: a driver bug; the mock's nested domains are so */
+	if (WARN_ON(domain->type != IOMMU_DOMAIN_NESTED ||
+		    !domain->ops->cache_invalidate_user)) {
+		rc = -EINVAL;
+		goto out_abort;
+	}
+	/* LCOV_EXCL_STOP */
+	cmd->out_hwpt_id = hwpt->obj.id;
+	ioasim_obj_publish(ctx, &hwpt->obj);
+	return hwpt;
+
+out_abort:
+	ioasim_obj_abort_destroy(ctx, &hwpt->obj);
+	return ERR_PTR(rc);
+}
+
 /**
  * ioasim_hwpt_alloc() - IOMMU_HWPT_ALLOC
  * @ctx: the context
  * @cmd: in: flags, dev_id, pt_id (an IOAS), data_type, data_len; out:
  *	out_hwpt_id
  *
- * Allocates a paging domain for the device, filled from the IOAS and
- * attached to nothing; devices attach to it by id. The one allocation
- * flag ioasim supports is IOMMU_HWPT_ALLOC_DIRTY_TRACKING, for devices
- * whose IOMMU can track; driver-specific data and nested HWPTs (a HWPT as
- * @pt_id) are not supported.
+ * With an IOAS as @pt_id: a paging domain for the device, filled from the
+ * IOAS and attached to nothing; devices attach to it by id. Flags:
+ * IOMMU_HWPT_ALLOC_DIRTY_TRACKING (for devices whose IOMMU can track) and
+ * IOMMU_HWPT_ALLOC_NEST_PARENT. With a nesting-parent paging HWPT as
+ * @pt_id: a nested HWPT from the driver's data (data_type, data_len,
+ * data_uptr).
  *
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP (reserved field, other flags, dirty tracking
- * the device cannot do, driver data, nesting);
+ * the device cannot do, driver data for a paging HWPT, a nested one
+ * without data or with flags, a data type the driver does not know);
  * -EINVAL (data_len inconsistent with data_type; @pt_id not an IOAS or
- * HWPT); -ENOENT (no such device, or the IOAS is being destroyed);
+ * paging HWPT; a parent that is automatic or not a nesting parent);
+ * -ENOENT (no such device, or the IOAS is being destroyed); -EFAULT;
  * -EADDRINUSE; -ENOMEM; a pin or map error.
  */
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
@@ -168,14 +246,19 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 		goto out_idev;
 	}
 	if (obj->type == &ioasim_hwpt_paging_type) {
-		rc = -EOPNOTSUPP;
+		hwpt = hwpt_nested_create(ctx, container_of(obj,
+							    struct ioasim_hwpt,
+							    obj),
+					  idev, cmd);
+		rc = PTR_ERR_OR_ZERO(hwpt);
 		goto out_pt;
 	}
 	if (obj->type != &ioasim_ioas_type) {
 		rc = -EINVAL;
 		goto out_pt;
 	}
-	if ((cmd->flags & ~IOMMU_HWPT_ALLOC_DIRTY_TRACKING) || data ||
+	if ((cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+			    IOMMU_HWPT_ALLOC_NEST_PARENT)) || data ||
 	    ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
 	     !device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))) {
 		rc = -EOPNOTSUPP;
@@ -201,3 +284,53 @@ out_idev:
 	return rc;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_alloc);
+
+/* A bound on one call's work, as upstream has. */
+#define IOASIM_INVALIDATE_MAX_ENTRIES BIT(19)
+
+/**
+ * ioasim_hwpt_invalidate() - IOMMU_HWPT_INVALIDATE
+ * @ctx: the context
+ * @cmd: in: hwpt_id (a nested HWPT), data_type, entry_len, entry_num,
+ *	data_uptr (the array); out: entry_num, how many entries were handled
+ *	(also on failure: the entry at that index was refused)
+ *
+ * The driver reads the entries and invalidates its caches.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (reserved field, or the driver's answer for a
+ * flag it does not know); -EINVAL (entries without an array or a length,
+ * an entry longer than a page, too many entries, a data type the driver
+ * does not take or of another length than its own, an entry it refuses);
+ * -ENOENT (no such nested HWPT); -EFAULT.
+ */
+int ioasim_hwpt_invalidate(struct ioasim_ctx *ctx,
+			   struct iommu_hwpt_invalidate *cmd)
+{
+	struct iommu_user_data_array array = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.entry_len = cmd->entry_len,
+		.entry_num = cmd->entry_num,
+	};
+	struct ioasim_hwpt *hwpt;
+	struct ioasim_obj *obj;
+	int rc;
+
+	cmd->entry_num = 0;
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (array.entry_num &&
+	    (!cmd->data_uptr || !cmd->entry_len || cmd->entry_len > PAGE_SIZE ||
+	     array.entry_num > IOASIM_INVALIDATE_MAX_ENTRIES))
+		return -EINVAL;
+	obj = ioasim_obj_get(ctx, cmd->hwpt_id, &ioasim_hwpt_nested_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	hwpt = container_of(obj, struct ioasim_hwpt, obj);
+	rc = hwpt->domain->ops->cache_invalidate_user(hwpt->domain, &array);
+	cmd->entry_num = array.entry_num;
+	ioasim_obj_put(ctx, obj);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_invalidate);

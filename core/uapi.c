@@ -239,6 +239,21 @@ static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
 	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
+/* The count handled goes back whatever happened, as upstream answers. */
+static int ucmd_hwpt_invalidate(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_hwpt_invalidate cmd;
+	int rc;
+
+	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+			      offsetofend(struct iommu_hwpt_invalidate,
+					  __reserved));
+	if (rc)
+		return rc;
+	rc = ioasim_hwpt_invalidate(ucmd->ctx, &cmd);
+	return ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd)) ?: rc;
+}
+
 static int ucmd_set_dirty_tracking(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_hwpt_set_dirty_tracking cmd;
@@ -434,9 +449,7 @@ long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 	case IOMMU_HWPT_GET_DIRTY_BITMAP:
 		return ucmd_get_dirty_bitmap(&ucmd);
 	case IOMMU_HWPT_INVALIDATE:
-		return ucmd_not_supported_cmd(&ucmd,
-					      struct iommu_hwpt_invalidate,
-					      __reserved);
+		return ucmd_hwpt_invalidate(&ucmd);
 	case IOMMU_FAULT_QUEUE_ALLOC:
 		return ucmd_not_supported_cmd(&ucmd, struct iommu_fault_alloc,
 					      out_fault_fd);

@@ -124,7 +124,6 @@ static void uapi_extensions_not_supported(struct kunit *test)
 		unsigned int ioctl;
 		u32 size;
 	} cmds[] = {
-		{ IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate) },
 		{ IOMMU_FAULT_QUEUE_ALLOC, sizeof(struct iommu_fault_alloc) },
 	};
 	u8 buf[64];

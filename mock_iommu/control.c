@@ -30,9 +30,11 @@
  *
  *   DIRTY                 mark IO pages of a dirty-tracking mock domain
  *                         written, by a bitmap of the user's.
+ *   MD_CHECK_IOTLB        an IOTLB entry of a nested mock domain holds a
+ *                         value.
  *
- * Nested domains and page faults (MD_CHECK_IOTLB, TRIGGER_IOPF) are not
- * part of ioasim yet: -EOPNOTSUPP, as for an unknown operation.
+ * Page faults (TRIGGER_IOPF) are not part of ioasim yet: -EOPNOTSUPP, as
+ * for an unknown operation.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -352,6 +354,29 @@ static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
 out_free:
 	kvfree(bits);
 out_put:
+	ioasim_obj_put(ucmd->ctx, obj);
+	return rc;
+}
+
+/* MD_CHECK_IOTLB: entry check_iotlb.id of a nested HWPT's cache. */
+static int control_check_iotlb(struct ioasim_ucmd *ucmd,
+			       struct iommu_test_cmd *cmd)
+{
+	struct ioasim_mock_nested *nested;
+	struct ioasim_hwpt *hwpt;
+	struct ioasim_obj *obj;
+	u32 index = cmd->check_iotlb.id;
+	int rc = 0;
+
+	if (index >= IOASIM_MOCK_NESTED_IOTLB_NUM)
+		return -EINVAL;
+	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &ioasim_hwpt_nested_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	hwpt = container_of(obj, struct ioasim_hwpt, obj);
+	nested = ioasim_mock_nested_of(hwpt->domain);
+	if (!nested || nested->iotlb[index] != cmd->check_iotlb.iotlb)
+		rc = -EINVAL;
 	ioasim_obj_put(ucmd->ctx, obj);
 	return rc;
 }
@@ -725,6 +750,8 @@ static int control_cmd(struct ioasim_ucmd *ucmd)
 		return control_set_memory_limit(ucmd, &cmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return control_dirty(ucmd, &cmd);
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return control_check_iotlb(ucmd, &cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -414,9 +414,111 @@ static bool mock_capable(struct device *dev, enum iommu_cap cap)
 	}
 }
 
+static int mock_nested_attach(struct iommu_domain *domain, struct device *dev)
+{
+	struct ioasim_mock_nested *nested =
+		container_of(domain, struct ioasim_mock_nested, domain);
+
+	return mock_attach(&nested->parent->domain, dev);
+}
+
+static void mock_nested_free(struct iommu_domain *domain)
+{
+	kfree(container_of(domain, struct ioasim_mock_nested, domain));
+}
+
 /*
- * The allocation iommufd makes with flags: the only one the mock knows is
- * dirty tracking, for devices that can track.
+ * Each entry of the user's array invalidates one IOTLB entry, or all of
+ * them; the count handled goes back in @array->entry_num, also when an
+ * entry is refused.
+ */
+static int mock_nested_invalidate(struct iommu_domain *domain,
+				  struct iommu_user_data_array *array)
+{
+	struct ioasim_mock_nested *nested =
+		container_of(domain, struct ioasim_mock_nested, domain);
+	struct iommu_hwpt_invalidate_selftest inv;
+	u32 i;
+	int rc = 0;
+
+	for (i = 0; i < array->entry_num; i++) {
+		rc = iommu_copy_struct_from_user_array(&inv, array,
+						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+						       i, iotlb_id);
+		if (rc)
+			break;
+		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			memset(nested->iotlb, 0, sizeof(nested->iotlb));
+			continue;
+		}
+		if (inv.iotlb_id >= IOASIM_MOCK_NESTED_IOTLB_NUM) {
+			rc = -EINVAL;
+			break;
+		}
+		nested->iotlb[inv.iotlb_id] = 0;
+	}
+	array->entry_num = i;
+	return rc;
+}
+
+static const struct iommu_domain_ops mock_nested_ops = {
+	.attach_dev = mock_nested_attach,
+	.free = mock_nested_free,
+	.cache_invalidate_user = mock_nested_invalidate,
+};
+
+/**
+ * ioasim_mock_nested_of() - the mock's view of a nested domain
+ * @domain: a domain
+ *
+ * Return: the nested domain, or NULL if @domain is not one of the mock's.
+ */
+struct ioasim_mock_nested *ioasim_mock_nested_of(struct iommu_domain *domain)
+{
+	if (domain->type != IOMMU_DOMAIN_NESTED ||
+	    domain->ops != &mock_nested_ops)
+		return NULL;
+	return container_of(domain, struct ioasim_mock_nested, domain);
+}
+
+/* A nested domain on a paging domain of the mock, from iommufd_test.h data. */
+static struct iommu_domain *
+mock_nested_alloc(struct iommu_domain *parent,
+		  const struct iommu_user_data *user_data)
+{
+	struct iommu_hwpt_selftest data;
+	struct ioasim_mock_nested *nested;
+	unsigned int i;
+	int rc;
+
+	if (parent->ops != &mock_domain_ops)
+		return ERR_PTR(-EINVAL);
+	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST)
+		return ERR_PTR(-EOPNOTSUPP);
+	rc = iommu_copy_struct_from_user(&data, user_data,
+					 IOMMU_HWPT_DATA_SELFTEST, iotlb);
+	if (rc)
+		return ERR_PTR(rc);
+	nested = ioasim_kzalloc("mock.nested_alloc", sizeof(*nested),
+				GFP_KERNEL);
+	if (!nested)
+		return ERR_PTR(-ENOMEM);
+	nested->parent = ioasim_mock_domain(parent);
+	for (i = 0; i < IOASIM_MOCK_NESTED_IOTLB_NUM; i++)
+		nested->iotlb[i] = data.iotlb;
+	nested->domain.type = IOMMU_DOMAIN_NESTED;
+	nested->domain.ops = &mock_nested_ops;
+	return &nested->domain;
+}
+
+/*
+ * The allocations iommufd makes with flags or data: dirty tracking (for
+ * devices that can track), a parent for nesting, and nested domains on
+ * such a parent.
  */
 static struct iommu_domain *
 mock_domain_alloc_user(struct device *dev, u32 flags,
@@ -425,7 +527,11 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 {
 	struct iommu_domain *domain;
 
-	if (parent || user_data || (flags & ~IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+	if (parent)
+		return flags ? ERR_PTR(-EOPNOTSUPP) :
+			       mock_nested_alloc(parent, user_data);
+	if (user_data || (flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+				    IOMMU_HWPT_ALLOC_NEST_PARENT)))
 		return ERR_PTR(-EOPNOTSUPP);
 	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
 	    !mock_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
@@ -539,6 +645,9 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 	size_t chunk;
 	void *entry;
 
+	/* A nested domain translates with its parent. */
+	if (domain && ioasim_mock_nested_of(domain))
+		domain = &ioasim_mock_nested_of(domain)->parent->domain;
 	if (!domain || domain->ops != &mock_domain_ops)
 		return -EPERM;
 	md = ioasim_mock_domain(domain);

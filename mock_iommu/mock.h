@@ -142,6 +142,28 @@ bool ioasim_mock_translate(struct ioasim_mock_domain *md, unsigned long iova,
 int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 			void *buf, size_t len, bool write);
 
+/* The IOTLB entries of a nested domain, as iommufd_test.h counts them. */
+#define IOASIM_MOCK_NESTED_IOTLB_NUM 4
+
+/**
+ * struct ioasim_mock_nested - a nested domain of the mock IOMMU
+ * @domain: the iommu core's view (IOMMU_DOMAIN_NESTED)
+ * @parent: the paging domain that translates for it
+ * @iotlb: a stage-1 cache in miniature: each entry holds the value given
+ *	at allocation until an invalidation sets it to 0
+ *
+ * Translation is the parent's; the first stage exists only as the cache
+ * the invalidation commands work on, which the control plane reads back
+ * (MD_CHECK_IOTLB).
+ */
+struct ioasim_mock_nested {
+	struct iommu_domain domain;
+	struct ioasim_mock_domain *parent;
+	u32 iotlb[IOASIM_MOCK_NESTED_IOTLB_NUM];
+};
+
+struct ioasim_mock_nested *ioasim_mock_nested_of(struct iommu_domain *domain);
+
 static inline struct ioasim_mock_domain *
 ioasim_mock_domain(struct iommu_domain *domain)
 {

@@ -615,7 +615,7 @@ TEST_F(bad, dirty_tracking)
 	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_hwpt_id));
 }
 
-/* The extensions ioasim does not have yet, given well-formed input. */
+/* Invalidation needs a nested HWPT; fault queues are not there yet. */
 TEST_F(bad, not_yet_supported)
 {
 	struct iommu_hwpt_invalidate inv = {
@@ -623,8 +623,10 @@ TEST_F(bad, not_yet_supported)
 	};
 	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
 
-	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE,
-					 &inv));
+	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+	inv.entry_num = 1;
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+	ASSERT_EQ(0, inv.entry_num);
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC,
 					 &fault));
 }

@@ -494,7 +494,8 @@ TEST_F(control, command_rules)
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MD_CHECK_IOTLB };
 	char big[sizeof(cmd) + 8] = { 0 };
 
-	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
+	/* No nested HWPT 0. */
+	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &cmd));
 	cmd.op = IOMMU_TEST_OP_TRIGGER_IOPF;
 	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
 	cmd.op = 1000;
@@ -595,6 +596,85 @@ TEST_F(control, dirty_tracking)
 	ASSERT_EQ(0, info.out_capabilities);
 	alloc.dev_id = md.mock_domain_flags.out_idev_id;
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+}
+
+static int check_iotlb(int fd, __u32 hwpt, __u32 index, __u32 value)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB, .id = hwpt,
+		.check_iotlb = { .id = index, .iotlb = value },
+	};
+
+	return sim_test_cmd(fd, &cmd);
+}
+
+/*
+ * Nesting: a nesting parent, a nested HWPT from the selftest data, a
+ * device moved onto it, invalidations checked through MD_CHECK_IOTLB,
+ * and the count handled written back when an entry is refused.
+ */
+TEST_F(control, nested_and_invalidate)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_invalidate_selftest inv[2] = {
+		{ .iotlb_id = 2 }, { .iotlb_id = MOCK_NESTED_DOMAIN_IOTLB_NUM },
+	};
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd), .data_uptr = (uintptr_t)inv,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+		.entry_len = sizeof(inv[0]), .entry_num = 1,
+	};
+	struct iommu_hwpt_alloc parent = {
+		.size = sizeof(parent), .pt_id = self->ioas,
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+	};
+	struct iommu_hwpt_alloc nested = {
+		.size = sizeof(nested), .data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(data), .data_uptr = (uintptr_t)&data,
+	};
+	struct iommu_test_cmd md, rep;
+	__u32 i;
+
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
+				   MOCK_APERTURE_START, SIM_RW));
+	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
+	parent.dev_id = md.mock_domain.out_idev_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &parent));
+	nested.dev_id = parent.dev_id;
+	nested.pt_id = parent.out_hwpt_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &nested));
+	rep = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = md.mock_domain.out_stdev_id,
+		.mock_domain_replace = { .pt_id = nested.out_hwpt_id },
+	};
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		ASSERT_EQ(0, check_iotlb(self->fd, nested.out_hwpt_id, i,
+					 IOMMU_TEST_IOTLB_DEFAULT));
+	ASSERT_EQ(-EINVAL, check_iotlb(self->fd, nested.out_hwpt_id,
+				       MOCK_NESTED_DOMAIN_IOTLB_NUM, 0));
+
+	cmd.hwpt_id = nested.out_hwpt_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &cmd));
+	ASSERT_EQ(1, cmd.entry_num);
+	ASSERT_EQ(0, check_iotlb(self->fd, nested.out_hwpt_id, 2, 0));
+	ASSERT_EQ(0, check_iotlb(self->fd, nested.out_hwpt_id, 1,
+				 IOMMU_TEST_IOTLB_DEFAULT));
+	/* The second entry names no IOTLB entry: one handled. */
+	inv[0].iotlb_id = 1;
+	cmd.entry_num = 2;
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &cmd));
+	ASSERT_EQ(1, cmd.entry_num);
+	ASSERT_EQ(0, check_iotlb(self->fd, nested.out_hwpt_id, 1, 0));
+	inv[0].flags = IOMMU_TEST_INVALIDATE_FLAG_ALL;
+	cmd.entry_num = 1;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &cmd));
+	ASSERT_EQ(0, check_iotlb(self->fd, nested.out_hwpt_id, 0, 0));
+
+	/* The nested HWPT holds its parent; the device holds it. */
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, parent.out_hwpt_id));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, nested.out_hwpt_id));
 }
 
 /* The whole of /sys/kernel/debug/ioasim/graph, or NULL without it. */

@@ -47,7 +47,7 @@
 #define CALLS_PER_ROUND 300
 #define MAX_IDS 64
 #define MAX_AFDS 8
-#define NOPS 25
+#define NOPS 26
 
 /* The errnos iommufd and its control plane answer with. */
 static const int known_errnos[] = {
@@ -64,7 +64,7 @@ static const char *const op_names[NOPS] = {
 	"mock_domain", "mock_replace", "create_access", "access_pages",
 	"destroy_access_pages", "access_rw", "access_replace_ioas",
 	"add_reserved", "md_check", "close_access", "type1", "size_rules",
-	"raw", "dirty",
+	"raw", "dirty", "nested",
 };
 
 /* What two threads of a round share. */
@@ -647,6 +647,44 @@ static int op_dirty(struct fuzzer *f)
 	}
 }
 
+/* A nested HWPT on some HWPT, or an invalidation of some HWPT. */
+static int op_nested(struct fuzzer *f)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = next(f) };
+	struct iommu_hwpt_invalidate_selftest inv[2] = {
+		{ .flags = some_flags(f, IOMMU_TEST_INVALIDATE_FLAG_ALL),
+		  .iotlb_id = pick(f, 5) },
+		{ .iotlb_id = pick(f, 5) },
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .dev_id = some_id(f), .pt_id = some_id(f),
+		.flags = some_flags(f, IOMMU_HWPT_ALLOC_NEST_PARENT),
+		.data_type = one_in(f, 2) ? IOMMU_HWPT_DATA_SELFTEST : 0,
+		.data_uptr = (uintptr_t)&data,
+	};
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd), .hwpt_id = some_id(f),
+		.data_uptr = one_in(f, 8) ? 8 : (uintptr_t)inv,
+		.data_type = one_in(f, 8) ? next(f) :
+			     IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+		.entry_len = one_in(f, 8) ? pick(f, 16) : sizeof(inv[0]),
+		.entry_num = pick(f, 3),
+	};
+	int rc;
+
+	if (one_in(f, 2))
+		return do_ioctl(f, IOMMU_TEST_CMD, &(struct iommu_test_cmd){
+			.size = sizeof(struct iommu_test_cmd),
+			.op = IOMMU_TEST_OP_MD_CHECK_IOTLB, .id = cmd.hwpt_id,
+			.check_iotlb = { .id = pick(f, 5), .iotlb = data.iotlb },
+		}) ?: do_ioctl(f, IOMMU_HWPT_INVALIDATE, &cmd);
+	alloc.data_len = alloc.data_type ? sizeof(data) : 0;
+	rc = do_ioctl(f, IOMMU_HWPT_ALLOC, &alloc);
+	if (!rc)
+		remember(f->r, f->r->ids, &f->r->nids, alloc.out_hwpt_id);
+	return rc;
+}
+
 static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_ioas_alloc, op_destroy, op_map, op_unmap, op_copy, op_iova_ranges,
 	op_allow_iovas, op_option, op_vfio_ioas, op_hwpt_alloc,
@@ -654,6 +692,7 @@ static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_access_pages, op_destroy_access_pages, op_access_rw,
 	op_access_replace_ioas, op_add_reserved, op_md_check,
 	op_close_access, op_type1, op_size_rules, op_raw, op_dirty,
+	op_nested,
 };
 
 static bool known(int rc)
