@@ -596,3 +596,29 @@ out_put:
 	return rc;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_get_hw_info);
+
+/**
+ * ioasim_device_iopf() - the device took a page fault
+ * @idev: the device
+ * @fault: the message, dev_id, pasid, grpid, perm, addr and flags filled in
+ *
+ * The fault goes to the fault queue of the HWPT the device is attached to.
+ * Without one the fault is answered at once, as the iommu core answers
+ * faults no handler takes: the caller is not told.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+int ioasim_device_iopf(struct ioasim_device *idev,
+		       const struct iommu_hwpt_pgfault *fault)
+{
+	struct ioasim_group *igroup = idev->igroup;
+	int rc = 0;
+
+	mutex_lock(&igroup->lock);
+	if (!list_empty(&idev->group_item) && igroup->hwpt->fault)
+		rc = ioasim_iopf_report(igroup->hwpt, fault);
+	mutex_unlock(&igroup->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_iopf);

@@ -40,6 +40,7 @@
 
 struct device;
 struct iommu_domain;
+struct ioasim_device;
 struct iommu_group;
 
 /*
@@ -62,6 +63,8 @@ int iommu_group_replace_domain(struct iommu_group *group,
  * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT: nested HWPTs
  *	may be built on it
  * @parent: a nested HWPT's parent (a reference), NULL for a paging one
+ * @fault: the fault queue its devices' page faults go to (a reference),
+ *	or NULL
  *
  * A nested HWPT (type ioasim_hwpt_nested_type) has a nested domain that
  * translates through its parent's; its @ioas is the parent's, whose
@@ -76,7 +79,40 @@ struct ioasim_hwpt {
 	bool dirty_tracking;
 	bool nest_parent;
 	struct ioasim_hwpt *parent;
+	struct ioasim_iopf_queue *fault;
 };
+
+/**
+ * struct ioasim_iopf_queue - a fault queue (IOMMU_FAULT_QUEUE_ALLOC)
+ * @obj: table header
+ * @ctx: the context (its file holds a reference)
+ * @lock: protects @deliver and @pending
+ * @deliver: messages not yet read, oldest first
+ * @pending: cookie -> message read and not yet answered
+ * @wait: woken when a message arrives
+ * @published: its command succeeded; until then its file's release takes
+ *	the queue with it
+ */
+struct ioasim_iopf_queue {
+	struct ioasim_obj obj;
+	struct ioasim_ctx *ctx;
+	struct mutex lock; /* see the kernel-doc above */
+	struct list_head deliver;
+	struct xarray pending;
+	wait_queue_head_t wait;
+	bool published;
+};
+
+extern const struct ioasim_obj_type ioasim_iopf_queue_type;
+struct file;
+int ioasim_iopf_queue_alloc(struct ioasim_ctx *ctx,
+			    struct iommu_fault_alloc *cmd, struct file **file);
+void ioasim_iopf_queue_install(struct ioasim_ctx *ctx,
+			       struct iommu_fault_alloc *cmd, struct file *file);
+int ioasim_iopf_report(struct ioasim_hwpt *hwpt,
+		       const struct iommu_hwpt_pgfault *fault);
+int ioasim_device_iopf(struct ioasim_device *idev,
+		       const struct iommu_hwpt_pgfault *fault);
 
 /**
  * struct ioasim_group - an iommu group as one context sees it

@@ -29,6 +29,8 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 		ioasim_ledger_settle(hwpt->domain, "domain");
 		iommu_domain_free(hwpt->domain);
 	}
+	if (hwpt->fault)
+		ioasim_obj_unhold(&hwpt->fault->obj, hwpt);
 	if (hwpt->ioas)
 		ioasim_obj_unhold(&hwpt->ioas->obj, hwpt);
 }
@@ -46,6 +48,8 @@ static void ioasim_hwpt_nested_destroy(struct ioasim_obj *obj)
 
 	if (hwpt->domain)
 		iommu_domain_free(hwpt->domain);
+	if (hwpt->fault)
+		ioasim_obj_unhold(&hwpt->fault->obj, hwpt);
 	if (hwpt->parent)
 		ioasim_obj_unhold(&hwpt->parent->obj, hwpt);
 }
@@ -144,8 +148,8 @@ out_abort:
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_create);
 
 /*
- * A nested HWPT on @parent, from the driver's data. Returns it published,
- * or an ERR_PTR: -EOPNOTSUPP (flags; no data; a driver that cannot nest),
+ * A nested HWPT on @parent, from the driver's data. Returns it
+ * unpublished, or an ERR_PTR: -EOPNOTSUPP (flags; no data; a driver that cannot nest),
  * -EINVAL (@parent is automatic or not a nesting parent), the driver's
  * error for its data.
  */
@@ -162,7 +166,7 @@ hwpt_nested_create(struct ioasim_ctx *ctx, struct ioasim_hwpt *parent,
 	struct ioasim_hwpt *hwpt;
 	int rc;
 
-	if (cmd->flags || !cmd->data_len)
+	if ((cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID) || !cmd->data_len)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (parent->auto_domain || !parent->nest_parent)
 		return ERR_PTR(-EINVAL);
@@ -190,13 +194,38 @@ hwpt_nested_create(struct ioasim_ctx *ctx, struct ioasim_hwpt *parent,
 		goto out_abort;
 	}
 	/* LCOV_EXCL_STOP */
-	cmd->out_hwpt_id = hwpt->obj.id;
-	ioasim_obj_publish(ctx, &hwpt->obj);
 	return hwpt;
 
 out_abort:
 	ioasim_obj_abort_destroy(ctx, &hwpt->obj);
 	return ERR_PTR(rc);
+}
+
+/*
+ * The last step of HWPT_ALLOC: the fault queue, if asked for, then
+ * publish. On failure @hwpt is destroyed.
+ */
+static int hwpt_finish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
+		       struct iommu_hwpt_alloc *cmd)
+{
+	struct ioasim_obj *obj;
+
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		obj = ioasim_obj_get(ctx, cmd->fault_id,
+				     &ioasim_iopf_queue_type);
+		if (IS_ERR(obj) || !ioasim_obj_hold(obj, hwpt)) {
+			if (!IS_ERR(obj))
+				ioasim_obj_put(ctx, obj);
+			ioasim_obj_abort_destroy(ctx, &hwpt->obj);
+			return -ENOENT;
+		}
+		hwpt->fault = container_of(obj, struct ioasim_iopf_queue,
+					   obj);
+		ioasim_obj_put(ctx, obj);
+	}
+	cmd->out_hwpt_id = hwpt->obj.id;
+	ioasim_obj_publish(ctx, &hwpt->obj);
+	return 0;
 }
 
 /**
@@ -205,20 +234,23 @@ out_abort:
  * @cmd: in: flags, dev_id, pt_id (an IOAS), data_type, data_len; out:
  *	out_hwpt_id
  *
- * With an IOAS as @pt_id: a paging domain for the device, filled from the
+ * With an IOAS as pt_id: a paging domain for the device, filled from the
  * IOAS and attached to nothing; devices attach to it by id. Flags:
  * IOMMU_HWPT_ALLOC_DIRTY_TRACKING (for devices whose IOMMU can track) and
  * IOMMU_HWPT_ALLOC_NEST_PARENT. With a nesting-parent paging HWPT as
- * @pt_id: a nested HWPT from the driver's data (data_type, data_len,
- * data_uptr).
+ * pt_id: a nested HWPT from the driver's data (data_type, data_len,
+ * data_uptr). Either kind takes IOMMU_HWPT_FAULT_ID_VALID with a fault
+ * queue's id in fault_id (not with NEST_PARENT): its devices' page faults
+ * go to that queue.
  *
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP (reserved field, other flags, dirty tracking
  * the device cannot do, driver data for a paging HWPT, a nested one
  * without data or with flags, a data type the driver does not know);
- * -EINVAL (data_len inconsistent with data_type; @pt_id not an IOAS or
+ * -EINVAL (data_len inconsistent with data_type; pt_id not an IOAS or
  * paging HWPT; a parent that is automatic or not a nesting parent);
- * -ENOENT (no such device, or the IOAS is being destroyed); -EFAULT;
+ * -ENOENT (no such device or fault queue, or the IOAS is being
+ * destroyed); -EFAULT;
  * -EADDRINUSE; -ENOMEM; a pin or map error.
  */
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
@@ -250,7 +282,7 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 							    struct ioasim_hwpt,
 							    obj),
 					  idev, cmd);
-		rc = PTR_ERR_OR_ZERO(hwpt);
+		rc = PTR_ERR_OR_ZERO(hwpt) ?: hwpt_finish(ctx, hwpt, cmd);
 		goto out_pt;
 	}
 	if (obj->type != &ioasim_ioas_type) {
@@ -258,7 +290,10 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 		goto out_pt;
 	}
 	if ((cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-			    IOMMU_HWPT_ALLOC_NEST_PARENT)) || data ||
+			    IOMMU_HWPT_ALLOC_NEST_PARENT |
+			    IOMMU_HWPT_FAULT_ID_VALID)) || data ||
+	    ((cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) &&
+	     (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)) ||
 	    ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
 	     !device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))) {
 		rc = -EOPNOTSUPP;
@@ -267,15 +302,11 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 
 	ioas = container_of(obj, struct ioasim_ioas, obj);
 	mutex_lock(&ioas->mutex);
-	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev, cmd->flags);
-	if (IS_ERR(hwpt)) {
-		rc = PTR_ERR(hwpt);
-	} else {
+	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev,
+					 cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID);
+	rc = PTR_ERR_OR_ZERO(hwpt) ?: hwpt_finish(ctx, hwpt, cmd);
+	if (!rc)
 		list_add_tail(&hwpt->ioas_item, &ioas->hwpts);
-		cmd->out_hwpt_id = hwpt->obj.id;
-		ioasim_obj_publish(ctx, &hwpt->obj);
-		rc = 0;
-	}
 	mutex_unlock(&ioas->mutex);
 out_pt:
 	ioasim_obj_put(ctx, obj);

@@ -20,6 +20,7 @@
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
+#include <linux/file.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -239,6 +240,30 @@ static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
 	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
+/* The fd is installed only once userspace has its number and the id. */
+static int ucmd_fault_queue_alloc(struct ioasim_ucmd *ucmd)
+{
+	struct iommu_fault_alloc cmd;
+	struct file *file;
+	int rc;
+
+	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+			      offsetofend(struct iommu_fault_alloc,
+					  out_fault_fd)) ?:
+	     ioasim_iopf_queue_alloc(ucmd->ctx, &cmd, &file);
+	if (rc)
+		return rc;
+	rc = ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
+	if (rc) {
+		put_unused_fd(cmd.out_fault_fd);
+		/* Its release takes the unpublished queue with it. */
+		fput(file);
+		return rc;
+	}
+	ioasim_iopf_queue_install(ucmd->ctx, &cmd, file);
+	return 0;
+}
+
 /* The count handled goes back whatever happened, as upstream answers. */
 static int ucmd_hwpt_invalidate(struct ioasim_ucmd *ucmd)
 {
@@ -310,30 +335,6 @@ static int ucmd_get_hw_info(struct ioasim_ucmd *ucmd)
 	cmd.data_len = len;
 	return ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
-
-/*
- * The extensions ioasim does not have yet: the size rules still apply,
- * then -EOPNOTSUPP.
- */
-static int ucmd_not_supported(struct ioasim_ucmd *ucmd, size_t size,
-			      size_t min_size)
-{
-	int rc = ucmd_read_size(ucmd, min_size);
-
-	if (rc)
-		return rc;
-	if (ucmd->user_size > size) {
-		rc = check_zeroed_user(ucmd->ubuf + size,
-				       ucmd->user_size - size);
-		if (rc <= 0)
-			return rc ?: -E2BIG;
-	}
-	return -EOPNOTSUPP;
-}
-
-#define ucmd_not_supported_cmd(ucmd, type, first_release_last)		\
-	ucmd_not_supported(ucmd, sizeof(type),				\
-			   offsetofend(type, first_release_last))
 
 #if IS_ENABLED(CONFIG_IOASIM_KUNIT_TEST)
 /*
@@ -451,8 +452,7 @@ long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 	case IOMMU_HWPT_INVALIDATE:
 		return ucmd_hwpt_invalidate(&ucmd);
 	case IOMMU_FAULT_QUEUE_ALLOC:
-		return ucmd_not_supported_cmd(&ucmd, struct iommu_fault_alloc,
-					      out_fault_fd);
+		return ucmd_fault_queue_alloc(&ucmd);
 	default:
 		break;
 	}

@@ -117,37 +117,6 @@ static void uapi_unknown_commands(struct kunit *test)
 			-EFAULT);
 }
 
-/* Each extension ioasim does not have answers EOPNOTSUPP. */
-static void uapi_extensions_not_supported(struct kunit *test)
-{
-	static const struct {
-		unsigned int ioctl;
-		u32 size;
-	} cmds[] = {
-		{ IOMMU_FAULT_QUEUE_ALLOC, sizeof(struct iommu_fault_alloc) },
-	};
-	u8 buf[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		memset(buf, 0, sizeof(buf));
-		*(u32 *)buf = cmds[i].size;
-		KUNIT_EXPECT_EQ_MSG(test, ucall(test, cmds[i].ioctl, buf,
-						sizeof(buf)), -EOPNOTSUPP,
-				    "ioctl %#x", cmds[i].ioctl);
-		/* The size rules come first, as for every command. */
-		*(u32 *)buf = 4;
-		KUNIT_EXPECT_EQ_MSG(test, ucall(test, cmds[i].ioctl, buf,
-						sizeof(buf)), -EINVAL,
-				    "ioctl %#x", cmds[i].ioctl);
-		*(u32 *)buf = sizeof(buf);
-		buf[sizeof(buf) - 1] = 1;
-		KUNIT_EXPECT_EQ_MSG(test, ucall(test, cmds[i].ioctl, buf,
-						sizeof(buf)), -E2BIG,
-				    "ioctl %#x", cmds[i].ioctl);
-	}
-}
-
 /* The IOAS commands through the ioctl layer, arrays in user memory. */
 static void uapi_ioas_commands(struct kunit *test)
 {
@@ -453,7 +422,6 @@ static struct kunit_case ioasim_uapi_cases[] = {
 	KUNIT_CASE(uapi_size_rules),
 	KUNIT_CASE(uapi_answer_within_size),
 	KUNIT_CASE(uapi_unknown_commands),
-	KUNIT_CASE(uapi_extensions_not_supported),
 	KUNIT_CASE(uapi_ioas_commands),
 	KUNIT_CASE(uapi_vfio_ioas),
 	KUNIT_CASE(uapi_get_hw_info),

@@ -33,8 +33,8 @@
  *   MD_CHECK_IOTLB        an IOTLB entry of a nested mock domain holds a
  *                         value.
  *
- * Page faults (TRIGGER_IOPF) are not part of ioasim yet: -EOPNOTSUPP, as
- * for an unknown operation.
+ *   TRIGGER_IOPF          a device takes a page fault: to the fault queue
+ *                         of its HWPT, if it has one.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -354,6 +354,31 @@ static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
 out_free:
 	kvfree(bits);
 out_put:
+	ioasim_obj_put(ucmd->ctx, obj);
+	return rc;
+}
+
+static int control_trigger_iopf(struct ioasim_ucmd *ucmd,
+				struct iommu_test_cmd *cmd)
+{
+	struct iommu_hwpt_pgfault fault = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		.dev_id = cmd->trigger_iopf.dev_id,
+		.pasid = cmd->trigger_iopf.pasid,
+		.grpid = cmd->trigger_iopf.grpid,
+		.perm = cmd->trigger_iopf.perm,
+		.addr = cmd->trigger_iopf.addr,
+	};
+	struct ioasim_obj *obj;
+	int rc;
+
+	if (fault.pasid != IOMMU_NO_PASID)
+		fault.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+	obj = ioasim_obj_get(ucmd->ctx, fault.dev_id, &ioasim_device_type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	rc = ioasim_device_iopf(container_of(obj, struct ioasim_device, obj),
+				&fault);
 	ioasim_obj_put(ucmd->ctx, obj);
 	return rc;
 }
@@ -752,6 +777,8 @@ static int control_cmd(struct ioasim_ucmd *ucmd)
 		return control_dirty(ucmd, &cmd);
 	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
 		return control_check_iotlb(ucmd, &cmd);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return control_trigger_iopf(ucmd, &cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -10,6 +10,7 @@
  * is closed ioasim holds nothing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -615,20 +616,37 @@ TEST_F(bad, dirty_tracking)
 	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_hwpt_id));
 }
 
-/* Invalidation needs a nested HWPT; fault queues are not there yet. */
-TEST_F(bad, not_yet_supported)
+/* Invalidation needs a nested HWPT; fault queues take no flags. */
+TEST_F(bad, invalidate_and_fault_queue)
 {
 	struct iommu_hwpt_invalidate inv = {
 		.size = sizeof(inv), .hwpt_id = self->hwpt,
 	};
 	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
+	void *ro;
 
 	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
 	inv.entry_num = 1;
 	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
 	ASSERT_EQ(0, inv.entry_num);
+	fault.flags = 1;
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC,
 					 &fault));
+	/*
+	 * A readable, unwritable argument: the queue is made, the answer
+	 * cannot be written, and neither the queue nor a file is left
+	 * (the fixture's teardown counts the objects).
+	 */
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	fault.flags = 0;
+	memcpy(ro, &fault, sizeof(fault));
+	ASSERT_EQ(0, mprotect(ro, PAGE, PROT_READ));
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, ro));
+	ASSERT_EQ(0, munmap(ro, PAGE));
+	/* The file's release, which takes the queue, has run by now. */
+	ASSERT_EQ(-1, fcntl(self->fd + 1, F_GETFD));
 }
 
 /* Numbers of iommufd's type that are no command. */

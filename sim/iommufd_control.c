@@ -488,16 +488,16 @@ TEST_F(control, temp_memory_limit)
 	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BUF_BYTES, 1));
 }
 
-/* The command's own rules: sizes, and operations ioasim lacks. */
+/* The command's own rules: sizes, and unknown operations. */
 TEST_F(control, command_rules)
 {
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MD_CHECK_IOTLB };
 	char big[sizeof(cmd) + 8] = { 0 };
 
-	/* No nested HWPT 0. */
+	/* No nested HWPT 0, no device 0. */
 	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &cmd));
 	cmd.op = IOMMU_TEST_OP_TRIGGER_IOPF;
-	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
+	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &cmd));
 	cmd.op = 1000;
 	ASSERT_EQ(-EOPNOTSUPP, sim_test_cmd(self->fd, &cmd));
 
@@ -675,6 +675,106 @@ TEST_F(control, nested_and_invalidate)
 	/* The nested HWPT holds its parent; the device holds it. */
 	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, parent.out_hwpt_id));
 	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, nested.out_hwpt_id));
+}
+
+static int trigger_iopf(int fd, __u32 dev_id, __u64 addr)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = {
+			.dev_id = dev_id, .pasid = 0x1, .grpid = 0x2,
+			.perm = IOMMU_PGFAULT_PERM_READ, .addr = addr,
+		},
+	};
+
+	return sim_test_cmd(fd, &cmd);
+}
+
+/*
+ * Fault queues: a HWPT with a queue, a device on it taking two faults,
+ * the messages read and answered, and the rules of the file; the queue
+ * lives while its file or a HWPT holds it.
+ */
+TEST_F(control, fault_queue)
+{
+	struct iommu_fault_alloc qa = { .size = sizeof(qa) };
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .pt_id = self->ioas,
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+	};
+	struct iommu_hwpt_pgfault msg[3];
+	struct iommu_hwpt_page_response resp[2] = { { 0 } };
+	struct iommu_test_cmd md, rep;
+
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
+	ASSERT_LE(0, (int)qa.out_fault_fd);
+	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
+	alloc.dev_id = md.mock_domain.out_idev_id;
+	alloc.fault_id = 9999;
+	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	alloc.fault_id = qa.out_fault_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	/* Not attached to it yet: the fault has nowhere to go. */
+	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
+	ASSERT_EQ(0, read(qa.out_fault_fd, msg, sizeof(msg)));
+	rep = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = md.mock_domain.out_stdev_id,
+		.mock_domain_replace = { .pt_id = alloc.out_hwpt_id },
+	};
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
+	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x2000));
+	ASSERT_EQ(-ENOENT, trigger_iopf(self->fd, 9999, 0));
+
+	/* Whole messages only; they come in order. */
+	ASSERT_EQ(-1, read(qa.out_fault_fd, msg, sizeof(msg[0]) - 1));
+	ASSERT_EQ(ESPIPE, errno);
+	ASSERT_EQ(2 * sizeof(msg[0]), read(qa.out_fault_fd, msg, sizeof(msg)));
+	ASSERT_EQ(alloc.dev_id, msg[0].dev_id);
+	ASSERT_EQ(0x1000, msg[0].addr);
+	ASSERT_EQ(0x2000, msg[1].addr);
+	ASSERT_EQ(1, msg[0].pasid);
+	ASSERT_EQ(2, msg[0].grpid);
+	ASSERT_EQ(IOMMU_PGFAULT_PERM_READ, msg[0].perm);
+	ASSERT_EQ(IOMMU_PGFAULT_FLAGS_LAST_PAGE |
+		  IOMMU_PGFAULT_FLAGS_PASID_VALID, msg[0].flags);
+	ASSERT_NE(msg[0].cookie, msg[1].cookie);
+
+	/* Responses: a bad code, an unknown cookie, then the right ones. */
+	resp[0].cookie = msg[0].cookie;
+	resp[0].code = 7;
+	ASSERT_EQ(-1, write(qa.out_fault_fd, resp, sizeof(resp[0])));
+	ASSERT_EQ(EINVAL, errno);
+	resp[0].code = IOMMUFD_PAGE_RESP_SUCCESS;
+	resp[1].cookie = msg[1].cookie + 100;
+	ASSERT_EQ(sizeof(resp[0]), write(qa.out_fault_fd, resp, sizeof(resp)));
+	resp[1].cookie = msg[1].cookie;
+	resp[1].code = IOMMUFD_PAGE_RESP_INVALID;
+	ASSERT_EQ(sizeof(resp[0]), write(qa.out_fault_fd, &resp[1],
+					 sizeof(resp[1])));
+	/* Answered already. */
+	ASSERT_EQ(-1, write(qa.out_fault_fd, &resp[1], sizeof(resp[1])));
+	ASSERT_EQ(EINVAL, errno);
+
+	/* The file and the HWPT hold the queue. */
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, qa.out_fault_id));
+	ASSERT_EQ(0, close(qa.out_fault_fd));
+	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, qa.out_fault_id));
+	/* A message left unread goes with the queue at close. */
+	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x3000));
+}
+
+/* Closing /dev/iommu first: the queue's file keeps the context. */
+TEST_F(control, fault_queue_outlives_close)
+{
+	struct iommu_fault_alloc qa = { .size = sizeof(qa) };
+
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	ASSERT_EQ(1, sim_stat("contexts"));
+	ASSERT_EQ(0, close(qa.out_fault_fd));
 }
 
 /* The whole of /sys/kernel/debug/ioasim/graph, or NULL without it. */

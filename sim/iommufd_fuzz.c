@@ -47,7 +47,7 @@
 #define CALLS_PER_ROUND 300
 #define MAX_IDS 64
 #define MAX_AFDS 8
-#define NOPS 26
+#define NOPS 27
 
 /* The errnos iommufd and its control plane answer with. */
 static const int known_errnos[] = {
@@ -56,6 +56,8 @@ static const int known_errnos[] = {
 	EBADFD, ERANGE, ENODEV,
 	EIO,	/* MD_CHECK_REFS: a page's pin count is not the one given */
 	EBADE,	/* ACCESS_PAGES: the pages pinned are not those at uptr */
+	ESPIPE,	/* a fault queue's read or write of part of a message */
+	EMFILE,
 };
 
 static const char *const op_names[NOPS] = {
@@ -64,7 +66,7 @@ static const char *const op_names[NOPS] = {
 	"mock_domain", "mock_replace", "create_access", "access_pages",
 	"destroy_access_pages", "access_rw", "access_replace_ioas",
 	"add_reserved", "md_check", "close_access", "type1", "size_rules",
-	"raw", "dirty", "nested",
+	"raw", "dirty", "nested", "fault_queue",
 };
 
 /* What two threads of a round share. */
@@ -685,6 +687,64 @@ static int op_nested(struct fuzzer *f)
 	return rc;
 }
 
+/* Fault queues: made, given to HWPTs, faulted into, read and answered. */
+static int op_fault_queue(struct fuzzer *f)
+{
+	struct iommu_fault_alloc qa = {
+		.size = sizeof(qa), .flags = some_flags(f, 0),
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .dev_id = some_id(f), .pt_id = some_ioas(f),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID, .fault_id = some_id(f),
+	};
+	struct iommu_test_cmd trigger = {
+		.size = sizeof(trigger), .op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = { .dev_id = some_id(f), .addr = next(f) },
+	};
+	struct iommu_hwpt_pgfault msg[2];
+	struct iommu_hwpt_page_response resp = {
+		.cookie = pick(f, 8), .code = pick(f, 3),
+	};
+	ssize_t n;
+	int rc, fd;
+
+	switch (pick(f, 5)) {
+	case 0:
+		rc = do_ioctl(f, IOMMU_FAULT_QUEUE_ALLOC, &qa);
+		if (rc)
+			return rc;
+		remember(f->r, f->r->ids, &f->r->nids, qa.out_fault_id);
+		pthread_mutex_lock(&f->r->lock);
+		if (f->r->nafds < MAX_AFDS)
+			f->r->afds[f->r->nafds++] = qa.out_fault_fd;
+		pthread_mutex_unlock(&f->r->lock);
+		return 0;
+	case 1:
+		rc = do_ioctl(f, IOMMU_HWPT_ALLOC, &alloc);
+		if (!rc)
+			remember(f->r, f->r->ids, &f->r->nids,
+				 alloc.out_hwpt_id);
+		return rc;
+	case 2:
+		return do_ioctl(f, IOMMU_TEST_CMD, &trigger);
+	}
+	/* Only files of this round's: any other could block (the console). */
+	fd = some_afd(f);
+	pthread_mutex_lock(&f->r->lock);
+	for (rc = 0; rc < (int)f->r->nafds && f->r->afds[rc] != fd; rc++)
+		;
+	if (rc == (int)f->r->nafds)
+		fd = -1;
+	pthread_mutex_unlock(&f->r->lock);
+	if (fd < 0)
+		return 0;
+	if (one_in(f, 2))
+		n = read(fd, msg, one_in(f, 4) ? pick(f, 64) : sizeof(msg));
+	else
+		n = write(fd, &resp, one_in(f, 4) ? pick(f, 16) : sizeof(resp));
+	return n < 0 ? -errno : 0;
+}
+
 static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_ioas_alloc, op_destroy, op_map, op_unmap, op_copy, op_iova_ranges,
 	op_allow_iovas, op_option, op_vfio_ioas, op_hwpt_alloc,
@@ -692,7 +752,7 @@ static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_access_pages, op_destroy_access_pages, op_access_rw,
 	op_access_replace_ioas, op_add_reserved, op_md_check,
 	op_close_access, op_type1, op_size_rules, op_raw, op_dirty,
-	op_nested,
+	op_nested, op_fault_queue,
 };
 
 static bool known(int rc)
