@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -704,6 +705,7 @@ TEST_F(control, fault_queue)
 	};
 	struct iommu_hwpt_pgfault msg[3];
 	struct iommu_hwpt_page_response resp[2] = { { 0 } };
+	struct pollfd pfd = { .events = POLLIN | POLLOUT };
 	struct iommu_test_cmd md, rep;
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
@@ -723,9 +725,14 @@ TEST_F(control, fault_queue)
 		.mock_domain_replace = { .pt_id = alloc.out_hwpt_id },
 	};
 	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	pfd.fd = qa.out_fault_fd;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLOUT, pfd.revents);
 	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
 	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x2000));
 	ASSERT_EQ(-ENOENT, trigger_iopf(self->fd, 9999, 0));
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLIN | POLLOUT, pfd.revents);
 
 	/* Whole messages only; they come in order. */
 	ASSERT_EQ(-1, read(qa.out_fault_fd, msg, sizeof(msg[0]) - 1));
@@ -761,8 +768,42 @@ TEST_F(control, fault_queue)
 	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, qa.out_fault_id));
 	ASSERT_EQ(0, close(qa.out_fault_fd));
 	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, qa.out_fault_id));
-	/* A message left unread goes with the queue at close. */
+	/* Messages left unread, or read and unanswered, go with the queue. */
 	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x3000));
+}
+
+/* Read and never answered, with the file closed before the context. */
+TEST_F(control, fault_queue_unanswered)
+{
+	struct iommu_fault_alloc qa = { .size = sizeof(qa) };
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .pt_id = self->ioas,
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+	};
+	struct iommu_hwpt_pgfault msg;
+	struct iommu_test_cmd md, rep;
+
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
+	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
+	alloc.dev_id = md.mock_domain.out_idev_id;
+	alloc.fault_id = qa.out_fault_id;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	rep = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = md.mock_domain.out_stdev_id,
+		.mock_domain_replace = { .pt_id = alloc.out_hwpt_id },
+	};
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
+	ASSERT_EQ(sizeof(msg), read(qa.out_fault_fd, &msg, sizeof(msg)));
+	/* Nothing more to read. */
+	ASSERT_EQ(0, read(qa.out_fault_fd, &msg, sizeof(msg)));
+	/* Move the device off, destroy the HWPT, then the queue. */
+	rep.mock_domain_replace.pt_id = self->ioas;
+	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_hwpt_id));
+	ASSERT_EQ(0, close(qa.out_fault_fd));
+	ASSERT_EQ(0, sim_destroy(self->fd, qa.out_fault_id));
 }
 
 /* Closing /dev/iommu first: the queue's file keeps the context. */

@@ -52,7 +52,10 @@ struct scenario {
 	bool closes;
 	/* The operation asks accesses to unpin before it can fail. */
 	bool pins_may_drop;
-	/* What a failed lookup may also read as, besides ENOENT. */
+	/*
+	 * Another errno a failed point may read as: a lookup's besides
+	 * ENOENT, or EMFILE for a file descriptor.
+	 */
 	int lookup_errno;
 };
 
@@ -245,6 +248,17 @@ static int op_ioas_alloc(struct run *r)
 	return sim_ioas_alloc(r->fd, &id);
 }
 
+/* The queue's file, on success, is closed with the run's access file. */
+static int op_fault_queue_alloc(struct run *r)
+{
+	struct iommu_fault_alloc qa = { .size = sizeof(qa) };
+	int rc = sim_ioctl(r->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa);
+
+	if (!rc)
+		r->afd = qa.out_fault_fd;
+	return rc;
+}
+
 static int op_close(struct run *r)
 {
 	int rc = close(r->afd) ?: close(r->fd);
@@ -269,6 +283,9 @@ static const struct scenario scenarios[] = {
 	{ "type1_map_dma", setup_type1, op_map_dma },
 	{ "close_with_everything_live", setup_pinned, op_close,
 	  .closes = true },
+	/* Its fd number's fault point stands for a full file table. */
+	{ "fault_queue_alloc", setup_ioas, op_fault_queue_alloc,
+	  .lookup_errno = EMFILE },
 };
 
 FIXTURE(fail_nth)
@@ -321,6 +338,10 @@ FIXTURE_VARIANT_ADD(fail_nth, type1_map_dma) {
 
 FIXTURE_VARIANT_ADD(fail_nth, close_with_everything_live) {
 	.scenario = 9,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, fault_queue_alloc) {
+	.scenario = 10,
 };
 
 /*
