@@ -513,6 +513,18 @@ TEST_F(control, command_rules)
 	ASSERT_EQ(-E2BIG, sim_ioctl(self->fd, IOMMU_TEST_CMD, big));
 }
 
+/* Move the mock device of @md (MOCK_DOMAIN_REPLACE) to @pt_id. */
+static int move(int fd, const struct iommu_test_cmd *md, __u32 pt_id)
+{
+	struct iommu_test_cmd rep = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = md->mock_domain.out_stdev_id,
+		.mock_domain_replace = { .pt_id = pt_id },
+	};
+
+	return sim_test_cmd(fd, &rep);
+}
+
 static int dirty_ioctl(int fd, unsigned long req, __u32 hwpt, __u32 flags,
 		       __u64 *bits)
 {
@@ -538,7 +550,7 @@ static int dirty_ioctl(int fd, unsigned long req, __u32 hwpt, __u32 flags,
  */
 TEST_F(control, dirty_tracking)
 {
-	struct iommu_test_cmd md, rep, mark = { .op = IOMMU_TEST_OP_DIRTY };
+	struct iommu_test_cmd md, mark = { .op = IOMMU_TEST_OP_DIRTY };
 	struct iommu_hw_info info = { .size = sizeof(info) };
 	struct iommu_hwpt_alloc alloc = {
 		.size = sizeof(alloc), .pt_id = self->ioas,
@@ -554,12 +566,7 @@ TEST_F(control, dirty_tracking)
 	ASSERT_EQ(IOMMU_HW_CAP_DIRTY_TRACKING, info.out_capabilities);
 	alloc.dev_id = md.mock_domain.out_idev_id;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
-	rep = (struct iommu_test_cmd){
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
-		.id = md.mock_domain.out_stdev_id,
-		.mock_domain_replace = { .pt_id = alloc.out_hwpt_id },
-	};
-	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, move(self->fd, &md, alloc.out_hwpt_id));
 
 	/* DIRTY needs tracking on, and a bitmap. */
 	mark.id = alloc.out_hwpt_id;
@@ -633,7 +640,7 @@ TEST_F(control, nested_and_invalidate)
 		.size = sizeof(nested), .data_type = IOMMU_HWPT_DATA_SELFTEST,
 		.data_len = sizeof(data), .data_uptr = (uintptr_t)&data,
 	};
-	struct iommu_test_cmd md, rep;
+	struct iommu_test_cmd md;
 	__u32 i;
 
 	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
@@ -644,12 +651,7 @@ TEST_F(control, nested_and_invalidate)
 	nested.dev_id = parent.dev_id;
 	nested.pt_id = parent.out_hwpt_id;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &nested));
-	rep = (struct iommu_test_cmd){
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
-		.id = md.mock_domain.out_stdev_id,
-		.mock_domain_replace = { .pt_id = nested.out_hwpt_id },
-	};
-	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, move(self->fd, &md, nested.out_hwpt_id));
 	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
 		ASSERT_EQ(0, check_iotlb(self->fd, nested.out_hwpt_id, i,
 					 IOMMU_TEST_IOTLB_DEFAULT));
@@ -706,7 +708,7 @@ TEST_F(control, fault_queue)
 	struct iommu_hwpt_pgfault msg[3];
 	struct iommu_hwpt_page_response resp[2] = { { 0 } };
 	struct pollfd pfd = { .events = POLLIN | POLLOUT };
-	struct iommu_test_cmd md, rep;
+	struct iommu_test_cmd md;
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
 	ASSERT_LE(0, (int)qa.out_fault_fd);
@@ -719,12 +721,7 @@ TEST_F(control, fault_queue)
 	/* Not attached to it yet: the fault has nowhere to go. */
 	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
 	ASSERT_EQ(0, read(qa.out_fault_fd, msg, sizeof(msg)));
-	rep = (struct iommu_test_cmd){
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
-		.id = md.mock_domain.out_stdev_id,
-		.mock_domain_replace = { .pt_id = alloc.out_hwpt_id },
-	};
-	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, move(self->fd, &md, alloc.out_hwpt_id));
 	pfd.fd = qa.out_fault_fd;
 	ASSERT_EQ(1, poll(&pfd, 1, 0));
 	ASSERT_EQ(POLLOUT, pfd.revents);
@@ -781,26 +778,20 @@ TEST_F(control, fault_queue_unanswered)
 		.flags = IOMMU_HWPT_FAULT_ID_VALID,
 	};
 	struct iommu_hwpt_pgfault msg;
-	struct iommu_test_cmd md, rep;
+	struct iommu_test_cmd md;
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
 	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
 	alloc.dev_id = md.mock_domain.out_idev_id;
 	alloc.fault_id = qa.out_fault_id;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
-	rep = (struct iommu_test_cmd){
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
-		.id = md.mock_domain.out_stdev_id,
-		.mock_domain_replace = { .pt_id = alloc.out_hwpt_id },
-	};
-	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, move(self->fd, &md, alloc.out_hwpt_id));
 	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
 	ASSERT_EQ(sizeof(msg), read(qa.out_fault_fd, &msg, sizeof(msg)));
 	/* Nothing more to read. */
 	ASSERT_EQ(0, read(qa.out_fault_fd, &msg, sizeof(msg)));
 	/* Move the device off, destroy the HWPT, then the queue. */
-	rep.mock_domain_replace.pt_id = self->ioas;
-	ASSERT_EQ(0, sim_test_cmd(self->fd, &rep));
+	ASSERT_EQ(0, move(self->fd, &md, self->ioas));
 	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_hwpt_id));
 	ASSERT_EQ(0, close(qa.out_fault_fd));
 	ASSERT_EQ(0, sim_destroy(self->fd, qa.out_fault_id));
