@@ -37,7 +37,7 @@
 /* What one run works with; set up afresh each time. */
 struct run {
 	int fd;
-	__u32 ioas, ioas2, hwpt, idev, stdev;
+	__u32 ioas, ioas2, hwpt, idev, stdev, parent;
 	int afd;
 	char *buf;
 };
@@ -248,6 +248,92 @@ static int op_ioas_alloc(struct run *r)
 	return sim_ioas_alloc(r->fd, &id);
 }
 
+/* A nesting parent on the mapped IOAS, for a nested HWPT on it. */
+static int setup_nest_parent(struct run *r)
+{
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+	};
+	int rc = setup_attached_mapped(r);
+
+	if (rc)
+		return rc;
+	/* The ids exist only now that the setup ran. */
+	alloc.dev_id = r->idev;
+	alloc.pt_id = r->ioas;
+	rc = sim_ioctl(r->fd, IOMMU_HWPT_ALLOC, &alloc);
+	r->parent = alloc.out_hwpt_id;
+	return rc;
+}
+
+static int op_nested_alloc(struct run *r)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .dev_id = r->idev, .pt_id = r->parent,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST, .data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+
+	return sim_ioctl(r->fd, IOMMU_HWPT_ALLOC, &alloc);
+}
+
+/*
+ * The device on a dirty-tracking HWPT, tracking on, every page of the
+ * buffer written (the control plane's DIRTY).
+ */
+static int setup_dirty(struct run *r)
+{
+	__u64 bits = ~0ULL;
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	};
+	struct iommu_hwpt_set_dirty_tracking set = {
+		.size = sizeof(set), .flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+	};
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+	};
+	int rc = setup_attached_mapped(r);
+
+	if (rc)
+		return rc;
+	/* The ids exist only now that the setup ran. */
+	alloc.dev_id = r->idev;
+	alloc.pt_id = r->ioas;
+	rc = sim_ioctl(r->fd, IOMMU_HWPT_ALLOC, &alloc);
+	if (rc)
+		return rc;
+	r->hwpt = alloc.out_hwpt_id;
+	cmd.id = r->stdev;
+	cmd.mock_domain_replace.pt_id = r->hwpt;
+	set.hwpt_id = r->hwpt;
+	rc = sim_test_cmd(r->fd, &cmd) ?:
+	     sim_ioctl(r->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set);
+	if (rc)
+		return rc;
+	cmd = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_DIRTY, .id = r->hwpt,
+		.dirty = {
+			.iova = BASE, .length = BUF_BYTES, .page_size = PAGE,
+			.uptr = (uintptr_t)&bits,
+		},
+	};
+	return sim_test_cmd(r->fd, &cmd);
+}
+
+static int op_dirty_read(struct run *r)
+{
+	__u64 bits = 0;
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get), .hwpt_id = r->hwpt, .iova = BASE,
+		.length = BUF_BYTES, .page_size = PAGE,
+		.data = (uintptr_t)&bits,
+	};
+
+	return sim_ioctl(r->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+}
+
 /* The queue's file, on success, is closed with the run's access file. */
 static int op_fault_queue_alloc(struct run *r)
 {
@@ -286,6 +372,10 @@ static const struct scenario scenarios[] = {
 	/* Its fd number's fault point stands for a full file table. */
 	{ "fault_queue_alloc", setup_ioas, op_fault_queue_alloc,
 	  .lookup_errno = EMFILE },
+	/* HWPT_ALLOC answers EINVAL for a parent it cannot find. */
+	{ "nested_alloc", setup_nest_parent, op_nested_alloc,
+	  .lookup_errno = EINVAL },
+	{ "dirty_bitmap_read", setup_dirty, op_dirty_read },
 };
 
 FIXTURE(fail_nth)
@@ -342,6 +432,14 @@ FIXTURE_VARIANT_ADD(fail_nth, close_with_everything_live) {
 
 FIXTURE_VARIANT_ADD(fail_nth, fault_queue_alloc) {
 	.scenario = 10,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, nested_alloc) {
+	.scenario = 11,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, dirty_bitmap_read) {
+	.scenario = 12,
 };
 
 /*
