@@ -144,17 +144,13 @@ static int dirty_check_range(struct ioasim_space *space,
 			     const struct iommu_hwpt_get_dirty_bitmap *cmd,
 			     u64 *last)
 {
-	unsigned long align;
-
+	lockdep_assert_held(&space->lock);
 	if (!cmd->length)
 		return -EINVAL;
 	if (check_add_overflow(cmd->iova, cmd->length - 1, last) ||
 	    *last > ULONG_MAX)
 		return -EOVERFLOW;
-	down_read(&space->lock);
-	align = space->iova_alignment;
-	up_read(&space->lock);
-	if ((cmd->iova | (*last + 1)) & (align - 1))
+	if ((cmd->iova | (*last + 1)) & (space->iova_alignment - 1))
 		return -EINVAL;
 	if (!cmd->page_size || !is_power_of_2(cmd->page_size) ||
 	    ((cmd->iova | (*last + 1)) & (cmd->page_size - 1)))
@@ -162,7 +158,11 @@ static int dirty_check_range(struct ioasim_space *space,
 	return 0;
 }
 
-/* The checks in upstream's order: the range, the driver, tracking. */
+/*
+ * The checks in upstream's order: the range, the driver, tracking. The
+ * range is checked under the same lock as the walk, so the alignment it
+ * was checked against holds throughout.
+ */
 static int dirty_read(struct ioasim_hwpt *hwpt,
 		      const struct iommu_hwpt_get_dirty_bitmap *cmd)
 {
@@ -173,17 +173,22 @@ static int dirty_read(struct ioasim_hwpt *hwpt,
 	struct dirty_walk *w;
 	int rc;
 
+	down_read(&space->lock);
 	rc = dirty_check_range(space, cmd, &last);
 	if (rc)
-		return rc;
+		goto out_unlock;
+	rc = -EOPNOTSUPP;
 	if (!domain->dirty_ops)
-		return -EOPNOTSUPP;
+		goto out_unlock;
 	/* What the selftest driver answers for a read while off. */
+	rc = -EINVAL;
 	if (!READ_ONCE(hwpt->dirty_tracking))
-		return -EINVAL;
+		goto out_unlock;
+	rc = -ENOMEM;
 	w = ioasim_kzalloc("dirty.walk", sizeof(*w), GFP_KERNEL);
 	if (!w)
-		return -ENOMEM;
+		goto out_unlock;
+	rc = 0;
 	w->domain = domain;
 	w->flags = cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ?
 		   IOMMU_DIRTY_NO_CLEAR : 0;
@@ -196,7 +201,6 @@ static int dirty_read(struct ioasim_hwpt *hwpt,
 	/* Ask in bits, or in the domain's IO pages if those are larger. */
 	step = max_t(u64, cmd->page_size, 1ULL << __ffs(domain->pgsize_bitmap));
 
-	down_read(&space->lock);
 	for (node = interval_tree_iter_first(&space->areas, cmd->iova, last);
 	     node && !rc; node = interval_tree_iter_next(node, cmd->iova, last)) {
 		first_area = max_t(u64, node->start, cmd->iova);
@@ -208,8 +212,9 @@ static int dirty_read(struct ioasim_hwpt *hwpt,
 		rc = dirty_flush(w);
 	if (!(w->flags & IOMMU_DIRTY_NO_CLEAR))
 		iommu_iotlb_sync(domain, &w->synced);
-	up_read(&space->lock);
 	kfree(w);
+out_unlock:
+	up_read(&space->lock);
 	return rc;
 }
 

@@ -56,7 +56,7 @@ struct scenario {
 	 * Another errno a failed point may read as: a lookup's besides
 	 * ENOENT, or EMFILE for a file descriptor.
 	 */
-	int lookup_errno;
+	int also_errno;
 };
 
 static int fail_nth_open(void)
@@ -248,11 +248,11 @@ static int op_ioas_alloc(struct run *r)
 	return sim_ioas_alloc(r->fd, &id);
 }
 
-/* A nesting parent on the mapped IOAS, for a nested HWPT on it. */
-static int setup_nest_parent(struct run *r)
+/* The attached, mapped IOAS and a HWPT on it for the device, with @flags. */
+static int setup_hwpt(struct run *r, __u32 flags, __u32 *id)
 {
 	struct iommu_hwpt_alloc alloc = {
-		.size = sizeof(alloc), .flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+		.size = sizeof(alloc), .flags = flags,
 	};
 	int rc = setup_attached_mapped(r);
 
@@ -262,8 +262,14 @@ static int setup_nest_parent(struct run *r)
 	alloc.dev_id = r->idev;
 	alloc.pt_id = r->ioas;
 	rc = sim_ioctl(r->fd, IOMMU_HWPT_ALLOC, &alloc);
-	r->parent = alloc.out_hwpt_id;
+	*id = alloc.out_hwpt_id;
 	return rc;
+}
+
+/* A nesting parent on the mapped IOAS, for a nested HWPT on it. */
+static int setup_nest_parent(struct run *r)
+{
+	return setup_hwpt(r, IOMMU_HWPT_ALLOC_NEST_PARENT, &r->parent);
 }
 
 static int op_nested_alloc(struct run *r)
@@ -285,26 +291,16 @@ static int op_nested_alloc(struct run *r)
 static int setup_dirty(struct run *r)
 {
 	__u64 bits = ~0ULL;
-	struct iommu_hwpt_alloc alloc = {
-		.size = sizeof(alloc), .flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
-	};
 	struct iommu_hwpt_set_dirty_tracking set = {
 		.size = sizeof(set), .flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
 	};
 	struct iommu_test_cmd cmd = {
 		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
 	};
-	int rc = setup_attached_mapped(r);
+	int rc = setup_hwpt(r, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &r->hwpt);
 
 	if (rc)
 		return rc;
-	/* The ids exist only now that the setup ran. */
-	alloc.dev_id = r->idev;
-	alloc.pt_id = r->ioas;
-	rc = sim_ioctl(r->fd, IOMMU_HWPT_ALLOC, &alloc);
-	if (rc)
-		return rc;
-	r->hwpt = alloc.out_hwpt_id;
 	cmd.id = r->stdev;
 	cmd.mock_domain_replace.pt_id = r->hwpt;
 	set.hwpt_id = r->hwpt;
@@ -361,7 +357,7 @@ static const struct scenario scenarios[] = {
 	{ "copy_with_domain", setup_both_attached, op_copy },
 	/* HWPT_ALLOC answers EINVAL for a pt_id it cannot find (upstream). */
 	{ "hwpt_alloc", setup_attached_mapped, op_hwpt_alloc,
-	  .lookup_errno = EINVAL },
+	  .also_errno = EINVAL },
 	{ "replace", setup_attached_mapped, op_replace },
 	{ "access_pin", setup_access, op_access_pin },
 	{ "unmap_with_access_pinning", setup_pinned, op_unmap_pinned,
@@ -371,10 +367,10 @@ static const struct scenario scenarios[] = {
 	  .closes = true },
 	/* Its fd number's fault point stands for a full file table. */
 	{ "fault_queue_alloc", setup_ioas, op_fault_queue_alloc,
-	  .lookup_errno = EMFILE },
+	  .also_errno = EMFILE },
 	/* HWPT_ALLOC answers EINVAL for a parent it cannot find. */
 	{ "nested_alloc", setup_nest_parent, op_nested_alloc,
-	  .lookup_errno = EINVAL },
+	  .also_errno = EINVAL },
 	{ "dirty_bitmap_read", setup_dirty, op_dirty_read },
 };
 
@@ -528,7 +524,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 600)
 			/* A failed step says so plainly, and leaves no trace. */
 			ASSERT_TRUE(rc == -ENOMEM || rc == -EFAULT ||
 				    rc == -ENOENT ||
-				    (s->lookup_errno && rc == -s->lookup_errno))
+				    (s->also_errno && rc == -s->also_errno))
 				TH_LOG("%s: point %u: %s", s->name, n,
 				       strerror(-rc));
 			ASSERT_EQ(objects, sim_stat("objects"));
