@@ -17,7 +17,8 @@
 #                SECONDS= (default 60) from SEED=
 #
 # Caches (kernel tree, build directories) live under IOASIM_CACHE
-# (default /var/cache/ioasim), outside the repository.
+# (default /var/cache/ioasim if writable, else ~/.cache/ioasim), outside
+# the repository.
 
 ARGS ?=
 PROGS ?=

@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "ioasim_private.h"
@@ -127,9 +128,25 @@ VISIBLE_IF_KUNIT struct miscdevice ioasim_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.fops = &ioasim_fops,
 	.groups = ioasim_groups,
-	.mode = 0666,
+	/* As iommufd's: root and the group the administrator grants. */
+	.mode = 0660,
 };
 EXPORT_SYMBOL_IF_KUNIT(ioasim_misc);
+
+/**
+ * ioasim_cdev_is_iommufd() - does ioasim serve /dev/iommu?
+ *
+ * Then it stands in for the kernel's iommufd, and what test programs
+ * look for under iommufd's names (the fault-injection directory) carries
+ * those names.
+ *
+ * Context: any context.
+ * Return: true unless the devname parameter renamed the device.
+ */
+bool ioasim_cdev_is_iommufd(void)
+{
+	return !strcmp(devname, "iommu");
+}
 
 /**
  * ioasim_cdev_init() - register the character device

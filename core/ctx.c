@@ -84,26 +84,30 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_put);
 
 /**
- * ioasim_ctx_set_account_mm() - choose who is charged for pinned memory
+ * ioasim_ctx_set_account_mode() - choose who is charged for pinned memory
  * @ctx: the context
- * @account_mm: charge the mm (the VFIO way) instead of the user
+ * @mode: 0 charges the user (RLIMIT_MEMLOCK), 1 the mm (the VFIO way)
  *
  * Pages objects keep the mode they were created with, so the mode can
- * change only while the context holds no object at all.
+ * change only while the context holds no object at all; that is checked
+ * before the value, as IOMMU_OPTION answers.
  *
  * Context: any context.
- * Return: 0, or -EBUSY if the context holds objects.
+ * Return: 0, -EBUSY if the context holds objects, else -EINVAL for a mode
+ * above 1.
  */
-int ioasim_ctx_set_account_mm(struct ioasim_ctx *ctx, bool account_mm)
+int ioasim_ctx_set_account_mode(struct ioasim_ctx *ctx, u64 mode)
 {
 	int rc = 0;
 
 	xa_lock(&ctx->objects);
-	if (xa_empty(&ctx->objects))
-		WRITE_ONCE(ctx->account_mm, account_mm);
-	else
+	if (!xa_empty(&ctx->objects))
 		rc = -EBUSY;
+	else if (mode > 1)
+		rc = -EINVAL;
+	else
+		WRITE_ONCE(ctx->account_mm, mode);
 	xa_unlock(&ctx->objects);
 	return rc;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_set_account_mm);
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_set_account_mode);

@@ -267,7 +267,8 @@ static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
 		rc = -EINVAL;
 		goto out_unlock;
 	}
-	rc = device_reserve(idev, &hwpt->ioas->space);
+	rc = ioasim_hwpt_enforce_coherency(hwpt, idev->dev) ?:
+	     device_reserve(idev, &hwpt->ioas->space);
 	if (rc)
 		goto out_unlock;
 	if (!igroup->hwpt) {
@@ -340,6 +341,9 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 		return NULL;
 	}
 
+	rc = ioasim_hwpt_enforce_coherency(hwpt, idev->dev);
+	if (rc)
+		goto out_unlock;
 	move = old->ioas != hwpt->ioas;
 	if (move) {
 		list_for_each_entry(cur, &igroup->devices, group_item) {

@@ -27,7 +27,8 @@
  * Each attached device's reserved regions are reserved in the IOAS of its
  * HWPT, owned by the device, for as long as it is attached there.
  *
- * Lock order: ioas->mutex, then group->lock, then the space's lock.
+ * The locks involved are in the core's lock order (ioasim_private.h):
+ * ioas->mutex, then group->lock, then the space's lock.
  */
 #ifndef __IOASIM_DEVICE_H
 #define __IOASIM_DEVICE_H
@@ -62,6 +63,9 @@ int iommu_group_replace_domain(struct iommu_group *group,
  * @dirty_tracking: IOMMU_HWPT_SET_DIRTY_TRACKING turned tracking on
  * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT: nested HWPTs
  *	may be built on it
+ * @enforce_cc: the domain was told to keep DMA cache coherent (a paging
+ *	HWPT used by a device whose IOMMU can); under the IOAS's mutex or the
+ *	group's lock, set once
  * @parent: a nested HWPT's parent (a reference), NULL for a paging one
  * @fault: the fault queue its devices' page faults go to (a reference),
  *	or NULL
@@ -78,6 +82,7 @@ struct ioasim_hwpt {
 	bool auto_domain;
 	bool dirty_tracking;
 	bool nest_parent;
+	bool enforce_cc;
 	struct ioasim_hwpt *parent;
 	struct ioasim_iopf_queue *fault;
 };
@@ -168,6 +173,8 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 					      struct ioasim_ioas *ioas,
 					      struct ioasim_device *idev,
 					      u32 flags);
+int ioasim_hwpt_enforce_coherency(struct ioasim_hwpt *hwpt,
+				  struct device *dev);
 void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 			struct ioasim_device *idev);
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);

@@ -106,33 +106,35 @@ static int dirty_ask(struct iommu_domain *domain, unsigned long iova,
 }
 
 /*
- * Ask about each step of [first, last], steps aligned to the bitmap's
- * start; a dirty step sets its bits (a step is one bit or more).
+ * Report the dirty state of [first, last], IOVA one area maps. The bitmap
+ * is cut into steps (a bit, or a whole IO page if that is larger) counted
+ * from the bitmap's start; the driver is asked about the part of each step
+ * that lies in [first, last] and nothing else, so the work is bounded by
+ * what is mapped however large page_size is. A step found dirty sets all
+ * of its bits.
  */
 static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 			    u64 step)
 {
-	u64 cur, bit, k, bits = div64_u64(step, w->page_size);
+	u64 bits_per_step = div64_u64(step, w->page_size);
+	u64 n = div64_u64(first - w->iova, step), k;
+	u64 step_first, step_last;
 	bool dirty;
 	int rc;
 
-	cur = w->iova + div64_u64(first - w->iova, step) * step;
-	for (; cur <= last; cur += step) {
-		rc = dirty_ask(w->domain, cur, step, w->flags, &w->synced,
-			       &dirty);
-		if (rc)
+	for (;; n++) {
+		/* Inside [iova, iova + length - 1]: cannot wrap. */
+		step_first = w->iova + n * step;
+		step_last = step_first + (step - 1);
+		rc = dirty_ask(w->domain, max(step_first, first),
+			       min(step_last, last) - max(step_first, first) + 1,
+			       w->flags, &w->synced, &dirty);
+		for (k = 0; !rc && dirty && k < bits_per_step; k++)
+			rc = dirty_set_bit(w, n * bits_per_step + k);
+		if (rc || step_last >= last)
 			return rc;
-		bit = div64_u64(cur - w->iova, w->page_size);
-		for (k = 0; dirty && k < bits; k++) {
-			rc = dirty_set_bit(w, bit + k);
-			if (rc)
-				return rc;
-		}
-		/* The last step of the address space. */
-		if (cur + step - 1 == U64_MAX)
-			break;
+		cond_resched();
 	}
-	return 0;
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <linux/fault-inject.h>
 
 #include "fault.h"
+#include "uapi.h"
 
 #define IOASIM_FAULT_RESOURCE "ioasim_fault_plan"
 
@@ -125,7 +126,10 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_fault_plan_remove);
 int ioasim_fault_init(void)
 {
 #if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
-	ioasim_fail_dir = fault_create_debugfs_attr("fail_ioasim", NULL,
+	/* Serving /dev/iommu, the knobs are where iommufd's users look. */
+	ioasim_fail_dir = fault_create_debugfs_attr(ioasim_cdev_is_iommufd() ?
+						    "fail_iommufd" :
+						    "fail_ioasim", NULL,
 						    &ioasim_fail_attr);
 	if (IS_ERR(ioasim_fail_dir))
 		ioasim_fail_dir = NULL;

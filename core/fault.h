@@ -14,7 +14,8 @@
  *    n-th one, which makes fail-nth sweeps deterministic: failslab and
  *    other kernel injection sites do not shift the count;
  *  - otherwise the kernel's fault-injection framework (the task's fail-nth
- *    file and debugfs fail_ioasim/ when FAULT_INJECTION_DEBUG_FS is set).
+ *    file and debugfs fail_iommufd/ - fail_ioasim/ when the device is
+ *    renamed - when FAULT_INJECTION_DEBUG_FS is set).
  */
 #ifndef __IOASIM_FAULT_H
 #define __IOASIM_FAULT_H

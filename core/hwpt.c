@@ -19,13 +19,22 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 {
 	struct ioasim_hwpt *hwpt = container_of(obj, struct ioasim_hwpt, obj);
 
+	/*
+	 * The domain leaves the IOAS under @ioas->mutex, as it joined: an
+	 * attach to the same IOAS never sees it half gone. A HWPT that was
+	 * never published is destroyed by its creator, which holds the
+	 * mutex already.
+	 */
 	if (!list_empty(&hwpt->ioas_item)) {
 		mutex_lock(&hwpt->ioas->mutex);
 		list_del(&hwpt->ioas_item);
+		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
 		mutex_unlock(&hwpt->ioas->mutex);
+	} else if (hwpt->domain) {
+		lockdep_assert_held(&hwpt->ioas->mutex);
+		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
 	}
 	if (hwpt->domain) {
-		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
 		ioasim_ledger_settle(hwpt->domain, "domain");
 		iommu_domain_free(hwpt->domain);
 	}
@@ -88,6 +97,44 @@ hwpt_domain_alloc_user(struct device *dev, u32 flags,
 	return domain;
 }
 
+/*
+ * A device whose IOMMU can enforce cache coherency gets it enforced on
+ * every paging domain it uses, so its DMA never bypasses the CPU caches;
+ * the domain's mappings all carry IOMMU_CACHE. @domain is @hwpt's, which
+ * may not be set in @hwpt yet.
+ */
+static int hwpt_enforce_cc(struct ioasim_hwpt *hwpt,
+			   struct iommu_domain *domain, struct device *dev)
+{
+	if (hwpt->enforce_cc ||
+	    !device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY) ||
+	    !domain->ops->enforce_cache_coherency)
+		return 0;
+	if (!domain->ops->enforce_cache_coherency(domain))
+		return -EINVAL;
+	hwpt->enforce_cc = true;
+	return 0;
+}
+
+/**
+ * ioasim_hwpt_enforce_coherency() - make a HWPT's domain snoop for @dev
+ * @hwpt: a paging or nested HWPT
+ * @dev: a device about to attach to it
+ *
+ * A nested HWPT's DMA translates through its parent, whose coherency was
+ * settled when the parent was made.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EINVAL if the domain can no longer enforce coherency.
+ */
+int ioasim_hwpt_enforce_coherency(struct ioasim_hwpt *hwpt, struct device *dev)
+{
+	if (hwpt->obj.type != &ioasim_hwpt_paging_type)
+		return 0;
+	return hwpt_enforce_cc(hwpt, hwpt->domain, dev);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_enforce_coherency);
+
 /**
  * ioasim_hwpt_paging_create() - a paging HWPT mirroring an IOAS
  * @ctx: the context
@@ -132,7 +179,9 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 		rc = PTR_ERR(domain);
 		goto out_abort;
 	}
-	rc = ioasim_space_add_domain(&ioas->space, domain);
+	/* Coherency first: the fill below maps with IOMMU_CACHE. */
+	rc = hwpt_enforce_cc(hwpt, domain, idev->dev) ?:
+	     ioasim_space_add_domain(&ioas->space, domain);
 	if (rc) {
 		iommu_domain_free(domain);
 		goto out_abort;
@@ -223,6 +272,9 @@ static int hwpt_finish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 					   obj);
 		ioasim_obj_put(ctx, obj);
 	}
+	/* Listed before it has an id: its destroy finds it in the list. */
+	if (hwpt->obj.type == &ioasim_hwpt_paging_type)
+		list_add_tail(&hwpt->ioas_item, &hwpt->ioas->hwpts);
 	cmd->out_hwpt_id = hwpt->obj.id;
 	ioasim_obj_publish(ctx, &hwpt->obj);
 	return 0;
@@ -239,13 +291,12 @@ static int hwpt_finish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
  * IOMMU_HWPT_ALLOC_DIRTY_TRACKING (for devices whose IOMMU can track) and
  * IOMMU_HWPT_ALLOC_NEST_PARENT. With a nesting-parent paging HWPT as
  * pt_id: a nested HWPT from the driver's data (data_type, data_len,
- * data_uptr). Either kind takes IOMMU_HWPT_FAULT_ID_VALID with a fault
- * queue's id in fault_id (not with NEST_PARENT): its devices' page faults
- * go to that queue.
+ * data_uptr). A nested one takes IOMMU_HWPT_FAULT_ID_VALID with a fault
+ * queue's id in fault_id: its devices' page faults go to that queue.
  *
  * Context: process context, may sleep.
- * Return: 0; -EOPNOTSUPP (reserved field, other flags, dirty tracking
- * the device cannot do, driver data for a paging HWPT, a nested one
+ * Return: 0; -EOPNOTSUPP (reserved field, other flags, a fault queue for
+ * a paging HWPT, dirty tracking the device cannot do, driver data for a paging HWPT, a nested one
  * without data or with flags, a data type the driver does not know);
  * -EINVAL (data_len inconsistent with data_type; pt_id not an IOAS or
  * paging HWPT; a parent that is automatic or not a nesting parent);
@@ -289,11 +340,9 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 		rc = -EINVAL;
 		goto out_pt;
 	}
+	/* 6.12 gives fault queues to nested HWPTs only. */
 	if ((cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-			    IOMMU_HWPT_ALLOC_NEST_PARENT |
-			    IOMMU_HWPT_FAULT_ID_VALID)) || data ||
-	    ((cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) &&
-	     (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)) ||
+			    IOMMU_HWPT_ALLOC_NEST_PARENT)) || data ||
 	    ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
 	     !device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))) {
 		rc = -EOPNOTSUPP;
@@ -302,11 +351,8 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 
 	ioas = container_of(obj, struct ioasim_ioas, obj);
 	mutex_lock(&ioas->mutex);
-	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev,
-					 cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID);
+	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev, cmd->flags);
 	rc = PTR_ERR_OR_ZERO(hwpt) ?: hwpt_finish(ctx, hwpt, cmd);
-	if (!rc)
-		list_add_tail(&hwpt->ioas_item, &ioas->hwpts);
 	mutex_unlock(&ioas->mutex);
 out_pt:
 	ioasim_obj_put(ctx, obj);

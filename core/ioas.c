@@ -11,7 +11,9 @@
 #include <linux/capability.h>
 #include <linux/export.h>
 #include <linux/iommu.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "access.h"
 #include "fault.h"
@@ -293,24 +295,45 @@ int ioasim_ioas_unmap(struct ioasim_ctx *ctx, struct iommu_ioas_unmap *cmd)
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_unmap);
 
+/* Range @i of the request: from @ranges, or else from the caller. */
+static int allow_iovas_range(const struct iommu_ioas_allow_iovas *cmd,
+			     const struct iommu_iova_range *ranges, u32 i,
+			     struct iommu_iova_range *range)
+{
+	const struct iommu_iova_range __user *uranges =
+		u64_to_user_ptr(cmd->allowed_iovas);
+
+	if (ranges) {
+		*range = ranges[i];
+		return 0;
+	}
+	return copy_from_user(range, uranges + i, sizeof(*range)) ? -EFAULT : 0;
+}
+
 /**
  * ioasim_ioas_allow_iovas() - IOMMU_IOAS_ALLOW_IOVAS
  * @ctx: the context
- * @cmd: in: ioas_id, num_iovas
- * @ranges: the num_iovas ranges, copied from cmd->allowed_iovas
+ * @cmd: in: ioas_id, num_iovas, allowed_iovas
+ * @ranges: the num_iovas ranges in kernel memory, or NULL to read them
+ *	from cmd->allowed_iovas
  *
  * Replaces the allowed ranges as a whole; on any error they are unchanged.
+ * The IOAS is looked up first, then the ranges are read and judged one at
+ * a time, so the first bad or unreadable range decides the errno. The
+ * count is the caller's: every range read is a node allocated, so the
+ * walk ends at the first range that cannot be read or kept.
  *
  * Context: process context, may sleep.
- * Return: 0; -EOPNOTSUPP (reserved field); -ENOENT; -EINVAL for a range
- * with start >= last or overlapping another; -EADDRINUSE if a range
- * overlaps reserved IOVA; -ENOMEM.
+ * Return: 0; -EOPNOTSUPP (reserved field); -ENOENT; -EFAULT; -EINVAL for
+ * a range with start >= last or overlapping an earlier one; -EADDRINUSE
+ * if a range overlaps reserved IOVA; -ENOMEM.
  */
 int ioasim_ioas_allow_iovas(struct ioasim_ctx *ctx,
 			    struct iommu_ioas_allow_iovas *cmd,
 			    const struct iommu_iova_range *ranges)
 {
 	struct rb_root_cached allowed = RB_ROOT_CACHED;
+	struct iommu_iova_range range;
 	struct ioasim_allowed *node;
 	struct ioasim_ioas *ioas;
 	u32 i;
@@ -323,9 +346,12 @@ int ioasim_ioas_allow_iovas(struct ioasim_ctx *ctx,
 		return PTR_ERR(ioas);
 
 	for (i = 0; i < cmd->num_iovas; i++) {
-		if (ranges[i].start >= ranges[i].last ||
-		    interval_tree_iter_first(&allowed, ranges[i].start,
-					     ranges[i].last)) {
+		rc = allow_iovas_range(cmd, ranges, i, &range);
+		if (rc)
+			goto out;
+		if (range.start >= range.last ||
+		    interval_tree_iter_first(&allowed, range.start,
+					     range.last)) {
 			rc = -EINVAL;
 			goto out;
 		}
@@ -335,9 +361,10 @@ int ioasim_ioas_allow_iovas(struct ioasim_ctx *ctx,
 			rc = -ENOMEM;
 			goto out;
 		}
-		node->node.start = ranges[i].start;
-		node->node.last = ranges[i].last;
+		node->node.start = range.start;
+		node->node.last = range.last;
 		interval_tree_insert(&node->node, &allowed);
+		cond_resched();
 	}
 	rc = ioasim_space_set_allowed(&ioas->space, &allowed);
 out:
@@ -395,9 +422,8 @@ static int option_rlimit_mode(struct ioasim_ctx *ctx, struct iommu_option *cmd)
 		return -EOPNOTSUPP;
 	if (!capable(CAP_SYS_RESOURCE))
 		return -EPERM;
-	if (cmd->val64 > 1)
-		return -EINVAL;
-	return ioasim_ctx_set_account_mm(ctx, cmd->val64);
+	/* An object in the table outranks a bad value: EBUSY first. */
+	return ioasim_ctx_set_account_mode(ctx, cmd->val64);
 }
 
 static int option_huge_pages(struct ioasim_ctx *ctx, struct iommu_option *cmd)

@@ -37,6 +37,26 @@
  * long-term reference is the table's goes, which drops the references it
  * held on others, until the table is empty. Anything that cannot go is a
  * reference leak and is reported.
+ *
+ * Lock order of the whole core, outermost first. A lock may be taken
+ * while holding only locks above it:
+ *
+ *   1. the test plane's rwsem (uapi.c), read around a control command
+ *   2. struct ioasim_access::lock; released around the driver's unmap
+ *      callback, which takes the driver's own locks and calls back in
+ *   3. struct ioasim_ioas::mutex: the IOAS's HWPT list, and every domain
+ *      joining or leaving its space (hwpt.c, device.c)
+ *   4. struct ioasim_group::lock: a group's attachment
+ *   5. struct ioasim_iopf_queue::lock (under 4 when a device faults)
+ *   6. struct ioasim_space::lock: the IOVA trees, the attached domains
+ *      and the alignment derived from them
+ *   7. struct ioasim_pages::mutex, then the pinned mm's mmap lock
+ *   8. struct ioasim_ctx::groups_lock (a leaf mutex)
+ *   9. spinlocks, leaves all: the xa_lock of a context's @objects, of an
+ *      IOAS's @accesses; nothing sleeps or takes another lock under them
+ *
+ * The iommu core's group mutex is taken by iommu_attach_group() and
+ * friends under 4 and never calls back into ioasim.
  */
 #ifndef __IOASIM_PRIVATE_H
 #define __IOASIM_PRIVATE_H
@@ -140,7 +160,7 @@ static inline void ioasim_ctx_get(struct ioasim_ctx *ctx)
 }
 
 unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx);
-int ioasim_ctx_set_account_mm(struct ioasim_ctx *ctx, bool account_mm);
+int ioasim_ctx_set_account_mode(struct ioasim_ctx *ctx, u64 mode);
 
 struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 				      const struct ioasim_obj_type *type);

@@ -263,6 +263,9 @@ static void ledger_domain(bool map, struct iommu_domain *domain,
  * Map the area's (pinned) memory into @domain, one call per physically
  * contiguous run; with large pages off, one call per CPU page, so that
  * the domain holds no IOPTE an area cut (ioasim_space_cut()) could split.
+ * Every mapping asks for coherent DMA (IOMMU_CACHE): only devices whose
+ * IOMMU keeps DMA cache coherent are bound, and domains that can enforce
+ * it are told to (ioasim_hwpt_enforce_coherency()).
  */
 static int area_map_domain(struct ioasim_area *area,
 			   struct iommu_domain *domain)
@@ -277,7 +280,8 @@ static int area_map_domain(struct ioasim_area *area,
 		if (area->space->no_large_pages)
 			chunk = min(chunk, PAGE_SIZE - (byte & ~PAGE_MASK));
 		rc = ioasim_should_fail("space.domain_map") ? -ENOMEM :
-			iommu_map(domain, iova, phys, chunk, area->prot,
+			iommu_map(domain, iova, phys, chunk,
+				  area->prot | IOMMU_CACHE,
 				  GFP_KERNEL_ACCOUNT);
 		if (rc)
 			break;
@@ -970,10 +974,8 @@ static int space_reserve_aperture(struct ioasim_space *space,
 int ioasim_space_add_domain(struct ioasim_space *space,
 			    struct iommu_domain *domain)
 {
-	unsigned long align = max(space->iova_alignment,
-				  domain_alignment(domain));
 	struct interval_tree_node *node, *undo;
-	bool first = !space->ndomains;
+	bool first;
 	u32 id;
 	int rc;
 
@@ -982,8 +984,15 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 	if (rc)
 		return rc;
 
+	/*
+	 * Whether this is the first domain, which pins, and the alignment
+	 * the areas must keep are read under the lock: a domain leaving
+	 * meanwhile would otherwise take the pins this one relies on.
+	 */
 	down_write(&space->lock);
-	if (!space_areas_fit(space, align)) {
+	first = !space->ndomains;
+	if (!space_areas_fit(space, max(space->iova_alignment,
+					domain_alignment(domain)))) {
 		rc = -EADDRINUSE;
 		goto out_unreserve;
 	}
@@ -1028,7 +1037,7 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 	     first && node; node = interval_tree_iter_next(node, 0, ULONG_MAX))
 		area_store(area_of(node), domain);
 	space->ndomains++;
-	space->iova_alignment = align;
+	space->iova_alignment = space_alignment(space);
 	up_write(&space->lock);
 	return 0;
 
@@ -1195,9 +1204,10 @@ static bool area_allows(struct ioasim_area *area, bool write)
 }
 
 /*
- * Check that areas cover [iova, last] without a gap, allow the access,
- * and (for pinning) meet at page boundaries, so that the range is a run
- * of whole pages after its first and before its last.
+ * Check that areas cover [iova, last] without a gap and allow the access;
+ * for pinning, also that every piece starts at a page boundary of its
+ * memory and every piece but the last ends at one, so that the pages
+ * handed out are exactly the memory of the range.
  */
 static int space_check_run(struct ioasim_space *space, unsigned long iova,
 			   unsigned long last, bool write, bool whole_pages)
@@ -1214,7 +1224,7 @@ static int space_check_run(struct ioasim_space *space, unsigned long iova,
 		if (!area_allows(area, write))
 			return -EPERM;
 		if (whole_pages &&
-		    ((cur != iova && area_byte(area, cur) % PAGE_SIZE) ||
+		    (area_byte(area, cur) % PAGE_SIZE ||
 		     (piece_last != last &&
 		      (area_byte(area, piece_last) + 1) % PAGE_SIZE)))
 			return -EINVAL;

@@ -108,17 +108,27 @@ struct ioasim_allowed {
 
 /**
  * struct ioasim_space - the IOVA bookkeeping of one IOAS
- * @lock: protects the three trees, @iova_alignment and @no_large_pages
- * @areas: mapped IOVA
- * @reserved: forbidden IOVA
- * @allowed: where automatic allocation may go (all of it when empty)
- * @iova_alignment: power of two every area's IOVA and length respect
+ * @lock: protects every field below; written under down_write(), and
+ *	every decision that depends on two of them (is this the first
+ *	domain, does an area fit the alignment) is made inside one
+ *	critical section
+ * @areas: mapped IOVA; under @lock
+ * @reserved: forbidden IOVA; under @lock
+ * @allowed: where automatic allocation may go (all of it when empty);
+ *	under @lock
+ * @iova_alignment: power of two every area's IOVA and length respect;
+ *	under @lock, always recomputed by space_alignment() from the three
+ *	fields it depends on; lockless readers (IOVA_RANGES) use READ_ONCE()
  * @no_large_pages: the HUGE_PAGES option is off: automatic IOVA is not
- *	aligned beyond PAGE_SIZE
+ *	aligned beyond PAGE_SIZE; under @lock
  * @npage_users: attached accesses that pin pages, which need every area
- *	to be made of whole CPU pages
- * @domains: the attached domains, index -> struct iommu_domain *
- * @ndomains: how many
+ *	to be made of whole CPU pages; under @lock
+ * @domains: the attached domains, index -> struct iommu_domain *; under
+ *	@lock (the xarray's own lock only makes single loads safe)
+ * @ndomains: how many; under @lock. The first domain to join pins every
+ *	area, the last to leave unpins them, so joining and leaving are
+ *	each one critical section. The IOAS's mutex serialises them as well
+ *	(see the lock order in ioasim_private.h).
  */
 struct ioasim_space {
 	struct rw_semaphore lock;

@@ -106,40 +106,11 @@ static int ucmd_ioas_alloc(struct ioasim_ucmd *ucmd)
 static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
 {
 	struct iommu_ioas_allow_iovas cmd;
-	struct iommu_iova_range *ranges;
-	u8 __user *ubytes;
-	size_t bytes;
-	u8 probe;
-	int rc;
 
-	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-			      offsetofend(struct iommu_ioas_allow_iovas,
-					  allowed_iovas));
-	if (rc)
-		return rc;
-	if (cmd.__reserved)
-		return -EOPNOTSUPP;
-	/*
-	 * The count is the caller's. One beyond the array is -EFAULT, as
-	 * reading range by range would find, before anything is allocated
-	 * for it; a real array too large to copy is -ENOMEM, not a warning
-	 * (kvmalloc() warns above INT_MAX bytes).
-	 */
-	bytes = array_size(cmd.num_iovas, sizeof(*ranges));
-	ubytes = u64_to_user_ptr(cmd.allowed_iovas);
-	if (bytes && copy_from_user(&probe, ubytes + bytes - 1, 1))
-		return -EFAULT;
-	ranges = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!ranges)
-		return -ENOMEM;
-	if (copy_from_user(ranges, u64_to_user_ptr(cmd.allowed_iovas),
-			   bytes)) {
-		kvfree(ranges);
-		return -EFAULT;
-	}
-	rc = ioasim_ioas_allow_iovas(ucmd->ctx, &cmd, ranges);
-	kvfree(ranges);
-	return rc;
+	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
+				offsetofend(struct iommu_ioas_allow_iovas,
+					    allowed_iovas)) ?:
+	       ioasim_ioas_allow_iovas(ucmd->ctx, &cmd, NULL);
 }
 
 /*

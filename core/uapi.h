@@ -33,6 +33,7 @@ int ioasim_ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd, size_t size);
 long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 		      void __user *arg);
 struct ioasim_ctx *ioasim_ctx_from_fd(int fd);
+bool ioasim_cdev_is_iommufd(void);
 int ioasim_cdev_init(void);
 void ioasim_cdev_exit(void);
 

@@ -9,9 +9,8 @@
  *
  *   VFIO_GET_API_VERSION    VFIO_API_VERSION
  *   VFIO_CHECK_EXTENSION    1 for TYPE1, TYPE1v2 and UNMAP_ALL; for
- *                           DMA_CC_IOMMU, whether the IOAS has no HWPT
- *                           (ioasim does not enforce cache coherency on a
- *                           domain); 0 for the rest
+ *                           DMA_CC_IOMMU, whether every domain of the IOAS
+ *                           enforces cache coherency; 0 for the rest
  *   VFIO_SET_IOMMU          TYPE1 or TYPE1v2; TYPE1 also turns large pages
  *                           off, as type1 v1 users expect IOPTEs they
  *                           can unmap one page at a time
@@ -39,12 +38,14 @@
 #include <uapi/linux/vfio.h>
 
 #include "access.h"
+#include "device.h"
 #include "uapi.h"
 
 static long vfio_check_extension(struct ioasim_ctx *ctx, unsigned long ext)
 {
+	struct ioasim_hwpt *hwpt;
 	struct ioasim_ioas *ioas;
-	bool no_hwpt;
+	bool coherent = true;
 
 	switch (ext) {
 	case VFIO_TYPE1_IOMMU:
@@ -55,11 +56,13 @@ static long vfio_check_extension(struct ioasim_ctx *ctx, unsigned long ext)
 		ioas = ioasim_vfio_ioas_get(ctx);
 		if (IS_ERR(ioas))
 			return PTR_ERR(ioas);
+		/* Coherent only if every domain of the IOAS enforces it. */
 		mutex_lock(&ioas->mutex);
-		no_hwpt = list_empty(&ioas->hwpts);
+		list_for_each_entry(hwpt, &ioas->hwpts, ioas_item)
+			coherent &= READ_ONCE(hwpt->enforce_cc);
 		mutex_unlock(&ioas->mutex);
 		ioasim_ioas_put(ctx, ioas);
-		return no_hwpt;
+		return coherent;
 	default:
 		/* NOIOMMU, the old nesting type, UPDATE_VADDR, ... */
 		return 0;
@@ -104,12 +107,57 @@ static struct iommu_iova_range *vfio_holes(struct ioasim_space *space,
 }
 
 /*
- * The answer is laid out whole in a zeroed buffer (info, then the DMA
- * limit capability, then the IOVA ranges, each 8-byte aligned and linked
- * by offsets from the start). A caller whose argsz covers it all gets it
- * all; any other caller gets the info alone, with cap_offset 0 and argsz
- * telling how much room the answer needs.
+ * The answer is laid out whole in a zeroed buffer: the info, the DMA limit
+ * capability, then the IOVA ranges capability, each 8-byte aligned and
+ * linked by offsets from the start; argsz always tells the size of the
+ * whole. A caller with less room gets each piece of it that fits whole
+ * within its argsz, as VFIO users probing with a short buffer expect:
+ *
+ *   the info            up to argsz; cap_offset only when all fits
+ *   the DMA limit       whole, its link only when the next one's start fits
+ *   each IOVA range     whole, lowest first
+ *   the ranges header   only when every range fits
  */
+struct vfio_info_layout {
+	size_t avail_at;	/* the DMA limit capability */
+	size_t ranges_at;	/* the IOVA ranges capability */
+	size_t total;
+};
+
+static int vfio_info_copy_out(void __user *arg, u32 argsz, void *answer,
+			      const struct vfio_info_layout *at, u32 nholes)
+{
+	struct vfio_iommu_type1_info_cap_iova_range *ranges_cap =
+		answer + at->ranges_at;
+	struct vfio_iommu_type1_info_dma_avail *avail_cap =
+		answer + at->avail_at;
+	struct vfio_iommu_type1_info *info = answer;
+	size_t first_range = at->ranges_at +
+			     offsetof(typeof(*ranges_cap), iova_ranges);
+	size_t fit = 0;
+
+	if (argsz >= at->total)
+		info->cap_offset = at->avail_at;
+	if (argsz < at->ranges_at)
+		avail_cap->header.next = 0;
+	if (copy_to_user(arg, info, min_t(size_t, argsz, sizeof(*info))))
+		return -EFAULT;
+	if (argsz >= at->avail_at + sizeof(*avail_cap) &&
+	    copy_to_user(arg + at->avail_at, avail_cap, sizeof(*avail_cap)))
+		return -EFAULT;
+	if (argsz > first_range)
+		fit = min_t(size_t, nholes, (argsz - first_range) /
+				    sizeof(ranges_cap->iova_ranges[0]));
+	if (copy_to_user(arg + first_range, ranges_cap->iova_ranges,
+			 fit * sizeof(ranges_cap->iova_ranges[0])))
+		return -EFAULT;
+	if (fit == nholes && argsz >= first_range &&
+	    copy_to_user(arg + at->ranges_at, ranges_cap,
+			 offsetof(typeof(*ranges_cap), iova_ranges)))
+		return -EFAULT;
+	return 0;
+}
+
 static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
 {
 	const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
@@ -117,7 +165,7 @@ static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
 	struct vfio_iommu_type1_info_cap_iova_range *ranges_cap;
 	struct vfio_iommu_type1_info_dma_avail *avail_cap;
 	struct vfio_iommu_type1_info *info;
-	size_t avail_at, ranges_at, total;
+	struct vfio_info_layout at;
 	struct iommu_iova_range *holes;
 	struct ioasim_ioas *ioas;
 	u32 argsz, nholes, i;
@@ -136,27 +184,28 @@ static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
 		goto out_put;
 	}
 
-	avail_at = ALIGN(sizeof(*info), sizeof(u64));
-	ranges_at = avail_at + ALIGN(sizeof(*avail_cap), sizeof(u64));
-	total = ranges_at + ALIGN(struct_size(ranges_cap, iova_ranges, nholes),
-				  sizeof(u64));
-	info = kzalloc(total, GFP_KERNEL);
+	at.avail_at = ALIGN(sizeof(*info), sizeof(u64));
+	at.ranges_at = at.avail_at + ALIGN(sizeof(*avail_cap), sizeof(u64));
+	at.total = at.ranges_at +
+		   ALIGN(struct_size(ranges_cap, iova_ranges, nholes),
+			 sizeof(u64));
+	info = kzalloc(at.total, GFP_KERNEL);
 	if (!info) {
 		rc = -ENOMEM;
 		goto out_holes;
 	}
-	info->argsz = total;
+	info->argsz = at.total;
 	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
 	info->iova_pgsizes = ioasim_space_pgsizes(&ioas->space);
 
-	avail_cap = (void *)info + avail_at;
+	avail_cap = (void *)info + at.avail_at;
 	avail_cap->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
 	avail_cap->header.version = 1;
-	avail_cap->header.next = ranges_at;
+	avail_cap->header.next = at.ranges_at;
 	/* No count limits mappings here: memory accounting does. */
 	avail_cap->avail = U32_MAX;
 
-	ranges_cap = (void *)info + ranges_at;
+	ranges_cap = (void *)info + at.ranges_at;
 	ranges_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
 	ranges_cap->header.version = 1;
 	ranges_cap->nr_iovas = nholes;
@@ -165,14 +214,7 @@ static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
 		ranges_cap->iova_ranges[i].end = holes[i].last;
 	}
 
-	if (argsz >= total) {
-		info->cap_offset = avail_at;
-		rc = copy_to_user(arg, info, total) ? -EFAULT : 0;
-	} else {
-		rc = copy_to_user(arg, info, min_t(size_t, argsz,
-						   sizeof(*info))) ?
-		     -EFAULT : 0;
-	}
+	rc = vfio_info_copy_out(arg, argsz, info, &at, nholes);
 	kfree(info);
 out_holes:
 	kfree(holes);
@@ -181,88 +223,102 @@ out_put:
 	return rc;
 }
 
+/* The type1 request as ioasim's IOAS map takes it. */
+static int vfio_map_prot(u32 flags)
+{
+	return (flags & VFIO_DMA_MAP_FLAG_READ ? IOMMU_READ : 0) |
+	       (flags & VFIO_DMA_MAP_FLAG_WRITE ? IOMMU_WRITE : 0);
+}
+
 static long vfio_map_dma(struct ioasim_ctx *ctx, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_iommu_type1_dma_map,
-					 size);
-	struct vfio_iommu_type1_dma_map map;
+	struct vfio_iommu_type1_dma_map req;
+	const size_t need = offsetofend(typeof(req), size);
 	struct ioasim_ioas *ioas;
 	unsigned long iova;
-	int prot = 0;
 	long rc;
 
-	if (copy_from_user(&map, arg, minsz))
+	if (copy_from_user(&req, arg, need))
 		return -EFAULT;
-	if (map.argsz < minsz ||
-	    map.flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+	if (req.argsz < need ||
+	    (req.flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)))
 		return -EINVAL;
-	if (map.flags & VFIO_DMA_MAP_FLAG_READ)
-		prot |= IOMMU_READ;
-	if (map.flags & VFIO_DMA_MAP_FLAG_WRITE)
-		prot |= IOMMU_WRITE;
-
 	ioas = ioasim_vfio_ioas_get(ctx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	iova = map.iova;
-	rc = ioasim_ioas_map_user(ioas, map.vaddr, map.size, &iova, prot,
-				  true);
+	/* Type1 maps only where it is told to. */
+	iova = req.iova;
+	rc = ioasim_ioas_map_user(ioas, req.vaddr, req.size, &iova,
+				  vfio_map_prot(req.flags), true);
 	ioasim_ioas_put(ctx, ioas);
 	return rc;
 }
 
+/*
+ * Unmap what @req names from @ioas; *@unmapped is set to the bytes that
+ * went. Returns 0 or an errno, and whether @req->size is to be rewritten:
+ * a refused cut leaves the caller's size alone, anything else reports
+ * what was unmapped (0 for a range that wraps).
+ */
+static int vfio_unmap_request(struct ioasim_ioas *ioas,
+			      const struct vfio_iommu_type1_dma_unmap *req,
+			      unsigned long *unmapped, bool *tell)
+{
+	unsigned long first = req->iova, last;
+	int rc;
+
+	*unmapped = 0;
+	*tell = true;
+	if (req->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		if (req->iova || req->size) {
+			*tell = false;
+			return -EINVAL;
+		}
+		return ioasim_ioas_unmap_range(ioas, 0, ULONG_MAX, unmapped);
+	}
+	if (!req->size)
+		return -EINVAL;
+	if (check_add_overflow(first, (unsigned long)req->size - 1, &last))
+		return -EOVERFLOW;
+	/*
+	 * Type1 v1 (large pages off) may take part of a mapping: the
+	 * mappings the range starts or ends inside are cut at its edges.
+	 */
+	if (READ_ONCE(ioas->space.no_large_pages)) {
+		unsigned long edges[] = { last, first - 1 };
+
+		rc = ioasim_space_cut(&ioas->space, edges, first ? 2 : 1);
+		if (rc) {
+			*tell = false;
+			return rc;
+		}
+	}
+	return ioasim_ioas_unmap_range(ioas, first, last, unmapped);
+}
+
 static long vfio_unmap_dma(struct ioasim_ctx *ctx, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_iommu_type1_dma_unmap,
-					 size);
-	struct vfio_iommu_type1_dma_unmap unmap;
-	unsigned long unmapped = 0, last;
+	struct vfio_iommu_type1_dma_unmap req;
+	const size_t need = offsetofend(typeof(req), size);
 	struct ioasim_ioas *ioas;
+	unsigned long unmapped;
+	bool tell;
 	long rc;
 
-	if (copy_from_user(&unmap, arg, minsz))
+	if (copy_from_user(&req, arg, need))
 		return -EFAULT;
 	/* Dirty bitmaps on unmap were replaced by iommufd's dirty tracking. */
-	if (unmap.argsz < minsz || unmap.flags & ~VFIO_DMA_UNMAP_FLAG_ALL)
+	if (req.argsz < need || (req.flags & ~VFIO_DMA_UNMAP_FLAG_ALL))
 		return -EINVAL;
-
 	ioas = ioasim_vfio_ioas_get(ctx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
-		if (unmap.iova || unmap.size) {
-			rc = -EINVAL;
-			goto out_put;
-		}
-		rc = ioasim_ioas_unmap_range(ioas, 0, ULONG_MAX, &unmapped);
-	} else if (!unmap.size) {
-		rc = -EINVAL;
-		goto out_put;
-	} else if (check_add_overflow((unsigned long)unmap.iova,
-				      (unsigned long)unmap.size - 1, &last)) {
-		rc = -EOVERFLOW;
-		goto out_put;
-	} else {
-		/*
-		 * With large pages off (type1 v1 turns them off), a range may
-		 * begin or end inside a mapping: cut there first.
-		 */
-		unsigned long cuts[] = { last, unmap.iova - 1 };
-
-		rc = 0;
-		if (READ_ONCE(ioas->space.no_large_pages))
-			rc = ioasim_space_cut(&ioas->space, cuts,
-					      unmap.iova ? 2 : 1);
-		if (!rc)
-			rc = ioasim_ioas_unmap_range(ioas, unmap.iova, last,
-						     &unmapped);
-	}
-	/* What was unmapped is told even when the unmap stopped early. */
-	unmap.size = unmapped;
-	if (copy_to_user(arg, &unmap, minsz))
-		rc = -EFAULT;
-out_put:
+	rc = vfio_unmap_request(ioas, &req, &unmapped, &tell);
 	ioasim_ioas_put(ctx, ioas);
+	/* What went is told even when the unmap stopped early. */
+	req.size = unmapped;
+	if (tell && copy_to_user(arg, &req, need))
+		rc = -EFAULT;
 	return rc;
 }
 

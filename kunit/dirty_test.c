@@ -211,6 +211,49 @@ static void dirty_huge_bitmap(struct kunit *test)
 	}
 }
 
+/*
+ * Bitmaps whose bits stand for enormous pieces of IOVA: the walk asks the
+ * driver only about what the areas map (the mock refuses a dirty read of
+ * unmapped IOVA), so these return at once, with the bit of the piece that
+ * holds the write set and no other.
+ */
+static void dirty_extreme_page_sizes(struct kunit *test)
+{
+	static const unsigned int shifts[] = { 20, 31, 40, 62 };
+	struct dirty_fixture *fx = test->priv;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, set_tracking(test, fx->hwpt,
+					   IOMMU_HWPT_DIRTY_TRACKING_ENABLE),
+			0);
+	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
+		u64 page_size = 1ULL << shifts[i];
+
+		dma_write(test, BASE + 3 * PG);
+		clear_bitmap(test, 1);
+		/* 2^63 bytes from 0: two bits at 2^62, BASE is in the first. */
+		KUNIT_ASSERT_EQ(test, get_bitmap(test, fx->hwpt, 0, 1ULL << 63,
+						 page_size,
+						 IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR),
+				0);
+		KUNIT_EXPECT_EQ_MSG(test, bitmap_word(test, 0),
+				    BIT_ULL(div64_u64(BASE, page_size)),
+				    "page_size 2^%u", shifts[i]);
+		if (shifts[i] > 20)
+			KUNIT_EXPECT_EQ_MSG(test, bitmap_word(test, 1), 0,
+					    "page_size 2^%u", shifts[i]);
+		/* A read that clears, over the same huge range. */
+		KUNIT_ASSERT_EQ(test, get_bitmap(test, fx->hwpt, 0,
+						 2 * page_size, page_size, 0),
+				0);
+		clear_bitmap(test, 1);
+		KUNIT_ASSERT_EQ(test, get_bitmap(test, fx->hwpt, 0,
+						 2 * page_size, page_size, 0),
+				0);
+		KUNIT_EXPECT_EQ(test, bitmap_word(test, 0), 0);
+	}
+}
+
 /* Every bad input of the two commands, with upstream's errno. */
 static void dirty_bad_input(struct kunit *test)
 {
@@ -380,6 +423,7 @@ static struct kunit_case ioasim_dirty_cases[] = {
 	KUNIT_CASE(dirty_bitmap_per_page_size),
 	KUNIT_CASE(dirty_enable_starts_clean),
 	KUNIT_CASE(dirty_huge_bitmap),
+	KUNIT_CASE(dirty_extreme_page_sizes),
 	KUNIT_CASE(dirty_bad_input),
 	KUNIT_CASE(dirty_device_rules),
 	KUNIT_CASE(dirty_fail_nth),

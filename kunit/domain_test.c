@@ -241,7 +241,7 @@ static void check_pages(struct kunit *test, struct ioasim_pages *pages,
 /*
  * Once a domain maps an area, the PFNs live in the domain only; when that
  * domain goes, another one takes over, and after the last the memory is
- * unpinned (DESIGN 5).
+ * unpinned (docs/design.md, §3).
  */
 static void domain_stores_the_pfns(struct kunit *test)
 {

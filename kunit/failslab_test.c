@@ -467,7 +467,7 @@ struct fs_knob {
 static struct fs_knob fs_knobs[] = {
 	{ "failslab/ignore-gfp-wait" },
 	{ "failslab/verbose" },
-	{ "fail_ioasim/verbose" },
+	{ "fail_iommufd/verbose" },
 };
 
 /*

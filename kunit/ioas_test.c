@@ -739,11 +739,15 @@ static void ioas_option_rlimit_mode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE, 2, 0, &v),
 			-EOPNOTSUPP);
 
-	/* Only while the context is empty. */
+	/* Only while the context is empty, whatever the value. */
 	new_ioas(test, ctx);
 	v = 0;
 	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
 				     IOMMU_OPTION_OP_SET, 0, &v), -EBUSY);
+	v = 2;
+	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
+				     IOMMU_OPTION_OP_SET, 0, &v), -EBUSY);
+	v = 0;
 
 	cred = prepare_creds();
 	KUNIT_ASSERT_NOT_NULL(test, cred);

@@ -189,9 +189,22 @@ static void mock_contract_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 8);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
 
+	/* Once told to keep DMA coherent, a map must ask for IOMMU_CACHE. */
+	KUNIT_ASSERT_TRUE(test, domain->ops->enforce_cache_coherency(domain));
+	KUNIT_EXPECT_EQ(test, iommu_map(domain, 0x40000, phys, PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
+	KUNIT_EXPECT_EQ(test, iommu_map(domain, 0x40000, phys, PAGE_SIZE,
+					IOMMU_READ | IOMMU_CACHE, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x40000, PAGE_SIZE),
+			PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
+
 	/* Freeing a domain that still maps something. */
 	ioasim_test_domain_free(test, domain);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 10);
 }
 
 /*

@@ -1103,7 +1103,7 @@ static void m_needed(struct model *m, struct ioasim_pages *p,
 /*
  * Every pages object pins exactly the indexes some domain's areas or some
  * access pin cover, each once, and keeps its own entry only for those no
- * domain holds (DESIGN: no per-page state once a domain maps the page).
+ * domain holds (docs/design.md §3: no per-page state once a domain maps it).
  */
 static bool check_pinned(struct model *m)
 {

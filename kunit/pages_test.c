@@ -439,7 +439,7 @@ static void pages_account_follows_caps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_account(ctx), IOASIM_ACCOUNT_NONE);
 	KUNIT_EXPECT_EQ(test, account_without_ipc_lock(test, ctx),
 			IOASIM_ACCOUNT_USER);
-	KUNIT_EXPECT_EQ(test, ioasim_ctx_set_account_mm(ctx, true), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_ctx_set_account_mode(ctx, 1), 0);
 	KUNIT_EXPECT_EQ(test, account_without_ipc_lock(test, ctx),
 			IOASIM_ACCOUNT_MM);
 	/* CAP_IPC_LOCK still exempts from either mode. */

@@ -189,10 +189,10 @@ static void uapi_ioas_commands(struct kunit *test)
 				    sizeof(destroy)), 0);
 	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_DESTROY, &destroy,
 				    sizeof(destroy)), -ENOENT);
-	/* An array the caller does not have. */
+	/* The IOAS is gone: looked up before the array is read. */
 	allow.allowed_iovas = 0;
 	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_IOAS_ALLOW_IOVAS, &allow,
-				    sizeof(allow)), -EFAULT);
+				    sizeof(allow)), -ENOENT);
 }
 
 /* VFIO_IOAS chooses the compatibility IOAS; destroying it clears it. */

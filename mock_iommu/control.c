@@ -599,76 +599,97 @@ static int control_check_pages(unsigned long uptr, struct page **pages,
 	return 0;
 }
 
+/*
+ * ACCESS_PAGES and ACCESS_RW judge their own arguments before the file
+ * descriptor is looked at, so a bad fd with a bad argument gets the
+ * argument's errno. A byte count above the limit is -ENOMEM (it could not
+ * be staged), then unknown flags are -EOPNOTSUPP.
+ */
+static int control_access_args(u64 length, u32 flags, u32 known)
+{
+	if (length > CONTROL_MAX_ACCESS_BYTES)
+		return -ENOMEM;
+	return flags & ~known ? -EOPNOTSUPP : 0;
+}
+
+/*
+ * Pin [iova, iova + length) for the access and record it under a new id,
+ * told to userspace before the record is kept. @pages has room for every
+ * page of the range; the caller holds @ca->lock, so that an unmap asking
+ * for the range back finds the record or no pin at all.
+ */
+static int control_pin_and_record(struct control_access *ca,
+				  struct ioasim_ucmd *ucmd,
+				  struct iommu_test_cmd *cmd,
+				  struct control_pin *rec, struct page **pages)
+{
+	unsigned long uptr = cmd->access_pages.uptr;
+	bool write = cmd->access_pages.flags & MOCK_FLAGS_ACCESS_WRITE;
+	int rc;
+
+	lockdep_assert_held(&ca->lock);
+	rc = ioasim_access_pin_pages(ca->access, rec->iova, rec->length, pages,
+				     write ? IOASIM_ACCESS_RW_WRITE : 0);
+	if (rc)
+		return rc;
+	/* Pins start on a page boundary; no buffer (syzkaller's) skips this. */
+	if (uptr)
+		rc = control_check_pages(uptr, pages,
+					 DIV_ROUND_UP(rec->length, PAGE_SIZE));
+	if (!rc) {
+		rec->id = ca->next_id;
+		cmd->access_pages.out_access_pages_id = rec->id;
+		rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+	}
+	if (rc) {
+		ioasim_access_unpin_pages(ca->access, rec->iova, rec->length);
+		return rc;
+	}
+	ca->next_id++;
+	list_add_tail(&rec->item, &ca->pins);
+	return 0;
+}
+
 static int control_access_pages(struct control_access *ca,
 				struct ioasim_ucmd *ucmd,
 				struct iommu_test_cmd *cmd)
 {
-	u32 flags = cmd->access_pages.flags;
-	u64 length = cmd->access_pages.length;
-	unsigned long iova = cmd->access_pages.iova;
-	unsigned long uptr = cmd->access_pages.uptr, last;
-	struct control_pin *pin;
+	struct control_pin *rec;
 	struct page **pages;
-	size_t npages;
+	unsigned long last;
 	int rc;
 
-	if (length > CONTROL_MAX_ACCESS_BYTES)
-		return -ENOMEM;
-	if (flags & ~(MOCK_FLAGS_ACCESS_WRITE | MOCK_FLAGS_ACCESS_SYZ) ||
-	    ca->access->ops != &control_access_pin_ops)
+	if (ca->access->ops != &control_access_pin_ops)
 		return -EOPNOTSUPP;
-	if (flags & MOCK_FLAGS_ACCESS_SYZ)
-		iova = syz_access_iova(ca->access, cmd->access_pages.iova);
-	/* As ioasim_access_pin_pages() would, before sizing the array. */
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, (unsigned long)length - 1, &last))
-		return -EOVERFLOW;
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	if (!rec)
+		return -ENOMEM;
+	rec->iova = cmd->access_pages.iova;
+	if (cmd->access_pages.flags & MOCK_FLAGS_ACCESS_SYZ)
+		rec->iova = syz_access_iova(ca->access, cmd->access_pages.iova);
+	rec->length = cmd->access_pages.length;
 
-	npages = (last >> PAGE_SHIFT) - (iova >> PAGE_SHIFT) + 1;
-	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	pin = kzalloc(sizeof(*pin), GFP_KERNEL_ACCOUNT);
-	if (!pages || !pin) {
-		rc = -ENOMEM;
-		goto out_free;
-	}
+	/* The array is sized from the range, which must then be sane. */
+	rc = -EINVAL;
+	if (!rec->length)
+		goto out_rec;
+	rc = -EOVERFLOW;
+	if (check_add_overflow(rec->iova, rec->length - 1, &last))
+		goto out_rec;
+	pages = kvcalloc((last >> PAGE_SHIFT) - (rec->iova >> PAGE_SHIFT) + 1,
+			 sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	rc = -ENOMEM;
+	if (!pages)
+		goto out_rec;
 
-	/*
-	 * The lock makes the pin and its record one step for an unmap that
-	 * asks for the range back: it finds the record or no pin.
-	 */
 	mutex_lock(&ca->lock);
-	rc = ioasim_access_pin_pages(ca->access, iova, length, pages,
-				     flags & MOCK_FLAGS_ACCESS_WRITE ?
-				     IOASIM_ACCESS_RW_WRITE : 0);
-	if (rc)
-		goto out_unlock;
-	/* A NULL buffer skips the check, for random callers. */
-	if (uptr) {
-		rc = control_check_pages(uptr - offset_in_page(iova), pages,
-					 npages);
-		if (rc)
-			goto out_unpin;
-	}
-	pin->iova = iova;
-	pin->length = length;
-	pin->id = ca->next_id;
-	cmd->access_pages.out_access_pages_id = pin->id;
-	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
-	if (rc)
-		goto out_unpin;
-	ca->next_id++;
-	list_add_tail(&pin->item, &ca->pins);
-	pin = NULL;
-	goto out_unlock;
-
-out_unpin:
-	ioasim_access_unpin_pages(ca->access, iova, length);
-out_unlock:
+	rc = control_pin_and_record(ca, ucmd, cmd, rec, pages);
 	mutex_unlock(&ca->lock);
-out_free:
-	kfree(pin);
 	kvfree(pages);
+	if (!rc)
+		return 0;
+out_rec:
+	kfree(rec);
 	return rc;
 }
 
@@ -703,11 +724,6 @@ static int control_access_rw(struct control_access *ca,
 	void *buf;
 	int rc;
 
-	if (length > CONTROL_MAX_ACCESS_BYTES)
-		return -ENOMEM;
-	if (flags & ~(MOCK_ACCESS_RW_WRITE | MOCK_ACCESS_RW_SLOW_PATH |
-		      MOCK_FLAGS_ACCESS_SYZ))
-		return -EOPNOTSUPP;
 	buf = kvzalloc(length, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
@@ -765,12 +781,21 @@ static int control_cmd(struct ioasim_ucmd *ucmd)
 		return control_on_access(ucmd, &cmd,
 					 control_access_replace_ioas);
 	case IOMMU_TEST_OP_ACCESS_PAGES:
-		return control_on_access(ucmd, &cmd, control_access_pages);
+		return control_access_args(cmd.access_pages.length,
+					   cmd.access_pages.flags,
+					   MOCK_FLAGS_ACCESS_WRITE |
+					   MOCK_FLAGS_ACCESS_SYZ) ?:
+		       control_on_access(ucmd, &cmd, control_access_pages);
 	case IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
 		return control_on_access(ucmd, &cmd,
 					 control_destroy_access_pages);
 	case IOMMU_TEST_OP_ACCESS_RW:
-		return control_on_access(ucmd, &cmd, control_access_rw);
+		return control_access_args(cmd.access_rw.length,
+					   cmd.access_rw.flags,
+					   MOCK_ACCESS_RW_WRITE |
+					   MOCK_ACCESS_RW_SLOW_PATH |
+					   MOCK_FLAGS_ACCESS_SYZ) ?:
+		       control_on_access(ucmd, &cmd, control_access_rw);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		return control_set_memory_limit(ucmd, &cmd);
 	case IOMMU_TEST_OP_DIRTY:

@@ -137,6 +137,12 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 		mock_violation(md, "misaligned map", iova);
 		return -EINVAL;
 	}
+	/* A domain told to keep DMA coherent cannot map what snoops not. */
+	if (md->enforce_cc && !(prot & IOMMU_CACHE)) {
+		mock_violation(md, "map without IOMMU_CACHE on a coherent domain",
+			       iova);
+		return -EINVAL;
+	}
 	if (ioasim_should_fail("mock.map"))
 		return -ENOMEM;
 	if (pgsize > IOASIM_MOCK_IO_PAGE_SIZE)
@@ -275,6 +281,14 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 		mock_violation(md, "misaligned dirty read", iova);
 		return -EINVAL;
 	}
+	/*
+	 * Only mapped IOVA can be dirty: a caller that asks about more makes
+	 * the walk below as long as it likes.
+	 */
+	if (!xa_load(&md->ptes, index) || !xa_load(&md->ptes, last)) {
+		mock_violation(md, "dirty read of unmapped IOVA", iova);
+		return -EINVAL;
+	}
 	for (; index <= last; index++) {
 		entry = xa_load(&md->ptes, index);
 		value = entry ? xa_to_value(entry) : 0;
@@ -343,8 +357,16 @@ static void mock_domain_free(struct iommu_domain *domain)
 	kfree(md);
 }
 
+/* From now on every map must ask for coherent (snooped) DMA. */
+static bool mock_enforce_cache_coherency(struct iommu_domain *domain)
+{
+	WRITE_ONCE(ioasim_mock_domain(domain)->enforce_cc, true);
+	return true;
+}
+
 static const struct iommu_domain_ops mock_domain_ops = {
 	.attach_dev = mock_attach,
+	.enforce_cache_coherency = mock_enforce_cache_coherency,
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
 	.iotlb_sync = mock_iotlb_sync,
@@ -406,6 +428,7 @@ static bool mock_capable(struct device *dev, enum iommu_cap cap)
 		return false;
 	switch (cap) {
 	case IOMMU_CAP_CACHE_COHERENCY:
+	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
 		return !(mdev->flags & IOASIM_MOCK_DEV_NO_COHERENCY);
 	case IOMMU_CAP_DIRTY_TRACKING:
 		return !(mdev->flags & IOASIM_MOCK_DEV_NO_DIRTY);

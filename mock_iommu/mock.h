@@ -117,6 +117,8 @@ struct ioasim_mock_dev {
  *	was the last of a map_pages() call
  * @unmapping: an unmap_pages() call awaits its iotlb_sync()
  * @dirty_tracking: the domain records writes (only with dirty_ops)
+ * @enforce_cc: enforce_cache_coherency() was called: a map without
+ *	IOMMU_CACHE is a contract violation
  */
 struct ioasim_mock_domain {
 	struct iommu_domain domain;
@@ -127,6 +129,7 @@ struct ioasim_mock_domain {
 	bool unmap_ends_map;
 	bool unmapping;
 	bool dirty_tracking;
+	bool enforce_cc;
 };
 
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);

@@ -280,7 +280,7 @@ static int vfio_node_add(unsigned int k)
 	node->misc.minor = MISC_DYNAMIC_MINOR;
 	node->misc.name = node->name;
 	node->misc.fops = &vfio_node_fops;
-	node->misc.mode = 0666;
+	node->misc.mode = 0660;
 	node->misc.nodename = kasprintf(GFP_KERNEL, "vfio/devices/%s",
 					node->name);
 	rc = node->misc.nodename ? misc_register(&node->misc) : -ENOMEM;

@@ -16,7 +16,21 @@
 set -euo pipefail
 
 IOASIM_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-IOASIM_CACHE=${IOASIM_CACHE:-/var/cache/ioasim}
+
+# /var/cache/ioasim when this user may write there (root, or a member of a
+# group the administrator gave it to), else the user's own cache.
+default_cache()
+{
+	local sys=/var/cache/ioasim
+
+	if [ -w "$sys" ] || { [ ! -e "$sys" ] && [ -w /var/cache ]; }; then
+		echo "$sys"
+	else
+		echo "${XDG_CACHE_HOME:-$HOME/.cache}/ioasim"
+	fi
+}
+
+IOASIM_CACHE=${IOASIM_CACHE:-$(default_cache)}
 IOASIM_JOBS=${IOASIM_JOBS:-$(nproc)}
 
 IOASIM_PACKAGES=(
@@ -46,7 +60,12 @@ ensure_packages()
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 
-	[ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root"
+	if [ "$(id -u)" -ne 0 ]; then
+		say "missing Debian packages: ${missing[*]}"
+		say "install them once, as root:"
+		say "  apt-get update && apt-get install --no-install-recommends ${missing[*]}"
+		die "missing packages"
+	fi
 	say "installing Debian packages: ${missing[*]}"
 	apt-get update -q >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

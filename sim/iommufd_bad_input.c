@@ -305,21 +305,48 @@ TEST_F(bad, ioas_allow_iovas)
 	cmd.__reserved = 0;
 	cmd.ioas_id = self->hwpt;
 	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
-	cmd.ioas_id = self->ioas;
+	/* The IOAS is looked up before any range is read. */
 	cmd.allowed_iovas = 8;
-	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
-	/* A count far beyond the array. */
-	cmd.allowed_iovas = (uintptr_t)ranges;
-	cmd.num_iovas = 1 << 20;
-	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
-	/* 64 GiB worth of ranges: still no more than a fault. */
-	cmd.num_iovas = UINT32_MAX;
+	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
+	cmd.ioas_id = self->ioas;
 	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
 	/* Allowed where the domain's aperture forbids. */
 	ranges[0].start = 0;
-	cmd.num_iovas = 1;
+	cmd.allowed_iovas = (uintptr_t)ranges;
 	ASSERT_EQ(-EADDRINUSE, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS,
 					 &cmd));
+}
+
+/*
+ * ALLOW_IOVAS reads and judges its ranges one at a time: with the array
+ * at the end of readable memory, the first bad range wins over the
+ * unreadable one after it, and a count beyond the array (up to 2^32 - 1)
+ * ends at the first range that cannot be read.
+ */
+TEST_F(bad, ioas_allow_iovas_one_at_a_time)
+{
+	char *mem = sim_mem(2 * PAGE);
+	struct iommu_iova_range *end;
+	struct iommu_ioas_allow_iovas cmd = {
+		.size = sizeof(cmd), .ioas_id = self->ioas, .num_iovas = 2,
+	};
+
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, munmap(mem + PAGE, PAGE));
+	end = (struct iommu_iova_range *)(mem + PAGE) - 1;
+	end->start = BASE;
+	end->last = BASE + PAGE - 1;
+	cmd.allowed_iovas = (uintptr_t)end;
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
+	cmd.num_iovas = UINT32_MAX;
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
+	end->start = end->last;
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
+	/* The last one readable and good: allowed, and in use. */
+	end->start = BASE;
+	cmd.num_iovas = 1;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
+	ASSERT_EQ(0, munmap(mem, PAGE));
 }
 
 TEST_F(bad, ioas_iova_ranges)

@@ -5,10 +5,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -110,6 +113,43 @@ TEST_F(iommufd, size_rules)
 	EXPECT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &big));
 	EXPECT_EQ(-1, ioctl(self->fd, _IO(IOMMUFD_TYPE, 0x7f), &big));
 	EXPECT_EQ(ENOTTY, errno);
+}
+
+/*
+ * /dev/iommu is root's and its group's (0660), as iommufd's is, and the
+ * mock VFIO nodes no wider: a user without the group cannot open them.
+ */
+TEST(device_node_modes)
+{
+	const char *const nodes[] = {
+		"/dev/iommu", "/dev/vfio/devices/ioasim-vfio0",
+	};
+	struct stat st;
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < 2; i++) {
+		if (stat(nodes[i], &st)) {
+			ASSERT_EQ(ENOENT, errno);
+			ASSERT_NE(0, i) TH_LOG("no %s", nodes[i]);
+			continue;
+		}
+		ASSERT_EQ(0660, st.st_mode & 07777) TH_LOG("%s", nodes[i]);
+		ASSERT_EQ(0, st.st_uid);
+	}
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* nobody, in no group of the node's */
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(open("/dev/iommu", O_RDWR) < 0 && errno == EACCES ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

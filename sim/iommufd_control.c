@@ -368,6 +368,51 @@ TEST_F(control, access_errors)
 	ASSERT_EQ(0, close(afd));
 }
 
+/*
+ * As 6.12 answers: ACCESS_PAGES and ACCESS_RW judge the length and the
+ * flags before the access's file descriptor, and a pin must start on a
+ * page boundary of the memory, in either form of IOVA.
+ */
+TEST_F(control, access_order_of_checks)
+{
+	char big;
+	int afd;
+
+	/* A bad fd with a bad length, or with unknown flags. */
+	ASSERT_EQ(-ENOMEM, access_pages(self->fd, 1000, 0, 32 << 20, NULL, 0,
+					NULL));
+	ASSERT_EQ(-EOPNOTSUPP, access_pages(self->fd, 1000, 0, PAGE, NULL,
+					    1 << 3, NULL));
+	ASSERT_EQ(-ENOMEM, access_rw(self->fd, 1000, 0, &big, 32 << 20, 0));
+	ASSERT_EQ(-EOPNOTSUPP, access_rw(self->fd, 1000, 0, &big, 1, 1 << 5));
+	ASSERT_EQ(-EBADFD, access_pages(self->fd, 1000, 0, PAGE, NULL, 0,
+					NULL));
+
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf,
+				   2 * PAGE, 0x400000, SIM_RW));
+	afd = create_access(self->fd, self->ioas,
+			    MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+	ASSERT_LE(0, afd);
+	/* Starting inside a page: refused, plain and by area index. */
+	ASSERT_EQ(-EINVAL, access_pages(self->fd, afd, 0x400010, 16, NULL, 0,
+					NULL));
+	ASSERT_EQ(-EINVAL, access_pages(self->fd, afd, 0x10ULL << 32, 16, NULL,
+					MOCK_FLAGS_ACCESS_SYZ, NULL));
+	/* An offset that runs past the mapping, unaligned then aligned. */
+	ASSERT_EQ(-EINVAL, access_pages(self->fd, afd, 0x10ULL << 32,
+					2 * PAGE, NULL, MOCK_FLAGS_ACCESS_SYZ,
+					NULL));
+	ASSERT_EQ(-ENOENT, access_pages(self->fd, afd,
+					(unsigned long long)PAGE << 32,
+					2 * PAGE, NULL, MOCK_FLAGS_ACCESS_SYZ,
+					NULL));
+	/* Nothing was pinned by any of them. */
+	ASSERT_EQ(0, sim_stat("pinned_pages"));
+	ASSERT_EQ(0, access_pages(self->fd, afd, 0x400000 + PAGE, 16,
+				  self->buf + PAGE, 0, NULL));
+	ASSERT_EQ(0, close(afd));
+}
+
 /* ACCESS_RW reads and writes the IOAS's memory, across areas. */
 TEST_F(control, access_rw)
 {
@@ -694,7 +739,41 @@ static int trigger_iopf(int fd, __u32 dev_id, __u64 addr)
 }
 
 /*
- * Fault queues: a HWPT with a queue, a device on it taking two faults,
+ * A nested HWPT whose faults go to queue @fault_id, on a new nesting
+ * parent of @ioas for device @dev_id: 6.12 takes fault queues on nested
+ * HWPTs only. Returns the ioctl's errno; *@parent is set either way.
+ */
+static int nested_with_queue(int fd, __u32 ioas, __u32 dev_id,
+			     __u32 fault_id, __u32 *parent, __u32 *nested)
+{
+	static struct iommu_hwpt_selftest data = {
+		.iotlb = IOMMU_TEST_IOTLB_DEFAULT,
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .pt_id = ioas, .dev_id = dev_id,
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+	};
+	int rc;
+
+	*parent = 0;
+	rc = sim_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc);
+	if (rc)
+		return rc;
+	*parent = alloc.out_hwpt_id;
+	alloc.pt_id = *parent;
+	alloc.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	alloc.fault_id = fault_id;
+	alloc.data_type = IOMMU_HWPT_DATA_SELFTEST;
+	alloc.data_len = sizeof(data);
+	alloc.data_uptr = (uintptr_t)&data;
+	rc = sim_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc);
+	*nested = alloc.out_hwpt_id;
+	return rc;
+}
+
+/*
+ * Fault queues: a nested HWPT with a queue, a device on it taking two
+ * faults,
  * the messages read and answered, and the rules of the file; the queue
  * lives while its file or a HWPT holds it.
  */
@@ -709,15 +788,22 @@ TEST_F(control, fault_queue)
 	struct iommu_hwpt_page_response resp[2] = { { 0 } };
 	struct pollfd pfd = { .events = POLLIN | POLLOUT };
 	struct iommu_test_cmd md;
+	__u32 parent, nested;
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
 	ASSERT_LE(0, (int)qa.out_fault_fd);
 	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
 	alloc.dev_id = md.mock_domain.out_idev_id;
-	alloc.fault_id = 9999;
-	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	/* A paging HWPT takes no queue in 6.12, whatever the id. */
 	alloc.fault_id = qa.out_fault_id;
-	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	ASSERT_EQ(-ENOENT, nested_with_queue(self->fd, self->ioas,
+					     alloc.dev_id, 9999, &parent,
+					     &nested));
+	ASSERT_EQ(0, sim_destroy(self->fd, parent));
+	ASSERT_EQ(0, nested_with_queue(self->fd, self->ioas, alloc.dev_id,
+				       qa.out_fault_id, &parent, &nested));
+	alloc.out_hwpt_id = nested;
 	/* Not attached to it yet: the fault has nowhere to go. */
 	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
 	ASSERT_EQ(0, read(qa.out_fault_fd, msg, sizeof(msg)));
@@ -773,26 +859,24 @@ TEST_F(control, fault_queue)
 TEST_F(control, fault_queue_unanswered)
 {
 	struct iommu_fault_alloc qa = { .size = sizeof(qa) };
-	struct iommu_hwpt_alloc alloc = {
-		.size = sizeof(alloc), .pt_id = self->ioas,
-		.flags = IOMMU_HWPT_FAULT_ID_VALID,
-	};
 	struct iommu_hwpt_pgfault msg;
 	struct iommu_test_cmd md;
+	__u32 dev_id, parent, nested;
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
 	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
-	alloc.dev_id = md.mock_domain.out_idev_id;
-	alloc.fault_id = qa.out_fault_id;
-	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
-	ASSERT_EQ(0, move(self->fd, &md, alloc.out_hwpt_id));
-	ASSERT_EQ(0, trigger_iopf(self->fd, alloc.dev_id, 0x1000));
+	dev_id = md.mock_domain.out_idev_id;
+	ASSERT_EQ(0, nested_with_queue(self->fd, self->ioas, dev_id,
+				       qa.out_fault_id, &parent, &nested));
+	ASSERT_EQ(0, move(self->fd, &md, nested));
+	ASSERT_EQ(0, trigger_iopf(self->fd, dev_id, 0x1000));
 	ASSERT_EQ(sizeof(msg), read(qa.out_fault_fd, &msg, sizeof(msg)));
 	/* Nothing more to read. */
 	ASSERT_EQ(0, read(qa.out_fault_fd, &msg, sizeof(msg)));
-	/* Move the device off, destroy the HWPT, then the queue. */
+	/* Move the device off, destroy the HWPTs, then the queue. */
 	ASSERT_EQ(0, move(self->fd, &md, self->ioas));
-	ASSERT_EQ(0, sim_destroy(self->fd, alloc.out_hwpt_id));
+	ASSERT_EQ(0, sim_destroy(self->fd, nested));
+	ASSERT_EQ(0, sim_destroy(self->fd, parent));
 	ASSERT_EQ(0, close(qa.out_fault_fd));
 	ASSERT_EQ(0, sim_destroy(self->fd, qa.out_fault_id));
 }

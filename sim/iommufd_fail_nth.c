@@ -471,7 +471,7 @@ FIXTURE_SETUP(fail_nth)
 	if (self->nth_fd < 0)
 		SKIP(return, "no fail-nth in this kernel (FAULT_INJECTION)");
 	/* No stack trace on the console for each injected fault. */
-	ASSERT_EQ(0, knob("fail_ioasim/verbose", "0", NULL, 0));
+	ASSERT_EQ(0, knob("fail_iommufd/verbose", "0", NULL, 0));
 	ASSERT_EQ(0, knob("failslab/verbose", "0", NULL, 0));
 	/* failslab fails sleeping allocations too: most of ioasim's. */
 	ASSERT_EQ(0, knob("failslab/ignore-gfp-wait", "N", self->gfp_wait,

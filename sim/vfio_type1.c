@@ -214,8 +214,15 @@ TEST_F(type1, map_unmap_errors)
 				     VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP));
 	size = 0;
 	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, PAGE, &size, 0));
+	/* A wrapping range unmaps nothing, and says so: size 0. */
 	size = 2 * PAGE;
 	ASSERT_EQ(-EOVERFLOW, unmap_dma(self->fd, -PAGE, &size, 0));
+	ASSERT_EQ(0, size);
+	/* UNMAP_ALL with a range: refused before anything, size untouched. */
+	size = PAGE;
+	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, 0, &size,
+				     VFIO_DMA_UNMAP_FLAG_ALL));
+	ASSERT_EQ(PAGE, size);
 }
 
 /* GET_INFO: sizes, then the capability chain once there is room. */
@@ -275,6 +282,35 @@ TEST_F(type1, get_info)
 		ASSERT_EQ(0, big[i]);
 	for (i = full->argsz; i < sizeof(big); i++)
 		ASSERT_EQ(0xff, big[i]);
+
+	/*
+	 * Room for the info and the DMA limit but not the whole chain: the
+	 * capabilities that fit whole are written, unlinked from the info
+	 * (cap_offset 0); the ranges' header only once all ranges fit.
+	 */
+	memset(big, 0xff, sizeof(big));
+	full->argsz = (unsigned char *)ranges - big;
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, big));
+	ASSERT_EQ(info.argsz, full->argsz);
+	ASSERT_EQ(0, full->cap_offset);
+	ASSERT_EQ(VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, avail->header.id);
+	ASSERT_EQ(UINT32_MAX, avail->avail);
+	/* Its link to the next one is written: that one's start fits. */
+	ASSERT_EQ((unsigned char *)ranges - big, avail->header.next);
+	for (i = (unsigned char *)ranges - big; i < sizeof(big); i++)
+		ASSERT_EQ(0xff, big[i]);
+	/* One byte short of the whole: the range does not fit. */
+	memset(big, 0xff, sizeof(big));
+	full->argsz = info.argsz - 1;
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, big));
+	ASSERT_EQ(0, full->cap_offset);
+	ASSERT_EQ(UINT64_MAX, ranges->iova_ranges[0].start);
+	ASSERT_EQ(0xffff, ranges->header.id);
+	/* Short of the DMA limit's end: only the info. */
+	memset(big, 0xff, sizeof(big));
+	full->argsz = (unsigned char *)avail - big + 4;
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, big));
+	ASSERT_EQ(0xffff, avail->header.id);
 }
 
 /* Type1 v1 wants page-sized IOPTEs: large pages go off. */
@@ -384,10 +420,11 @@ TEST_F(type1, v1_cut_refused_under_access_pin)
 	cmd.access_pages.iova = 0x100000 + 8 * PAGE;
 	cmd.access_pages.length = PAGE;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_TEST_CMD, &cmd));
+	/* The cut is refused: the caller's size is left as it was. */
 	size = PAGE;
 	ASSERT_EQ(-EINVAL, unmap_dma(self->fd, 0x100000 + 10 * PAGE, &size,
 				     0));
-	ASSERT_EQ(0, size);
+	ASSERT_EQ(PAGE, size);
 	ASSERT_EQ(0, close(afd));
 	size = PAGE;
 	ASSERT_EQ(0, unmap_dma(self->fd, 0x100000 + 10 * PAGE, &size, 0));

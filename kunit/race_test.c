@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite ioasim_race: domains joining and leaving one IOAS from
+ * several threads at once.
+ *
+ * The first domain to join an IOAS pins every area and the last to leave
+ * unpins them; an attach that decided it was not the first while the last
+ * other domain was leaving would map pages nobody holds. Two devices of
+ * different kinds (so that each gets an automatic HWPT, a domain, of its
+ * own) attach to and detach from one IOAS in threads of their own, each
+ * checking after every attach that its DMA reads the user's bytes, while
+ * the case's thread (the owner of the mm) maps and unmaps a second range.
+ * The iteration counts are fixed; under the check configuration lockdep,
+ * KASAN and the reference ledger watch every step, and afterwards nothing
+ * may stay pinned.
+ */
+#include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
+
+#include "device.h"
+#include "helpers.h"
+#include "mock.h"
+#include "vfio.h"
+
+#define PG PAGE_SIZE
+#define NPAGES 8
+#define IOVA_FIXED 0x100000UL	/* mapped throughout */
+#define IOVA_MOVING 0x200000UL	/* mapped and unmapped by the case */
+#define ROUNDS 150
+
+struct race_dev {
+	struct ioasim_mock_vfio *vfio;
+	struct task_struct *task;
+	unsigned long uptr;
+	u32 ioas;
+	atomic_t bad;		/* unexpected results */
+	unsigned int rounds;	/* attach/detach pairs completed */
+	struct completion done;
+};
+
+/* Attach, read the first and last page through the domain, detach. */
+static int race_dev_fn(void *data)
+{
+	struct race_dev *rd = data;
+	unsigned int i;
+	u64 v;
+
+	for (i = 0; i < ROUNDS; i++) {
+		u32 pt = rd->ioas;
+
+		if (ioasim_mock_vfio_attach(rd->vfio, &pt)) {
+			atomic_inc(&rd->bad);
+			continue;
+		}
+		if (ioasim_mock_vfio_dma(rd->vfio, IOVA_FIXED, &v, 8, false) ||
+		    v != rd->uptr)
+			atomic_inc(&rd->bad);
+		if (ioasim_mock_vfio_dma(rd->vfio,
+					 IOVA_FIXED + (NPAGES - 1) * PG, &v, 8,
+					 false) ||
+		    v != rd->uptr + (NPAGES - 1) * PG)
+			atomic_inc(&rd->bad);
+		if (ioasim_mock_vfio_detach(rd->vfio))
+			atomic_inc(&rd->bad);
+		rd->rounds++;
+		cond_resched();
+	}
+	complete(&rd->done);
+	/* kthread_stop() must find the thread alive. */
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void race_dev_stop(void *data)
+{
+	struct race_dev *rd = data;
+
+	kthread_stop(rd->task);
+}
+
+static struct race_dev *race_dev_start(struct kunit *test,
+				       struct ioasim_ctx *ctx, u32 ioas,
+				       unsigned long uptr, u32 mock_flags)
+{
+	struct race_dev *rd = kunit_kzalloc(test, sizeof(*rd), GFP_KERNEL);
+	u32 dev_id;
+
+	KUNIT_ASSERT_NOT_NULL(test, rd);
+	rd->vfio = ioasim_test_vfio(test, ioasim_test_mock_dev(test,
+							       mock_flags));
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(rd->vfio, ctx, &dev_id),
+			0);
+	rd->ioas = ioas;
+	rd->uptr = uptr;
+	init_completion(&rd->done);
+	rd->task = kthread_run(race_dev_fn, rd, "ioasim_race_dev");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rd->task));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, race_dev_stop,
+							rd), 0);
+	return rd;
+}
+
+static void race_attach_detach_while_mapping(struct kunit *test)
+{
+	struct ioasim_ctx *ctx = ioasim_test_ctx(test);
+	unsigned long uptr = ioasim_test_user_mem_tagged(test, NPAGES * PG, PG);
+	u32 ioas = ioasim_test_ioas(test, ctx);
+	struct ioasim_test_totals before, after;
+	struct race_dev *a, *b;
+	unsigned int i, maps = 0;
+
+	ioasim_test_totals(&before);
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(ctx, ioas, uptr, NPAGES * PG,
+					      IOVA_FIXED, true), 0);
+	/* Two kinds of device: two automatic HWPTs on one IOAS. */
+	a = race_dev_start(test, ctx, ioas, uptr, 0);
+	b = race_dev_start(test, ctx, ioas, uptr,
+			   IOASIM_MOCK_DEV_SMALL_APERTURE);
+
+	for (i = 0; i < ROUNDS; i++) {
+		struct iommu_ioas_unmap unmap = {
+			.size = sizeof(unmap), .ioas_id = ioas,
+			.iova = IOVA_MOVING, .length = NPAGES * PG,
+		};
+		int rc = ioasim_test_map(ctx, ioas, uptr, NPAGES * PG,
+					 IOVA_MOVING, true);
+
+		KUNIT_EXPECT_EQ_MSG(test, rc, 0, "map: %pe", ERR_PTR(rc));
+		if (rc)
+			break;
+		maps++;
+		rc = ioasim_ioas_unmap(ctx, &unmap);
+		KUNIT_EXPECT_EQ_MSG(test, rc, 0, "unmap: %pe", ERR_PTR(rc));
+		KUNIT_EXPECT_EQ(test, unmap.length, NPAGES * PG);
+		cond_resched();
+	}
+	wait_for_completion(&a->done);
+	wait_for_completion(&b->done);
+
+	kunit_info(test, "%u map/unmap, %u + %u attach/detach\n", maps,
+		   a->rounds, b->rounds);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->bad), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->bad), 0);
+	KUNIT_EXPECT_EQ(test, a->rounds, ROUNDS);
+	KUNIT_EXPECT_EQ(test, b->rounds, ROUNDS);
+	/* Both detached: no domain, so nothing pinned, no HWPT left. */
+	ioasim_test_totals(&after);
+	KUNIT_EXPECT_EQ(test, after.pinned, before.pinned);
+	KUNIT_EXPECT_EQ(test, after.ledger_errors, before.ledger_errors);
+	KUNIT_EXPECT_EQ(test, ioasim_test_count(ctx, &ioasim_hwpt_paging_type),
+			0);
+}
+
+static struct kunit_case ioasim_race_cases[] = {
+	KUNIT_CASE(race_attach_detach_while_mapping),
+	{}
+};
+
+static struct kunit_suite ioasim_race_suite = {
+	.name = "ioasim_race",
+	.test_cases = ioasim_race_cases,
+};
+
+kunit_test_suite(ioasim_race_suite);
