@@ -35,9 +35,12 @@
 #define DIRTY_WINDOW_BITS (DIRTY_WINDOW_WORDS * 64)
 
 struct dirty_walk {
+	struct ioasim_space_walk walk;
+	const struct iommu_hwpt_get_dirty_bitmap *cmd;
+	struct ioasim_hwpt *hwpt;
 	struct iommu_domain *domain;
 	unsigned long flags;
-	u64 iova, page_size, nbits;
+	u64 iova, page_size, nbits, step;
 	u64 __user *data;
 	struct iommu_iotlb_gather synced;
 	u64 window;		/* index of the window in @words, or U64_MAX */
@@ -138,105 +141,111 @@ static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 }
 
 /*
- * What upstream's iommufd_check_iova_range() accepts: a non-empty range
- * within unsigned long, aligned to the IOAS's IOVA alignment and to a
- * power-of-two page_size.
+ * The checks that need the space, in upstream's order after the length
+ * and overflow checks: the range aligned to the IOAS's IOVA alignment,
+ * then a power-of-two page_size it is aligned to; then the driver, then
+ * tracking. Run under the walk's lock, so the alignment holds throughout.
  */
-static int dirty_check_range(struct ioasim_space *space,
-			     const struct iommu_hwpt_get_dirty_bitmap *cmd,
-			     u64 *last)
+static int dirty_begin(struct ioasim_space_walk *walk,
+		       unsigned long iova_alignment)
 {
-	lockdep_assert_held(&space->lock);
-	if (!cmd->length)
-		return -EINVAL;
-	if (check_add_overflow(cmd->iova, cmd->length - 1, last) ||
-	    *last > ULONG_MAX)
-		return -EOVERFLOW;
-	if ((cmd->iova | (*last + 1)) & (space->iova_alignment - 1))
+	struct dirty_walk *w = container_of(walk, struct dirty_walk, walk);
+	const struct iommu_hwpt_get_dirty_bitmap *cmd = w->cmd;
+	u64 end = cmd->iova + cmd->length;	/* may be 2^64: 0 */
+
+	if ((cmd->iova | end) & (iova_alignment - 1))
 		return -EINVAL;
 	if (!cmd->page_size || !is_power_of_2(cmd->page_size) ||
-	    ((cmd->iova | (*last + 1)) & (cmd->page_size - 1)))
+	    ((cmd->iova | end) & (cmd->page_size - 1)))
+		return -EINVAL;
+	if (!w->domain->dirty_ops)
+		return -EOPNOTSUPP;
+	/* What the selftest driver answers for a read while off. */
+	if (!READ_ONCE(w->hwpt->dirty_tracking))
 		return -EINVAL;
 	return 0;
 }
 
-/*
- * The checks in upstream's order: the range, the driver, tracking. The
- * range is checked under the same lock as the walk, so the alignment it
- * was checked against holds throughout.
- */
+/* Only what an area maps can be dirty: the walk shows nothing else. */
+static int dirty_mapped(struct ioasim_space_walk *walk, unsigned long first,
+			unsigned long last)
+{
+	struct dirty_walk *w = container_of(walk, struct dirty_walk, walk);
+
+	return dirty_walk_range(w, first, last, w->step);
+}
+
 static int dirty_read(struct ioasim_hwpt *hwpt,
 		      const struct iommu_hwpt_get_dirty_bitmap *cmd)
 {
-	struct ioasim_space *space = &hwpt->ioas->space;
 	struct iommu_domain *domain = hwpt->domain;
-	u64 last, step, first_area, last_area;
-	struct interval_tree_node *node;
 	struct dirty_walk *w;
+	u64 last;
 	int rc;
 
-	down_read(&space->lock);
-	rc = dirty_check_range(space, cmd, &last);
-	if (rc)
-		goto out_unlock;
-	rc = -EOPNOTSUPP;
-	if (!domain->dirty_ops)
-		goto out_unlock;
-	/* What the selftest driver answers for a read while off. */
-	rc = -EINVAL;
-	if (!READ_ONCE(hwpt->dirty_tracking))
-		goto out_unlock;
-	rc = -ENOMEM;
+	if (!cmd->length)
+		return -EINVAL;
+	if (check_add_overflow(cmd->iova, cmd->length - 1, &last) ||
+	    last > ULONG_MAX)
+		return -EOVERFLOW;
 	w = ioasim_kzalloc("dirty.walk", sizeof(*w), GFP_KERNEL);
 	if (!w)
-		goto out_unlock;
-	rc = 0;
+		return -ENOMEM;
+	w->walk.begin = dirty_begin;
+	w->walk.mapped = dirty_mapped;
+	w->cmd = cmd;
+	w->hwpt = hwpt;
 	w->domain = domain;
 	w->flags = cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ?
 		   IOMMU_DIRTY_NO_CLEAR : 0;
 	w->iova = cmd->iova;
 	w->page_size = cmd->page_size;
-	w->nbits = div64_u64(cmd->length, cmd->page_size);
+	w->nbits = cmd->page_size ? div64_u64(cmd->length, cmd->page_size) : 0;
 	w->data = u64_to_user_ptr(cmd->data);
 	w->window = U64_MAX;
 	iommu_iotlb_gather_init(&w->synced);
 	/* Ask in bits, or in the domain's IO pages if those are larger. */
-	step = max_t(u64, cmd->page_size, 1ULL << __ffs(domain->pgsize_bitmap));
+	w->step = max_t(u64, cmd->page_size,
+			1ULL << __ffs(domain->pgsize_bitmap));
 
-	for (node = interval_tree_iter_first(&space->areas, cmd->iova, last);
-	     node && !rc; node = interval_tree_iter_next(node, cmd->iova, last)) {
-		first_area = max_t(u64, node->start, cmd->iova);
-		last_area = min_t(u64, node->last, last);
-		rc = dirty_walk_range(w, first_area, last_area, step);
-		cond_resched();
-	}
-	if (!rc)
-		rc = dirty_flush(w);
+	rc = ioasim_space_walk_mapped(&hwpt->ioas->space, cmd->iova, last,
+				      &w->walk) ?: dirty_flush(w);
 	if (!(w->flags & IOMMU_DIRTY_NO_CLEAR))
 		iommu_iotlb_sync(domain, &w->synced);
 	kfree(w);
-out_unlock:
-	up_read(&space->lock);
 	return rc;
+}
+
+/* What a clean slate needs: every mapped part asked about, and cleared. */
+struct dirty_clear {
+	struct ioasim_space_walk walk;
+	struct iommu_domain *domain;
+	struct iommu_iotlb_gather synced;
+};
+
+static int dirty_clear_mapped(struct ioasim_space_walk *walk,
+			      unsigned long first, unsigned long last)
+{
+	struct dirty_clear *c = container_of(walk, struct dirty_clear, walk);
+	bool dirty;
+
+	return dirty_ask(c->domain, first, last - first + 1, 0, &c->synced,
+			 &dirty);
 }
 
 /* Clear every area's dirty bits: tracking starts from a clean slate. */
 static int dirty_clear_all(struct ioasim_space *space,
 			   struct iommu_domain *domain)
 {
-	struct interval_tree_node *node;
-	struct iommu_iotlb_gather synced;
-	bool dirty;
-	int rc = 0;
+	struct dirty_clear c = {
+		.walk.mapped = dirty_clear_mapped,
+		.domain = domain,
+	};
+	int rc;
 
-	lockdep_assert_held(&space->lock);
-	iommu_iotlb_gather_init(&synced);
-	for (node = interval_tree_iter_first(&space->areas, 0, ULONG_MAX);
-	     node && !rc; node = interval_tree_iter_next(node, 0, ULONG_MAX))
-		rc = dirty_ask(domain, node->start,
-			       node->last - node->start + 1, 0, &synced,
-			       &dirty);
-	iommu_iotlb_sync(domain, &synced);
+	iommu_iotlb_gather_init(&c.synced);
+	rc = ioasim_space_walk_mapped(space, 0, ULONG_MAX, &c.walk);
+	iommu_iotlb_sync(domain, &c.synced);
 	return rc;
 }
 
@@ -276,14 +285,12 @@ int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,
 	space = &hwpt->ioas->space;
 	rc = -EOPNOTSUPP;
 	if (hwpt->domain->dirty_ops) {
-		down_read(&space->lock);
 		rc = enable ? dirty_clear_all(space, hwpt->domain) : 0;
 		if (!rc)
 			rc = hwpt->domain->dirty_ops->set_dirty_tracking(hwpt->domain,
 									 enable);
 		if (!rc)
 			WRITE_ONCE(hwpt->dirty_tracking, enable);
-		up_read(&space->lock);
 	}
 	ioasim_obj_put(ctx, &hwpt->obj);
 	return rc;

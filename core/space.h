@@ -58,7 +58,8 @@ struct ioasim_space;
  * @pages: the memory behind it (a reference)
  * @start_byte: offset of the area's first byte from @pages' index 0
  * @prot: IOMMU_READ and/or IOMMU_WRITE
- * @pin: the area's registration with @pages while domains are attached
+ * @reg: the area's registration with @pages (its pages pinned for it)
+ *	while domains are attached
  * @access_pins: struct ioasim_access_pin of the accesses that pinned
  *	parts of the area, in IOVA
  * @unmapping: an unmap waits for the access pins to go; no new ones
@@ -69,7 +70,7 @@ struct ioasim_area {
 	struct ioasim_pages *pages;
 	unsigned long start_byte;
 	int prot;
-	struct ioasim_pages_user pin;
+	struct ioasim_pages_user reg;
 	struct rb_root_cached access_pins;
 	bool unmapping;
 };
@@ -153,6 +154,24 @@ struct ioasim_slice {
 	unsigned long start_byte;
 	unsigned long length;
 };
+
+/**
+ * struct ioasim_space_walk - a read-only visit of what a space maps
+ * @begin: called first, under the same lock as the visit, with the
+ *	space's IOVA alignment; a non-zero return ends the walk with it.
+ *	May be NULL.
+ * @mapped: called for each mapped part of the range, [first, last], in
+ *	IOVA order; a non-zero return ends the walk with it
+ */
+struct ioasim_space_walk {
+	int (*begin)(struct ioasim_space_walk *walk,
+		     unsigned long iova_alignment);
+	int (*mapped)(struct ioasim_space_walk *walk, unsigned long first,
+		      unsigned long last);
+};
+
+int ioasim_space_walk_mapped(struct ioasim_space *space, unsigned long first,
+			     unsigned long last, struct ioasim_space_walk *walk);
 
 void ioasim_space_init(struct ioasim_space *space);
 void ioasim_space_destroy(struct ioasim_space *space);

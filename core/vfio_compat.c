@@ -113,10 +113,10 @@ static struct iommu_iova_range *vfio_holes(struct ioasim_space *space,
  * whole. A caller with less room gets each piece of it that fits whole
  * within its argsz, as VFIO users probing with a short buffer expect:
  *
- *   the info            up to argsz; cap_offset only when all fits
+ *   the info            up to argsz, with cap_offset 0
  *   the DMA limit       whole, its link only when the next one's start fits
  *   each IOVA range     whole, lowest first
- *   the ranges header   only when every range fits
+ *   the ranges header   never: it fits only when everything does
  */
 struct vfio_info_layout {
 	size_t avail_at;	/* the DMA limit capability */
@@ -136,8 +136,11 @@ static int vfio_info_copy_out(void __user *arg, u32 argsz, void *answer,
 			     offsetof(typeof(*ranges_cap), iova_ranges);
 	size_t fit = 0;
 
-	if (argsz >= at->total)
+	/* All of it fits: padding included, the whole answer at once. */
+	if (argsz >= at->total) {
 		info->cap_offset = at->avail_at;
+		return copy_to_user(arg, answer, at->total) ? -EFAULT : 0;
+	}
 	if (argsz < at->ranges_at)
 		avail_cap->header.next = 0;
 	if (copy_to_user(arg, info, min_t(size_t, argsz, sizeof(*info))))
@@ -150,10 +153,6 @@ static int vfio_info_copy_out(void __user *arg, u32 argsz, void *answer,
 				    sizeof(ranges_cap->iova_ranges[0]));
 	if (copy_to_user(arg + first_range, ranges_cap->iova_ranges,
 			 fit * sizeof(ranges_cap->iova_ranges[0])))
-		return -EFAULT;
-	if (fit == nholes && argsz >= first_range &&
-	    copy_to_user(arg + at->ranges_at, ranges_cap,
-			 offsetof(typeof(*ranges_cap), iova_ranges)))
 		return -EFAULT;
 	return 0;
 }

@@ -485,8 +485,8 @@ TEST_F(bad, option)
 		.op = IOMMU_OPTION_OP_SET, .val64 = 2,
 	};
 
-	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_OPTION, &cmd));
-	/* Objects exist: the mode cannot change any more. */
+	/* Objects exist: the mode cannot change, whatever the value. */
+	ASSERT_EQ(-EBUSY, sim_ioctl(self->fd, IOMMU_OPTION, &cmd));
 	cmd.val64 = 1;
 	ASSERT_EQ(-EBUSY, sim_ioctl(self->fd, IOMMU_OPTION, &cmd));
 	cmd.object_id = self->ioas;

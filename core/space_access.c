@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - the IOVA space of an IOAS, part four: what accesses (emulated
+ * devices) do through it. An access pins the pages behind a range of
+ * areas for itself, or has the CPU copy to or from them.
+ *
+ * Both walk the pieces of the range (space_for_each_piece()): they need
+ * the range mapped without a gap, and a pin needs every piece to start on
+ * a page boundary of its memory and every piece but the last to end on
+ * one, so that the pages handed out are exactly the range's memory.
+ */
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/iommu.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "space_internal.h"
+
+static bool area_allows(struct ioasim_area *area, bool write)
+{
+	return area->prot & (write ? IOMMU_WRITE : IOMMU_READ);
+}
+
+/*
+ * May the access reach [iova, last]? Areas must map it without a gap and
+ * allow the direction, and none may be on its way out; to be pinned,
+ * every piece must also start on a page boundary of its memory and every
+ * piece but the last end on one.
+ */
+static int space_check_reach(struct ioasim_space *space, unsigned long iova,
+			     unsigned long last, bool write, bool pinning)
+{
+	struct space_pieces pcs;
+	struct ioasim_area *area;
+
+	space_for_each_piece(&pcs, area, space, iova, last) {
+		if (area->unmapping)
+			return -EINVAL;
+		if (!area_allows(area, write))
+			return -EPERM;
+		if (pinning &&
+		    (offset_in_page(area_byte(area, pcs.cur)) ||
+		     (pcs.piece_last != last &&
+		      offset_in_page(area_byte(area, pcs.piece_last) + 1))))
+			return -EINVAL;
+	}
+	return space_pieces_whole(&pcs) ? 0 : -ENOENT;
+}
+
+static struct ioasim_access_pin *area_find_pin(struct ioasim_area *area,
+					       unsigned long iova,
+					       unsigned long last,
+					       const void *owner)
+{
+	struct interval_tree_node *node;
+
+	for (node = interval_tree_iter_first(&area->access_pins, iova, last);
+	     node; node = interval_tree_iter_next(node, iova, last)) {
+		struct ioasim_access_pin *pin =
+			container_of(node, struct ioasim_access_pin, node);
+
+		if (node->start == iova && node->last == last &&
+		    pin->owner == owner)
+			return pin;
+	}
+	return NULL;
+}
+
+static void access_drop_pin(struct ioasim_area *area,
+			  struct ioasim_access_pin *pin)
+{
+	interval_tree_remove(&pin->node, &area->access_pins);
+	ioasim_pages_remove_user(area->pages, &pin->user);
+	kfree(pin);
+}
+
+static void access_put_pin(struct ioasim_area *area,
+			 struct ioasim_access_pin *pin)
+{
+	if (!--pin->refs)
+		access_drop_pin(area, pin);
+}
+
+/* Pin [iova, last] of @area for @owner; fill @out with its pages. */
+static int access_pin_piece(struct ioasim_area *area, unsigned long iova,
+			  unsigned long last, const void *owner,
+			  struct page **out)
+{
+	unsigned long first = area_byte(area, iova) >> PAGE_SHIFT;
+	unsigned long final = area_byte(area, last) >> PAGE_SHIFT, i;
+	struct ioasim_access_pin *pin = area_find_pin(area, iova, last, owner);
+	int rc;
+
+	if (pin) {
+		pin->refs++;
+	} else {
+		pin = ioasim_kzalloc("space.access_pin", sizeof(*pin),
+				     GFP_KERNEL_ACCOUNT);
+		if (!pin)
+			return -ENOMEM;
+		rc = ioasim_pages_add_user(area->pages, &pin->user, first,
+					   final);
+		if (rc) {
+			kfree(pin);
+			return rc;
+		}
+		pin->node.start = iova;
+		pin->node.last = last;
+		pin->owner = owner;
+		pin->refs = 1;
+		interval_tree_insert(&pin->node, &area->access_pins);
+	}
+	for (i = first; i <= final; i++)
+		*out++ = ioasim_pages_page(area->pages, i);
+	return 0;
+}
+
+/**
+ * ioasim_space_pin() - pin the pages behind [iova, last] for an access
+ * @space: the space
+ * @iova: first IOVA
+ * @last: last IOVA, inclusive
+ * @write: the pages will be written
+ * @owner: the access; unpin with the same owner and exactly the same range
+ * @out: the pages, one per CPU page the range touches, in order
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -ENOENT if part of the range is not mapped; -EPERM if an
+ * area does not allow the direction; -EINVAL if an area is being unmapped
+ * or two areas do not meet at a page boundary; -ENOMEM or a pin error.
+ * On error nothing stays pinned.
+ */
+int ioasim_space_pin(struct ioasim_space *space, unsigned long iova,
+		     unsigned long last, bool write, const void *owner,
+		     struct page **out)
+{
+	struct space_pieces pcs, undo;
+	struct ioasim_area *area;
+	int rc;
+
+	down_write(&space->lock);
+	rc = space_check_reach(space, iova, last, write, true);
+	if (rc)
+		goto out_unlock;
+	space_for_each_piece(&pcs, area, space, iova, last) {
+		rc = access_pin_piece(area, pcs.cur, pcs.piece_last, owner, out);
+		if (rc)
+			goto out_undo;
+		out += (area_byte(area, pcs.piece_last) >> PAGE_SHIFT) -
+		       (area_byte(area, pcs.cur) >> PAGE_SHIFT) + 1;
+	}
+	goto out_unlock;
+
+out_undo:
+	/* The pieces before the failing one, if any, go again. */
+	if (pcs.cur != iova) {
+		space_for_each_piece(&undo, area, space, iova, pcs.cur - 1)
+			access_put_pin(area, area_find_pin(area, undo.cur,
+							   undo.piece_last,
+							   owner));
+	}
+out_unlock:
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_pin);
+
+/**
+ * ioasim_space_unpin() - undo one ioasim_space_pin()
+ * @space: the space
+ * @iova: the @iova given to ioasim_space_pin()
+ * @last: the @last given to it
+ * @owner: the @owner given to it
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0, or -EINVAL if @owner holds no pin of exactly that range (and
+ * nothing is unpinned).
+ */
+int ioasim_space_unpin(struct ioasim_space *space, unsigned long iova,
+		       unsigned long last, const void *owner)
+{
+	struct space_pieces pcs;
+	struct ioasim_area *area;
+	int rc = 0;
+
+	down_write(&space->lock);
+	/* Every piece is checked before any is released. */
+	space_for_each_piece(&pcs, area, space, iova, last) {
+		if (!area_find_pin(area, pcs.cur, pcs.piece_last, owner))
+			break;
+	}
+	if (!space_pieces_whole(&pcs)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	space_for_each_piece(&pcs, area, space, iova, last)
+		access_put_pin(area, area_find_pin(area, pcs.cur,
+						   pcs.piece_last, owner));
+out_unlock:
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin);
+
+/**
+ * ioasim_space_unpin_owner() - release every pin an access still holds
+ * @space: the space
+ * @owner: the access
+ *
+ * For an access leaving the space that did not unpin everything when
+ * asked to.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: how many pinned ranges were released.
+ */
+unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
+				      const void *owner)
+{
+	struct interval_tree_node *pnode, *next;
+	struct ioasim_area *area;
+	unsigned int n = 0;
+
+	down_write(&space->lock);
+	space_for_each_area(area, space, 0, ULONG_MAX) {
+		for (pnode = interval_tree_iter_first(&area->access_pins, 0,
+						      ULONG_MAX);
+		     pnode; pnode = next) {
+			struct ioasim_access_pin *pin =
+				container_of(pnode, struct ioasim_access_pin,
+					     node);
+
+			next = interval_tree_iter_next(pnode, 0, ULONG_MAX);
+			if (pin->owner != owner)
+				continue;
+			access_drop_pin(area, pin);
+			n++;
+		}
+	}
+	up_write(&space->lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin_owner);
+
+/* Copy between @buf and @pages from @byte on, for @length bytes. */
+static void pages_copy(struct ioasim_pages *pages, unsigned long byte,
+		       void *buf, unsigned long length, bool write)
+{
+	while (length) {
+		unsigned long part = min(length,
+					 PAGE_SIZE - offset_in_page(byte));
+		struct page *page = ioasim_pages_page(pages,
+						      byte >> PAGE_SHIFT);
+		void *va = kmap_local_page(page);
+
+		if (write)
+			memcpy(va + offset_in_page(byte), buf, part);
+		else
+			memcpy(buf, va + offset_in_page(byte), part);
+		kunmap_local(va);
+		if (write)
+			set_page_dirty_lock(page);
+		byte += part;
+		buf += part;
+		length -= part;
+	}
+}
+
+/**
+ * ioasim_space_rw() - read or write the memory behind IOVA with the CPU
+ * @space: the space
+ * @iova: first IOVA
+ * @buf: the data to write, or where to put what is read
+ * @length: bytes, at least one; @iova + @length must not wrap
+ * @write: write to the mapped memory (the area must allow IOMMU_WRITE),
+ *	else read it (IOMMU_READ)
+ *
+ * Pages nobody has pinned are pinned for the copy only, in the mm that
+ * mapped them, so this works from any thread.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -ENOENT if part of the range is not mapped; -EPERM if an area
+ * does not allow the direction; -EINVAL if an area is being unmapped; a
+ * pin error. On error some pieces may have been copied.
+ */
+int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
+		    void *buf, unsigned long length, bool write)
+{
+	unsigned long last = iova + length - 1, bytes;
+	struct ioasim_pages_user tmp;
+	struct space_pieces pcs;
+	struct ioasim_area *area;
+	int rc;
+
+	down_read(&space->lock);
+	rc = space_check_reach(space, iova, last, write, false);
+	if (rc)
+		goto out_unlock;
+	/* Each piece is pinned for its copy only. */
+	space_for_each_piece(&pcs, area, space, iova, last) {
+		rc = ioasim_pages_add_user(area->pages, &tmp,
+					   area_byte(area, pcs.cur) >> PAGE_SHIFT,
+					   area_byte(area, pcs.piece_last) >>
+					   PAGE_SHIFT);
+		if (rc)
+			break;
+		bytes = pcs.piece_last - pcs.cur + 1;
+		pages_copy(area->pages, area_byte(area, pcs.cur), buf, bytes,
+			   write);
+		ioasim_pages_remove_user(area->pages, &tmp);
+		buf += bytes;
+	}
+out_unlock:
+	up_read(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_rw);

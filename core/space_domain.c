@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - the IOVA space of an IOAS, part two: its attached domains.
+ *
+ * A domain joining the space is filled: every area is mapped into it, and
+ * the first domain registers every area with its pages (pins them) and
+ * then holds their PFNs. A domain leaving is emptied; the last one to
+ * leave unregisters. Joining and leaving are each one critical section
+ * under the space's lock, and the IOAS's mutex serialises them (see the
+ * lock order in ioasim_private.h). The domains also set the space's IOVA
+ * alignment: their smallest IO page, raised to a CPU page with large
+ * pages off or with an access that pins.
+ */
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/iommu.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "itree.h"
+#include "ledger.h"
+#include "space_internal.h"
+
+/*
+ * The run of the area's memory from @byte on that is physically
+ * contiguous, at most @left bytes: its length; it starts at *@phys.
+ */
+static unsigned long area_contig(struct ioasim_area *area, unsigned long byte,
+				 unsigned long left, phys_addr_t *phys)
+{
+	unsigned long run = min(PAGE_SIZE - offset_in_page(byte), left);
+	struct page *page;
+
+	page = ioasim_pages_page(area->pages, byte >> PAGE_SHIFT);
+	*phys = page_to_phys(page) + offset_in_page(byte);
+	while (run < left) {
+		page = ioasim_pages_page(area->pages, (byte + run) >> PAGE_SHIFT);
+		if (page_to_phys(page) != *phys + run)
+			break;
+		run += min(PAGE_SIZE, left - run);
+	}
+	return run;
+}
+
+/*
+ * The reference ledger counts a domain's mappings in its smallest IO page,
+ * which every map and unmap is aligned to.
+ */
+static void ledger_domain(bool map, struct iommu_domain *domain,
+			  unsigned long iova, size_t length)
+{
+	unsigned int shift = __ffs(domain->pgsize_bitmap);
+
+	if (map)
+		ioasim_ledger_take_range(IOASIM_LEDGER_MAP, domain,
+					 iova >> shift, length >> shift,
+					 _RET_IP_);
+	else
+		ioasim_ledger_give_range(IOASIM_LEDGER_MAP, domain,
+					 iova >> shift, length >> shift,
+					 _RET_IP_);
+}
+
+/*
+ * Map the area's (pinned) memory into @domain, one call per physically
+ * contiguous run; with large pages off, one call per CPU page, so that
+ * the domain holds no IOPTE an area cut (ioasim_space_cut()) could split.
+ * Every mapping asks for coherent DMA (IOMMU_CACHE): only devices whose
+ * IOMMU keeps DMA cache coherent are bound, and domains that can enforce
+ * it are told to (ioasim_hwpt_enforce_coherency()).
+ */
+static int area_map_domain(struct ioasim_area *area,
+			   struct iommu_domain *domain)
+{
+	unsigned long iova = area->node.start, byte = area->start_byte;
+	unsigned long left = area_length(area), run;
+	phys_addr_t phys;
+	int rc = 0;
+
+	while (left) {
+		run = area_contig(area, byte, left, &phys);
+		if (area->space->no_large_pages)
+			run = min(run, PAGE_SIZE - offset_in_page(byte));
+		rc = ioasim_should_fail("space.domain_map") ? -ENOMEM :
+			iommu_map(domain, iova, phys, run,
+				  area->prot | IOMMU_CACHE,
+				  GFP_KERNEL_ACCOUNT);
+		if (rc)
+			break;
+		ledger_domain(true, domain, iova, run);
+		iova += run;
+		byte += run;
+		left -= run;
+	}
+	if (rc && iova > area->node.start) {
+		iommu_unmap(domain, area->node.start, iova - area->node.start);
+		ledger_domain(false, domain, area->node.start,
+			      iova - area->node.start);
+	}
+	return rc;
+}
+
+static void area_unmap_domain(struct ioasim_area *area,
+			      struct iommu_domain *domain)
+{
+	size_t done = iommu_unmap(domain, area->node.start, area_length(area));
+
+	ledger_domain(false, domain, area->node.start, done);
+
+	/* LCOV_EXCL_BR_START: a domain unmaps what it mapped */
+	WARN_ON(done != area_length(area));
+	/* LCOV_EXCL_BR_STOP */
+}
+
+/* From now on @domain holds the PFNs of the area's pages. */
+static void area_store(struct ioasim_area *area, struct iommu_domain *domain)
+{
+	ioasim_pages_store_in_domain(area->pages, &area->reg, domain,
+				     area->node.start, area->start_byte);
+}
+
+/* Have the area's pages pinned for it: the domains' registration. */
+static int area_register(struct ioasim_area *area)
+{
+	return ioasim_pages_add_user(area->pages, &area->reg,
+				     area->start_byte >> PAGE_SHIFT,
+				     (area->start_byte + area_length(area) - 1) >>
+				     PAGE_SHIFT);
+}
+
+/*
+ * @area joins @domain: registered first if @domain is the space's first,
+ * then mapped. On failure neither is left.
+ */
+static int area_join_domain(struct ioasim_area *area,
+			    struct iommu_domain *domain, bool first)
+{
+	int rc = first ? area_register(area) : 0;
+
+	if (rc)
+		return rc;
+	rc = area_map_domain(area, domain);
+	if (rc && first)
+		ioasim_pages_remove_user(area->pages, &area->reg);
+	return rc;
+}
+
+/*
+ * @area leaves @domain. While another domain (@heir) still maps it, the
+ * PFNs @domain held move there first; without one the area is unregistered
+ * once @domain no longer maps it.
+ */
+static void area_leave_domain(struct ioasim_area *area,
+			      struct iommu_domain *domain,
+			      struct iommu_domain *heir)
+{
+	if (!heir)
+		ioasim_pages_unstore(area->pages, &area->reg);
+	else if (area->reg.domain == domain)
+		area_store(area, heir);
+	area_unmap_domain(area, domain);
+	if (!heir)
+		ioasim_pages_remove_user(area->pages, &area->reg);
+}
+
+/* The first domain in @space's table, or NULL. */
+static struct iommu_domain *space_first_domain(struct ioasim_space *space)
+{
+	unsigned long index = 0;
+
+	return xa_find(&space->domains, &index, ULONG_MAX, XA_PRESENT);
+}
+
+/**
+ * ioasim_area_fill_domains() - a new area joins every attached domain
+ * @space: the space, write-locked
+ * @area: the area, not yet in @space's tree
+ *
+ * Context: process context, may sleep; under @space->lock.
+ * Return: 0, or a pin or map error; then the area is in no domain and
+ * nothing is pinned for it.
+ */
+int ioasim_area_fill_domains(struct ioasim_space *space,
+			     struct ioasim_area *area)
+{
+	struct iommu_domain *domain, *undo;
+	unsigned long index, undo_index;
+	bool first = true;
+	int rc;
+
+	lockdep_assert_held_write(&space->lock);
+	xa_for_each(&space->domains, index, domain) {
+		rc = area_join_domain(area, domain, first);
+		if (rc)
+			goto out_undo;
+		first = false;
+	}
+	if (!first)
+		area_store(area, space_first_domain(space));
+	return 0;
+
+out_undo:
+	/* Its PFNs were never handed to a domain: unmap, then unregister. */
+	xa_for_each(&space->domains, undo_index, undo) {
+		if (undo == domain)
+			break;
+		area_unmap_domain(area, undo);
+	}
+	if (!first)
+		ioasim_pages_remove_user(area->pages, &area->reg);
+	return rc;
+}
+
+/**
+ * ioasim_area_empty_domains() - an area leaves every attached domain
+ * @space: the space, write-locked
+ * @area: an area every domain maps
+ *
+ * Each domain unmaps it before its pages are unpinned.
+ *
+ * Context: process context, may sleep; under @space->lock.
+ */
+void ioasim_area_empty_domains(struct ioasim_space *space,
+			       struct ioasim_area *area)
+{
+	struct iommu_domain *domain;
+	unsigned long index;
+
+	lockdep_assert_held_write(&space->lock);
+	if (!space->ndomains)
+		return;
+	ioasim_pages_unstore(area->pages, &area->reg);
+	xa_for_each(&space->domains, index, domain)
+		area_unmap_domain(area, domain);
+	ioasim_pages_remove_user(area->pages, &area->reg);
+}
+
+/**
+ * ioasim_space_pgsizes() - the IO page sizes every mapping can use
+ * @space: the space
+ *
+ * What VFIO reports as iova_pgsizes: the page sizes all attached domains
+ * support, never below a CPU page (as VFIO rounds them), nor below the
+ * space's IOVA alignment.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: a bitmap of page sizes.
+ */
+unsigned long ioasim_space_pgsizes(struct ioasim_space *space)
+{
+	unsigned long pgsizes = ULONG_MAX, index;
+	struct iommu_domain *domain;
+
+	down_read(&space->lock);
+	xa_for_each(&space->domains, index, domain)
+		pgsizes &= domain->pgsize_bitmap;
+	if (pgsizes & ~PAGE_MASK)
+		pgsizes = (pgsizes & PAGE_MASK) | PAGE_SIZE;
+	pgsizes = max(pgsizes, space->iova_alignment);
+	up_read(&space->lock);
+	return pgsizes;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_pgsizes);
+
+static unsigned long domain_alignment(struct iommu_domain *domain)
+{
+	return 1UL << __ffs(domain->pgsize_bitmap);
+}
+
+/*
+ * The alignment the attached domains, the accesses that pin pages and the
+ * HUGE_PAGES option demand: with large pages off, domains are filled a
+ * CPU page at a time.
+ */
+static unsigned long space_alignment(struct ioasim_space *space)
+{
+	unsigned long align = space->no_large_pages || space->npage_users ?
+			      PAGE_SIZE : 1;
+	struct iommu_domain *domain;
+	unsigned long index;
+
+	lockdep_assert_held(&space->lock);
+	xa_for_each(&space->domains, index, domain)
+		align = max(align, domain_alignment(domain));
+	return align;
+}
+
+/* Would every area still be valid with @align? */
+static bool space_areas_fit(struct ioasim_space *space, unsigned long align)
+{
+	struct ioasim_area *area;
+
+	lockdep_assert_held(&space->lock);
+	space_for_each_area(area, space, 0, ULONG_MAX) {
+		if ((area->node.start | area_length(area) |
+		     offset_in_page(area->start_byte)) & (align - 1))
+			return false;
+	}
+	return true;
+}
+
+/* Reserve what lies outside the domain's aperture, owned by the domain. */
+static int space_reserve_aperture(struct ioasim_space *space,
+				  struct iommu_domain *domain)
+{
+	const struct iommu_domain_geometry *geo = &domain->geometry;
+	int rc = 0;
+
+	if (!geo->force_aperture)
+		return 0;
+	if (geo->aperture_start)
+		rc = ioasim_space_reserve(space, 0, geo->aperture_start - 1,
+					  domain);
+	if (!rc && geo->aperture_end < ULONG_MAX)
+		rc = ioasim_space_reserve(space, geo->aperture_end + 1,
+					  ULONG_MAX, domain);
+	if (rc)
+		ioasim_space_unreserve(space, domain);
+	return rc;
+}
+
+/**
+ * ioasim_space_add_domain() - attach a domain: map every area into it
+ * @space: the space
+ * @domain: a paging domain not attached to @space
+ *
+ * The first domain makes every area resident (pinned); every domain then
+ * maps all of them. On failure the domain maps nothing, nothing stays
+ * pinned for it, and the space is as before.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0; -EADDRINUSE if an area lies outside the domain's aperture or
+ * violates its IO page alignment; -ENOMEM; a pin or map error.
+ */
+int ioasim_space_add_domain(struct ioasim_space *space,
+			    struct iommu_domain *domain)
+{
+	struct ioasim_area *area, *undo;
+	bool first;
+	u32 id;
+	int rc;
+
+	/* The aperture is reserved before the lock is taken for the rest. */
+	rc = space_reserve_aperture(space, domain);
+	if (rc)
+		return rc;
+
+	/*
+	 * Whether this is the first domain, which pins, and the alignment
+	 * the areas must keep are read under the lock: a domain leaving
+	 * meanwhile would otherwise take the pins this one relies on.
+	 */
+	down_write(&space->lock);
+	first = !space->ndomains;
+	if (!space_areas_fit(space, max(space->iova_alignment,
+					domain_alignment(domain)))) {
+		rc = -EADDRINUSE;
+		goto out_unreserve;
+	}
+	rc = ioasim_should_fail("space.domain_slot") ? -ENOMEM :
+		xa_alloc(&space->domains, &id, domain, xa_limit_32b,
+			 GFP_KERNEL_ACCOUNT);
+	if (rc)
+		goto out_unreserve;
+
+	space_for_each_area(area, space, 0, ULONG_MAX) {
+		rc = area_join_domain(area, domain, first);
+		if (rc)
+			goto out_undo;
+	}
+	/* The first domain holds the PFNs from now on. */
+	if (first) {
+		space_for_each_area(area, space, 0, ULONG_MAX)
+			area_store(area, domain);
+	}
+	space->ndomains++;
+	space->iova_alignment = space_alignment(space);
+	up_write(&space->lock);
+	return 0;
+
+out_undo:
+	/* The areas before the failing one leave again; nothing was stored. */
+	space_for_each_area(undo, space, 0, ULONG_MAX) {
+		if (undo == area)
+			break;
+		area_unmap_domain(undo, domain);
+		if (first)
+			ioasim_pages_remove_user(undo->pages, &undo->reg);
+	}
+	xa_erase(&space->domains, id);
+out_unreserve:
+	up_write(&space->lock);
+	ioasim_space_unreserve(space, domain);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_add_domain);
+
+/**
+ * ioasim_space_remove_domain() - detach a domain: unmap every area from it
+ * @space: the space
+ * @domain: a domain attached with ioasim_space_add_domain()
+ *
+ * The last domain to go releases the pins of every area, after the
+ * domain no longer maps them.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ */
+void ioasim_space_remove_domain(struct ioasim_space *space,
+				struct iommu_domain *domain)
+{
+	struct ioasim_area *area;
+	struct iommu_domain *other;
+	unsigned long index;
+
+	down_write(&space->lock);
+	xa_for_each(&space->domains, index, other) {
+		if (other == domain)
+			break;
+	}
+	/* LCOV_EXCL_START: a caller bug; attach and detach are paired */
+	if (WARN_ON(other != domain)) {
+		up_write(&space->lock);
+		return;
+	}
+	/* LCOV_EXCL_STOP */
+	xa_erase(&space->domains, index);
+	space->ndomains--;
+	/* Where the PFNs go while @domain still maps them: another domain. */
+	other = space_first_domain(space);
+	space_for_each_area(area, space, 0, ULONG_MAX)
+		area_leave_domain(area, domain, other);
+	space->iova_alignment = space_alignment(space);
+	up_write(&space->lock);
+	ioasim_space_unreserve(space, domain);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_remove_domain);
+
+/**
+ * ioasim_space_set_large_pages() - the HUGE_PAGES option of an IOAS
+ * @space: the space
+ * @enable: allow IOVA placement and domain mappings to use large pages
+ *
+ * Turning large pages off raises the IOVA alignment to PAGE_SIZE; it is
+ * refused once domains map areas, and when an area could not keep the new
+ * alignment.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0, -EINVAL if domains already map areas, -EADDRINUSE if an area
+ * conflicts with the new alignment.
+ */
+int ioasim_space_set_large_pages(struct ioasim_space *space, bool enable)
+{
+	int rc = 0;
+
+	down_write(&space->lock);
+	if (enable || space->no_large_pages) {
+		space->no_large_pages = !enable;
+	} else if (space->ndomains &&
+		   !RB_EMPTY_ROOT(&space->areas.rb_root)) {
+		rc = -EINVAL;
+	} else if (!space_areas_fit(space, max(space->iova_alignment,
+					      PAGE_SIZE))) {
+		rc = -EADDRINUSE;
+	} else {
+		space->no_large_pages = true;
+	}
+	if (!rc)
+		space->iova_alignment = space_alignment(space);
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_large_pages);
+
+/**
+ * ioasim_space_add_page_user() - an access that pins pages joins the space
+ * @space: the space
+ *
+ * Pinned pages are handed out whole, so from now on every area must be
+ * made of whole CPU pages: the IOVA alignment becomes at least PAGE_SIZE.
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ * Return: 0, or -EADDRINUSE if an existing area is not page aligned.
+ */
+int ioasim_space_add_page_user(struct ioasim_space *space)
+{
+	int rc = 0;
+
+	down_write(&space->lock);
+	if (space_areas_fit(space, max(space->iova_alignment, PAGE_SIZE))) {
+		space->npage_users++;
+		space->iova_alignment = space_alignment(space);
+	} else {
+		rc = -EADDRINUSE;
+	}
+	up_write(&space->lock);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_add_page_user);
+
+/**
+ * ioasim_space_remove_page_user() - undo ioasim_space_add_page_user()
+ * @space: the space
+ *
+ * Context: process context, may sleep; takes @space->lock.
+ */
+void ioasim_space_remove_page_user(struct ioasim_space *space)
+{
+	down_write(&space->lock);
+	space->npage_users--;
+	space->iova_alignment = space_alignment(space);
+	up_write(&space->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_remove_page_user);
