@@ -71,9 +71,8 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 	/* ioasim_ctx_release_objects() to provoke one without a WARN) */
 	WARN(left, "ioasim: %u objects leaked at context teardown\n", left);
 	/* LCOV_EXCL_BR_STOP */
-	/* LCOV_EXCL_BR_START: groups go with the last device of each */
+	/* Cannot fail: groups go with the last device of each. */
 	WARN_ON(!xa_empty(&ctx->groups));
-	/* LCOV_EXCL_BR_STOP */
 	xa_destroy(&ctx->groups);
 	mutex_destroy(&ctx->groups_lock);
 	xa_destroy(&ctx->objects);

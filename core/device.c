@@ -70,9 +70,8 @@ static void group_put(struct ioasim_group *igroup)
 	xa_erase(&ctx->groups, iommu_group_id(igroup->group));
 	mutex_unlock(&ctx->groups_lock);
 
-	/* LCOV_EXCL_BR_START: the last device detached before unbind */
+	/* Cannot fail: the last device detached before unbind. */
 	WARN_ON(igroup->hwpt || !list_empty(&igroup->devices));
-	/* LCOV_EXCL_BR_STOP */
 	iommu_group_put(igroup->group);
 	mutex_destroy(&igroup->lock);
 	kfree(igroup);
@@ -212,9 +211,8 @@ void ioasim_device_unbind(struct ioasim_device *idev)
 	if (!list_empty(&idev->group_item))
 		ioasim_device_detach(idev);
 	gone = ioasim_obj_unhold_try_destroy(ctx, &idev->obj, idev);
-	/* LCOV_EXCL_BR_START: nothing else takes long-term references */
+	/* Cannot fail: nothing else takes long-term references. */
 	WARN_ON(!gone);
-	/* LCOV_EXCL_BR_STOP */
 	if (!by_table)
 		ioasim_ctx_put(ctx);
 }
@@ -564,7 +562,6 @@ int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 {
 	const struct iommu_ops *ops;
 	struct ioasim_device *idev;
-	struct ioasim_obj *obj;
 	unsigned int len = 0;
 	int rc = 0;
 
@@ -573,10 +570,9 @@ int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 	if (cmd->flags || cmd->__reserved[0] || cmd->__reserved[1] ||
 	    cmd->__reserved[2])
 		return -EOPNOTSUPP;
-	obj = ioasim_obj_get(ctx, cmd->dev_id, &ioasim_device_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	idev = container_of(obj, struct ioasim_device, obj);
+	idev = ioasim_device_get(ctx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
 
 	cmd->out_data_type = IOMMU_HW_INFO_TYPE_NONE;
 	/* The driver's ops; bound devices have an IOMMU. */
@@ -596,7 +592,7 @@ int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 	/* PASIDs are not supported by ioasim's attach: none reported. */
 	cmd->out_max_pasid_log2 = 0;
 out_put:
-	ioasim_obj_put(ctx, obj);
+	ioasim_obj_put(ctx, &idev->obj);
 	return rc;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_get_hw_info);

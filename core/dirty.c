@@ -249,16 +249,6 @@ static int dirty_clear_all(struct ioasim_space *space,
 	return rc;
 }
 
-static struct ioasim_hwpt *dirty_hwpt_get(struct ioasim_ctx *ctx, u32 id)
-{
-	struct ioasim_obj *obj = ioasim_obj_get(ctx, id,
-						&ioasim_hwpt_paging_type);
-
-	if (IS_ERR(obj))
-		return ERR_CAST(obj);
-	return container_of(obj, struct ioasim_hwpt, obj);
-}
-
 /**
  * ioasim_hwpt_set_dirty_tracking() - IOMMU_HWPT_SET_DIRTY_TRACKING
  * @ctx: the context
@@ -279,7 +269,7 @@ int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,
 
 	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
 		return -EOPNOTSUPP;
-	hwpt = dirty_hwpt_get(ctx, cmd->hwpt_id);
+	hwpt = ioasim_hwpt_paging_get(ctx, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 	space = &hwpt->ioas->space;
@@ -323,7 +313,7 @@ int ioasim_hwpt_get_dirty_bitmap(struct ioasim_ctx *ctx,
 	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
 	    cmd->__reserved)
 		return -EOPNOTSUPP;
-	hwpt = dirty_hwpt_get(ctx, cmd->hwpt_id);
+	hwpt = ioasim_hwpt_paging_get(ctx, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 	rc = dirty_read(hwpt, cmd);

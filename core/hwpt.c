@@ -94,6 +94,19 @@ hwpt_domain_alloc_user(struct device *dev, u32 flags,
 	/* LCOV_EXCL_STOP */
 	if (!domain->owner)
 		domain->owner = ops;
+	/*
+	 * A domain on a parent must be one the core can invalidate for
+	 * userspace: a nested one with cache_invalidate_user.
+	 */
+	if (parent && !(domain->type == IOMMU_DOMAIN_NESTED &&
+			domain->ops->cache_invalidate_user)) {
+		/* LCOV_EXCL_START: a driver bug; the mock's nested domains are so */
+		WARN_ONCE(1, "ioasim: driver gave a nested HWPT a domain of type %u\n",
+			  domain->type);
+		iommu_domain_free(domain);
+		return ERR_PTR(-EINVAL);
+		/* LCOV_EXCL_STOP */
+	}
 	return domain;
 }
 
@@ -236,13 +249,6 @@ hwpt_nested_create(struct ioasim_ctx *ctx, struct ioasim_hwpt *parent,
 		goto out_abort;
 	}
 	hwpt->domain = domain;
-	/* LCOV_EXCL_START: a driver bug; the mock's nested domains are so */
-	if (WARN_ON(domain->type != IOMMU_DOMAIN_NESTED ||
-		    !domain->ops->cache_invalidate_user)) {
-		rc = -EINVAL;
-		goto out_abort;
-	}
-	/* LCOV_EXCL_STOP */
 	return hwpt;
 
 out_abort:
@@ -257,20 +263,22 @@ out_abort:
 static int hwpt_finish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 		       struct iommu_hwpt_alloc *cmd)
 {
-	struct ioasim_obj *obj;
+	struct ioasim_iopf_queue *q;
 
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		obj = ioasim_obj_get(ctx, cmd->fault_id,
-				     &ioasim_iopf_queue_type);
-		if (IS_ERR(obj) || !ioasim_obj_hold(obj, hwpt)) {
-			if (!IS_ERR(obj))
-				ioasim_obj_put(ctx, obj);
+		q = ioasim_iopf_queue_get(ctx, cmd->fault_id);
+		if (IS_ERR(q)) {
+			ioasim_obj_abort_destroy(ctx, &hwpt->obj);
+			return PTR_ERR(q);
+		}
+		/* The long-term hold, or -ENOENT if it is being destroyed. */
+		if (ioasim_obj_hold(&q->obj, hwpt))
+			hwpt->fault = q;
+		ioasim_obj_put(ctx, &q->obj);
+		if (!hwpt->fault) {
 			ioasim_obj_abort_destroy(ctx, &hwpt->obj);
 			return -ENOENT;
 		}
-		hwpt->fault = container_of(obj, struct ioasim_iopf_queue,
-					   obj);
-		ioasim_obj_put(ctx, obj);
 	}
 	/* Listed before it has an id: its destroy finds it in the list. */
 	if (hwpt->obj.type == &ioasim_hwpt_paging_type)
@@ -318,10 +326,9 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 	if (data != !!cmd->data_len)
 		return -EINVAL;
 
-	obj = ioasim_obj_get(ctx, cmd->dev_id, &ioasim_device_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	idev = container_of(obj, struct ioasim_device, obj);
+	idev = ioasim_device_get(ctx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
 
 	obj = ioasim_obj_get(ctx, cmd->pt_id, NULL);
 	if (IS_ERR(obj)) {
@@ -362,8 +369,20 @@ out_idev:
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_alloc);
 
-/* A bound on one call's work, as upstream has. */
+/* How many entries one IOMMU_HWPT_INVALIDATE may ask the driver to read. */
 #define IOASIM_INVALIDATE_MAX_ENTRIES BIT(19)
+
+/* An array the driver can read: a pointer and an entry size, bounded. */
+static int invalidate_array_valid(const struct iommu_hwpt_invalidate *cmd,
+				  u32 entries)
+{
+	if (!entries)
+		return 0;
+	if (!cmd->data_uptr || !cmd->entry_len)
+		return -EINVAL;
+	return cmd->entry_len <= PAGE_SIZE &&
+	       entries <= IOASIM_INVALIDATE_MAX_ENTRIES ? 0 : -EINVAL;
+}
 
 /**
  * ioasim_hwpt_invalidate() - IOMMU_HWPT_INVALIDATE
@@ -384,30 +403,28 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_alloc);
 int ioasim_hwpt_invalidate(struct ioasim_ctx *ctx,
 			   struct iommu_hwpt_invalidate *cmd)
 {
-	struct iommu_user_data_array array = {
-		.type = cmd->data_type,
-		.uptr = u64_to_user_ptr(cmd->data_uptr),
-		.entry_len = cmd->entry_len,
-		.entry_num = cmd->entry_num,
-	};
-	struct ioasim_hwpt *hwpt;
-	struct ioasim_obj *obj;
+	struct iommu_user_data_array array;
+	u32 asked = cmd->entry_num;
+	struct ioasim_hwpt *nested;
 	int rc;
 
+	/* Nothing handled, unless the driver says otherwise. */
 	cmd->entry_num = 0;
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (array.entry_num &&
-	    (!cmd->data_uptr || !cmd->entry_len || cmd->entry_len > PAGE_SIZE ||
-	     array.entry_num > IOASIM_INVALIDATE_MAX_ENTRIES))
-		return -EINVAL;
-	obj = ioasim_obj_get(ctx, cmd->hwpt_id, &ioasim_hwpt_nested_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	hwpt = container_of(obj, struct ioasim_hwpt, obj);
-	rc = hwpt->domain->ops->cache_invalidate_user(hwpt->domain, &array);
+	rc = invalidate_array_valid(cmd, asked);
+	if (rc)
+		return rc;
+	nested = ioasim_hwpt_nested_get(ctx, cmd->hwpt_id);
+	if (IS_ERR(nested))
+		return PTR_ERR(nested);
+	array.type = cmd->data_type;
+	array.uptr = u64_to_user_ptr(cmd->data_uptr);
+	array.entry_len = cmd->entry_len;
+	array.entry_num = asked;
+	rc = nested->domain->ops->cache_invalidate_user(nested->domain, &array);
 	cmd->entry_num = array.entry_num;
-	ioasim_obj_put(ctx, obj);
+	ioasim_obj_put(ctx, &nested->obj);
 	return rc;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_invalidate);

@@ -36,13 +36,11 @@ static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 	xa_unlock(&ctx->objects);
 
 	/* Nothing else can reach the IOAS any more: unmapping cannot race. */
-	/* LCOV_EXCL_BR_START: unmapping everything cannot cross a boundary */
+	/* Cannot fail: unmapping everything cannot cross a boundary. */
 	WARN_ON(ioasim_space_unmap(&ioas->space, 0, ULONG_MAX, &unmapped));
-	/* LCOV_EXCL_BR_STOP */
 	ioasim_space_destroy(&ioas->space);
-	/* LCOV_EXCL_BR_START: HWPTs and accesses hold the IOAS */
+	/* HWPTs and accesses hold the IOAS */
 	WARN_ON(!list_empty(&ioas->hwpts) || !xa_empty(&ioas->accesses));
-	/* LCOV_EXCL_BR_STOP */
 	xa_destroy(&ioas->accesses);
 	mutex_destroy(&ioas->mutex);
 }
@@ -63,11 +61,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_type);
  */
 struct ioasim_ioas *ioasim_ioas_get(struct ioasim_ctx *ctx, u32 id)
 {
-	struct ioasim_obj *obj = ioasim_obj_get(ctx, id, &ioasim_ioas_type);
-
-	if (IS_ERR(obj))
-		return ERR_CAST(obj);
-	return container_of(obj, struct ioasim_ioas, obj);
+	return ioasim_obj_get_as(ctx, id, &ioasim_ioas_type, struct ioasim_ioas,
+				 obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_get);
 

@@ -62,6 +62,8 @@
 #define __IOASIM_PRIVATE_H
 
 #include <linux/atomic.h>
+#include <linux/container_of.h>
+#include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/stddef.h>
@@ -171,6 +173,18 @@ void ioasim_obj_abort_destroy(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
 
 struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
 				  const struct ioasim_obj_type *type);
+
+/*
+ * ioasim_obj_get_as() - ioasim_obj_get() for one type, yielding the
+ * structure the object is embedded in (@member names the header), or an
+ * ERR_PTR. Each kind of object wraps it in a typed lookup of its own.
+ */
+#define ioasim_obj_get_as(ctx, id, type, container, member)		\
+	({								\
+		struct ioasim_obj *__obj = ioasim_obj_get(ctx, id, type);	\
+		IS_ERR(__obj) ? ERR_CAST(__obj) :			\
+			container_of(__obj, container, member);		\
+	})
 void ioasim_obj_put(struct ioasim_ctx *ctx, struct ioasim_obj *obj);
 bool ioasim_obj_tryget(struct ioasim_obj *obj);
 bool ioasim_obj_hold(struct ioasim_obj *obj, const void *holder);

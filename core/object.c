@@ -128,9 +128,8 @@ void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 
 	old = xa_erase(&ctx->objects, obj->id);
 	WARN_ON_ONCE(old); /* LCOV_EXCL_BR_LINE: only unpublished ids come here */
-	/* LCOV_EXCL_BR_START: nobody can hold an unpublished object */
+	/* Cannot fail: nobody can hold an unpublished object. */
 	WARN_ON_ONCE(refcount_read(&obj->users) != 1);
-	/* LCOV_EXCL_BR_STOP */
 	ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)ctx,
 			   _RET_IP_);
 	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
@@ -246,9 +245,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_tryget);
  */
 bool ioasim_obj_hold(struct ioasim_obj *obj, const void *holder)
 {
-	/* LCOV_EXCL_BR_START: a caller bug, documented above */
+	/* Cannot fail: a caller bug, documented above. */
 	WARN_ON_ONCE(!refcount_read(&obj->busy));
-	/* LCOV_EXCL_BR_STOP */
 	if (!refcount_inc_not_zero(&obj->users))
 		return false;
 	ioasim_ledger_take(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)holder,

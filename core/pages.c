@@ -90,10 +90,9 @@ static void ioasim_pages_release(struct kref *kref)
 						  kref);
 
 	/* Users hold references, so none can be left. */
-	/* LCOV_EXCL_BR_START: impossible states, see above */
+	/* Cannot fail: impossible states, see above. */
 	WARN_ON(!RB_EMPTY_ROOT(&pages->users.rb_root));
 	WARN_ON(pages->npinned || !xa_empty(&pages->pinned));
-	/* LCOV_EXCL_BR_STOP */
 	ioasim_ledger_settle(pages, "pages");
 	mmdrop(pages->mm);
 	put_task_struct(pages->task);
@@ -434,9 +433,8 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 	struct ioasim_holes h;
 
 	mutex_lock(&pages->mutex);
-	/* LCOV_EXCL_BR_START: a caller bug; storage is given back first */
+	/* Cannot fail: a caller bug; storage is given back first. */
 	WARN_ON(user->domain);
-	/* LCOV_EXCL_BR_STOP */
 	interval_tree_remove(&user->node, &pages->users);
 	ioasim_holes_init(&h, roots, 1, user->node.start, user->node.last);
 	while (ioasim_holes_next(&h))

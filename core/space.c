@@ -79,10 +79,9 @@ static void space_free_reserved(struct ioasim_space *space, const void *owner,
  */
 void ioasim_space_destroy(struct ioasim_space *space)
 {
-	/* LCOV_EXCL_BR_START: the IOAS unmaps everything first */
+	/* Cannot fail: the IOAS unmaps everything first. */
 	WARN_ON(!RB_EMPTY_ROOT(&space->areas.rb_root));
 	WARN_ON(space->ndomains);
-	/* LCOV_EXCL_BR_STOP */
 	space_free_reserved(space, NULL, true);
 	ioasim_allowed_free(&space->allowed);
 	xa_destroy(&space->domains);

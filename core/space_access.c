@@ -70,7 +70,7 @@ static struct ioasim_access_pin *area_find_pin(struct ioasim_area *area,
 }
 
 static void access_drop_pin(struct ioasim_area *area,
-			  struct ioasim_access_pin *pin)
+			    struct ioasim_access_pin *pin)
 {
 	interval_tree_remove(&pin->node, &area->access_pins);
 	ioasim_pages_remove_user(area->pages, &pin->user);
@@ -78,7 +78,7 @@ static void access_drop_pin(struct ioasim_area *area,
 }
 
 static void access_put_pin(struct ioasim_area *area,
-			 struct ioasim_access_pin *pin)
+			   struct ioasim_access_pin *pin)
 {
 	if (!--pin->refs)
 		access_drop_pin(area, pin);
@@ -86,8 +86,8 @@ static void access_put_pin(struct ioasim_area *area,
 
 /* Pin [iova, last] of @area for @owner; fill @out with its pages. */
 static int access_pin_piece(struct ioasim_area *area, unsigned long iova,
-			  unsigned long last, const void *owner,
-			  struct page **out)
+			    unsigned long last, const void *owner,
+			    struct page **out)
 {
 	unsigned long first = area_byte(area, iova) >> PAGE_SHIFT;
 	unsigned long final = area_byte(area, last) >> PAGE_SHIFT, i;

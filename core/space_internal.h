@@ -76,7 +76,7 @@ struct space_pieces {
 
 /* The piece of the walk's range that starts at @iova, if an area maps it. */
 static inline struct ioasim_area *space_pieces_at(struct space_pieces *pcs,
-					       unsigned long iova)
+						  unsigned long iova)
 {
 	struct ioasim_area *area = space_area_first(pcs->space, iova, iova);
 
@@ -89,7 +89,7 @@ static inline struct ioasim_area *space_pieces_at(struct space_pieces *pcs,
 
 static inline struct ioasim_area *
 space_pieces_first(struct space_pieces *pcs, struct ioasim_space *space,
-		unsigned long first, unsigned long last)
+		   unsigned long first, unsigned long last)
 {
 	lockdep_assert_held(&space->lock);
 	pcs->space = space;

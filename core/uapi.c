@@ -11,12 +11,13 @@
  *   - the answer is written back over at most the caller's size.
  * An unknown command is -ENOTTY.
  *
- * Each handler below owns a kernel copy of its command's structure: it
- * reads it with ioasim_ucmd_read() (which applies the size rules), calls the
- * command function (ioas.h, device.h), and writes the answer back. A
- * command that creates an object and then cannot tell userspace its id
- * (the write faults) destroys it again, so nothing the caller cannot name
- * is left behind.
+ * One table, ucmd_table[], has a row per command: its structure's sizes,
+ * the function that runs it, and what is written back. The dispatcher
+ * reads the structure into a kernel copy with ioasim_ucmd_read() (which
+ * applies the size rules), runs the command function (ioas.h, hwpt.h,
+ * device.h) on it, and answers as the row says. A command that creates
+ * an object and then cannot tell userspace its id (the write faults)
+ * destroys it again, so nothing the caller cannot name is left behind.
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
@@ -73,45 +74,10 @@ int ioasim_ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd, size_t size)
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ucmd_write);
 
-/* Answer a creating command, or take the new object back. */
-static int ucmd_write_created(struct ioasim_ucmd *ucmd, const void *kcmd,
-			      size_t size, u32 id)
-{
-	int rc = ioasim_ucmd_write(ucmd, kcmd, size);
-
-	if (rc)
-		ioasim_obj_destroy(ucmd->ctx, id, NULL);
-	return rc;
-}
-
-static int ucmd_destroy(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_destroy cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_destroy, id)) ?:
-	       ioasim_obj_destroy(ucmd->ctx, cmd.id, NULL);
-}
-
-static int ucmd_ioas_alloc(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_ioas_alloc cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_ioas_alloc, out_ioas_id)) ?:
-	       ioasim_ioas_alloc(ucmd->ctx, &cmd) ?:
-	       ucmd_write_created(ucmd, &cmd, sizeof(cmd), cmd.out_ioas_id);
-}
-
-static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_ioas_allow_iovas cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_ioas_allow_iovas,
-					    allowed_iovas)) ?:
-	       ioasim_ioas_allow_iovas(ucmd->ctx, &cmd, NULL);
-}
+/*
+ * The commands whose answer is more than their structure: each reads and
+ * writes what it needs itself, after the table has read its structure.
+ */
 
 /*
  * The array is allocated for what exists, not for what the caller claims
@@ -119,25 +85,19 @@ static int ucmd_ioas_allow_iovas(struct ioasim_ucmd *ucmd)
  * up to the caller's room. Each round grows, so this ends even while
  * another thread keeps reserving.
  */
-static int ucmd_ioas_iova_ranges(struct ioasim_ucmd *ucmd)
+static int run_ioas_iova_ranges(struct ioasim_ucmd *ucmd, void *kcmd)
 {
+	struct iommu_ioas_iova_ranges *cmd = kcmd;
 	struct iommu_iova_range *ranges = NULL;
-	struct iommu_ioas_iova_ranges cmd;
-	u32 room, cap = 0;
+	u32 room = cmd->num_iovas, cap = 0;
 	int rc;
 
-	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-			      offsetofend(struct iommu_ioas_iova_ranges,
-					  out_iova_alignment));
-	if (rc)
-		return rc;
-	room = cmd.num_iovas;
 	for (;;) {
-		cmd.num_iovas = cap;
-		rc = ioasim_ioas_iova_ranges(ucmd->ctx, &cmd, ranges);
+		cmd->num_iovas = cap;
+		rc = ioasim_ioas_iova_ranges(ucmd->ctx, cmd, ranges);
 		if (rc != -EMSGSIZE || cap == room)
 			break;
-		cap = min(cmd.num_iovas, room);
+		cap = min(cmd->num_iovas, room);
 		kvfree(ranges);
 		ranges = kvcalloc(cap, sizeof(*ranges), GFP_KERNEL);
 		if (!ranges)
@@ -145,166 +105,264 @@ static int ucmd_ioas_iova_ranges(struct ioasim_ucmd *ucmd)
 	}
 	/* With EMSGSIZE, the caller's room is filled and the count told. */
 	if ((!rc || rc == -EMSGSIZE) &&
-	    copy_to_user(u64_to_user_ptr(cmd.allowed_iovas), ranges,
-			 array_size(min(cmd.num_iovas, cap), sizeof(*ranges))))
+	    copy_to_user(u64_to_user_ptr(cmd->allowed_iovas), ranges,
+			 array_size(min(cmd->num_iovas, cap), sizeof(*ranges))))
 		rc = -EFAULT;
 	kvfree(ranges);
 	if (rc && rc != -EMSGSIZE)
 		return rc;
-	return ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd)) ?: rc;
+	return ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd)) ?: rc;
 }
 
-static int ucmd_ioas_map(struct ioasim_ucmd *ucmd)
+/* The fd is installed only once userspace has its number and the id. */
+static int run_fault_queue_alloc(struct ioasim_ucmd *ucmd, void *kcmd)
 {
-	struct iommu_ioas_map cmd;
+	struct iommu_fault_alloc *cmd = kcmd;
+	struct file *file;
+	int rc;
 
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_ioas_map, iova)) ?:
-	       ioasim_ioas_map(ucmd->ctx, &cmd) ?:
-	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
+	rc = ioasim_iopf_queue_alloc(ucmd->ctx, cmd, &file);
+	if (rc)
+		return rc;
+	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+	if (rc) {
+		put_unused_fd(cmd->out_fault_fd);
+		/* Its release takes the unpublished queue with it. */
+		fput(file);
+		return rc;
+	}
+	ioasim_iopf_queue_install(ucmd->ctx, cmd, file);
+	return 0;
+}
+
+/*
+ * The driver's description goes to data_uptr: as much as the caller has
+ * room for, and zeros in the rest of its room; data_len then tells the
+ * driver's length.
+ */
+static int run_get_hw_info(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	struct iommu_hw_info *cmd = kcmd;
+	void __user *ubuf = u64_to_user_ptr(cmd->data_uptr);
+	u32 len, room = cmd->data_len;
+	void *data;
+	int rc;
+
+	rc = ioasim_get_hw_info(ucmd->ctx, cmd, &data, &len);
+	if (rc)
+		return rc;
+	if (copy_to_user(ubuf, data, min(room, len)) ||
+	    (room > len && clear_user(ubuf + len, room - len)))
+		rc = -EFAULT;
+	kfree(data);
+	cmd->data_len = len;
+	return rc ?: ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
 }
 
 static void test_plane_copy_src(struct ioasim_ctx *ctx,
 				struct iommu_ioas_copy *cmd);
 
-static int ucmd_ioas_copy(struct ioasim_ucmd *ucmd)
+/* The plain commands: a command function on the structure read. */
+static int run_destroy(struct ioasim_ucmd *ucmd, void *kcmd)
 {
-	struct iommu_ioas_copy cmd;
+	return ioasim_obj_destroy(ucmd->ctx,
+				  ((struct iommu_destroy *)kcmd)->id, NULL);
+}
+
+static int run_ioas_alloc(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_ioas_alloc(ucmd->ctx, kcmd);
+}
+
+static int run_ioas_allow_iovas(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_ioas_allow_iovas(ucmd->ctx, kcmd, NULL);
+}
+
+static int run_ioas_map(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_ioas_map(ucmd->ctx, kcmd);
+}
+
+static int run_ioas_copy(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	test_plane_copy_src(ucmd->ctx, kcmd);
+	return ioasim_ioas_copy(ucmd->ctx, kcmd);
+}
+
+static int run_ioas_unmap(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_ioas_unmap(ucmd->ctx, kcmd);
+}
+
+static int run_option(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_option(ucmd->ctx, kcmd);
+}
+
+static int run_vfio_ioas(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_vfio_ioas(ucmd->ctx, kcmd);
+}
+
+static int run_hwpt_alloc(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_hwpt_alloc(ucmd->ctx, kcmd);
+}
+
+static int run_set_dirty_tracking(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_hwpt_set_dirty_tracking(ucmd->ctx, kcmd);
+}
+
+static int run_get_dirty_bitmap(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_hwpt_get_dirty_bitmap(ucmd->ctx, kcmd);
+}
+
+static int run_hwpt_invalidate(struct ioasim_ucmd *ucmd, void *kcmd)
+{
+	return ioasim_hwpt_invalidate(ucmd->ctx, kcmd);
+}
+
+/*
+ * What goes back to the caller once a command has run: nothing, or what
+ * the command wrote itself (UCMD_ITSELF); the structure when the command
+ * succeeded (UCMD_ON_SUCCESS), or whatever happened (UCMD_ALWAYS); or, for
+ * a command that made an object (UCMD_NEW_ID), the structure on success,
+ * and if that write fails the object named at @id_at is destroyed again.
+ */
+enum ucmd_answer {
+	UCMD_ITSELF,
+	UCMD_ON_SUCCESS,
+	UCMD_ALWAYS,
+	UCMD_NEW_ID,
+};
+
+/**
+ * struct ucmd_row - one command of /dev/iommu
+ * @ioctl: its number
+ * @size: its structure as ioasim knows it
+ * @min_size: its structure as first released
+ * @answer: what is written back (enum ucmd_answer)
+ * @id_at: with UCMD_NEW_ID, the offset of the new object's id
+ * @run: the command, on the structure read
+ */
+struct ucmd_row {
+	unsigned int ioctl;
+	u16 size, min_size;
+	u8 answer, id_at;
+	int (*run)(struct ioasim_ucmd *ucmd, void *kcmd);
+};
+
+#define UCMD(_ioctl, _type, _last, _answer, _run)			\
+	{								\
+		.ioctl = _ioctl, .size = sizeof(_type),			\
+		.min_size = offsetofend(_type, _last),			\
+		.answer = _answer, .run = _run,				\
+	}
+#define UCMD_CREATE(_ioctl, _type, _last, _id, _run)			\
+	{								\
+		.ioctl = _ioctl, .size = sizeof(_type),			\
+		.min_size = offsetofend(_type, _last),			\
+		.answer = UCMD_NEW_ID, .id_at = offsetof(_type, _id),	\
+		.run = _run,						\
+	}
+
+static const struct ucmd_row ucmd_table[] = {
+	UCMD(IOMMU_DESTROY, struct iommu_destroy, id, UCMD_ITSELF,
+	     run_destroy),
+	UCMD_CREATE(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc, out_ioas_id,
+		    out_ioas_id, run_ioas_alloc),
+	UCMD(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas,
+	     allowed_iovas, UCMD_ITSELF, run_ioas_allow_iovas),
+	UCMD(IOMMU_IOAS_COPY, struct iommu_ioas_copy, src_iova,
+	     UCMD_ON_SUCCESS, run_ioas_copy),
+	UCMD(IOMMU_IOAS_IOVA_RANGES, struct iommu_ioas_iova_ranges,
+	     out_iova_alignment, UCMD_ITSELF, run_ioas_iova_ranges),
+	UCMD(IOMMU_IOAS_MAP, struct iommu_ioas_map, iova, UCMD_ON_SUCCESS,
+	     run_ioas_map),
+	UCMD(IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap, length,
+	     UCMD_ON_SUCCESS, run_ioas_unmap),
+	UCMD(IOMMU_OPTION, struct iommu_option, val64, UCMD_ON_SUCCESS,
+	     run_option),
+	UCMD(IOMMU_VFIO_IOAS, struct iommu_vfio_ioas, __reserved,
+	     UCMD_ON_SUCCESS, run_vfio_ioas),
+	UCMD_CREATE(IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc, __reserved,
+		    out_hwpt_id, run_hwpt_alloc),
+	UCMD(IOMMU_GET_HW_INFO, struct iommu_hw_info, __reserved,
+	     UCMD_ITSELF, run_get_hw_info),
+	UCMD(IOMMU_HWPT_SET_DIRTY_TRACKING,
+	     struct iommu_hwpt_set_dirty_tracking, __reserved, UCMD_ITSELF,
+	     run_set_dirty_tracking),
+	UCMD(IOMMU_HWPT_GET_DIRTY_BITMAP, struct iommu_hwpt_get_dirty_bitmap,
+	     data, UCMD_ITSELF, run_get_dirty_bitmap),
+	/* The count handled goes back whatever happened. */
+	UCMD(IOMMU_HWPT_INVALIDATE, struct iommu_hwpt_invalidate, __reserved,
+	     UCMD_ALWAYS, run_hwpt_invalidate),
+	UCMD(IOMMU_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc, out_fault_fd,
+	     UCMD_ITSELF, run_fault_queue_alloc),
+};
+
+/* Room for the largest structure of the table, suitably aligned. */
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_ioas_alloc ioas_alloc;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy copy;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_option option;
+	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_set_dirty_tracking set_dirty;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty;
+	struct iommu_hwpt_invalidate invalidate;
+	struct iommu_fault_alloc fault_alloc;
+};
+
+/* The row of @ioctl, or NULL if it is not one of these commands. */
+static const struct ucmd_row *ucmd_row_of(unsigned int ioctl)
+{
+	const struct ucmd_row *row;
+
+	for (row = ucmd_table; row < ucmd_table + ARRAY_SIZE(ucmd_table); row++)
+		if (row->ioctl == ioctl)
+			return row;
+	return NULL;
+}
+
+/* Read, run and answer one command of the table. */
+static int ucmd_dispatch(struct ioasim_ucmd *ucmd, const struct ucmd_row *row)
+{
+	union ucmd_buffer buf;
 	int rc;
 
-	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-			      offsetofend(struct iommu_ioas_copy, src_iova));
+	BUILD_BUG_ON(sizeof(buf) > U16_MAX);
+	rc = ioasim_ucmd_read(ucmd, &buf, row->size, row->min_size);
 	if (rc)
 		return rc;
-	test_plane_copy_src(ucmd->ctx, &cmd);
-	return ioasim_ioas_copy(ucmd->ctx, &cmd) ?:
-	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
-}
-
-static int ucmd_ioas_unmap(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_ioas_unmap cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_ioas_unmap, length)) ?:
-	       ioasim_ioas_unmap(ucmd->ctx, &cmd) ?:
-	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
-}
-
-static int ucmd_option(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_option cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_option, val64)) ?:
-	       ioasim_option(ucmd->ctx, &cmd) ?:
-	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
-}
-
-static int ucmd_vfio_ioas(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_vfio_ioas cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_vfio_ioas, __reserved)) ?:
-	       ioasim_vfio_ioas(ucmd->ctx, &cmd) ?:
-	       ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
-}
-
-/* The fd is installed only once userspace has its number and the id. */
-static int ucmd_fault_queue_alloc(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_fault_alloc cmd;
-	struct file *file;
-	int rc;
-
-	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-			      offsetofend(struct iommu_fault_alloc,
-					  out_fault_fd)) ?:
-	     ioasim_iopf_queue_alloc(ucmd->ctx, &cmd, &file);
-	if (rc)
+	rc = row->run(ucmd, &buf);
+	switch (row->answer) {
+	case UCMD_ALWAYS:
+		return ioasim_ucmd_write(ucmd, &buf, row->size) ?: rc;
+	case UCMD_ON_SUCCESS:
+		return rc ?: ioasim_ucmd_write(ucmd, &buf, row->size);
+	case UCMD_NEW_ID:
+		if (rc)
+			return rc;
+		rc = ioasim_ucmd_write(ucmd, &buf, row->size);
+		/* Nothing the caller cannot name is left behind. */
+		if (rc)
+			ioasim_obj_destroy(ucmd->ctx,
+					   *(u32 *)((u8 *)&buf + row->id_at),
+					   NULL);
 		return rc;
-	rc = ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
-	if (rc) {
-		put_unused_fd(cmd.out_fault_fd);
-		/* Its release takes the unpublished queue with it. */
-		fput(file);
+	default:
 		return rc;
 	}
-	ioasim_iopf_queue_install(ucmd->ctx, &cmd, file);
-	return 0;
-}
-
-/* The count handled goes back whatever happened, as upstream answers. */
-static int ucmd_hwpt_invalidate(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_hwpt_invalidate cmd;
-	int rc;
-
-	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-			      offsetofend(struct iommu_hwpt_invalidate,
-					  __reserved));
-	if (rc)
-		return rc;
-	rc = ioasim_hwpt_invalidate(ucmd->ctx, &cmd);
-	return ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd)) ?: rc;
-}
-
-static int ucmd_set_dirty_tracking(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_hwpt_set_dirty_tracking cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_hwpt_set_dirty_tracking,
-					    __reserved)) ?:
-	       ioasim_hwpt_set_dirty_tracking(ucmd->ctx, &cmd);
-}
-
-static int ucmd_get_dirty_bitmap(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_hwpt_get_dirty_bitmap cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_hwpt_get_dirty_bitmap,
-					    data)) ?:
-	       ioasim_hwpt_get_dirty_bitmap(ucmd->ctx, &cmd);
-}
-
-static int ucmd_hwpt_alloc(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_hwpt_alloc cmd;
-
-	return ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-				offsetofend(struct iommu_hwpt_alloc, __reserved)) ?:
-	       ioasim_hwpt_alloc(ucmd->ctx, &cmd) ?:
-	       ucmd_write_created(ucmd, &cmd, sizeof(cmd), cmd.out_hwpt_id);
-}
-
-static int ucmd_get_hw_info(struct ioasim_ucmd *ucmd)
-{
-	struct iommu_hw_info cmd;
-	void __user *ubuf;
-	u32 len, copy;
-	void *data;
-	int rc;
-
-	rc = ioasim_ucmd_read(ucmd, &cmd, sizeof(cmd),
-			      offsetofend(struct iommu_hw_info, __reserved)) ?:
-	     ioasim_get_hw_info(ucmd->ctx, &cmd, &data, &len);
-	if (rc)
-		return rc;
-	/* What the caller's buffer has beyond the data reads as zero. */
-	ubuf = u64_to_user_ptr(cmd.data_uptr);
-	copy = min(cmd.data_len, len);
-	if (copy_to_user(ubuf, data, copy) ||
-	    clear_user(ubuf + copy, cmd.data_len - copy))
-		rc = -EFAULT;
-	kfree(data);
-	if (rc)
-		return rc;
-	/* The driver's length, so that the caller learns it. */
-	cmd.data_len = len;
-	return ioasim_ucmd_write(ucmd, &cmd, sizeof(cmd));
 }
 
 #if IS_ENABLED(CONFIG_IOASIM_KUNIT_TEST)
@@ -391,42 +449,11 @@ long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 		      void __user *arg)
 {
 	struct ioasim_ucmd ucmd = { .ctx = ctx, .ubuf = arg };
+	const struct ucmd_row *row = ucmd_row_of(ioctl);
 	long rc;
 
-	switch (ioctl) {
-	case IOMMU_DESTROY:
-		return ucmd_destroy(&ucmd);
-	case IOMMU_IOAS_ALLOC:
-		return ucmd_ioas_alloc(&ucmd);
-	case IOMMU_IOAS_ALLOW_IOVAS:
-		return ucmd_ioas_allow_iovas(&ucmd);
-	case IOMMU_IOAS_COPY:
-		return ucmd_ioas_copy(&ucmd);
-	case IOMMU_IOAS_IOVA_RANGES:
-		return ucmd_ioas_iova_ranges(&ucmd);
-	case IOMMU_IOAS_MAP:
-		return ucmd_ioas_map(&ucmd);
-	case IOMMU_IOAS_UNMAP:
-		return ucmd_ioas_unmap(&ucmd);
-	case IOMMU_OPTION:
-		return ucmd_option(&ucmd);
-	case IOMMU_VFIO_IOAS:
-		return ucmd_vfio_ioas(&ucmd);
-	case IOMMU_HWPT_ALLOC:
-		return ucmd_hwpt_alloc(&ucmd);
-	case IOMMU_GET_HW_INFO:
-		return ucmd_get_hw_info(&ucmd);
-	case IOMMU_HWPT_SET_DIRTY_TRACKING:
-		return ucmd_set_dirty_tracking(&ucmd);
-	case IOMMU_HWPT_GET_DIRTY_BITMAP:
-		return ucmd_get_dirty_bitmap(&ucmd);
-	case IOMMU_HWPT_INVALIDATE:
-		return ucmd_hwpt_invalidate(&ucmd);
-	case IOMMU_FAULT_QUEUE_ALLOC:
-		return ucmd_fault_queue_alloc(&ucmd);
-	default:
-		break;
-	}
+	if (row)
+		return ucmd_dispatch(&ucmd, row);
 	rc = test_plane_ioctl(&ucmd, ioctl);
 	if (rc != -ENOTTY)
 		return rc;

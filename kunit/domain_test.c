@@ -537,10 +537,14 @@ static void domain_attach_fail_nth(struct kunit *test)
 		.arg = &s,
 	};
 	struct attached *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct attached *a2 = kunit_kzalloc(test, sizeof(*a2), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, a2);
 	a->space = space(test);
 	a->domain = s.d1;
+	a2->space = space(test);
+	a2->domain = s.d2;
 
 	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x200000, 8 * PAGE_SIZE,
@@ -551,9 +555,12 @@ static void domain_attach_fail_nth(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, detach_action,
 							a), 0);
 	s.second = true;
+	/* Its last run attaches the second one: detached at the end too. */
 	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, second_points),
 			4);
-	ioasim_space_remove_domain(space(test), s.d2);
+	KUNIT_ASSERT_EQ(test, space(test)->ndomains, 2);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, detach_action,
+							a2), 0);
 }
 
 struct map_sweep {

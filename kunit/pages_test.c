@@ -493,6 +493,13 @@ static void pin_sweep_check(struct kunit *test, void *arg, int rc)
 	KUNIT_EXPECT_EQ(test, mm_pinned(fx) - fx->mm_pinned, 4);
 }
 
+static void pin_sweep_unpin(void *data)
+{
+	struct pin_sweep *s = data;
+
+	ioasim_pages_remove_user(s->pages, &s->user);
+}
+
 /* Fail each step of pinning in turn: only the other user's pins remain. */
 static void pages_pin_fail_nth(struct kunit *test)
 {
@@ -500,20 +507,23 @@ static void pages_pin_fail_nth(struct kunit *test)
 		"pages.batch", "pages.charge", "pages.pin", "pages.store", NULL
 	};
 	struct pages_fixture *fx = test->priv;
-	struct pin_sweep s = {};
+	struct pin_sweep *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct ioasim_sweep sweep = {
 		.step = pin_sweep_step,
 		.check = pin_sweep_check,
-		.arg = &s,
+		.arg = s,
 	};
 
-	s.pages = new_pages(test, fx->uptr, 16, IOASIM_ACCOUNT_USER,
-			    4 * sizeof(struct page *));
-	pin(test, s.pages, 6, 9);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->pages = new_pages(test, fx->uptr, 16, IOASIM_ACCOUNT_USER,
+			     4 * sizeof(struct page *));
+	pin(test, s->pages, 6, 9);
 	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 8);
-	KUNIT_ASSERT_TRUE(test, s.added);
-	check_pinned(test, s.pages, 0, 15);
-	ioasim_pages_remove_user(s.pages, &s.user);
+	KUNIT_ASSERT_TRUE(test, s->added);
+	/* The sweep's last run pinned: let go when the case ends. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pin_sweep_unpin,
+							s), 0);
+	check_pinned(test, s->pages, 0, 15);
 }
 
 /* Registered in .init: runs after the case's pins and pages are gone. */

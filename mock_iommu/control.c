@@ -213,19 +213,18 @@ static int control_mock_domain_replace(struct ioasim_ucmd *ucmd,
 {
 	u32 pt_id = cmd->mock_domain_replace.pt_id;
 	struct control_device *cdev;
-	struct ioasim_obj *obj;
 	int rc;
 
-	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &control_device_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	cdev = container_of(obj, struct control_device, obj);
+	cdev = ioasim_obj_get_as(ucmd->ctx, cmd->id, &control_device_type,
+				 struct control_device, obj);
+	if (IS_ERR(cdev))
+		return PTR_ERR(cdev);
 	rc = ioasim_device_replace(cdev->idev, &pt_id);
 	if (!rc) {
 		cmd->mock_domain_replace.pt_id = pt_id;
 		rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
 	}
-	ioasim_obj_put(ucmd->ctx, obj);
+	ioasim_obj_put(ucmd->ctx, &cdev->obj);
 	return rc;
 }
 
@@ -276,16 +275,14 @@ static int control_check_map(struct ioasim_ucmd *ucmd,
 	struct ioasim_mock_domain *md;
 	phys_addr_t want, have;
 	struct ioasim_hwpt *hwpt;
-	struct ioasim_obj *obj;
 	int rc = 0;
 
 	if ((iova | length | uptr) % IOASIM_MOCK_IO_PAGE_SIZE ||
 	    check_add_overflow(uptr, (unsigned long)length, &end))
 		return -EINVAL;
-	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &ioasim_hwpt_paging_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	hwpt = container_of(obj, struct ioasim_hwpt, obj);
+	hwpt = ioasim_hwpt_paging_get(ucmd->ctx, cmd->id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
 	md = ioasim_mock_domain_of(hwpt->domain);
 	if (!md)
 		rc = -EINVAL;
@@ -296,7 +293,7 @@ static int control_check_map(struct ioasim_ucmd *ucmd,
 			    have != want))
 			rc = -EINVAL;
 	}
-	ioasim_obj_put(ucmd->ctx, obj);
+	ioasim_obj_put(ucmd->ctx, &hwpt->obj);
 	return rc;
 }
 
@@ -315,7 +312,6 @@ static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	u64 page_size = cmd->dirty.page_size, nbits, i;
 	struct ioasim_mock_domain *md;
 	struct ioasim_hwpt *hwpt;
-	struct ioasim_obj *obj;
 	unsigned long *bits;
 	u64 count = 0;
 	int rc;
@@ -326,10 +322,9 @@ static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	nbits = div64_u64(length, page_size);
 	if (nbits > CONTROL_MAX_DIRTY_BITS)
 		return -EOVERFLOW;
-	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &ioasim_hwpt_paging_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	hwpt = container_of(obj, struct ioasim_hwpt, obj);
+	hwpt = ioasim_hwpt_paging_get(ucmd->ctx, cmd->id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
 	md = ioasim_mock_domain_of(hwpt->domain);
 	if (!md || !READ_ONCE(md->dirty_tracking)) {
 		rc = -EINVAL;
@@ -354,7 +349,7 @@ static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
 out_free:
 	kvfree(bits);
 out_put:
-	ioasim_obj_put(ucmd->ctx, obj);
+	ioasim_obj_put(ucmd->ctx, &hwpt->obj);
 	return rc;
 }
 
@@ -369,17 +364,16 @@ static int control_trigger_iopf(struct ioasim_ucmd *ucmd,
 		.perm = cmd->trigger_iopf.perm,
 		.addr = cmd->trigger_iopf.addr,
 	};
-	struct ioasim_obj *obj;
+	struct ioasim_device *idev;
 	int rc;
 
 	if (fault.pasid != IOMMU_NO_PASID)
 		fault.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
-	obj = ioasim_obj_get(ucmd->ctx, fault.dev_id, &ioasim_device_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	rc = ioasim_device_iopf(container_of(obj, struct ioasim_device, obj),
-				&fault);
-	ioasim_obj_put(ucmd->ctx, obj);
+	idev = ioasim_device_get(ucmd->ctx, fault.dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	rc = ioasim_device_iopf(idev, &fault);
+	ioasim_obj_put(ucmd->ctx, &idev->obj);
 	return rc;
 }
 
@@ -389,20 +383,18 @@ static int control_check_iotlb(struct ioasim_ucmd *ucmd,
 {
 	struct ioasim_mock_nested *nested;
 	struct ioasim_hwpt *hwpt;
-	struct ioasim_obj *obj;
 	u32 index = cmd->check_iotlb.id;
 	int rc = 0;
 
 	if (index >= IOASIM_MOCK_NESTED_IOTLB_NUM)
 		return -EINVAL;
-	obj = ioasim_obj_get(ucmd->ctx, cmd->id, &ioasim_hwpt_nested_type);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	hwpt = container_of(obj, struct ioasim_hwpt, obj);
+	hwpt = ioasim_hwpt_nested_get(ucmd->ctx, cmd->id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
 	nested = ioasim_mock_nested_of(hwpt->domain);
 	if (!nested || nested->iotlb[index] != cmd->check_iotlb.iotlb)
 		rc = -EINVAL;
-	ioasim_obj_put(ucmd->ctx, obj);
+	ioasim_obj_put(ucmd->ctx, &hwpt->obj);
 	return rc;
 }
 

@@ -450,10 +450,25 @@ static void mock_nested_free(struct iommu_domain *domain)
 	kfree(container_of(domain, struct ioasim_mock_nested, domain));
 }
 
+/* What one invalidation entry asks of the nested domain's IOTLB. */
+static int mock_nested_flush(struct ioasim_mock_nested *nested,
+			     const struct iommu_hwpt_invalidate_selftest *inv)
+{
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
+	if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+		memset(nested->iotlb, 0, sizeof(nested->iotlb));
+		return 0;
+	}
+	if (inv->iotlb_id >= IOASIM_MOCK_NESTED_IOTLB_NUM)
+		return -EINVAL;
+	nested->iotlb[inv->iotlb_id] = 0;
+	return 0;
+}
+
 /*
- * Each entry of the user's array invalidates one IOTLB entry, or all of
- * them; the count handled goes back in @array->entry_num, also when an
- * entry is refused.
+ * The user's array, entry by entry; @array->entry_num becomes how many
+ * were done, also when one is refused (it is the next).
  */
 static int mock_nested_invalidate(struct iommu_domain *domain,
 				  struct iommu_user_data_array *array)
@@ -461,30 +476,15 @@ static int mock_nested_invalidate(struct iommu_domain *domain,
 	struct ioasim_mock_nested *nested =
 		container_of(domain, struct ioasim_mock_nested, domain);
 	struct iommu_hwpt_invalidate_selftest inv;
-	u32 i;
+	u32 done;
 	int rc = 0;
 
-	for (i = 0; i < array->entry_num; i++) {
+	for (done = 0; !rc && done < array->entry_num; done += !rc)
 		rc = iommu_copy_struct_from_user_array(&inv, array,
 						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
-						       i, iotlb_id);
-		if (rc)
-			break;
-		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			memset(nested->iotlb, 0, sizeof(nested->iotlb));
-			continue;
-		}
-		if (inv.iotlb_id >= IOASIM_MOCK_NESTED_IOTLB_NUM) {
-			rc = -EINVAL;
-			break;
-		}
-		nested->iotlb[inv.iotlb_id] = 0;
-	}
-	array->entry_num = i;
+						       done, iotlb_id) ?:
+		     mock_nested_flush(nested, &inv);
+	array->entry_num = done;
 	return rc;
 }
 
@@ -508,56 +508,55 @@ struct ioasim_mock_nested *ioasim_mock_nested_of(struct iommu_domain *domain)
 	return container_of(domain, struct ioasim_mock_nested, domain);
 }
 
-/* A nested domain on a paging domain of the mock, from iommufd_test.h data. */
+/*
+ * A nested domain on @parent, a paging domain of the mock, whose IOTLB
+ * entries all start out holding the value iommufd_test.h's data gives.
+ */
 static struct iommu_domain *
 mock_nested_alloc(struct iommu_domain *parent,
 		  const struct iommu_user_data *user_data)
 {
-	struct iommu_hwpt_selftest data;
 	struct ioasim_mock_nested *nested;
-	unsigned int i;
+	struct iommu_hwpt_selftest data;
 	int rc;
 
 	if (parent->ops != &mock_domain_ops)
 		return ERR_PTR(-EINVAL);
-	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST)
-		return ERR_PTR(-EOPNOTSUPP);
-	rc = iommu_copy_struct_from_user(&data, user_data,
-					 IOMMU_HWPT_DATA_SELFTEST, iotlb);
+	rc = user_data->type == IOMMU_HWPT_DATA_SELFTEST ?
+	     iommu_copy_struct_from_user(&data, user_data,
+					 IOMMU_HWPT_DATA_SELFTEST, iotlb) :
+	     -EOPNOTSUPP;
 	if (rc)
 		return ERR_PTR(rc);
 	nested = ioasim_kzalloc("mock.nested_alloc", sizeof(*nested),
 				GFP_KERNEL);
 	if (!nested)
 		return ERR_PTR(-ENOMEM);
+	memset32(nested->iotlb, data.iotlb, ARRAY_SIZE(nested->iotlb));
 	nested->parent = ioasim_mock_domain(parent);
-	for (i = 0; i < IOASIM_MOCK_NESTED_IOTLB_NUM; i++)
-		nested->iotlb[i] = data.iotlb;
 	nested->domain.type = IOMMU_DOMAIN_NESTED;
 	nested->domain.ops = &mock_nested_ops;
 	return &nested->domain;
 }
 
 /*
- * The allocations iommufd makes with flags or data: dirty tracking (for
- * devices that can track), a parent for nesting, and nested domains on
- * such a parent.
+ * Domains iommufd asks for with flags or data. A paging one may be a
+ * nesting parent, and track dirty pages if the device can; with a parent,
+ * a nested one and nothing else.
  */
 static struct iommu_domain *
 mock_domain_alloc_user(struct device *dev, u32 flags,
 		       struct iommu_domain *parent,
 		       const struct iommu_user_data *user_data)
 {
+	u32 can = IOMMU_HWPT_ALLOC_NEST_PARENT;
 	struct iommu_domain *domain;
 
-	if (parent)
-		return flags ? ERR_PTR(-EOPNOTSUPP) :
-			       mock_nested_alloc(parent, user_data);
-	if (user_data || (flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-				    IOMMU_HWPT_ALLOC_NEST_PARENT)))
-		return ERR_PTR(-EOPNOTSUPP);
-	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
-	    !mock_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
+	if (parent && !flags)
+		return mock_nested_alloc(parent, user_data);
+	if (mock_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
+		can |= IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+	if (parent || user_data || (flags & ~can))
 		return ERR_PTR(-EOPNOTSUPP);
 	/* The iommu core fills in what it owns of a paging domain. */
 	domain = iommu_paging_domain_alloc(dev);
@@ -609,18 +608,21 @@ static struct iommu_device *mock_probe_device(struct device *dev)
 	return &ioasim_mock_iommu;
 }
 
-/* What iommufd's test programs expect of a mock IOMMU's registers. */
+/* The register file iommufd's test programs read through GET_HW_INFO. */
+static const struct iommu_test_hw_info mock_registers = {
+	.test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL,
+};
+
 static void *mock_hw_info(struct device *dev, u32 *length, u32 *type)
 {
-	struct iommu_test_hw_info *info;
+	void *copy = kmemdup(&mock_registers, sizeof(mock_registers),
+			     GFP_KERNEL);
 
-	info = kzalloc(sizeof(*info), GFP_KERNEL);
-	if (!info)
+	if (!copy)
 		return ERR_PTR(-ENOMEM);
-	info->test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL;
-	*length = sizeof(*info);
 	*type = IOMMU_HW_INFO_TYPE_SELFTEST;
-	return info;
+	*length = sizeof(mock_registers);
+	return copy;
 }
 
 static const struct iommu_ops ioasim_mock_ops = {

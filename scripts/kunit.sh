@@ -63,6 +63,12 @@ if [ -f "$log" ] && ! "$IOASIM_REPO/scripts/scan-log.sh" "$log"; then
 	rc=1
 fi
 
+# make bench: the figures the benchmark wrote to the kernel log.
+if [ "$flavour" = bench ] && [ -f "$log" ]; then
+	say "benchmark figures (from $log):"
+	sed -n 's/^.*# bench_[a-z_]*: //p' "$log" | grep -v '^\(ok\|not ok\)' || true
+fi
+
 # A plain closing line for CI dashboards: "kunit: N passed, N failed".
 summary=$(grep -o 'Ran [0-9]* tests:.*' "$out" | tail -n 1)
 count()

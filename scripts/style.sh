@@ -15,8 +15,12 @@ mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
 say "checkpatch --strict on ${#files[@]} files"
 bad=0
 for f in "${files[@]}"; do
+	# The walks over a space's areas are for-each macros: they name their
+	# cursor and bounds more than once, as the kernel's own do.
+	extra=()
+	[ "$f" != core/space_internal.h ] || extra=(--ignore MACRO_ARG_REUSE)
 	if ! out=$("$IOASIM_TREE/scripts/checkpatch.pl" --strict --no-tree \
-			--show-types --quiet -f "$f" 2>&1); then
+			--show-types --quiet "${extra[@]}" -f "$f" 2>&1); then
 		printf '%s\n' "$out"
 		bad=1
 	fi
