@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim KUnit suite ioasim_model: what is compared after every step (see
+ * model.h): the areas, the reserved IOVA, the pages objects' references,
+ * each device's DMA and its domain, and the pins.
+ */
+#include <linux/slab.h>
+
+#include "helpers.h"
+#include "model.h"
+
+/* The IOAS must hold exactly the model's areas; learn new pages objects. */
+static bool check_areas(struct model *m, struct m_ioas *io)
+{
+	struct ioasim_ioas *ioas = ioasim_ioas_get(m->ctx, io->id);
+	struct interval_tree_node *node;
+	unsigned int i = 0;
+
+	if (IS_ERR(ioas))
+		return model_differs(m, "lookup", "ioas %u is gone", io->id);
+	down_read(&ioas->space.lock);
+	for (node = interval_tree_iter_first(&ioas->space.areas, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX), i++) {
+		struct ioasim_area *area =
+			container_of(node, struct ioasim_area, node);
+		struct m_area *a = &io->areas[i];
+
+		if (i >= io->nareas)
+			break;
+		if (!a->pages)
+			a->pages = area->pages;
+		if (node->start != a->first || node->last != a->last ||
+		    area->pages != a->pages ||
+		    area->start_byte != a->start_byte)
+			break;
+	}
+	up_read(&ioas->space.lock);
+	ioasim_ioas_put(m->ctx, ioas);
+	if (node || i != io->nareas)
+		return model_differs(m, "areas",
+				 "ioas %u area %u differs (%u areas expected)",
+				 io->id, i, io->nareas);
+	return true;
+}
+
+/*
+ * Reserved in the model: its own reservations, and what lies outside the
+ * aperture of an attached domain.
+ */
+static bool m_reserved(struct model *m, struct m_ioas *io, u64 first,
+		       u64 last)
+{
+	int s = io - m->ioas;
+	unsigned int d;
+
+	if (hits_ranges(io->reserved, io->nreserved, first, last))
+		return true;
+	for (d = 0; d < NDEVS; d++) {
+		u64 top = small_kind(d) ? SMALL_LAST : IOASIM_MOCK_APERTURE_LAST;
+
+		if (m->dev[d].ioas == s && last > top)
+			return true;
+	}
+	return false;
+}
+
+/* Unreserved IOVA as IOVA_RANGES reports it, against the model's. */
+static bool check_ranges(struct model *m, struct m_ioas *io)
+{
+	struct iommu_iova_range *got;
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd), .ioas_id = io->id,
+		.num_iovas = MAX_RANGES + 1,
+	};
+	bool ok = true;
+	u64 cur = 0;
+	unsigned int i;
+	int rc;
+
+	got = kcalloc(MAX_RANGES + 1, sizeof(*got), GFP_KERNEL);
+	if (!got)
+		return model_differs(m, "memory", "no memory for IOVA_RANGES");
+	rc = ioasim_ioas_iova_ranges(m->ctx, &cmd, got);
+	if (rc)
+		ok = model_differs(m, "ranges", "IOVA_RANGES returned %d", rc);
+	/* Every reported hole is free, and every gap between holes is not. */
+	for (i = 0; ok && i < cmd.num_iovas; i++) {
+		if (m_reserved(m, io, got[i].start, got[i].last))
+			ok = model_differs(m, "ranges", "range %u is reserved", i);
+		else if (got[i].start > cur && !m_reserved(m, io, cur, cur))
+			ok = model_differs(m, "ranges", "%llx missing", cur);
+		cur = got[i].last + 1;
+	}
+	kfree(got);
+	return ok;
+}
+
+static bool check_pages_refs(struct model *m)
+{
+	unsigned int s, i, t, j, users;
+
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < m->ioas[s].nareas; i++) {
+			struct ioasim_pages *p = m->ioas[s].areas[i].pages;
+
+			users = 0;
+			for (t = 0; t < 2; t++)
+				for (j = 0; j < m->ioas[t].nareas; j++)
+					users += m->ioas[t].areas[j].pages == p;
+			if (kref_read(&p->kref) != users)
+				return model_differs(m, "refs",
+						 "pages of ioas %u area %u: %u references, %u areas",
+						 m->ioas[s].id, i,
+						 kref_read(&p->kref), users);
+		}
+	}
+	return true;
+}
+
+/* Device @d reads @iova: the user address the model expects, or a fault. */
+static bool check_dma(struct model *m, unsigned int d, u64 iova)
+{
+	struct m_area *a = model_area_at(m, m->dev[d].ioas, iova);
+	u64 v = 0;
+	int rc = ioasim_mock_vfio_dma(&m->dev[d].vfio, iova, &v, 8, false);
+
+	if (!a) {
+		if (rc != -EFAULT)
+			return model_differs(m, "dma",
+					 "device %u read unmapped %llx: %d",
+					 d, iova, rc);
+		return true;
+	}
+	if (rc || v != a->uva + (iova - a->first))
+		return model_differs(m, "dma", "device %u at %llx: %d, %llx", d,
+				 iova, rc, v);
+	return true;
+}
+
+/*
+ * Through every attached device: the first and last page of every area
+ * read their user addresses, the page after each area faults unless
+ * mapped, and the domain maps exactly the IOAS's areas. Detached devices
+ * are blocked.
+ */
+static bool check_devices(struct model *m)
+{
+	unsigned int d, e, pairs = 0, found;
+
+	for (d = 0; d < NDEVS; d++) {
+		struct m_dev *dev = &m->dev[d];
+		struct iommu_domain *domain;
+		struct m_ioas *io;
+		u64 v, bytes = 0;
+		unsigned int i;
+		int rc;
+
+		if (dev->ioas < 0) {
+			rc = ioasim_mock_vfio_dma(&dev->vfio, PG, &v, 8, false);
+			if (rc != -EPERM)
+				return model_differs(m, "dma",
+						 "detached device %u: %d", d,
+						 rc);
+			continue;
+		}
+		/* Count each (IOAS, kind) pair once. */
+		for (e = 0; e < d; e++)
+			if (m->dev[e].ioas == dev->ioas &&
+			    small_kind(e) == small_kind(d))
+				break;
+		pairs += e == d;
+
+		io = &m->ioas[dev->ioas];
+		for (i = 0; i < io->nareas; i++) {
+			struct m_area *a = &io->areas[i];
+
+			bytes += a->last - a->first + 1;
+			if (!check_dma(m, d, a->first) ||
+			    !check_dma(m, d, a->last + 1 - PG) ||
+			    !check_dma(m, d, a->last + 1))
+				return false;
+		}
+		domain = ioasim_test_hwpt_domain(m->ctx, dev->pt);
+		if (!domain ||
+		    ioasim_mock_mapped_pages(domain) !=
+		    bytes / IOASIM_MOCK_IO_PAGE_SIZE)
+			return model_differs(m, "domain",
+					 "device %u: the domain of HWPT %u does not map the %llu bytes",
+					 d, dev->pt, bytes);
+	}
+	found = ioasim_test_count(m->ctx, &ioasim_hwpt_paging_type);
+	if (found != pairs)
+		return model_differs(m, "hwpt", "%u HWPTs, model says %u", found,
+				 pairs);
+	return true;
+}
+
+/* Mark in @bits the indexes of @a's pages behind [first, last]. */
+static void mark_pages(struct m_area *a, u64 first, u64 last,
+		       unsigned long *bits)
+{
+	u64 i = (a->start_byte + (first - a->first)) >> PAGE_SHIFT;
+	u64 end = (a->start_byte + (last - a->first)) >> PAGE_SHIFT;
+
+	for (; i <= end; i++)
+		__set_bit(i, bits);
+}
+
+/* What the domains and access pins need of pages object @p. */
+static void m_needed(struct model *m, struct ioasim_pages *p,
+		     unsigned long *dom, unsigned long *acc)
+{
+	unsigned int t, d, j;
+	u64 cur;
+
+	for (t = 0; t < 2; t++) {
+		bool domains = false;
+
+		for (d = 0; d < NDEVS; d++)
+			domains |= m->dev[d].ioas == t;
+		for (j = 0; domains && j < m->ioas[t].nareas; j++) {
+			struct m_area *a = &m->ioas[t].areas[j];
+
+			if (a->pages == p)
+				mark_pages(a, a->first, a->last, dom);
+		}
+	}
+	for (j = 0; j < m->acc.npins; j++) {
+		struct m_pin *pin = &m->acc.pins[j];
+
+		for (cur = pin->iova; cur < pin->iova + pin->len; cur += PG) {
+			struct m_area *a = model_area_at(m, m->acc.ioas, cur);
+
+			if (a && a->pages == p)
+				mark_pages(a, cur, cur, acc);
+		}
+	}
+}
+
+/*
+ * Every pages object pins exactly the indexes some domain's areas or some
+ * access pin cover, each once, and keeps its own entry only for those no
+ * domain holds (docs/design.md §3: no per-page state once a domain maps it).
+ */
+static bool check_pinned(struct model *m)
+{
+	unsigned int s, i, k;
+
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < m->ioas[s].nareas; i++) {
+			struct ioasim_pages *p = m->ioas[s].areas[i].pages;
+			unsigned long dom = 0, acc = 0;
+
+			if (p->npages > BITS_PER_LONG)
+				return model_differs(m, "pinned",
+						 "pages object of %lu pages",
+						 p->npages);
+			m_needed(m, p, &dom, &acc);
+			for (k = 0; k < p->npages; k++) {
+				if (!!ioasim_pages_page(p, k) !=
+				    !!((dom | acc) & BIT(k)))
+					return model_differs(m, "pinned",
+							 "ioas %u area %u index %u pinned?",
+							 m->ioas[s].id, i, k);
+				if (!!xa_load(&p->pinned, k) !=
+				    !!((acc & ~dom) & BIT(k)))
+					return model_differs(m, "pinned",
+							 "ioas %u area %u index %u stored?",
+							 m->ioas[s].id, i, k);
+			}
+			if (p->npinned != hweight_long(dom | acc))
+				return model_differs(m, "pinned",
+						 "%lu pinned, model says %lu",
+						 p->npinned,
+						 hweight_long(dom | acc));
+		}
+	}
+	return true;
+}
+
+/* Everything the model knows, checked after a step. */
+bool model_check_all(struct model *m, const struct m_step *s)
+{
+	/* A failed driver unpin inside the step is recorded in @why. */
+	return !m->why[0] && check_areas(m, &m->ioas[0]) &&
+	       check_areas(m, &m->ioas[1]) &&
+	       check_ranges(m, &m->ioas[s->ioas]) && check_pages_refs(m) &&
+	       check_devices(m) && check_pinned(m);
+}
