@@ -335,13 +335,16 @@ int ioasim_space_walk_mapped(struct ioasim_space *space, unsigned long first,
 	down_read(&space->lock);
 	if (walk->begin)
 		rc = walk->begin(walk, space->iova_alignment);
+	if (rc)
+		goto out_unlock;
 	space_for_each_area(area, space, first, last) {
-		if (rc)
-			break;
 		rc = walk->mapped(walk, max(first, area->node.start),
 				  min(last, area->node.last));
+		if (rc)
+			break;
 		cond_resched();
 	}
+out_unlock:
 	up_read(&space->lock);
 	return rc;
 }

@@ -239,6 +239,28 @@ enum ucmd_answer {
 	UCMD_NEW_ID,
 };
 
+/*
+ * Room for every structure of the table: a row whose structure does not fit
+ * does not build.
+ */
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_ioas_alloc ioas_alloc;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy copy;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_option option;
+	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_set_dirty_tracking set_dirty;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty;
+	struct iommu_hwpt_invalidate invalidate;
+	struct iommu_fault_alloc fault_alloc;
+};
+
 /**
  * struct ucmd_row - one command of /dev/iommu
  * @ioctl: its number
@@ -257,13 +279,17 @@ struct ucmd_row {
 
 #define UCMD(_ioctl, _type, _last, _answer, _run)			\
 	{								\
-		.ioctl = _ioctl, .size = sizeof(_type),			\
+		.ioctl = _ioctl,					\
+		.size = sizeof(_type) + BUILD_BUG_ON_ZERO(sizeof(_type) >	\
+					sizeof(union ucmd_buffer)),	\
 		.min_size = offsetofend(_type, _last),			\
 		.answer = _answer, .run = _run,				\
 	}
 #define UCMD_CREATE(_ioctl, _type, _last, _id, _run)			\
 	{								\
-		.ioctl = _ioctl, .size = sizeof(_type),			\
+		.ioctl = _ioctl,					\
+		.size = sizeof(_type) + BUILD_BUG_ON_ZERO(sizeof(_type) >	\
+					sizeof(union ucmd_buffer)),	\
 		.min_size = offsetofend(_type, _last),			\
 		.answer = UCMD_NEW_ID, .id_at = offsetof(_type, _id),	\
 		.run = _run,						\
@@ -304,25 +330,6 @@ static const struct ucmd_row ucmd_table[] = {
 	     UCMD_ITSELF, run_fault_queue_alloc),
 };
 
-/* Room for the largest structure of the table, suitably aligned. */
-union ucmd_buffer {
-	struct iommu_destroy destroy;
-	struct iommu_ioas_alloc ioas_alloc;
-	struct iommu_ioas_allow_iovas allow_iovas;
-	struct iommu_ioas_copy copy;
-	struct iommu_ioas_iova_ranges iova_ranges;
-	struct iommu_ioas_map map;
-	struct iommu_ioas_unmap unmap;
-	struct iommu_option option;
-	struct iommu_vfio_ioas vfio_ioas;
-	struct iommu_hwpt_alloc hwpt_alloc;
-	struct iommu_hw_info hw_info;
-	struct iommu_hwpt_set_dirty_tracking set_dirty;
-	struct iommu_hwpt_get_dirty_bitmap get_dirty;
-	struct iommu_hwpt_invalidate invalidate;
-	struct iommu_fault_alloc fault_alloc;
-};
-
 /* The row of @ioctl, or NULL if it is not one of these commands. */
 static const struct ucmd_row *ucmd_row_of(unsigned int ioctl)
 {
@@ -340,7 +347,6 @@ static int ucmd_dispatch(struct ioasim_ucmd *ucmd, const struct ucmd_row *row)
 	union ucmd_buffer buf;
 	int rc;
 
-	BUILD_BUG_ON(sizeof(buf) > U16_MAX);
 	rc = ioasim_ucmd_read(ucmd, &buf, row->size, row->min_size);
 	if (rc)
 		return rc;

@@ -321,6 +321,53 @@ static long vfio_unmap_dma(struct ioasim_ctx *ctx, void __user *arg)
 	return rc;
 }
 
+static long vfio_api_version(struct ioasim_ctx *ctx, unsigned long arg)
+{
+	return VFIO_API_VERSION;
+}
+
+static long vfio_set_iommu_arg(struct ioasim_ctx *ctx, unsigned long arg)
+{
+	return vfio_set_iommu(ctx, arg);
+}
+
+static long vfio_check_extension_arg(struct ioasim_ctx *ctx, unsigned long arg)
+{
+	return vfio_check_extension(ctx, arg);
+}
+
+static long vfio_get_info_arg(struct ioasim_ctx *ctx, unsigned long arg)
+{
+	return vfio_iommu_get_info(ctx, (void __user *)arg);
+}
+
+static long vfio_map_dma_arg(struct ioasim_ctx *ctx, unsigned long arg)
+{
+	return vfio_map_dma(ctx, (void __user *)arg);
+}
+
+static long vfio_unmap_dma_arg(struct ioasim_ctx *ctx, unsigned long arg)
+{
+	return vfio_unmap_dma(ctx, (void __user *)arg);
+}
+
+/*
+ * The container commands, as uapi.c has the iommufd ones: the argument is
+ * a number for some and a user pointer for others, so each row takes it
+ * as it comes.
+ */
+static const struct {
+	unsigned int ioctl;
+	long (*run)(struct ioasim_ctx *ctx, unsigned long arg);
+} vfio_table[] = {
+	{ VFIO_GET_API_VERSION, vfio_api_version },
+	{ VFIO_CHECK_EXTENSION, vfio_check_extension_arg },
+	{ VFIO_SET_IOMMU, vfio_set_iommu_arg },
+	{ VFIO_IOMMU_GET_INFO, vfio_get_info_arg },
+	{ VFIO_IOMMU_MAP_DMA, vfio_map_dma_arg },
+	{ VFIO_IOMMU_UNMAP_DMA, vfio_unmap_dma_arg },
+};
+
 /**
  * ioasim_vfio_compat_ioctl() - a VFIO container ioctl on a context
  * @ctx: the context
@@ -335,23 +382,11 @@ static long vfio_unmap_dma(struct ioasim_ctx *ctx, void __user *arg)
 long ioasim_vfio_compat_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 			      unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
+	unsigned int i;
 
-	switch (ioctl) {
-	case VFIO_GET_API_VERSION:
-		return VFIO_API_VERSION;
-	case VFIO_CHECK_EXTENSION:
-		return vfio_check_extension(ctx, arg);
-	case VFIO_SET_IOMMU:
-		return vfio_set_iommu(ctx, arg);
-	case VFIO_IOMMU_GET_INFO:
-		return vfio_iommu_get_info(ctx, uarg);
-	case VFIO_IOMMU_MAP_DMA:
-		return vfio_map_dma(ctx, uarg);
-	case VFIO_IOMMU_UNMAP_DMA:
-		return vfio_unmap_dma(ctx, uarg);
-	default:
-		return -ENOTTY;
-	}
+	for (i = 0; i < ARRAY_SIZE(vfio_table); i++)
+		if (vfio_table[i].ioctl == ioctl)
+			return vfio_table[i].run(ctx, arg);
+	return -ENOTTY;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_vfio_compat_ioctl);

@@ -626,30 +626,29 @@ static bool exec_new_access(struct model *m, const struct m_step *s)
 	return model_access_new(m, s->ioas);
 }
 
+/* The row of operation @op: its enum's name is printed in reproducers. */
+#define M_OP(op, _name, _weight, _gen, _exec, ...)			\
+	[op] = { .name = _name, .enum_name = #op, .weight = _weight,	\
+		 .gen = _gen, .exec = _exec, __VA_ARGS__ }
+#define NO_FLOOR .floor = { -1, -1, -1, -1 }
+
 /* Weights add up to 100; the order is the order of enum m_op. */
 const struct m_op_desc model_ops[NR_OPS] = {
-	[OP_MAP] = { "map", "OP_MAP", 24, gen_map, exec_map, { 0, 1, 0, -1 } },
-	[OP_UNMAP] = { "unmap", "OP_UNMAP", 17, gen_unmap, exec_unmap,
-		       { 0, 1, -1, -1 }, .mode_fixes = true },
-	[OP_COPY] = { "copy", "OP_COPY", 13, gen_copy, exec_copy,
-		      { 0, 1, 0, -1 } },
-	[OP_RESERVE] = { "reserve", "OP_RESERVE", 7, gen_reserve,
-			 exec_reserve, { 0, 0, -1, -1 } },
-	[OP_UNRESERVE] = { "unreserve", "OP_UNRESERVE", 3, NULL,
-			   exec_unreserve, { -1, -1, -1, -1 } },
-	[OP_ALLOW] = { "allow", "OP_ALLOW", 4, gen_allow, exec_allow,
-		       { -1, -1, -1, -1 } },
-	[OP_ATTACH] = { "attach", "OP_ATTACH", 10, gen_dev, exec_attach,
-			{ -1, -1, -1, -1 } },
-	[OP_DETACH] = { "detach", "OP_DETACH", 5, gen_dev, exec_detach,
-			{ -1, -1, -1, -1 } },
-	[OP_PIN] = { "pin", "OP_PIN", 8, gen_pin, exec_pin, { 0, 1, -1, -1 } },
-	[OP_UNPIN] = { "unpin", "OP_UNPIN", 4, gen_unpin, exec_unpin,
-		       { -1, -1, -1, -1 } },
-	[OP_MOVE] = { "move", "OP_MOVE", 2, NULL, exec_move,
-		      { -1, -1, -1, -1 } },
-	[OP_DESTROY_IOAS] = { "destroy_ioas", "OP_DESTROY_IOAS", 2, NULL,
-			      exec_destroy_ioas, { -1, -1, -1, -1 } },
-	[OP_NEW_ACCESS] = { "new_access", "OP_NEW_ACCESS", 1, NULL,
-			    exec_new_access, { -1, -1, -1, -1 } },
+	M_OP(OP_MAP, "map", 24, gen_map, exec_map, .floor = { 0, 1, 0, -1 }),
+	M_OP(OP_UNMAP, "unmap", 17, gen_unmap, exec_unmap,
+	     .floor = { 0, 1, -1, -1 }, .mode_fixes = true),
+	M_OP(OP_COPY, "copy", 13, gen_copy, exec_copy,
+	     .floor = { 0, 1, 0, -1 }),
+	M_OP(OP_RESERVE, "reserve", 7, gen_reserve, exec_reserve,
+	     .floor = { 0, 0, -1, -1 }),
+	M_OP(OP_UNRESERVE, "unreserve", 3, NULL, exec_unreserve, NO_FLOOR),
+	M_OP(OP_ALLOW, "allow", 4, gen_allow, exec_allow, NO_FLOOR),
+	M_OP(OP_ATTACH, "attach", 10, gen_dev, exec_attach, NO_FLOOR),
+	M_OP(OP_DETACH, "detach", 5, gen_dev, exec_detach, NO_FLOOR),
+	M_OP(OP_PIN, "pin", 8, gen_pin, exec_pin, .floor = { 0, 1, -1, -1 }),
+	M_OP(OP_UNPIN, "unpin", 4, gen_unpin, exec_unpin, NO_FLOOR),
+	M_OP(OP_MOVE, "move", 2, NULL, exec_move, NO_FLOOR),
+	M_OP(OP_DESTROY_IOAS, "destroy_ioas", 2, NULL, exec_destroy_ioas,
+	     NO_FLOOR),
+	M_OP(OP_NEW_ACCESS, "new_access", 1, NULL, exec_new_access, NO_FLOOR),
 };
