@@ -15,108 +15,11 @@
 #include <linux/uaccess.h>
 
 #include "device.h"
+#include "device_fixture.h"
 #include "fault.h"
 #include "helpers.h"
 #include "mock.h"
 #include "vfio.h"
-
-#define NPAGES 16
-#define IOVA 0x100000UL
-#define IO_PG IOASIM_MOCK_IO_PAGE_SIZE
-
-struct dev_fixture {
-	struct ioasim_ctx *ctx;
-	unsigned long uptr;
-	u32 ioas;
-	struct ioasim_mock_dev *mdev, *mdev2, *small;
-};
-
-/* What a device reads at @iova: the user address mapped there. */
-static u64 dma_read(struct kunit *test, struct ioasim_mock_vfio *vfio,
-		    unsigned long iova, int want_rc)
-{
-	u64 v = 0;
-
-	KUNIT_EXPECT_EQ_MSG(test, ioasim_mock_vfio_dma(vfio, iova, &v,
-						       sizeof(v), false),
-			    want_rc, "DMA read at %#lx", iova);
-	return v;
-}
-
-static struct ioasim_mock_vfio *bound(struct kunit *test,
-				      struct ioasim_mock_dev *mdev,
-				      u32 *dev_id)
-{
-	struct dev_fixture *fx = test->priv;
-	struct ioasim_mock_vfio *vfio = ioasim_test_vfio(test, mdev);
-	u32 id;
-
-	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &id), 0);
-	if (dev_id)
-		*dev_id = id;
-	return vfio;
-}
-
-static u32 attached(struct kunit *test, struct ioasim_mock_vfio *vfio,
-		    u32 pt_id)
-{
-	int rc = ioasim_mock_vfio_attach(vfio, &pt_id);
-
-	KUNIT_ASSERT_EQ_MSG(test, rc, 0, "attach: %pe", ERR_PTR(rc));
-	return pt_id;
-}
-
-static int destroy(struct kunit *test, u32 id)
-{
-	struct dev_fixture *fx = test->priv;
-
-	return ioasim_obj_destroy(fx->ctx, id, NULL);
-}
-
-static unsigned int nhwpts(struct kunit *test)
-{
-	struct dev_fixture *fx = test->priv;
-
-	return ioasim_test_count(fx->ctx, &ioasim_hwpt_paging_type);
-}
-
-/* How many ranges IOVA_RANGES reports (up to 4). */
-static u32 nranges(struct kunit *test, u32 ioas)
-{
-	struct dev_fixture *fx = test->priv;
-	struct iommu_iova_range r[4];
-	struct iommu_ioas_iova_ranges cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .num_iovas = 4,
-	};
-
-	KUNIT_EXPECT_EQ(test, ioasim_ioas_iova_ranges(fx->ctx, &cmd, r), 0);
-	return cmd.num_iovas;
-}
-
-/* Pages pinned behind an IOAS's areas (each map has its own pages). */
-static unsigned long ioas_pinned(struct kunit *test, u32 id)
-{
-	struct dev_fixture *fx = test->priv;
-	struct ioasim_ioas *ioas = ioasim_ioas_get(fx->ctx, id);
-	struct interval_tree_node *node;
-	unsigned long n = 0;
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
-	down_read(&ioas->space.lock);
-	for (node = interval_tree_iter_first(&ioas->space.areas, 0, ULONG_MAX);
-	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX))
-		n += container_of(node, struct ioasim_area, node)->pages->npinned;
-	up_read(&ioas->space.lock);
-	ioasim_ioas_put(fx->ctx, ioas);
-	return n;
-}
-
-static int hwpt_alloc(struct kunit *test, struct iommu_hwpt_alloc *cmd)
-{
-	struct dev_fixture *fx = test->priv;
-
-	return ioasim_hwpt_alloc(fx->ctx, cmd);
-}
 
 /* Binding claims DMA ownership: DMA is blocked, other contexts are out. */
 static void dev_bind_claims_ownership(struct kunit *test)
@@ -129,7 +32,7 @@ static void dev_bind_claims_ownership(struct kunit *test)
 	u32 id, id2;
 
 	/* Not owned: the device sits in its identity domain. */
-	dma_read(test, vfio, IOVA, -EPERM);
+	dev_fx_dma_read(test, vfio, IOVA, -EPERM);
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &id), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx, &ioasim_device_type),
 			1);
@@ -137,7 +40,7 @@ static void dev_bind_claims_ownership(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			iommu_get_domain_for_dev(&fx->mdev->pdev->dev)->type,
 			IOMMU_DOMAIN_BLOCKED);
-	dma_read(test, vfio, IOVA, -EPERM);
+	dev_fx_dma_read(test, vfio, IOVA, -EPERM);
 
 	/* One binding per file, one owner per device. */
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &id2),
@@ -147,7 +50,7 @@ static void dev_bind_claims_ownership(struct kunit *test)
 	idev = ioasim_device_bind(fx->ctx, &fx->mdev->pdev->dev, &id2);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(idev), -EBUSY);
 	/* Userspace cannot destroy a bound device. */
-	KUNIT_EXPECT_EQ(test, destroy(test, id), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, id), -EBUSY);
 
 	ioasim_mock_vfio_release(vfio);
 	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx, &ioasim_device_type),
@@ -191,43 +94,43 @@ static void dev_bind_refused(struct kunit *test)
 static void dev_attach_auto_domain(struct kunit *test)
 {
 	struct dev_fixture *fx = test->priv;
-	struct ioasim_mock_vfio *a = bound(test, fx->mdev, NULL);
-	struct ioasim_mock_vfio *b = bound(test, fx->mdev2, NULL);
-	struct ioasim_mock_vfio *c = bound(test, fx->small, NULL);
+	struct ioasim_mock_vfio *a = dev_fx_bound(test, fx->mdev, NULL);
+	struct ioasim_mock_vfio *b = dev_fx_bound(test, fx->mdev2, NULL);
+	struct ioasim_mock_vfio *c = dev_fx_bound(test, fx->small, NULL);
 	u32 pa, pb, pc;
 
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
 					      NPAGES * PAGE_SIZE, IOVA, true),
 			0);
-	pa = attached(test, a, fx->ioas);
+	pa = dev_fx_attached(test, a, fx->ioas);
 	KUNIT_EXPECT_NE(test, pa, fx->ioas);
 	KUNIT_EXPECT_NOT_NULL(test, ioasim_test_hwpt_domain(fx->ctx, pa));
-	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA + 3 * PAGE_SIZE + 8, 0),
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, a, IOVA + 3 * PAGE_SIZE + 8, 0),
 			fx->uptr + 3 * PAGE_SIZE + 8);
 
-	pb = attached(test, b, fx->ioas);
+	pb = dev_fx_attached(test, b, fx->ioas);
 	KUNIT_EXPECT_EQ(test, pb, pa);
-	pc = attached(test, c, fx->ioas);
+	pc = dev_fx_attached(test, c, fx->ioas);
 	KUNIT_EXPECT_NE(test, pc, pa);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 2);
-	KUNIT_EXPECT_EQ(test, dma_read(test, c, IOVA + 8, 0), fx->uptr + 8);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 2);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, c, IOVA + 8, 0), fx->uptr + 8);
 
 	/* Held: the IOAS by its HWPTs, the HWPTs by their devices. */
-	KUNIT_EXPECT_EQ(test, destroy(test, fx->ioas), -EBUSY);
-	KUNIT_EXPECT_EQ(test, destroy(test, pa), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, fx->ioas), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, pa), -EBUSY);
 
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(a), 0);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 2);
-	dma_read(test, a, IOVA, -EPERM);
-	KUNIT_EXPECT_EQ(test, dma_read(test, b, IOVA, 0), fx->uptr);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 2);
+	dev_fx_dma_read(test, a, IOVA, -EPERM);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, b, IOVA, 0), fx->uptr);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(b), 0);
 	KUNIT_EXPECT_NULL(test, ioasim_test_hwpt_domain(fx->ctx, pa));
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(c), 0);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 0);
 	/* Detaching twice is a no-op for VFIO, an error for the core. */
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(c), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_device_detach(c->idev), -EINVAL);
-	KUNIT_EXPECT_EQ(test, destroy(test, fx->ioas), 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, fx->ioas), 0);
 }
 
 static void dev_attach_errors(struct kunit *test)
@@ -245,23 +148,23 @@ static void dev_attach_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_device_replace(a->idev, &pt), -EINVAL);
 	pt = fx->ioas;
 	KUNIT_EXPECT_EQ(test, ioasim_device_replace(a->idev, &pt), -EINVAL);
-	pt = attached(test, a, fx->ioas);
+	pt = dev_fx_attached(test, a, fx->ioas);
 	KUNIT_EXPECT_EQ(test, ioasim_device_attach(a->idev, &pt), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 }
 
 /* A device of the small-aperture kind cannot join an IOAS mapping above. */
 static void dev_attach_aperture_conflict(struct kunit *test)
 {
 	struct dev_fixture *fx = test->priv;
-	struct ioasim_mock_vfio *c = bound(test, fx->small, NULL);
+	struct ioasim_mock_vfio *c = dev_fx_bound(test, fx->small, NULL);
 	u32 pt = fx->ioas;
 
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
 					      PAGE_SIZE, SZ_4G, false), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_attach(c, &pt), -EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 0);
-	dma_read(test, c, SZ_4G, -EPERM);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 0);
+	dev_fx_dma_read(test, c, SZ_4G, -EPERM);
 	KUNIT_EXPECT_EQ(test, c->attached, false);
 }
 
@@ -269,8 +172,8 @@ static void dev_explicit_hwpt(struct kunit *test)
 {
 	struct dev_fixture *fx = test->priv;
 	u32 dev_id, dev2_id;
-	struct ioasim_mock_vfio *a = bound(test, fx->mdev, &dev_id);
-	struct ioasim_mock_vfio *b = bound(test, fx->mdev2, &dev2_id);
+	struct ioasim_mock_vfio *a = dev_fx_bound(test, fx->mdev, &dev_id);
+	struct ioasim_mock_vfio *b = dev_fx_bound(test, fx->mdev2, &dev2_id);
 	struct iommu_hwpt_alloc cmd = {
 		.size = sizeof(cmd), .dev_id = dev_id, .pt_id = fx->ioas,
 	};
@@ -279,27 +182,27 @@ static void dev_explicit_hwpt(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
 					      4 * PAGE_SIZE, IOVA, true), 0);
-	KUNIT_ASSERT_EQ(test, hwpt_alloc(test, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, dev_fx_hwpt_alloc(test, &cmd), 0);
 	domain = ioasim_test_hwpt_domain(fx->ctx, cmd.out_hwpt_id);
 	KUNIT_ASSERT_NOT_NULL(test, domain);
 	/* Filled before anything attaches. */
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain),
 			4 * PAGE_SIZE / IO_PG);
-	KUNIT_EXPECT_EQ(test, destroy(test, fx->ioas), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, fx->ioas), -EBUSY);
 
 	/* An explicit HWPT is never picked automatically. */
-	pt = attached(test, a, fx->ioas);
+	pt = dev_fx_attached(test, a, fx->ioas);
 	KUNIT_EXPECT_NE(test, pt, cmd.out_hwpt_id);
 	/* The group of b is free to attach to the explicit one. */
-	pt = attached(test, b, cmd.out_hwpt_id);
+	pt = dev_fx_attached(test, b, cmd.out_hwpt_id);
 	KUNIT_EXPECT_EQ(test, pt, cmd.out_hwpt_id);
-	KUNIT_EXPECT_EQ(test, dma_read(test, b, IOVA + 16, 0), fx->uptr + 16);
-	KUNIT_EXPECT_EQ(test, destroy(test, cmd.out_hwpt_id), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, b, IOVA + 16, 0), fx->uptr + 16);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, cmd.out_hwpt_id), -EBUSY);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(b), 0);
 	/* Explicit: it outlives its last device until destroyed. */
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 2);
-	KUNIT_EXPECT_EQ(test, destroy(test, cmd.out_hwpt_id), 0);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 2);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, cmd.out_hwpt_id), 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 }
 
 struct hwpt_alloc_case {
@@ -342,7 +245,7 @@ static void dev_hwpt_alloc_errors(struct kunit *test)
 	const struct hwpt_alloc_case *c = test->param_value;
 	struct dev_fixture *fx = test->priv;
 	u32 dev_id;
-	struct ioasim_mock_vfio *a = bound(test, fx->mdev, &dev_id);
+	struct ioasim_mock_vfio *a = dev_fx_bound(test, fx->mdev, &dev_id);
 	struct iommu_hwpt_alloc cmd = {
 		.size = sizeof(cmd), .flags = c->flags, .dev_id = dev_id,
 		.pt_id = fx->ioas, .data_type = c->data_type,
@@ -351,13 +254,13 @@ static void dev_hwpt_alloc_errors(struct kunit *test)
 	u32 parent = 0;
 
 	if (c->pt == 3)
-		parent = attached(test, a, fx->ioas);
+		parent = dev_fx_attached(test, a, fx->ioas);
 	if (c->dev == 1)
 		cmd.dev_id = 9999;
 	if (c->pt)
 		cmd.pt_id = c->pt == 1 ? 9999 : c->pt == 2 ? dev_id : parent;
-	KUNIT_EXPECT_EQ(test, hwpt_alloc(test, &cmd), c->rc);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), c->pt == 3);
+	KUNIT_EXPECT_EQ(test, dev_fx_hwpt_alloc(test, &cmd), c->rc);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), c->pt == 3);
 }
 
 /*
@@ -367,7 +270,7 @@ static void dev_hwpt_alloc_errors(struct kunit *test)
 static void dev_replace(struct kunit *test)
 {
 	struct dev_fixture *fx = test->priv;
-	struct ioasim_mock_vfio *a = bound(test, fx->mdev, NULL);
+	struct ioasim_mock_vfio *a = dev_fx_bound(test, fx->mdev, NULL);
 	u32 other = ioasim_test_ioas(test, fx->ctx), p1, p2;
 
 	/* The same IOVA reaches different memory in the two IOASes. */
@@ -376,23 +279,23 @@ static void dev_replace(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, other,
 					      fx->uptr + 5 * PAGE_SIZE,
 					      PAGE_SIZE, IOVA, false), 0);
-	p1 = attached(test, a, fx->ioas);
-	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA, 0), fx->uptr);
+	p1 = dev_fx_attached(test, a, fx->ioas);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, a, IOVA, 0), fx->uptr);
 
-	p2 = attached(test, a, other);
+	p2 = dev_fx_attached(test, a, other);
 	KUNIT_EXPECT_NE(test, p2, p1);
-	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA, 0),
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, a, IOVA, 0),
 			fx->uptr + 5 * PAGE_SIZE);
 	KUNIT_EXPECT_NULL(test, ioasim_test_hwpt_domain(fx->ctx, p1));
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 	/* The first IOAS is free again, the second is held. */
-	KUNIT_EXPECT_EQ(test, destroy(test, other), -EBUSY);
-	KUNIT_EXPECT_EQ(test, destroy(test, fx->ioas), 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, other), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, fx->ioas), 0);
 
 	/* Replacing by the current HWPT changes nothing. */
-	KUNIT_EXPECT_EQ(test, attached(test, a, p2), p2);
-	KUNIT_EXPECT_EQ(test, attached(test, a, other), p2);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
+	KUNIT_EXPECT_EQ(test, dev_fx_attached(test, a, p2), p2);
+	KUNIT_EXPECT_EQ(test, dev_fx_attached(test, a, other), p2);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 }
 
 /* A group's devices share ownership and one attachment. */
@@ -412,11 +315,11 @@ static void dev_group_shares_attachment(struct kunit *test)
 	iommu_group_put(peer->pdev->dev.iommu_group);
 
 	rival = ioasim_test_vfio(test, peer);
-	a = bound(test, fx->mdev, &dev_id);
+	a = dev_fx_bound(test, fx->mdev, &dev_id);
 	/* The group is owned by the fixture's context now. */
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_bind(rival, other, &id),
 			-EPERM);
-	b = bound(test, peer, NULL);
+	b = dev_fx_bound(test, peer, NULL);
 	KUNIT_EXPECT_NOT_NULL(test, xa_load(&fx->ctx->groups,
 					    iommu_group_id(peer->pdev->dev.iommu_group)));
 
@@ -424,26 +327,26 @@ static void dev_group_shares_attachment(struct kunit *test)
 					      PAGE_SIZE, IOVA, false), 0);
 	cmd.dev_id = dev_id;
 	cmd.pt_id = fx->ioas;
-	KUNIT_ASSERT_EQ(test, hwpt_alloc(test, &cmd), 0);
-	pt = attached(test, a, fx->ioas);
+	KUNIT_ASSERT_EQ(test, dev_fx_hwpt_alloc(test, &cmd), 0);
+	pt = dev_fx_attached(test, a, fx->ioas);
 	/* The peer follows the group: the same HWPT or nothing. */
-	KUNIT_EXPECT_EQ(test, dma_read(test, b, IOVA, 0), fx->uptr);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, b, IOVA, 0), fx->uptr);
 	id = cmd.out_hwpt_id;
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_attach(b, &id), -EINVAL);
-	KUNIT_EXPECT_EQ(test, attached(test, b, fx->ioas), pt);
+	KUNIT_EXPECT_EQ(test, dev_fx_attached(test, b, fx->ioas), pt);
 
 	/* Replacing through one device moves the whole group. */
-	KUNIT_EXPECT_EQ(test, attached(test, a, cmd.out_hwpt_id),
+	KUNIT_EXPECT_EQ(test, dev_fx_attached(test, a, cmd.out_hwpt_id),
 			cmd.out_hwpt_id);
 	KUNIT_EXPECT_NULL(test, ioasim_test_hwpt_domain(fx->ctx, pt));
-	KUNIT_EXPECT_EQ(test, destroy(test, cmd.out_hwpt_id), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, cmd.out_hwpt_id), -EBUSY);
 
 	/* The group stays attached until its last device detaches. */
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(a), 0);
-	KUNIT_EXPECT_EQ(test, dma_read(test, b, IOVA, 0), fx->uptr);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, b, IOVA, 0), fx->uptr);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(b), 0);
-	dma_read(test, b, IOVA, -EPERM);
-	KUNIT_EXPECT_EQ(test, destroy(test, cmd.out_hwpt_id), 0);
+	dev_fx_dma_read(test, b, IOVA, -EPERM);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, cmd.out_hwpt_id), 0);
 
 	ioasim_mock_vfio_release(a);
 	ioasim_mock_vfio_release(b);
@@ -471,7 +374,7 @@ static void dev_reserved_regions(struct kunit *test)
 					      IOASIM_MOCK_RESV_START +
 					      PAGE_SIZE, false), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_attach(a, &pt), -EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 0);
 	KUNIT_ASSERT_EQ(test, ioasim_ioas_iova_ranges(fx->ctx, &ranges, r), 0);
 	KUNIT_EXPECT_EQ(test, ranges.num_iovas, 1);
 
@@ -492,7 +395,7 @@ static void dev_reserved_regions(struct kunit *test)
 
 		KUNIT_ASSERT_EQ(test, ioasim_ioas_unmap(fx->ctx, &un), 0);
 	}
-	pt = attached(test, a, fx->ioas);
+	pt = dev_fx_attached(test, a, fx->ioas);
 	ranges.num_iovas = 4;
 	KUNIT_ASSERT_EQ(test, ioasim_ioas_iova_ranges(fx->ctx, &ranges, r), 0);
 	KUNIT_ASSERT_EQ(test, ranges.num_iovas, 2);
@@ -516,8 +419,8 @@ static void dev_reserved_regions(struct kunit *test)
 static void dev_dma_two_domains(struct kunit *test)
 {
 	struct dev_fixture *fx = test->priv;
-	struct ioasim_mock_vfio *a = bound(test, fx->mdev, NULL);
-	struct ioasim_mock_vfio *c = bound(test, fx->small, NULL);
+	struct ioasim_mock_vfio *a = dev_fx_bound(test, fx->mdev, NULL);
+	struct ioasim_mock_vfio *c = dev_fx_bound(test, fx->small, NULL);
 	struct iommu_domain *da, *dc;
 	struct iommu_ioas_unmap un = {
 		.size = sizeof(un), .ioas_id = fx->ioas,
@@ -526,14 +429,14 @@ static void dev_dma_two_domains(struct kunit *test)
 	unsigned long iova;
 	u64 v = 0x5eed;
 
-	da = ioasim_test_hwpt_domain(fx->ctx, attached(test, a, fx->ioas));
-	dc = ioasim_test_hwpt_domain(fx->ctx, attached(test, c, fx->ioas));
+	da = ioasim_test_hwpt_domain(fx->ctx, dev_fx_attached(test, a, fx->ioas));
+	dc = ioasim_test_hwpt_domain(fx->ctx, dev_fx_attached(test, c, fx->ioas));
 	KUNIT_ASSERT_NOT_NULL(test, da);
 	KUNIT_ASSERT_NOT_NULL(test, dc);
 	KUNIT_ASSERT_NE(test, (unsigned long)da, (unsigned long)dc);
 
 	/* Mapped after the attach: both domains follow. */
-	dma_read(test, a, IOVA, -EFAULT);
+	dev_fx_dma_read(test, a, IOVA, -EFAULT);
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
 					      4 * PAGE_SIZE, IOVA, true), 0);
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas,
@@ -555,7 +458,7 @@ static void dev_dma_two_domains(struct kunit *test)
 	/* A write by one device is seen by the other and by userspace. */
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_dma(c, IOVA + 24, &v,
 						   sizeof(v), true), 0);
-	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA + 24, 0), 0x5eed);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, a, IOVA + 24, 0), 0x5eed);
 	KUNIT_ASSERT_EQ(test, get_user(v, (u64 __user *)(fx->uptr + 24)), 0);
 	KUNIT_EXPECT_EQ(test, v, 0x5eed);
 	/* Read-only mapping: no device writes. */
@@ -564,8 +467,8 @@ static void dev_dma_two_domains(struct kunit *test)
 			-EFAULT);
 
 	KUNIT_ASSERT_EQ(test, ioasim_ioas_unmap(fx->ctx, &un), 0);
-	dma_read(test, a, IOVA + 8 * PAGE_SIZE, -EFAULT);
-	dma_read(test, c, IOVA + 8 * PAGE_SIZE, -EFAULT);
+	dev_fx_dma_read(test, a, IOVA + 8 * PAGE_SIZE, -EFAULT);
+	dev_fx_dma_read(test, c, IOVA + 8 * PAGE_SIZE, -EFAULT);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(da),
 			4 * PAGE_SIZE / IO_PG);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(dc),
@@ -581,7 +484,7 @@ static void dev_huge_iova_domain(struct kunit *test)
 	struct dev_fixture *fx = test->priv;
 	struct ioasim_mock_dev *mdev =
 		ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_HUGE_IOVA);
-	struct ioasim_mock_vfio *a = bound(test, mdev, NULL);
+	struct ioasim_mock_vfio *a = dev_fx_bound(test, mdev, NULL);
 	struct iommu_ioas_unmap un = {
 		.size = sizeof(un), .ioas_id = fx->ioas, .iova = 0,
 		.length = U64_MAX,
@@ -595,13 +498,13 @@ static void dev_huge_iova_domain(struct kunit *test)
 					      fx->uptr + PAGE_SIZE / 2,
 					      4 * PAGE_SIZE,
 					      IOVA + 8 * PAGE_SIZE, true), 0);
-	domain = ioasim_test_hwpt_domain(fx->ctx, attached(test, a, fx->ioas));
+	domain = ioasim_test_hwpt_domain(fx->ctx, dev_fx_attached(test, a, fx->ioas));
 	KUNIT_ASSERT_NOT_NULL(test, domain);
 	KUNIT_EXPECT_GT(test, atomic_read(&ioasim_mock_domain(domain)->large_maps),
 			0);
-	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA + 3 * PAGE_SIZE, 0),
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, a, IOVA + 3 * PAGE_SIZE, 0),
 			fx->uptr + 3 * PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA + 9 * PAGE_SIZE, 0),
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, a, IOVA + 9 * PAGE_SIZE, 0),
 			fx->uptr + PAGE_SIZE / 2 + PAGE_SIZE);
 	/* Any violation here WARNs and fails the run. */
 	KUNIT_EXPECT_EQ(test, ioasim_ioas_unmap(fx->ctx, &un), 0);
@@ -629,204 +532,12 @@ static void dev_ctx_outlives_close(struct kunit *test)
 
 	/* The opener's reference goes; DMA goes on. */
 	ioasim_ctx_put(ctx);
-	KUNIT_EXPECT_EQ(test, dma_read(test, a, IOVA, 0), fx->uptr);
+	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, a, IOVA, 0), fx->uptr);
 	/* Closing the device file detaches, unbinds and frees it all. */
 	ioasim_mock_vfio_release(a);
 	KUNIT_EXPECT_EQ(test,
 			iommu_get_domain_for_dev(&fx->mdev->pdev->dev)->type,
 			IOMMU_DOMAIN_IDENTITY);
-}
-
-struct attach_sweep {
-	struct ioasim_mock_vfio *vfio;
-	u32 pt;
-	bool replace;
-	u32 want_hwpts;
-};
-
-static int attach_sweep_step(struct kunit *test, void *arg)
-{
-	struct attach_sweep *s = arg;
-	u32 pt = s->pt;
-
-	return ioasim_mock_vfio_attach(s->vfio, &pt);
-}
-
-static void attach_sweep_check(struct kunit *test, void *arg, int rc)
-{
-	struct dev_fixture *fx = test->priv;
-	struct attach_sweep *s = arg;
-
-	KUNIT_EXPECT_EQ(test, nhwpts(test), s->want_hwpts);
-	/* Not attached: blocked. Replacing: still on the old memory. */
-	if (s->replace)
-		KUNIT_EXPECT_EQ(test, dma_read(test, s->vfio, IOVA, 0),
-				fx->uptr + PAGE_SIZE);
-	else
-		dma_read(test, s->vfio, IOVA, -EPERM);
-	/* Neither the device's regions nor an aperture stay reserved. */
-	KUNIT_EXPECT_EQ(test, nranges(test, fx->ioas), 1);
-	KUNIT_EXPECT_EQ(test, ioas_pinned(test, fx->ioas), 0);
-}
-
-/* Fail each step of attaching to an IOAS, then of replacing. */
-static void dev_attach_fail_nth(struct kunit *test)
-{
-	static const char *const attach_points[] = {
-		"obj.reserve_id", "mock.domain_alloc", "space.reserve",
-		"space.domain_slot", "pages.pin", "space.domain_map",
-		"mock.map", "mock.attach", NULL
-	};
-	static const char *const replace_points[] = {
-		"obj.reserve_id", "mock.domain_alloc", "space.domain_map",
-		"mock.map", "device.replace", NULL
-	};
-	struct dev_fixture *fx = test->priv;
-	struct ioasim_mock_dev *mdev =
-		ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_RESV);
-	struct attach_sweep s = {
-		.vfio = ioasim_test_vfio(test, mdev), .pt = fx->ioas,
-	};
-	struct ioasim_sweep sweep = {
-		.step = attach_sweep_step, .check = attach_sweep_check,
-		.arg = &s,
-	};
-	u32 id, other = ioasim_test_ioas(test, fx->ctx);
-
-	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(s.vfio, fx->ctx, &id), 0);
-	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
-					      4 * PAGE_SIZE, IOVA, true), 0);
-	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, other,
-					      fx->uptr + PAGE_SIZE,
-					      4 * PAGE_SIZE, IOVA, true), 0);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, attach_points),
-			8);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
-
-	/* Now attached to fx->ioas; sweep a replace by @other, and back. */
-	s.pt = other;
-	s.replace = true;
-	s.want_hwpts = 1;
-	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(s.vfio), 0);
-	KUNIT_ASSERT_EQ(test, attached(test, s.vfio, other) != 0, true);
-	s.pt = fx->ioas;
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep,
-						 replace_points), 5);
-	KUNIT_EXPECT_EQ(test, dma_read(test, s.vfio, IOVA, 0), fx->uptr);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
-}
-
-struct bind_sweep {
-	struct ioasim_device *idev;
-	struct device *dev;
-};
-
-static int bind_sweep_step(struct kunit *test, void *arg)
-{
-	struct dev_fixture *fx = test->priv;
-	struct bind_sweep *s = arg;
-	u32 id;
-
-	s->idev = ioasim_device_bind(fx->ctx, s->dev, &id);
-	return PTR_ERR_OR_ZERO(s->idev);
-}
-
-static void bind_sweep_check(struct kunit *test, void *arg, int rc)
-{
-	struct dev_fixture *fx = test->priv;
-	struct bind_sweep *s = arg;
-
-	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx, &ioasim_device_type),
-			0);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&fx->ctx->groups));
-	KUNIT_EXPECT_EQ(test, refcount_read(&fx->ctx->refs), 1);
-	/* Ownership given back: the device is in its identity domain. */
-	KUNIT_EXPECT_EQ(test, iommu_get_domain_for_dev(s->dev)->type,
-			IOMMU_DOMAIN_IDENTITY);
-}
-
-/* Fail each step of binding; then unbind an attached device directly. */
-static void dev_bind_fail_nth(struct kunit *test)
-{
-	static const char *const points[] = {
-		"device.group", "device.group_slot", "obj.reserve_id", NULL
-	};
-	struct dev_fixture *fx = test->priv;
-	struct bind_sweep s = { .dev = &fx->mdev->pdev->dev };
-	struct ioasim_sweep sweep = {
-		.step = bind_sweep_step, .check = bind_sweep_check, .arg = &s,
-	};
-	u32 pt = fx->ioas;
-
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 4);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(s.idev));
-	KUNIT_EXPECT_EQ(test, ioasim_device_attach(s.idev, &pt), 0);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
-	/* Unbind detaches first; the automatic HWPT goes with it. */
-	ioasim_device_unbind(s.idev);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 0);
-	bind_sweep_check(test, &s, 0);
-}
-
-struct hwpt_sweep {
-	struct iommu_hwpt_alloc cmd;
-};
-
-static int hwpt_sweep_step(struct kunit *test, void *arg)
-{
-	struct hwpt_sweep *s = arg;
-
-	return hwpt_alloc(test, &s->cmd);
-}
-
-static void hwpt_sweep_check(struct kunit *test, void *arg, int rc)
-{
-	struct dev_fixture *fx = test->priv;
-
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 0);
-	KUNIT_EXPECT_EQ(test, nranges(test, fx->ioas), 1);
-	KUNIT_EXPECT_EQ(test, ioas_pinned(test, fx->ioas), 0);
-}
-
-/* Fail each step of HWPT_ALLOC over an IOAS that maps something. */
-static void dev_hwpt_alloc_fail_nth(struct kunit *test)
-{
-	static const char *const points[] = {
-		"obj.get", "obj.reserve_id", "mock.domain_alloc",
-		"space.reserve", "space.domain_slot", "pages.pin",
-		"space.domain_map", "mock.map", NULL
-	};
-	struct dev_fixture *fx = test->priv;
-	struct hwpt_sweep s = {
-		.cmd = { .size = sizeof(s.cmd), .pt_id = fx->ioas },
-	};
-	struct ioasim_sweep sweep = {
-		.step = hwpt_sweep_step, .check = hwpt_sweep_check, .arg = &s,
-	};
-
-	bound(test, fx->mdev, &s.cmd.dev_id);
-	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
-					      4 * PAGE_SIZE, IOVA, true), 0);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 10);
-	KUNIT_EXPECT_EQ(test, nhwpts(test), 1);
-	KUNIT_EXPECT_EQ(test, ioas_pinned(test, fx->ioas), 4);
-}
-
-static int dev_init(struct kunit *test)
-{
-	struct dev_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, fx);
-	test->priv = fx;
-	fx->uptr = ioasim_test_user_mem_tagged(test, NPAGES * PAGE_SIZE,
-					       sizeof(u64));
-	/* Devices outlive the context; device files are opened after it. */
-	fx->mdev = ioasim_test_mock_dev(test, 0);
-	fx->mdev2 = ioasim_test_mock_dev(test, 0);
-	fx->small = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_SMALL_APERTURE);
-	fx->ctx = ioasim_test_ctx(test);
-	fx->ioas = ioasim_test_ioas(test, fx->ctx);
-	return 0;
 }
 
 static struct kunit_case ioasim_device_cases[] = {
@@ -843,15 +554,12 @@ static struct kunit_case ioasim_device_cases[] = {
 	KUNIT_CASE(dev_dma_two_domains),
 	KUNIT_CASE(dev_huge_iova_domain),
 	KUNIT_CASE(dev_ctx_outlives_close),
-	KUNIT_CASE(dev_attach_fail_nth),
-	KUNIT_CASE(dev_bind_fail_nth),
-	KUNIT_CASE(dev_hwpt_alloc_fail_nth),
 	{}
 };
 
 static struct kunit_suite ioasim_device_suite = {
 	.name = "ioasim_device",
-	.init = dev_init,
+	.init = dev_fx_init,
 	.test_cases = ioasim_device_cases,
 };
 

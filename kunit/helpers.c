@@ -380,6 +380,3 @@ void ioasim_test_totals(struct ioasim_test_totals *t)
 #endif
 }
 
-MODULE_DESCRIPTION("KUnit suites for ioasim");
-MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,150 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suite ioasim_ioas: the IOAS commands on the 6.12 uAPI structures,
- * as the ioctl layer will call them.
- *
- * Without a domain or an access nothing needs the memory resident, so
- * mapping pins nothing (as upstream): the placement cases use synthetic
- * user addresses. Every refused command is checked to leave the IOAS as
- * it was.
+ * KUnit suite ioasim_ioas: IOAS_MAP, IOAS_UNMAP and IOAS_COPY on the 6.12
+ * uAPI structures, as the ioctl layer calls them: placement, alignment,
+ * splitting, sharing of pages objects and failure at every fault point.
+ * Every refused command is checked to leave the IOAS as it was.
  */
 #include <kunit/test.h>
-#include <linux/cred.h>
 #include <linux/iommu.h>
 #include <linux/mman.h>
 
 #include "fault.h"
 #include "helpers.h"
 #include "ioas.h"
-
-#define SZ_PG PAGE_SIZE
-/* A user address aligned far beyond any IOVA alignment ioasim picks. */
-#define UADDR 0x7f0000000000UL
-#define TOP (ULONG_MAX)
-
-struct ioas_fixture {
-	struct ioasim_ctx *ctx;
-	u32 id;
-};
-
-static u32 new_ioas(struct kunit *test, struct ioasim_ctx *ctx)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	KUNIT_ASSERT_EQ(test, ioasim_ioas_alloc(ctx, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static struct ioasim_ioas *ioas_of(struct kunit *test, u32 id)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct ioasim_ioas *ioas = ioasim_ioas_get(fx->ctx, id);
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
-	/* The fixture's context keeps it alive for the whole case. */
-	ioasim_ioas_put(fx->ctx, ioas);
-	return ioas;
-}
-
-static int do_map(struct kunit *test, u32 id, unsigned long uptr,
-		  u64 *iova, u64 length, u32 flags)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.ioas_id = id,
-		.user_va = uptr,
-		.length = length,
-		.iova = *iova,
-	};
-	int rc = ioasim_ioas_map(fx->ctx, &cmd);
-
-	if (!rc)
-		*iova = cmd.iova;
-	return rc;
-}
-
-/* Map at a fixed IOVA, asserting success. */
-static void map_fixed(struct kunit *test, u32 id, u64 iova, u64 length)
-{
-	u64 at = iova;
-	int rc = do_map(test, id, UADDR + iova % SZ_PG, &at, length,
-			IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			IOMMU_IOAS_MAP_WRITEABLE);
-
-	KUNIT_ASSERT_EQ_MSG(test, rc, 0, "map %llx+%llx: %pe", iova, length,
-			    ERR_PTR(rc));
-}
-
-static int do_unmap(struct kunit *test, u32 id, u64 iova, u64 length,
-		    u64 *unmapped)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = id,
-		.iova = iova,
-		.length = length,
-	};
-	int rc = ioasim_ioas_unmap(fx->ctx, &cmd);
-
-	*unmapped = rc ? 0 : cmd.length;
-	return rc;
-}
-
-static unsigned int count_nodes(struct rb_root_cached *root)
-{
-	struct interval_tree_node *node;
-	unsigned int n = 0;
-
-	for (node = interval_tree_iter_first(root, 0, TOP); node;
-	     node = interval_tree_iter_next(node, 0, TOP))
-		n++;
-	return n;
-}
-
-static unsigned int count_areas(struct kunit *test, u32 id)
-{
-	struct ioasim_ioas *ioas = ioas_of(test, id);
-	unsigned int n;
-
-	down_read(&ioas->space.lock);
-	n = count_nodes(&ioas->space.areas);
-	up_read(&ioas->space.lock);
-	return n;
-}
-
-static struct ioasim_area *area_at(struct kunit *test, u32 id, u64 iova)
-{
-	struct ioasim_ioas *ioas = ioas_of(test, id);
-	struct interval_tree_node *node;
-
-	down_read(&ioas->space.lock);
-	node = interval_tree_iter_first(&ioas->space.areas, iova, iova);
-	up_read(&ioas->space.lock);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, node, "no area at %llx", iova);
-	return container_of(node, struct ioasim_area, node);
-}
-
-static void reserve(struct kunit *test, u32 id, u64 first, u64 last)
-{
-	KUNIT_ASSERT_EQ(test, ioasim_space_reserve(&ioas_of(test, id)->space,
-						   first, last, test), 0);
-}
-
-static int allow(struct kunit *test, u32 id,
-		 const struct iommu_iova_range *ranges, u32 n)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_ioas_allow_iovas cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = id,
-		.num_iovas = n,
-	};
-
-	return ioasim_ioas_allow_iovas(fx->ctx, &cmd, ranges);
-}
+#include "ioas_fixture.h"
 
 struct map_case {
 	const char *desc;
@@ -155,9 +23,6 @@ struct map_case {
 	bool no_such_ioas;
 	int rc;
 };
-
-#define FIXED_RW (IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | \
-		  IOMMU_IOAS_MAP_WRITEABLE)
 
 /* Set-up of every case: [0x800000, 0x8fffff] reserved, 0x400000 mapped. */
 static const struct map_case map_cases[] = {
@@ -203,17 +68,17 @@ static void ioas_map_cases(struct kunit *test)
 		.__reserved = c->bad_reserved_field,
 	};
 
-	reserve(test, fx->id, 0x800000, 0x8fffff);
-	map_fixed(test, fx->id, 0x400000, 4 * SZ_PG);
+	ioas_fx_reserve(test, fx->id, 0x800000, 0x8fffff);
+	ioas_fx_map_fixed(test, fx->id, 0x400000, 4 * SZ_PG);
 
 	KUNIT_EXPECT_EQ(test, ioasim_ioas_map(fx->ctx, &cmd), c->rc);
 	if (c->rc) {
-		KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 1);
+		KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 1);
 		return;
 	}
 	KUNIT_EXPECT_EQ(test, cmd.iova, c->iova);
-	KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 2);
-	KUNIT_EXPECT_EQ(test, area_at(test, fx->id, c->iova)->node.last,
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 2);
+	KUNIT_EXPECT_EQ(test, ioas_fx_area_at(test, fx->id, c->iova)->node.last,
 			c->iova + c->length - 1);
 }
 
@@ -263,14 +128,14 @@ static void ioas_auto_placement(struct kunit *test)
 	u64 iova = 0, last;
 
 	if (c->resv_last)
-		reserve(test, fx->id, c->resv_first, c->resv_last);
+		ioas_fx_reserve(test, fx->id, c->resv_first, c->resv_last);
 	if (c->allow_last)
-		KUNIT_ASSERT_EQ(test, allow(test, fx->id, &window, 1), 0);
+		KUNIT_ASSERT_EQ(test, ioas_fx_allow(test, fx->id, &window, 1), 0);
 	if (c->premap)
-		map_fixed(test, fx->id, c->premap, c->premap_len);
+		ioas_fx_map_fixed(test, fx->id, c->premap, c->premap_len);
 
-	KUNIT_ASSERT_EQ(test, do_map(test, fx->id, uptr, &iova, c->length,
-				     IOMMU_IOAS_MAP_READABLE), c->rc);
+	KUNIT_ASSERT_EQ(test, ioas_fx_map(test, fx->id, uptr, &iova, c->length,
+					  IOMMU_IOAS_MAP_READABLE), c->rc);
 	if (c->rc)
 		return;
 	last = iova + c->length - 1;
@@ -292,7 +157,7 @@ static void ioas_auto_placement(struct kunit *test)
 
 		KUNIT_EXPECT_TRUE(test, clear);
 	}
-	KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 1 + !!c->premap);
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 1 + !!c->premap);
 }
 
 /*
@@ -303,7 +168,7 @@ static void ioas_auto_placement(struct kunit *test)
 static void ioas_domain_alignment(struct kunit *test)
 {
 	struct ioas_fixture *fx = test->priv;
-	struct ioasim_space *space = &ioas_of(test, fx->id)->space;
+	struct ioasim_space *space = &ioas_fx_ioas(test, fx->id)->space;
 	u64 align = 4 * SZ_PG, iova;
 
 	down_write(&space->lock);
@@ -311,34 +176,34 @@ static void ioas_domain_alignment(struct kunit *test)
 	up_write(&space->lock);
 
 	iova = align + SZ_PG;
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
-				     FIXED_RW), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &iova, align,
+					  FIXED_RW), -EINVAL);
 	iova = align;
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, SZ_PG,
-				     FIXED_RW), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &iova, SZ_PG,
+					  FIXED_RW), -EINVAL);
 	/* Memory whose page offset the IO page cannot express. */
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR + 0x100, &iova, align,
-				     FIXED_RW), -EINVAL);
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
-				     FIXED_RW), 0);
+	KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR + 0x100, &iova, align,
+					  FIXED_RW), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &iova, align,
+					  FIXED_RW), 0);
 	/* Memory starting inside an IO page cannot be placed at all. */
 	iova = 0;
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR + SZ_PG, &iova, align,
-				     IOMMU_IOAS_MAP_READABLE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR + SZ_PG, &iova, align,
+					  IOMMU_IOAS_MAP_READABLE), -EINVAL);
 	/*
 	 * Without huge pages the allocator never aligns beyond PAGE_SIZE,
 	 * so it cannot serve the domain's alignment at all (as upstream).
 	 */
 	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE)) {
-		KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
-					     IOMMU_IOAS_MAP_READABLE), -EINVAL);
-		KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 1);
+		KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &iova, align,
+						  IOMMU_IOAS_MAP_READABLE), -EINVAL);
+		KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 1);
 		return;
 	}
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, align,
-				     IOMMU_IOAS_MAP_READABLE), 0);
+	KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &iova, align,
+					  IOMMU_IOAS_MAP_READABLE), 0);
 	KUNIT_EXPECT_EQ(test, iova % align, 0);
-	KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 2);
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 2);
 }
 
 /* With room at the bottom, automatic placement takes the lowest fit. */
@@ -347,17 +212,17 @@ static void ioas_auto_placement_is_lowest(struct kunit *test)
 	struct ioas_fixture *fx = test->priv;
 	u64 a = 0, b = 0, c = 0;
 
-	KUNIT_ASSERT_EQ(test, do_map(test, fx->id, UADDR, &a, SZ_PG,
-				     IOMMU_IOAS_MAP_READABLE), 0);
+	KUNIT_ASSERT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &a, SZ_PG,
+					  IOMMU_IOAS_MAP_READABLE), 0);
 	KUNIT_EXPECT_EQ(test, a, (u64)SZ_PG);
-	KUNIT_ASSERT_EQ(test, do_map(test, fx->id, UADDR, &b, SZ_PG,
-				     IOMMU_IOAS_MAP_READABLE), 0);
+	KUNIT_ASSERT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &b, SZ_PG,
+					  IOMMU_IOAS_MAP_READABLE), 0);
 	KUNIT_EXPECT_EQ(test, b, 2 * (u64)SZ_PG);
 	/* A freed hole is reused. */
-	KUNIT_ASSERT_EQ(test, do_unmap(test, fx->id, a, SZ_PG, &c), 0);
+	KUNIT_ASSERT_EQ(test, ioas_fx_unmap(test, fx->id, a, SZ_PG, &c), 0);
 	c = 0;
-	KUNIT_ASSERT_EQ(test, do_map(test, fx->id, UADDR, &c, SZ_PG,
-				     IOMMU_IOAS_MAP_READABLE), 0);
+	KUNIT_ASSERT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &c, SZ_PG,
+					  IOMMU_IOAS_MAP_READABLE), 0);
 	KUNIT_EXPECT_EQ(test, c, a);
 }
 
@@ -402,17 +267,17 @@ static void ioas_unmap_cases(struct kunit *test)
 	struct ioas_fixture *fx = test->priv;
 	u64 unmapped;
 
-	map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
-	map_fixed(test, fx->id, 0x104000, 4 * SZ_PG);
-	map_fixed(test, fx->id, 0x200000, SZ_PG);
-	map_fixed(test, fx->id, TOP - 4 * SZ_PG + 1, 4 * SZ_PG);
+	ioas_fx_map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
+	ioas_fx_map_fixed(test, fx->id, 0x104000, 4 * SZ_PG);
+	ioas_fx_map_fixed(test, fx->id, 0x200000, SZ_PG);
+	ioas_fx_map_fixed(test, fx->id, TOP - 4 * SZ_PG + 1, 4 * SZ_PG);
 
-	KUNIT_EXPECT_EQ(test, do_unmap(test, c->no_such_ioas ? fx->id + 1 :
+	KUNIT_EXPECT_EQ(test, ioas_fx_unmap(test, c->no_such_ioas ? fx->id + 1 :
 				       fx->id, c->iova, c->length, &unmapped),
 			c->rc);
 	KUNIT_EXPECT_EQ(test, unmapped, c->unmapped);
 	if (c->rc)
-		KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 4);
+		KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 4);
 }
 
 static void ioas_unmap_all_of_nothing(struct kunit *test)
@@ -420,45 +285,25 @@ static void ioas_unmap_all_of_nothing(struct kunit *test)
 	struct ioas_fixture *fx = test->priv;
 	u64 unmapped = 1;
 
-	KUNIT_EXPECT_EQ(test, do_unmap(test, fx->id, 0, U64_MAX, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, ioas_fx_unmap(test, fx->id, 0, U64_MAX, &unmapped), 0);
 	KUNIT_EXPECT_EQ(test, unmapped, 0);
-}
-
-static int do_copy(struct kunit *test, u32 dst, u32 src, u64 src_iova,
-		   u64 length, u64 *dst_iova, u32 flags)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_ioas_copy cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.dst_ioas_id = dst,
-		.src_ioas_id = src,
-		.length = length,
-		.dst_iova = *dst_iova,
-		.src_iova = src_iova,
-	};
-	int rc = ioasim_ioas_copy(fx->ctx, &cmd);
-
-	if (!rc)
-		*dst_iova = cmd.dst_iova;
-	return rc;
 }
 
 /* A copy maps the same pages objects: no second pin, no second charge. */
 static void ioas_copy_shares_pages(struct kunit *test)
 {
 	struct ioas_fixture *fx = test->priv;
-	u32 dst = new_ioas(test, fx->ctx);
+	u32 dst = ioasim_test_ioas(test, fx->ctx);
 	struct ioasim_area *src_area, *dst_area;
 	u64 iova = 0;
 
-	map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
-	src_area = area_at(test, fx->id, 0x100000);
+	ioas_fx_map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
+	src_area = ioas_fx_area_at(test, fx->id, 0x100000);
 	KUNIT_EXPECT_EQ(test, kref_read(&src_area->pages->kref), 1);
 
-	KUNIT_ASSERT_EQ(test, do_copy(test, dst, fx->id, 0x100000, 4 * SZ_PG,
-				      &iova, IOMMU_IOAS_MAP_READABLE), 0);
-	dst_area = area_at(test, dst, iova);
+	KUNIT_ASSERT_EQ(test, ioas_fx_copy(test, dst, fx->id, 0x100000, 4 * SZ_PG,
+					   &iova, IOMMU_IOAS_MAP_READABLE), 0);
+	dst_area = ioas_fx_area_at(test, dst, iova);
 	KUNIT_EXPECT_PTR_EQ(test, dst_area->pages, src_area->pages);
 	KUNIT_EXPECT_EQ(test, dst_area->start_byte, src_area->start_byte);
 	KUNIT_EXPECT_EQ(test, dst_area->node.last - dst_area->node.start + 1,
@@ -474,12 +319,12 @@ static void ioas_copy_subrange(struct kunit *test)
 	struct ioasim_area *src_area, *dst_area;
 	u64 iova = 0x500000;
 
-	map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
-	KUNIT_ASSERT_EQ(test, do_copy(test, fx->id, fx->id, 0x101000,
-				      2 * SZ_PG, &iova, FIXED_RW), 0);
+	ioas_fx_map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
+	KUNIT_ASSERT_EQ(test, ioas_fx_copy(test, fx->id, fx->id, 0x101000,
+					   2 * SZ_PG, &iova, FIXED_RW), 0);
 	KUNIT_EXPECT_EQ(test, iova, 0x500000);
-	src_area = area_at(test, fx->id, 0x100000);
-	dst_area = area_at(test, fx->id, 0x500000);
+	src_area = ioas_fx_area_at(test, fx->id, 0x100000);
+	dst_area = ioas_fx_area_at(test, fx->id, 0x500000);
 	KUNIT_EXPECT_EQ(test, dst_area->start_byte,
 			src_area->start_byte + SZ_PG);
 	KUNIT_EXPECT_EQ(test, dst_area->node.last, 0x500000 + 2 * SZ_PG - 1);
@@ -489,18 +334,18 @@ static void ioas_copy_subrange(struct kunit *test)
 static void ioas_copy_across_areas(struct kunit *test)
 {
 	struct ioas_fixture *fx = test->priv;
-	u32 dst = new_ioas(test, fx->ctx);
+	u32 dst = ioasim_test_ioas(test, fx->ctx);
 	u64 iova = 0;
 
-	map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
-	map_fixed(test, fx->id, 0x104000, 4 * SZ_PG);
-	KUNIT_ASSERT_EQ(test, do_copy(test, dst, fx->id, 0x102000, 4 * SZ_PG,
-				      &iova, IOMMU_IOAS_MAP_READABLE), 0);
-	KUNIT_EXPECT_EQ(test, count_areas(test, dst), 2);
-	KUNIT_EXPECT_PTR_EQ(test, area_at(test, dst, iova)->pages,
-			    area_at(test, fx->id, 0x100000)->pages);
-	KUNIT_EXPECT_PTR_EQ(test, area_at(test, dst, iova + 2 * SZ_PG)->pages,
-			    area_at(test, fx->id, 0x104000)->pages);
+	ioas_fx_map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
+	ioas_fx_map_fixed(test, fx->id, 0x104000, 4 * SZ_PG);
+	KUNIT_ASSERT_EQ(test, ioas_fx_copy(test, dst, fx->id, 0x102000, 4 * SZ_PG,
+					   &iova, IOMMU_IOAS_MAP_READABLE), 0);
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, dst), 2);
+	KUNIT_EXPECT_PTR_EQ(test, ioas_fx_area_at(test, dst, iova)->pages,
+			    ioas_fx_area_at(test, fx->id, 0x100000)->pages);
+	KUNIT_EXPECT_PTR_EQ(test, ioas_fx_area_at(test, dst, iova + 2 * SZ_PG)->pages,
+			    ioas_fx_area_at(test, fx->id, 0x104000)->pages);
 }
 
 struct copy_case {
@@ -545,265 +390,21 @@ static void ioas_copy_cases(struct kunit *test)
 	struct ioasim_pages *ro, *rw;
 	u64 iova = c->dst_iova, ro_iova = 0x100000;
 
-	KUNIT_ASSERT_EQ(test, do_map(test, fx->id, UADDR, &ro_iova, 4 * SZ_PG,
-				     IOMMU_IOAS_MAP_FIXED_IOVA |
+	KUNIT_ASSERT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &ro_iova, 4 * SZ_PG,
+					  IOMMU_IOAS_MAP_FIXED_IOVA |
 				     IOMMU_IOAS_MAP_READABLE), 0);
-	map_fixed(test, fx->id, 0x200000, SZ_PG);
-	ro = area_at(test, fx->id, 0x100000)->pages;
-	rw = area_at(test, fx->id, 0x200000)->pages;
+	ioas_fx_map_fixed(test, fx->id, 0x200000, SZ_PG);
+	ro = ioas_fx_area_at(test, fx->id, 0x100000)->pages;
+	rw = ioas_fx_area_at(test, fx->id, 0x200000)->pages;
 
-	KUNIT_EXPECT_EQ(test, do_copy(test, c->no_dst ? fx->id + 1 : fx->id,
-				      c->no_src ? fx->id + 1 : fx->id,
+	KUNIT_EXPECT_EQ(test, ioas_fx_copy(test, c->no_dst ? fx->id + 1 : fx->id,
+					   c->no_src ? fx->id + 1 : fx->id,
 				      c->src_iova, c->length, &iova, c->flags),
 			c->rc);
-	KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 2);
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 2);
 	/* The references the copy took on the sources were returned. */
 	KUNIT_EXPECT_EQ(test, kref_read(&ro->kref), 1);
 	KUNIT_EXPECT_EQ(test, kref_read(&rw->kref), 1);
-}
-
-static void ioas_reserved_rules(struct kunit *test)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct ioasim_space *space = &ioas_of(test, fx->id)->space;
-	struct iommu_iova_range window = { 0x40000000, 0x4fffffff };
-	int other_owner;
-	u64 iova = 0x900000;
-
-	map_fixed(test, fx->id, 0x100000, SZ_PG);
-	KUNIT_ASSERT_EQ(test, allow(test, fx->id, &window, 1), 0);
-
-	KUNIT_EXPECT_EQ(test, ioasim_space_reserve(space, 0x100000, 0x100fff,
-						   test), -EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, ioasim_space_reserve(space, 0x4ffff000,
-						   0x50000fff, test),
-			-EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, ioasim_space_reserve(space, 0x2000, 0x1fff,
-						   test), -EINVAL);
-
-	/* Each owner removes only its own ranges. */
-	KUNIT_ASSERT_EQ(test, ioasim_space_reserve(space, 0x900000, 0x900fff,
-						   &other_owner), 0);
-	KUNIT_ASSERT_EQ(test, ioasim_space_reserve(space, 0xa00000, 0xa00fff,
-						   test), 0);
-	ioasim_space_unreserve(space, test);
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, SZ_PG,
-				     FIXED_RW), -EINVAL);
-	iova = 0xa00000;
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, SZ_PG,
-				     FIXED_RW), 0);
-	ioasim_space_unreserve(space, &other_owner);
-	iova = 0x900000;
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, SZ_PG,
-				     FIXED_RW), 0);
-}
-
-/* ALLOW_IOVAS replaces the window as a whole or not at all. */
-static void ioas_allow_iovas_rules(struct kunit *test)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_iova_range good[] = {
-		{ 0x40000000, 0x40000fff }, { 0x40001000, 0x40001fff },
-	};
-	struct iommu_iova_range over_reserved[] = {
-		{ 0x50000000, 0x5fffffff }, { 0x7ff000, 0x800fff },
-	};
-	struct iommu_iova_range single_byte = { 0x50000000, 0x50000000 };
-	struct iommu_iova_range overlapping[] = {
-		{ 0x50000000, 0x50001fff }, { 0x50001000, 0x50002fff },
-	};
-	struct iommu_ioas_allow_iovas cmd = {
-		.size = sizeof(cmd), .ioas_id = fx->id, .__reserved = 1,
-	};
-	u64 iova = 0;
-
-	reserve(test, fx->id, 0x800000, 0x8fffff);
-	/* Two adjacent ranges form one window that fits two pages. */
-	KUNIT_ASSERT_EQ(test, allow(test, fx->id, good, 2), 0);
-	KUNIT_EXPECT_EQ(test, allow(test, fx->id, over_reserved, 2),
-			-EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, allow(test, fx->id, &single_byte, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, allow(test, fx->id, overlapping, 2), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ioasim_ioas_allow_iovas(fx->ctx, &cmd, good),
-			-EOPNOTSUPP);
-
-	KUNIT_ASSERT_EQ(test, do_map(test, fx->id, UADDR, &iova, 2 * SZ_PG,
-				     IOMMU_IOAS_MAP_READABLE), 0);
-	KUNIT_EXPECT_EQ(test, iova, 0x40000000);
-	iova = 0;
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, SZ_PG,
-				     IOMMU_IOAS_MAP_READABLE), -ENOSPC);
-
-	/* An empty list allows everything again. */
-	KUNIT_ASSERT_EQ(test, allow(test, fx->id, NULL, 0), 0);
-	KUNIT_EXPECT_EQ(test, do_map(test, fx->id, UADDR, &iova, SZ_PG,
-				     IOMMU_IOAS_MAP_READABLE), 0);
-}
-
-static int iova_ranges(struct kunit *test, u32 cap,
-		       struct iommu_iova_range *out, u32 *num)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_ioas_iova_ranges cmd = {
-		.size = sizeof(cmd), .ioas_id = fx->id, .num_iovas = cap,
-	};
-	int rc = ioasim_ioas_iova_ranges(fx->ctx, &cmd, out);
-
-	*num = cmd.num_iovas;
-	if (rc == 0 || rc == -EMSGSIZE)
-		KUNIT_EXPECT_EQ(test, cmd.out_iova_alignment, 1);
-	return rc;
-}
-
-static void ioas_iova_ranges(struct kunit *test)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_iova_range r[4] = {};
-	struct iommu_ioas_iova_ranges bad = {
-		.size = sizeof(bad), .ioas_id = fx->id, .__reserved = 1,
-	};
-	u32 n;
-
-	KUNIT_ASSERT_EQ(test, iova_ranges(test, 4, r, &n), 0);
-	KUNIT_ASSERT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, r[0].start, 0);
-	KUNIT_EXPECT_EQ(test, r[0].last, U64_MAX);
-
-	reserve(test, fx->id, 0, SZ_PG - 1);
-	reserve(test, fx->id, 0x800000, 0x8fffff);
-	reserve(test, fx->id, 0xa00000, 0xafffff);
-	reserve(test, fx->id, TOP - SZ_PG + 1, TOP);
-	KUNIT_ASSERT_EQ(test, iova_ranges(test, 4, r, &n), 0);
-	KUNIT_ASSERT_EQ(test, n, 3);
-	KUNIT_EXPECT_EQ(test, r[0].start, SZ_PG);
-	KUNIT_EXPECT_EQ(test, r[0].last, 0x7fffff);
-	KUNIT_EXPECT_EQ(test, r[1].start, 0x900000);
-	KUNIT_EXPECT_EQ(test, r[1].last, 0x9fffff);
-	KUNIT_EXPECT_EQ(test, r[2].start, 0xb00000);
-	KUNIT_EXPECT_EQ(test, r[2].last, TOP - SZ_PG);
-
-	/* Too small a buffer: what fits, the full count, and EMSGSIZE. */
-	memset(r, 0, sizeof(r));
-	KUNIT_EXPECT_EQ(test, iova_ranges(test, 1, r, &n), -EMSGSIZE);
-	KUNIT_EXPECT_EQ(test, n, 3);
-	KUNIT_EXPECT_EQ(test, r[0].start, SZ_PG);
-	KUNIT_EXPECT_EQ(test, r[1].start, 0);
-	KUNIT_EXPECT_EQ(test, iova_ranges(test, 0, NULL, &n), -EMSGSIZE);
-	KUNIT_EXPECT_EQ(test, n, 3);
-
-	KUNIT_EXPECT_EQ(test, ioasim_ioas_iova_ranges(fx->ctx, &bad, r),
-			-EOPNOTSUPP);
-	bad.__reserved = 0;
-	bad.ioas_id = fx->id + 1;
-	KUNIT_EXPECT_EQ(test, ioasim_ioas_iova_ranges(fx->ctx, &bad, r),
-			-ENOENT);
-}
-
-static int option(struct ioasim_ctx *ctx, u32 option_id, u16 op,
-		  u32 object_id, u64 *val)
-{
-	struct iommu_option cmd = {
-		.size = sizeof(cmd),
-		.option_id = option_id,
-		.op = op,
-		.object_id = object_id,
-		.val64 = *val,
-	};
-	int rc = ioasim_option(ctx, &cmd);
-
-	*val = cmd.val64;
-	return rc;
-}
-
-static void ioas_option_rlimit_mode(struct kunit *test)
-{
-	struct ioasim_ctx *ctx = ioasim_test_ctx(test);
-	const struct cred *old;
-	struct cred *cred;
-	u64 v = 7;
-
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_GET, 0, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 0);
-	v = 1;
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_SET, 0, &v), 0);
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_GET, 0, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 1);
-	v = 2;
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_SET, 0, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_GET, 1, &v), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE, 2, 0, &v),
-			-EOPNOTSUPP);
-
-	/* Only while the context is empty, whatever the value. */
-	new_ioas(test, ctx);
-	v = 0;
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_SET, 0, &v), -EBUSY);
-	v = 2;
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_SET, 0, &v), -EBUSY);
-	v = 0;
-
-	cred = prepare_creds();
-	KUNIT_ASSERT_NOT_NULL(test, cred);
-	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
-	old = override_creds(cred);
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_SET, 0, &v), -EPERM);
-	revert_creds(old);
-	put_cred(cred);
-	KUNIT_EXPECT_EQ(test, option(ctx, IOMMU_OPTION_RLIMIT_MODE,
-				     IOMMU_OPTION_OP_GET, 0, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 1);
-}
-
-static void ioas_option_huge_pages(struct kunit *test)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct iommu_option bad = {
-		.size = sizeof(bad), .option_id = IOMMU_OPTION_HUGE_PAGES,
-		.object_id = fx->id, .__reserved = 1,
-	};
-	u64 v = 7;
-
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
-				     IOMMU_OPTION_OP_GET, fx->id, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 1);
-	v = 0;
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
-				     IOMMU_OPTION_OP_SET, fx->id, &v), 0);
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
-				     IOMMU_OPTION_OP_GET, fx->id, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 0);
-	KUNIT_EXPECT_TRUE(test, ioas_of(test, fx->id)->space.no_large_pages);
-	/* Without large pages, mappings are whole CPU pages. */
-	KUNIT_EXPECT_EQ(test, ioas_of(test, fx->id)->space.iova_alignment,
-			SZ_PG);
-	v = 1;
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
-				     IOMMU_OPTION_OP_SET, fx->id, &v), 0);
-	KUNIT_EXPECT_EQ(test, ioas_of(test, fx->id)->space.iova_alignment, 1);
-	/* A sub-page mapping cannot keep that alignment. */
-	map_fixed(test, fx->id, 0x100000, 100);
-	v = 0;
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
-				     IOMMU_OPTION_OP_SET, fx->id, &v),
-			-EADDRINUSE);
-	KUNIT_EXPECT_FALSE(test, ioas_of(test, fx->id)->space.no_large_pages);
-	v = 2;
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
-				     IOMMU_OPTION_OP_SET, fx->id, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
-				     IOMMU_OPTION_OP_GET, fx->id + 1, &v),
-			-ENOENT);
-	KUNIT_EXPECT_EQ(test, option(fx->ctx, 99, IOMMU_OPTION_OP_GET, fx->id,
-				     &v), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, ioasim_option(fx->ctx, &bad), -EOPNOTSUPP);
 }
 
 static void ioas_alloc_rejects_flags(struct kunit *test)
@@ -819,14 +420,14 @@ static void ioas_alloc_rejects_flags(struct kunit *test)
 static void ioas_destroy_unmaps(struct kunit *test)
 {
 	struct ioas_fixture *fx = test->priv;
-	u32 other = new_ioas(test, fx->ctx);
+	u32 other = ioasim_test_ioas(test, fx->ctx);
 	struct ioasim_pages *pages;
 	u64 iova = 0;
 
-	map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
-	pages = area_at(test, fx->id, 0x100000)->pages;
-	KUNIT_ASSERT_EQ(test, do_copy(test, other, fx->id, 0x100000, SZ_PG,
-				      &iova, IOMMU_IOAS_MAP_READABLE), 0);
+	ioas_fx_map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
+	pages = ioas_fx_area_at(test, fx->id, 0x100000)->pages;
+	KUNIT_ASSERT_EQ(test, ioas_fx_copy(test, other, fx->id, 0x100000, SZ_PG,
+					   &iova, IOMMU_IOAS_MAP_READABLE), 0);
 	KUNIT_EXPECT_EQ(test, kref_read(&pages->kref), 2);
 	KUNIT_ASSERT_EQ(test, ioasim_obj_destroy(fx->ctx, other,
 						 &ioasim_ioas_type), 0);
@@ -847,9 +448,9 @@ static int map_sweep_step(struct kunit *test, void *arg)
 	u64 iova = 0;
 
 	if (s->copy)
-		return do_copy(test, s->dst, fx->id, 0x100000, 8 * SZ_PG,
+		return ioas_fx_copy(test, s->dst, fx->id, 0x100000, 8 * SZ_PG,
 			       &iova, IOMMU_IOAS_MAP_READABLE);
-	return do_map(test, s->dst, UADDR, &iova, 8 * SZ_PG,
+	return ioas_fx_map(test, s->dst, UADDR, &iova, 8 * SZ_PG,
 		      IOMMU_IOAS_MAP_READABLE);
 }
 
@@ -858,10 +459,10 @@ static void map_sweep_check(struct kunit *test, void *arg, int rc)
 	struct ioas_fixture *fx = test->priv;
 	struct map_sweep *s = arg;
 
-	KUNIT_EXPECT_EQ(test, count_areas(test, s->dst), 0);
-	KUNIT_EXPECT_EQ(test, count_areas(test, fx->id), 2);
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, s->dst), 0);
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, fx->id), 2);
 	KUNIT_EXPECT_EQ(test,
-			kref_read(&area_at(test, fx->id, 0x100000)->pages->kref),
+			kref_read(&ioas_fx_area_at(test, fx->id, 0x100000)->pages->kref),
 			1);
 }
 
@@ -877,7 +478,7 @@ static void ioas_map_copy_fail_nth(struct kunit *test)
 		NULL
 	};
 	struct ioas_fixture *fx = test->priv;
-	struct map_sweep s = { .dst = new_ioas(test, fx->ctx) };
+	struct map_sweep s = { .dst = ioasim_test_ioas(test, fx->ctx) };
 	struct ioasim_sweep sweep = {
 		.step = map_sweep_step,
 		.check = map_sweep_check,
@@ -885,112 +486,17 @@ static void ioas_map_copy_fail_nth(struct kunit *test)
 	};
 	u64 unmapped;
 
-	map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
-	map_fixed(test, fx->id, 0x104000, 4 * SZ_PG);
+	ioas_fx_map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
+	ioas_fx_map_fixed(test, fx->id, 0x104000, 4 * SZ_PG);
 
 	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, map_points), 4);
-	KUNIT_EXPECT_EQ(test, count_areas(test, s.dst), 1);
-	KUNIT_ASSERT_EQ(test, do_unmap(test, s.dst, 0, U64_MAX, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, s.dst), 1);
+	KUNIT_ASSERT_EQ(test, ioas_fx_unmap(test, s.dst, 0, U64_MAX, &unmapped), 0);
 
 	s.copy = true;
 	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, copy_points),
 			5);
-	KUNIT_EXPECT_EQ(test, count_areas(test, s.dst), 2);
-}
-
-struct small_sweep {
-	struct ioasim_space *space;
-	unsigned int nallowed, nreserved, nobjects;
-	int which;
-};
-
-static unsigned int count_objects(struct ioasim_ctx *ctx)
-{
-	struct ioasim_obj *obj;
-	unsigned long index;
-	unsigned int n = 0;
-
-	xa_for_each(&ctx->objects, index, obj)
-		n++;
-	return n;
-}
-
-static int small_sweep_step(struct kunit *test, void *arg)
-{
-	static const struct iommu_iova_range two[] = {
-		{ 0x40000000, 0x4fffffff }, { 0x60000000, 0x6fffffff },
-	};
-	struct ioas_fixture *fx = test->priv;
-	struct small_sweep *s = arg;
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct iommu_iova_range out[4];
-	u32 n;
-
-	s->nallowed = count_nodes(&s->space->allowed);
-	s->nreserved = count_nodes(&s->space->reserved);
-	s->nobjects = count_objects(fx->ctx);
-	switch (s->which) {
-	case 3:
-		return ioasim_ioas_alloc(fx->ctx, &alloc);
-	case 0:
-		return allow(test, fx->id, two, ARRAY_SIZE(two));
-	case 1:
-		return iova_ranges(test, ARRAY_SIZE(out), out, &n);
-	default:
-		return ioasim_space_reserve(s->space, 0x900000, 0x9fffff, fx);
-	}
-}
-
-/* The objects, allowed window and reservations are as they were. */
-static void small_sweep_check(struct kunit *test, void *arg, int rc)
-{
-	struct ioas_fixture *fx = test->priv;
-	struct small_sweep *s = arg;
-
-	KUNIT_EXPECT_TRUE(test, rc == -ENOMEM || rc == -ENOENT);
-	KUNIT_EXPECT_EQ(test, count_objects(fx->ctx), s->nobjects);
-	KUNIT_EXPECT_EQ(test, count_nodes(&s->space->allowed), s->nallowed);
-	KUNIT_EXPECT_EQ(test, count_nodes(&s->space->reserved), s->nreserved);
-}
-
-/* ALLOW_IOVAS, IOVA_RANGES, reserving and IOAS_ALLOC fail cleanly. */
-static void ioas_small_commands_fail_nth(struct kunit *test)
-{
-	static const char *const allow_points[] = { "ioas.allowed", NULL };
-	static const char *const ranges_points[] = { "obj.get", NULL };
-	static const char *const reserve_points[] = { "space.reserve", NULL };
-	static const char *const alloc_points[] = {
-		"obj.alloc", "obj.reserve_id", NULL
-	};
-	static const char *const *const points[] = {
-		allow_points, ranges_points, reserve_points, alloc_points,
-	};
-	struct ioas_fixture *fx = test->priv;
-	struct small_sweep s = { .space = &ioas_of(test, fx->id)->space };
-	struct ioasim_sweep sweep = {
-		.step = small_sweep_step,
-		.check = small_sweep_check,
-		.arg = &s,
-	};
-
-	for (s.which = 0; s.which < ARRAY_SIZE(points); s.which++)
-		KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep,
-							 points[s.which]),
-				1);
-}
-
-static int ioas_init(struct kunit *test)
-{
-	struct ioas_fixture *fx;
-
-	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, fx);
-	test->priv = fx;
-	/* Commands run with the case's mm, as ioctls run with the caller's. */
-	ioasim_test_user_mem(test, SZ_PG, PROT_READ | PROT_WRITE);
-	fx->ctx = ioasim_test_ctx(test);
-	fx->id = new_ioas(test, fx->ctx);
-	return 0;
+	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, s.dst), 2);
 }
 
 static struct kunit_case ioasim_ioas_cases[] = {
@@ -1005,20 +511,14 @@ static struct kunit_case ioasim_ioas_cases[] = {
 	KUNIT_CASE(ioas_copy_subrange),
 	KUNIT_CASE(ioas_copy_across_areas),
 	KUNIT_CASE_PARAM(ioas_copy_cases, copy_gen_params),
-	KUNIT_CASE(ioas_reserved_rules),
-	KUNIT_CASE(ioas_allow_iovas_rules),
-	KUNIT_CASE(ioas_iova_ranges),
-	KUNIT_CASE(ioas_option_rlimit_mode),
-	KUNIT_CASE(ioas_option_huge_pages),
 	KUNIT_CASE(ioas_destroy_unmaps),
 	KUNIT_CASE(ioas_map_copy_fail_nth),
-	KUNIT_CASE(ioas_small_commands_fail_nth),
 	{}
 };
 
 static struct kunit_suite ioasim_ioas_suite = {
 	.name = "ioasim_ioas",
-	.init = ioas_init,
+	.init = ioas_fx_init,
 	.test_cases = ioasim_ioas_cases,
 };
 

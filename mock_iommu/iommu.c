@@ -22,12 +22,10 @@
 
 #include <uapi/linux/iommufd.h>
 
-#include "control.h"
 #include "fault.h"
 #include "iommufd_test.h"
 #include "ledger.h"
 #include "mock.h"
-#include "vfio_cdev.h"
 
 #define IOASIM_MOCK_PTE_FIRST	BIT(0)
 #define IOASIM_MOCK_PTE_LAST	BIT(1)
@@ -37,14 +35,6 @@
 #define IOASIM_MOCK_PTE_SHIFT	5
 
 static struct iommu_device ioasim_mock_iommu;
-
-static struct ioasim_mock_dev *mock_dev_of(struct device *dev)
-{
-	if (!dev_is_platform(dev) ||
-	    strcmp(to_platform_device(dev)->name, IOASIM_MOCK_DEV_NAME))
-		return NULL;
-	return *(struct ioasim_mock_dev **)dev_get_platdata(dev);
-}
 
 static void mock_violation(struct ioasim_mock_domain *md, const char *what,
 			   unsigned long iova)
@@ -110,7 +100,7 @@ static struct iommu_domain mock_blocked_domain = {
  */
 static int mock_attach(struct iommu_domain *domain, struct device *dev)
 {
-	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
 
 	if (!mdev || ioasim_mock_domain(domain)->kind !=
 		     (mdev->flags & IOASIM_MOCK_DEV_KIND))
@@ -391,7 +381,7 @@ struct ioasim_mock_domain *ioasim_mock_domain_of(struct iommu_domain *domain)
 
 static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 {
-	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
 	struct ioasim_mock_domain *md;
 
 	md = ioasim_kzalloc("mock.domain_alloc", sizeof(*md), GFP_KERNEL);
@@ -422,7 +412,7 @@ static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 
 static bool mock_capable(struct device *dev, enum iommu_cap cap)
 {
-	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
 
 	if (!mdev)
 		return false;
@@ -435,108 +425,6 @@ static bool mock_capable(struct device *dev, enum iommu_cap cap)
 	default:
 		return false;
 	}
-}
-
-static int mock_nested_attach(struct iommu_domain *domain, struct device *dev)
-{
-	struct ioasim_mock_nested *nested =
-		container_of(domain, struct ioasim_mock_nested, domain);
-
-	return mock_attach(&nested->parent->domain, dev);
-}
-
-static void mock_nested_free(struct iommu_domain *domain)
-{
-	kfree(container_of(domain, struct ioasim_mock_nested, domain));
-}
-
-/* What one invalidation entry asks of the nested domain's IOTLB. */
-static int mock_nested_flush(struct ioasim_mock_nested *nested,
-			     const struct iommu_hwpt_invalidate_selftest *inv)
-{
-	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
-		return -EOPNOTSUPP;
-	if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-		memset(nested->iotlb, 0, sizeof(nested->iotlb));
-		return 0;
-	}
-	if (inv->iotlb_id >= IOASIM_MOCK_NESTED_IOTLB_NUM)
-		return -EINVAL;
-	nested->iotlb[inv->iotlb_id] = 0;
-	return 0;
-}
-
-/*
- * The user's array, entry by entry; @array->entry_num becomes how many
- * were done, also when one is refused (it is the next).
- */
-static int mock_nested_invalidate(struct iommu_domain *domain,
-				  struct iommu_user_data_array *array)
-{
-	struct ioasim_mock_nested *nested =
-		container_of(domain, struct ioasim_mock_nested, domain);
-	struct iommu_hwpt_invalidate_selftest inv;
-	u32 done;
-	int rc = 0;
-
-	for (done = 0; !rc && done < array->entry_num; done += !rc)
-		rc = iommu_copy_struct_from_user_array(&inv, array,
-						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
-						       done, iotlb_id) ?:
-		     mock_nested_flush(nested, &inv);
-	array->entry_num = done;
-	return rc;
-}
-
-static const struct iommu_domain_ops mock_nested_ops = {
-	.attach_dev = mock_nested_attach,
-	.free = mock_nested_free,
-	.cache_invalidate_user = mock_nested_invalidate,
-};
-
-/**
- * ioasim_mock_nested_of() - the mock's view of a nested domain
- * @domain: a domain
- *
- * Return: the nested domain, or NULL if @domain is not one of the mock's.
- */
-struct ioasim_mock_nested *ioasim_mock_nested_of(struct iommu_domain *domain)
-{
-	if (domain->type != IOMMU_DOMAIN_NESTED ||
-	    domain->ops != &mock_nested_ops)
-		return NULL;
-	return container_of(domain, struct ioasim_mock_nested, domain);
-}
-
-/*
- * A nested domain on @parent, a paging domain of the mock, whose IOTLB
- * entries all start out holding the value iommufd_test.h's data gives.
- */
-static struct iommu_domain *
-mock_nested_alloc(struct iommu_domain *parent,
-		  const struct iommu_user_data *user_data)
-{
-	struct ioasim_mock_nested *nested;
-	struct iommu_hwpt_selftest data;
-	int rc;
-
-	if (parent->ops != &mock_domain_ops)
-		return ERR_PTR(-EINVAL);
-	rc = user_data->type == IOMMU_HWPT_DATA_SELFTEST ?
-	     iommu_copy_struct_from_user(&data, user_data,
-					 IOMMU_HWPT_DATA_SELFTEST, iotlb) :
-	     -EOPNOTSUPP;
-	if (rc)
-		return ERR_PTR(rc);
-	nested = ioasim_kzalloc("mock.nested_alloc", sizeof(*nested),
-				GFP_KERNEL);
-	if (!nested)
-		return ERR_PTR(-ENOMEM);
-	memset32(nested->iotlb, data.iotlb, ARRAY_SIZE(nested->iotlb));
-	nested->parent = ioasim_mock_domain(parent);
-	nested->domain.type = IOMMU_DOMAIN_NESTED;
-	nested->domain.ops = &mock_nested_ops;
-	return &nested->domain;
 }
 
 /*
@@ -553,7 +441,7 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 	struct iommu_domain *domain;
 
 	if (parent && !flags)
-		return mock_nested_alloc(parent, user_data);
+		return ioasim_mock_nested_alloc(parent, user_data);
 	if (mock_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
 		can |= IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
 	if (parent || user_data || (flags & ~can))
@@ -571,7 +459,7 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
  */
 static void mock_get_resv_regions(struct device *dev, struct list_head *head)
 {
-	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
 	struct iommu_resv_region *region;
 
 	if (!mdev || !(mdev->flags & IOASIM_MOCK_DEV_RESV))
@@ -592,7 +480,7 @@ static void mock_get_resv_regions(struct device *dev, struct list_head *head)
 /* A device joins its peer's group when it was created with one. */
 static struct iommu_group *mock_device_group(struct device *dev)
 {
-	struct ioasim_mock_dev *mdev = mock_dev_of(dev);
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
 	struct iommu_group *group;
 
 	if (!mdev->peer)
@@ -603,7 +491,7 @@ static struct iommu_group *mock_device_group(struct device *dev)
 
 static struct iommu_device *mock_probe_device(struct device *dev)
 {
-	if (!mock_dev_of(dev))
+	if (!ioasim_mock_dev_of(dev))
 		return ERR_PTR(-ENODEV);
 	return &ioasim_mock_iommu;
 }
@@ -702,93 +590,15 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 }
 
 /**
- * ioasim_mock_dev_create_in_group() - add a device to a peer's iommu group
- * @flags: IOASIM_MOCK_DEV_* flags
- * @peer: the device whose group to join (it must outlive the new one), or
- *	NULL for a group of its own
+ * ioasim_mock_iommu_register() - put the mock IOMMU in the iommu core
  *
- * The iommu core probes the device while it is added: on return it has its
- * iommu group and is attached to the group's domain (the identity default
- * domain for a new group).
+ * From now on the core probes every device added with the mock's
+ * platform name through the mock, and leaves every other device alone.
  *
  * Context: process context, may sleep.
- * Return: the device, or an ERR_PTR.
+ * Return: 0 or a negative errno.
  */
-struct ioasim_mock_dev *
-ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
-{
-	struct ioasim_mock_dev *mdev;
-	struct iommu_group *group;
-	int rc;
-
-	mdev = ioasim_kzalloc("mock.dev_alloc", sizeof(*mdev), GFP_KERNEL);
-	if (!mdev)
-		return ERR_PTR(-ENOMEM);
-	mdev->flags = flags;
-	mdev->peer = peer;
-
-	/* The platform data is a pointer back to @mdev. */
-	mdev->pdev = ioasim_should_fail("mock.dev_add") ? ERR_PTR(-ENOMEM) :
-		platform_device_register_data(NULL, IOASIM_MOCK_DEV_NAME,
-					      PLATFORM_DEVID_AUTO, &mdev,
-					      sizeof(mdev));
-	if (IS_ERR(mdev->pdev)) {
-		rc = PTR_ERR(mdev->pdev);
-		kfree(mdev);
-		/*
-		 * platform_device_add() ignores a failure to allocate the
-		 * name, and device_add() then refuses the nameless device
-		 * with -EINVAL. Our name and id are always valid: it is
-		 * memory.
-		 */
-		return ERR_PTR(rc == -EINVAL ? -ENOMEM : rc);
-	}
-	/*
-	 * The bus notifier probed the IOMMU: the device has a group and the
-	 * group a domain. For a mock device that fails only when memory runs
-	 * out, and leaves a device nothing can bind or attach.
-	 */
-	group = iommu_group_get(&mdev->pdev->dev);
-	if (!group || !iommu_get_domain_for_dev(&mdev->pdev->dev)) {
-		iommu_group_put(group);
-		ioasim_mock_dev_destroy(mdev);
-		return ERR_PTR(-ENOMEM);
-	}
-	iommu_group_put(group);
-	return mdev;
-}
-
-/**
- * ioasim_mock_dev_create() - add a device behind the mock IOMMU, in an
- *	iommu group of its own
- * @flags: IOASIM_MOCK_DEV_* flags
- *
- * Context: process context, may sleep.
- * Return: the device, or an ERR_PTR.
- */
-struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
-{
-	return ioasim_mock_dev_create_in_group(flags, NULL);
-}
-
-/**
- * ioasim_mock_dev_destroy() - remove a device made by ioasim_mock_dev_create()
- * @mdev: the device; its domains must have been freed already
- *
- * Context: process context, may sleep.
- */
-void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev)
-{
-	platform_device_unregister(mdev->pdev);
-	kfree(mdev);
-}
-
-/*
- * The mock IOMMU serves the test build for its whole life: registered when
- * the test code loads (an initcall when built in, so before the suites
- * run), unregistered when it unloads.
- */
-static int __init ioasim_mock_init(void)
+int ioasim_mock_iommu_register(void)
 {
 	int rc;
 
@@ -799,32 +609,18 @@ static int __init ioasim_mock_init(void)
 		return rc;
 	rc = iommu_device_register(&ioasim_mock_iommu, &ioasim_mock_ops,
 				   NULL);
-	/* LCOV_EXCL_START: registration fails only for a duplicate */
-	if (rc) {
+	if (rc)
 		iommu_device_sysfs_remove(&ioasim_mock_iommu);
-		return rc;
-	}
-	/* LCOV_EXCL_STOP */
-	ioasim_control_init();
-	rc = ioasim_vfio_nodes_init();
-	/* LCOV_EXCL_START: only a boot parameter asks for nodes */
-	if (rc) {
-		ioasim_control_exit();
-		iommu_device_unregister(&ioasim_mock_iommu);
-		iommu_device_sysfs_remove(&ioasim_mock_iommu);
-	}
-	/* LCOV_EXCL_STOP */
 	return rc;
 }
-module_init(ioasim_mock_init);
 
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
-static void __exit ioasim_mock_exit(void)
+/**
+ * ioasim_mock_iommu_unregister() - take the mock IOMMU out again
+ *
+ * Context: process context, may sleep; every mock device is gone.
+ */
+void ioasim_mock_iommu_unregister(void)
 {
-	ioasim_vfio_nodes_exit();
-	ioasim_control_exit();
 	iommu_device_unregister(&ioasim_mock_iommu);
 	iommu_device_sysfs_remove(&ioasim_mock_iommu);
 }
-module_exit(ioasim_mock_exit);
-/* LCOV_EXCL_STOP */

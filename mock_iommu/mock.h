@@ -166,6 +166,13 @@ struct ioasim_mock_nested {
 };
 
 struct ioasim_mock_nested *ioasim_mock_nested_of(struct iommu_domain *domain);
+struct iommu_domain *
+ioasim_mock_nested_alloc(struct iommu_domain *parent,
+			 const struct iommu_user_data *user_data);
+
+int ioasim_mock_iommu_register(void);
+void ioasim_mock_iommu_unregister(void);
+struct ioasim_mock_dev *ioasim_mock_dev_of(struct device *dev);
 
 static inline struct ioasim_mock_domain *
 ioasim_mock_domain(struct iommu_domain *domain)

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim - the mock IOMMU's devices (see mock.h)
+ *
+ * A mock device is a platform device with the mock's name, whose platform
+ * data points back at its struct ioasim_mock_dev. Adding it makes the
+ * iommu core probe it through the mock IOMMU and give it a group.
+ */
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "mock.h"
+
+/**
+ * ioasim_mock_dev_of() - the mock device behind a struct device
+ * @dev: any device
+ *
+ * Context: any context.
+ * Return: the mock device, or NULL if @dev is not one of the mock's.
+ */
+struct ioasim_mock_dev *ioasim_mock_dev_of(struct device *dev)
+{
+	if (!dev_is_platform(dev) ||
+	    strcmp(to_platform_device(dev)->name, IOASIM_MOCK_DEV_NAME))
+		return NULL;
+	return *(struct ioasim_mock_dev **)dev_get_platdata(dev);
+}
+
+/**
+ * ioasim_mock_dev_create_in_group() - add a device to a peer's iommu group
+ * @flags: IOASIM_MOCK_DEV_* flags
+ * @peer: the device whose group to join (it must outlive the new one), or
+ *	NULL for a group of its own
+ *
+ * The iommu core probes the device while it is added: on return it has its
+ * iommu group and is attached to the group's domain (the identity default
+ * domain for a new group).
+ *
+ * Context: process context, may sleep.
+ * Return: the device, or an ERR_PTR.
+ */
+struct ioasim_mock_dev *
+ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
+{
+	struct ioasim_mock_dev *mdev;
+	struct iommu_group *group;
+	int rc;
+
+	mdev = ioasim_kzalloc("mock.dev_alloc", sizeof(*mdev), GFP_KERNEL);
+	if (!mdev)
+		return ERR_PTR(-ENOMEM);
+	mdev->flags = flags;
+	mdev->peer = peer;
+
+	/* The platform data is a pointer back to @mdev. */
+	mdev->pdev = ioasim_should_fail("mock.dev_add") ? ERR_PTR(-ENOMEM) :
+		platform_device_register_data(NULL, IOASIM_MOCK_DEV_NAME,
+					      PLATFORM_DEVID_AUTO, &mdev,
+					      sizeof(mdev));
+	if (IS_ERR(mdev->pdev)) {
+		rc = PTR_ERR(mdev->pdev);
+		kfree(mdev);
+		/*
+		 * platform_device_add() ignores a failure to allocate the
+		 * name, and device_add() then refuses the nameless device
+		 * with -EINVAL. Our name and id are always valid: it is
+		 * memory.
+		 */
+		return ERR_PTR(rc == -EINVAL ? -ENOMEM : rc);
+	}
+	/*
+	 * The bus notifier probed the IOMMU: the device has a group and the
+	 * group a domain. For a mock device that fails only when memory runs
+	 * out, and leaves a device nothing can bind or attach.
+	 */
+	group = iommu_group_get(&mdev->pdev->dev);
+	if (!group || !iommu_get_domain_for_dev(&mdev->pdev->dev)) {
+		iommu_group_put(group);
+		ioasim_mock_dev_destroy(mdev);
+		return ERR_PTR(-ENOMEM);
+	}
+	iommu_group_put(group);
+	return mdev;
+}
+
+/**
+ * ioasim_mock_dev_create() - add a device behind the mock IOMMU, in an
+ *	iommu group of its own
+ * @flags: IOASIM_MOCK_DEV_* flags
+ *
+ * Context: process context, may sleep.
+ * Return: the device, or an ERR_PTR.
+ */
+struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
+{
+	return ioasim_mock_dev_create_in_group(flags, NULL);
+}
+
+/**
+ * ioasim_mock_dev_destroy() - remove a device made by ioasim_mock_dev_create()
+ * @mdev: the device; its domains must have been freed already
+ *
+ * Context: process context, may sleep.
+ */
+void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev)
+{
+	platform_device_unregister(mdev->pdev);
+	kfree(mdev);
+}
