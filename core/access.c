@@ -13,60 +13,6 @@
 #define IOASIM_ACCESS_RW_FLAGS (IOASIM_ACCESS_RW_WRITE | \
 				IOASIM_ACCESS_RW_KTHREAD)
 
-/* Ask every access attached to @ioas to unpin what it pinned in a range. */
-static void ioas_notify_unmap(struct ioasim_ioas *ioas, unsigned long iova,
-			      unsigned long last)
-{
-	struct ioasim_access *access;
-	unsigned long index;
-
-	xa_lock(&ioas->accesses);
-	xa_for_each(&ioas->accesses, index, access) {
-		/* An access being destroyed has been asked already. */
-		if (!ioasim_obj_tryget(&access->obj))
-			continue;
-		xa_unlock(&ioas->accesses);
-		access->ops->unmap(access->data, iova, last - iova + 1);
-		ioasim_obj_put(access->ctx, &access->obj);
-		xa_lock(&ioas->accesses);
-	}
-	xa_unlock(&ioas->accesses);
-}
-
-/**
- * ioasim_ioas_unmap_range() - unmap every area inside [iova, last]
- * @ioas: the IOAS
- * @iova: first IOVA
- * @last: last IOVA, inclusive
- * @unmapped: set to the number of bytes unmapped
- *
- * While accesses pin areas in the range, they are asked to unpin, up to
- * IOASIM_UNMAP_TRIES times.
- *
- * Context: process context, may sleep. No lock of an access's driver that
- * its ->unmap() takes may be held.
- * Return: as ioasim_space_unmap(), or -EDEADLOCK if accesses kept their
- * pins (then nothing is unmapped).
- */
-int ioasim_ioas_unmap_range(struct ioasim_ioas *ioas, unsigned long iova,
-			    unsigned long last, unsigned long *unmapped)
-{
-	unsigned int tries;
-	int rc;
-
-	for (tries = 0; tries < IOASIM_UNMAP_TRIES; tries++) {
-		rc = ioasim_space_unmap(&ioas->space, iova, last, unmapped);
-		if (rc != -EBUSY)
-			return rc;
-		ioas_notify_unmap(ioas, iova, last);
-	}
-	ioasim_space_unmap_cancel(&ioas->space, iova, last);
-	pr_warn_ratelimited("ioasim: accesses keep IOVA %#lx-%#lx pinned; unmap refused\n",
-			    iova, last);
-	return -EDEADLOCK;
-}
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_unmap_range);
-
 /*
  * Move @access from its IOAS to @new (either may be NULL). The access
  * joins @new before it leaves the old one, and is asked to unpin

@@ -35,9 +35,6 @@ struct page;
 /* The caller is a kernel thread; accepted for compatibility, no effect. */
 #define IOASIM_ACCESS_RW_KTHREAD BIT(1)
 
-/* How many times an unmap asks the accesses to unpin before giving up. */
-#define IOASIM_UNMAP_TRIES 8
-
 /**
  * struct ioasim_access_ops - what an access's driver provides
  * @needs_pin_pages: the driver pins pages; requires @unmap
@@ -88,7 +85,22 @@ int ioasim_access_unpin_pages(struct ioasim_access *access,
 int ioasim_access_rw(struct ioasim_access *access, unsigned long iova,
 		     void *buf, size_t length, unsigned int flags);
 
-int ioasim_ioas_unmap_range(struct ioasim_ioas *ioas, unsigned long iova,
-			    unsigned long last, unsigned long *unmapped);
+/**
+ * ioasim_access_notify_unmap() - tell an access's driver that [iova, last]
+ *	is going away
+ * @access: an access attached to the IOAS, referenced by the caller
+ * @iova: first IOVA
+ * @last: last IOVA, inclusive
+ *
+ * The driver unpins whatever it pinned there before returning.
+ *
+ * Context: process context, may sleep; no IOAS or space lock held.
+ */
+static inline void ioasim_access_notify_unmap(struct ioasim_access *access,
+					      unsigned long iova,
+					      unsigned long last)
+{
+	access->ops->unmap(access->data, iova, last - iova + 1);
+}
 
 #endif /* __IOASIM_ACCESS_H */

@@ -164,7 +164,7 @@ out_group:
 EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind);
 
 /**
- * ioasim_device_bind_by_table() - bind for an object of the context's table
+ * ioasim_device_bind_weak() - bind for an object of the context's table
  * @ctx: the context
  * @dev: a device behind an IOMMU
  * @id: out: the device's id in @ctx
@@ -178,20 +178,20 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind);
  * Context: process context of an ioctl on @ctx, may sleep.
  * Return: as ioasim_device_bind().
  */
-struct ioasim_device *ioasim_device_bind_by_table(struct ioasim_ctx *ctx,
-						  struct device *dev, u32 *id)
+struct ioasim_device *ioasim_device_bind_weak(struct ioasim_ctx *ctx,
+					      struct device *dev, u32 *id)
 {
 	struct ioasim_device *idev = ioasim_device_bind(ctx, dev, id);
 
 	if (!IS_ERR(idev)) {
-		idev->by_table = true;
+		idev->weak_ctx = true;
 		/* Never the last: the caller's file holds one. */
 		ioasim_ledger_give(IOASIM_LEDGER_CTX_REF, ctx, 0, _THIS_IP_);
 		refcount_dec(&ctx->refs);
 	}
 	return idev;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind_by_table);
+EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind_weak);
 
 /**
  * ioasim_device_unbind() - undo ioasim_device_bind()
@@ -205,7 +205,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind_by_table);
 void ioasim_device_unbind(struct ioasim_device *idev)
 {
 	struct ioasim_ctx *ctx = idev->ctx;
-	bool by_table = idev->by_table;
+	bool weak_ctx = idev->weak_ctx;
 	bool gone;
 
 	if (!list_empty(&idev->group_item))
@@ -213,7 +213,7 @@ void ioasim_device_unbind(struct ioasim_device *idev)
 	gone = ioasim_obj_unhold_try_destroy(ctx, &idev->obj, idev);
 	/* Cannot fail: nothing else takes long-term references. */
 	WARN_ON(!gone);
-	if (!by_table)
+	if (!weak_ctx)
 		ioasim_ctx_put(ctx);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_device_unbind);

@@ -65,12 +65,12 @@ struct ioasim_group {
 /**
  * struct ioasim_device - a device bound to a context
  * @obj: table header
- * @ctx: the context (a reference, dropped after unbind, unless @by_table)
+ * @ctx: the context (a reference, dropped after unbind, unless @weak_ctx)
  * @dev: the device
  * @igroup: its group in @ctx
  * @group_item: in @igroup->devices while attached, else empty
- * @by_table: bound by an object of @ctx's table, see
- *	ioasim_device_bind_by_table()
+ * @weak_ctx: bound by an object of @ctx's table, see
+ *	ioasim_device_bind_weak()
  */
 struct ioasim_device {
 	struct ioasim_obj obj;
@@ -78,7 +78,7 @@ struct ioasim_device {
 	struct device *dev;
 	struct ioasim_group *igroup;
 	struct list_head group_item;
-	bool by_table;
+	bool weak_ctx;
 };
 
 extern const struct ioasim_obj_type ioasim_device_type;
@@ -93,8 +93,8 @@ static inline struct ioasim_device *ioasim_device_get(struct ioasim_ctx *ctx,
 
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id);
-struct ioasim_device *ioasim_device_bind_by_table(struct ioasim_ctx *ctx,
-						  struct device *dev, u32 *id);
+struct ioasim_device *ioasim_device_bind_weak(struct ioasim_ctx *ctx,
+					      struct device *dev, u32 *id);
 void ioasim_device_unbind(struct ioasim_device *idev);
 int ioasim_device_attach(struct ioasim_device *idev, u32 *pt_id);
 int ioasim_device_replace(struct ioasim_device *idev, u32 *pt_id);

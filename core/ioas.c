@@ -246,6 +246,63 @@ out_slices:
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_copy);
 
+/*
+ * Ask every access attached to @ioas to unpin what it pinned in a range.
+ * The list is the IOAS's; what an access does about it is its driver's.
+ */
+static void ioas_notify_unmap(struct ioasim_ioas *ioas, unsigned long iova,
+			      unsigned long last)
+{
+	struct ioasim_access *access;
+	unsigned long index;
+
+	xa_lock(&ioas->accesses);
+	xa_for_each(&ioas->accesses, index, access) {
+		/* An access being destroyed has been asked already. */
+		if (!ioasim_obj_tryget(&access->obj))
+			continue;
+		xa_unlock(&ioas->accesses);
+		ioasim_access_notify_unmap(access, iova, last);
+		ioasim_obj_put(access->ctx, &access->obj);
+		xa_lock(&ioas->accesses);
+	}
+	xa_unlock(&ioas->accesses);
+}
+
+/**
+ * ioasim_ioas_unmap_range() - unmap every area inside [iova, last]
+ * @ioas: the IOAS
+ * @iova: first IOVA
+ * @last: last IOVA, inclusive
+ * @unmapped: set to the number of bytes unmapped
+ *
+ * While accesses pin areas in the range, they are asked to unpin, up to
+ * IOASIM_UNMAP_TRIES times.
+ *
+ * Context: process context, may sleep. No lock of an access's driver that
+ * its ->unmap() takes may be held.
+ * Return: as ioasim_space_unmap(), or -EDEADLOCK if accesses kept their
+ * pins (then nothing is unmapped).
+ */
+int ioasim_ioas_unmap_range(struct ioasim_ioas *ioas, unsigned long iova,
+			    unsigned long last, unsigned long *unmapped)
+{
+	unsigned int tries;
+	int rc;
+
+	for (tries = 0; tries < IOASIM_UNMAP_TRIES; tries++) {
+		rc = ioasim_space_unmap(&ioas->space, iova, last, unmapped);
+		if (rc != -EBUSY)
+			return rc;
+		ioas_notify_unmap(ioas, iova, last);
+	}
+	ioasim_space_unmap_cancel(&ioas->space, iova, last);
+	pr_warn_ratelimited("ioasim: accesses keep IOVA %#lx-%#lx pinned; unmap refused\n",
+			    iova, last);
+	return -EDEADLOCK;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_unmap_range);
+
 /**
  * ioasim_ioas_unmap() - IOMMU_IOAS_UNMAP
  * @ctx: the context
@@ -397,7 +454,7 @@ int ioasim_ioas_iova_ranges(struct ioasim_ctx *ctx,
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
-	ioasim_space_holes(&ioas->space, ranges, &n);
+	ioasim_space_iova_ranges(&ioas->space, ranges, &n);
 	cmd->num_iovas = n;
 	cmd->out_iova_alignment = READ_ONCE(ioas->space.iova_alignment);
 	ioasim_ioas_put(ctx, ioas);

@@ -18,6 +18,9 @@
 #include "ioasim_private.h"
 #include "space.h"
 
+/* How many times an unmap asks the accesses to unpin before giving up. */
+#define IOASIM_UNMAP_TRIES 8
+
 /**
  * struct ioasim_ioas - an I/O address space
  * @obj: table header
@@ -70,6 +73,8 @@ int ioasim_ioas_map_user(struct ioasim_ioas *ioas, unsigned long uptr,
 			 bool fixed);
 int ioasim_ioas_map(struct ioasim_ctx *ctx, struct iommu_ioas_map *cmd);
 int ioasim_ioas_unmap(struct ioasim_ctx *ctx, struct iommu_ioas_unmap *cmd);
+int ioasim_ioas_unmap_range(struct ioasim_ioas *ioas, unsigned long iova,
+			    unsigned long last, unsigned long *unmapped);
 int ioasim_ioas_copy(struct ioasim_ctx *ctx, struct iommu_ioas_copy *cmd);
 int ioasim_ioas_allow_iovas(struct ioasim_ctx *ctx,
 			    struct iommu_ioas_allow_iovas *cmd,

@@ -8,21 +8,21 @@
 #include "itree.h"
 
 /**
- * ioasim_itree_hole() - find the lowest gap in [from, last]
+ * ioasim_itree_gap() - find the lowest gap in [from, last]
  * @roots: array of trees whose union is searched
  * @nroots: how many
  * @from: where to start
  * @last: end of the window, inclusive
- * @hole_first: set to the gap's first value
- * @hole_last: set to the gap's last value
+ * @gap_first: set to the gap's first value
+ * @gap_last: set to the gap's last value
  *
  * Context: the caller holds whatever protects the trees.
  * Return: true if a gap was found.
  */
-bool ioasim_itree_hole(struct rb_root_cached *const *roots,
-		       unsigned int nroots, unsigned long from,
-		       unsigned long last, unsigned long *hole_first,
-		       unsigned long *hole_last)
+bool ioasim_itree_gap(struct rb_root_cached *const *roots,
+		      unsigned int nroots, unsigned long from,
+		       unsigned long last, unsigned long *gap_first,
+		       unsigned long *gap_last)
 {
 	struct interval_tree_node *lowest, *node;
 	unsigned long cur = from;
@@ -38,8 +38,8 @@ bool ioasim_itree_hole(struct rb_root_cached *const *roots,
 				lowest = node;
 		}
 		if (!lowest || lowest->start > cur) {
-			*hole_first = cur;
-			*hole_last = lowest ? lowest->start - 1 : last;
+			*gap_first = cur;
+			*gap_last = lowest ? lowest->start - 1 : last;
 			return true;
 		}
 		/* cur is covered; skip past the interval covering it. */
@@ -48,4 +48,4 @@ bool ioasim_itree_hole(struct rb_root_cached *const *roots,
 		cur = lowest->last + 1;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_itree_hole);
+EXPORT_SYMBOL_IF_KUNIT(ioasim_itree_gap);

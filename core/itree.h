@@ -17,28 +17,28 @@
 #include <linux/interval_tree.h>
 #include <linux/types.h>
 
-bool ioasim_itree_hole(struct rb_root_cached *const *roots,
-		       unsigned int nroots, unsigned long from,
-		       unsigned long last, unsigned long *hole_first,
-		       unsigned long *hole_last);
+bool ioasim_itree_gap(struct rb_root_cached *const *roots,
+		      unsigned int nroots, unsigned long from,
+		       unsigned long last, unsigned long *gap_first,
+		       unsigned long *gap_last);
 
 /**
- * struct ioasim_holes - iterator over the gaps of a window
+ * struct ioasim_gaps - iterator over the gaps of a window
  * @roots: the trees whose union is searched
  * @nroots: how many
  * @cursor: the next value to look at
  * @last: end of the window, inclusive
  * @done: nothing left to look at
- * @first_free: the current gap's first value, after ioasim_holes_next()
+ * @first_free: the current gap's first value, after ioasim_gaps_next()
  * @last_free: the current gap's last value
  *
  * Usage::
  *
- *	ioasim_holes_init(&h, roots, ARRAY_SIZE(roots), first, last);
- *	while (ioasim_holes_next(&h))
+ *	ioasim_gaps_init(&h, roots, ARRAY_SIZE(roots), first, last);
+ *	while (ioasim_gaps_next(&h))
  *		use(h.first_free, h.last_free);
  */
-struct ioasim_holes {
+struct ioasim_gaps {
 	struct rb_root_cached *const *roots;
 	unsigned int nroots;
 	unsigned long cursor;
@@ -48,8 +48,8 @@ struct ioasim_holes {
 	unsigned long last_free;
 };
 
-static inline void ioasim_holes_init(struct ioasim_holes *h,
-				     struct rb_root_cached *const *roots,
+static inline void ioasim_gaps_init(struct ioasim_gaps *h,
+				    struct rb_root_cached *const *roots,
 				     unsigned int nroots, unsigned long first,
 				     unsigned long last)
 {
@@ -61,16 +61,16 @@ static inline void ioasim_holes_init(struct ioasim_holes *h,
 }
 
 /**
- * ioasim_holes_next() - advance to the next gap, in increasing order
+ * ioasim_gaps_next() - advance to the next gap, in increasing order
  * @h: the iterator
  *
  * Return: true with @h->first_free and @h->last_free set, or false when
  * the window has no more gaps.
  */
-static inline bool ioasim_holes_next(struct ioasim_holes *h)
+static inline bool ioasim_gaps_next(struct ioasim_gaps *h)
 {
-	if (h->done || !ioasim_itree_hole(h->roots, h->nroots, h->cursor,
-					  h->last, &h->first_free,
+	if (h->done || !ioasim_itree_gap(h->roots, h->nroots, h->cursor,
+					 h->last, &h->first_free,
 					  &h->last_free)) {
 		h->done = true;
 		return false;

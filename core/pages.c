@@ -382,7 +382,7 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 			  unsigned long last)
 {
 	struct rb_root_cached *roots[] = { &pages->users };
-	struct ioasim_holes h;
+	struct ioasim_gaps h;
 	int rc = 0;
 
 	/* LCOV_EXCL_START: a caller bug; areas and accesses pass valid ranges */
@@ -391,8 +391,8 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 	/* LCOV_EXCL_STOP */
 
 	mutex_lock(&pages->mutex);
-	ioasim_holes_init(&h, roots, 1, first, last);
-	while (ioasim_holes_next(&h)) {
+	ioasim_gaps_init(&h, roots, 1, first, last);
+	while (ioasim_gaps_next(&h)) {
 		rc = pages_pin_span(pages, h.first_free, h.last_free);
 		if (rc)
 			break;
@@ -400,8 +400,8 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 	if (rc) {
 		/* The gaps before the failing one were filled: empty them. */
 		if (h.first_free > first) {
-			ioasim_holes_init(&h, roots, 1, first, h.first_free - 1);
-			while (ioasim_holes_next(&h))
+			ioasim_gaps_init(&h, roots, 1, first, h.first_free - 1);
+			while (ioasim_gaps_next(&h))
 				pages_unpin_span(pages, h.first_free,
 						 h.last_free);
 		}
@@ -430,14 +430,14 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 			      struct ioasim_pages_user *user)
 {
 	struct rb_root_cached *roots[] = { &pages->users };
-	struct ioasim_holes h;
+	struct ioasim_gaps h;
 
 	mutex_lock(&pages->mutex);
 	/* Cannot fail: a caller bug; storage is given back first. */
 	WARN_ON(user->domain);
 	interval_tree_remove(&user->node, &pages->users);
-	ioasim_holes_init(&h, roots, 1, user->node.start, user->node.last);
-	while (ioasim_holes_next(&h))
+	ioasim_gaps_init(&h, roots, 1, user->node.start, user->node.last);
+	while (ioasim_gaps_next(&h))
 		pages_unpin_span(pages, h.first_free, h.last_free);
 	mutex_unlock(&pages->mutex);
 }

@@ -111,11 +111,11 @@ static bool space_fit(struct ioasim_space *space, unsigned long first,
 		      unsigned long *iova)
 {
 	struct rb_root_cached *used[] = { &space->reserved, &space->areas };
-	struct ioasim_holes h;
+	struct ioasim_gaps h;
 	unsigned long x;
 
-	ioasim_holes_init(&h, used, ARRAY_SIZE(used), first, last);
-	while (ioasim_holes_next(&h)) {
+	ioasim_gaps_init(&h, used, ARRAY_SIZE(used), first, last);
+	while (ioasim_gaps_next(&h)) {
 		if (!next_aligned(h.first_free, align, offset, &x))
 			continue;
 		if (x <= h.last_free && h.last_free - x >= length - 1) {
@@ -283,34 +283,34 @@ int ioasim_space_set_allowed(struct ioasim_space *space,
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_allowed);
 
 /**
- * ioasim_space_holes() - the IOVA ranges that are not reserved
+ * ioasim_space_iova_ranges() - the IOVA ranges that are not reserved
  * @space: the space
- * @holes: array receiving up to *@nholes ranges, lowest first
- * @nholes: in: the capacity of @holes; out: how many ranges exist, which
+ * @ranges: array receiving up to *@nranges ranges, lowest first
+ * @nranges: in: the capacity of @ranges; out: how many ranges exist, which
  *	may be more than were stored
  *
  * Context: process context, may sleep; takes @space->lock.
  */
-void ioasim_space_holes(struct ioasim_space *space,
-			struct iommu_iova_range *holes, u32 *nholes)
+void ioasim_space_iova_ranges(struct ioasim_space *space,
+			      struct iommu_iova_range *ranges, u32 *nranges)
 {
 	struct rb_root_cached *roots[] = { &space->reserved };
-	struct ioasim_holes h;
-	u32 cap = *nholes, n = 0;
+	struct ioasim_gaps h;
+	u32 cap = *nranges, n = 0;
 
 	down_read(&space->lock);
-	ioasim_holes_init(&h, roots, 1, 0, ULONG_MAX);
-	while (ioasim_holes_next(&h)) {
+	ioasim_gaps_init(&h, roots, 1, 0, ULONG_MAX);
+	while (ioasim_gaps_next(&h)) {
 		if (n < cap) {
-			holes[n].start = h.first_free;
-			holes[n].last = h.last_free;
+			ranges[n].start = h.first_free;
+			ranges[n].last = h.last_free;
 		}
 		n++;
 	}
 	up_read(&space->lock);
-	*nholes = n;
+	*nranges = n;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_space_holes);
+EXPORT_SYMBOL_IF_KUNIT(ioasim_space_iova_ranges);
 
 /**
  * ioasim_space_walk_mapped() - visit the mapped parts of [first, last]

@@ -192,8 +192,8 @@ void ioasim_space_unreserve(struct ioasim_space *space, const void *owner);
 int ioasim_space_set_allowed(struct ioasim_space *space,
 			     struct rb_root_cached *allowed);
 void ioasim_allowed_free(struct rb_root_cached *allowed);
-void ioasim_space_holes(struct ioasim_space *space,
-			struct iommu_iova_range *holes, u32 *nholes);
+void ioasim_space_iova_ranges(struct ioasim_space *space,
+			      struct iommu_iova_range *ranges, u32 *nranges);
 
 struct iommu_domain;
 

@@ -85,23 +85,23 @@ static long vfio_set_iommu(struct ioasim_ctx *ctx, unsigned long type)
 	return rc;
 }
 
-/* The holes of @space in a new array; *@n of them. */
-static struct iommu_iova_range *vfio_holes(struct ioasim_space *space,
-					   u32 *n)
+/* The usable IOVA ranges of @space in a new array; *@n of them. */
+static struct iommu_iova_range *vfio_iova_ranges(struct ioasim_space *space,
+						 u32 *n)
 {
-	struct iommu_iova_range *holes = NULL;
+	struct iommu_iova_range *ranges = NULL;
 	u32 cap = 0;
 
 	/* The count may grow between the calls: size again until it fits. */
 	for (;;) {
 		*n = cap;
-		ioasim_space_holes(space, holes, n);
+		ioasim_space_iova_ranges(space, ranges, n);
 		if (*n <= cap)
-			return holes;
-		kfree(holes);
+			return ranges;
+		kfree(ranges);
 		cap = *n;
-		holes = kcalloc(cap, sizeof(*holes), GFP_KERNEL);
-		if (!holes)
+		ranges = kcalloc(cap, sizeof(*ranges), GFP_KERNEL);
+		if (!ranges)
 			return ERR_PTR(-ENOMEM);
 	}
 }
@@ -125,7 +125,7 @@ struct vfio_info_layout {
 };
 
 static int vfio_info_copy_out(void __user *arg, u32 argsz, void *answer,
-			      const struct vfio_info_layout *at, u32 nholes)
+			      const struct vfio_info_layout *at, u32 nranges)
 {
 	struct vfio_iommu_type1_info_cap_iova_range *ranges_cap =
 		answer + at->ranges_at;
@@ -149,7 +149,7 @@ static int vfio_info_copy_out(void __user *arg, u32 argsz, void *answer,
 	    copy_to_user(arg + at->avail_at, avail_cap, sizeof(*avail_cap)))
 		return -EFAULT;
 	if (argsz > first_range)
-		fit = min_t(size_t, nholes, (argsz - first_range) /
+		fit = min_t(size_t, nranges, (argsz - first_range) /
 				    sizeof(ranges_cap->iova_ranges[0]));
 	if (copy_to_user(arg + first_range, ranges_cap->iova_ranges,
 			 fit * sizeof(ranges_cap->iova_ranges[0])))
@@ -165,9 +165,9 @@ static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
 	struct vfio_iommu_type1_info_dma_avail *avail_cap;
 	struct vfio_iommu_type1_info *info;
 	struct vfio_info_layout at;
-	struct iommu_iova_range *holes;
+	struct iommu_iova_range *ranges;
 	struct ioasim_ioas *ioas;
-	u32 argsz, nholes, i;
+	u32 argsz, nranges, i;
 	long rc;
 
 	if (get_user(argsz, (u32 __user *)arg))
@@ -177,21 +177,21 @@ static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
 	ioas = ioasim_vfio_ioas_get(ctx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	holes = vfio_holes(&ioas->space, &nholes);
-	if (IS_ERR(holes)) {
-		rc = PTR_ERR(holes);
+	ranges = vfio_iova_ranges(&ioas->space, &nranges);
+	if (IS_ERR(ranges)) {
+		rc = PTR_ERR(ranges);
 		goto out_put;
 	}
 
 	at.avail_at = ALIGN(sizeof(*info), sizeof(u64));
 	at.ranges_at = at.avail_at + ALIGN(sizeof(*avail_cap), sizeof(u64));
 	at.total = at.ranges_at +
-		   ALIGN(struct_size(ranges_cap, iova_ranges, nholes),
+		   ALIGN(struct_size(ranges_cap, iova_ranges, nranges),
 			 sizeof(u64));
 	info = kzalloc(at.total, GFP_KERNEL);
 	if (!info) {
 		rc = -ENOMEM;
-		goto out_holes;
+		goto out_ranges;
 	}
 	info->argsz = at.total;
 	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
@@ -207,16 +207,16 @@ static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
 	ranges_cap = (void *)info + at.ranges_at;
 	ranges_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
 	ranges_cap->header.version = 1;
-	ranges_cap->nr_iovas = nholes;
-	for (i = 0; i < nholes; i++) {
-		ranges_cap->iova_ranges[i].start = holes[i].start;
-		ranges_cap->iova_ranges[i].end = holes[i].last;
+	ranges_cap->nr_iovas = nranges;
+	for (i = 0; i < nranges; i++) {
+		ranges_cap->iova_ranges[i].start = ranges[i].start;
+		ranges_cap->iova_ranges[i].end = ranges[i].last;
 	}
 
-	rc = vfio_info_copy_out(arg, argsz, info, &at, nholes);
+	rc = vfio_info_copy_out(arg, argsz, info, &at, nranges);
 	kfree(info);
-out_holes:
-	kfree(holes);
+out_ranges:
+	kfree(ranges);
 out_put:
 	ioasim_ioas_put(ctx, ioas);
 	return rc;

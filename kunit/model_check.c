@@ -83,7 +83,7 @@ static bool check_ranges(struct model *m, struct m_ioas *io)
 	rc = ioasim_ioas_iova_ranges(m->ctx, &cmd, got);
 	if (rc)
 		ok = model_differs(m, "ranges", "IOVA_RANGES returned %d", rc);
-	/* Every reported hole is free, and every gap between holes is not. */
+	/* Every reported range is free, and every gap between ranges is not. */
 	for (i = 0; ok && i < cmd.num_iovas; i++) {
 		if (m_reserved(m, io, got[i].start, got[i].last))
 			ok = model_differs(m, "ranges", "range %u is reserved", i);

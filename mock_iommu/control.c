@@ -144,8 +144,8 @@ static int control_mock_domain(struct ioasim_ucmd *ucmd,
 		cdev->mdev = NULL;
 		goto out_abort;
 	}
-	cdev->idev = ioasim_device_bind_by_table(ucmd->ctx,
-						 &cdev->mdev->pdev->dev,
+	cdev->idev = ioasim_device_bind_weak(ucmd->ctx,
+					     &cdev->mdev->pdev->dev,
 						 &dev_id);
 	if (IS_ERR(cdev->idev)) {
 		rc = PTR_ERR(cdev->idev);
