@@ -137,7 +137,6 @@ int ioasim_fault_init(void)
 	return 0;
 }
 
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 /**
  * ioasim_fault_exit() - remove what ioasim_fault_init() registered
  *
@@ -148,4 +147,4 @@ void ioasim_fault_exit(void)
 #if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
 	debugfs_remove_recursive(ioasim_fail_dir);
 #endif
-} /* LCOV_EXCL_STOP */
+}

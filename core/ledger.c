@@ -541,7 +541,6 @@ int ioasim_ledger_init(void)
 	return 0;
 }
 
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 /**
  * ioasim_ledger_exit() - remove the debugfs files
  *
@@ -552,4 +551,4 @@ void ioasim_ledger_exit(void)
 #if IS_ENABLED(CONFIG_DEBUG_FS)
 	debugfs_remove_recursive(ledger_dir);
 #endif
-} /* LCOV_EXCL_STOP */
+}

@@ -30,7 +30,6 @@ static int __init ioasim_init(void)
 }
 module_init(ioasim_init);
 
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 static void __exit ioasim_exit(void)
 {
 	ioasim_cdev_exit();
@@ -38,7 +37,6 @@ static void __exit ioasim_exit(void)
 	ioasim_fault_exit();
 }
 module_exit(ioasim_exit);
-/* LCOV_EXCL_STOP */
 
 MODULE_DESCRIPTION("ioasim: a testable iommufd core");
 MODULE_LICENSE("GPL");

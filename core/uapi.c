@@ -393,7 +393,6 @@ void ioasim_test_plane_register(const struct ioasim_test_plane *plane)
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_test_plane_register);
 
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 /**
  * ioasim_test_plane_unregister() - undo ioasim_test_plane_register()
  *
@@ -408,7 +407,6 @@ void ioasim_test_plane_unregister(void)
 	up_write(&test_plane_rwsem);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_test_plane_unregister);
-/* LCOV_EXCL_STOP */
 
 static int test_plane_ioctl(struct ioasim_ucmd *ucmd, unsigned int ioctl)
 {

@@ -455,7 +455,6 @@ void ioasim_control_init(void)
 	ioasim_test_plane_register(&control_plane);
 }
 
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 /**
  * ioasim_control_exit() - stop answering IOMMU_TEST_CMD
  *
@@ -468,4 +467,4 @@ void ioasim_control_init(void)
 void ioasim_control_exit(void)
 {
 	ioasim_test_plane_unregister();
-} /* LCOV_EXCL_STOP */
+}

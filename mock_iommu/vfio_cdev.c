@@ -250,7 +250,6 @@ static const struct file_operations vfio_node_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/* LCOV_EXCL_START: unload and failed boot-time creation only */
 /* Remove the first @n nodes and their devices. */
 static void vfio_nodes_remove(unsigned int n)
 {
@@ -261,8 +260,6 @@ static void vfio_nodes_remove(unsigned int n)
 		mutex_destroy(&vfio_nodes[n].lock);
 	}
 }
-
-/* LCOV_EXCL_STOP */
 
 static int vfio_node_add(unsigned int k)
 {
@@ -321,7 +318,6 @@ int ioasim_vfio_nodes_init(void)
 	return 0;
 }
 
-/* LCOV_EXCL_START: runs on unload only; the coverage kernel is built in */
 /**
  * ioasim_vfio_nodes_exit() - remove the mock VFIO nodes
  *
@@ -333,4 +329,4 @@ void ioasim_vfio_nodes_exit(void)
 	kfree(vfio_nodes);
 	vfio_nodes = NULL;
 	vfio_nnodes = 0;
-} /* LCOV_EXCL_STOP */
+}

@@ -687,15 +687,22 @@ static int op_nested(struct fuzzer *f)
 	return rc;
 }
 
-/* Fault queues: made, given to HWPTs, faulted into, read and answered. */
+/*
+ * Fault queues: made, given to nested HWPTs (the only kind 6.12 gives a
+ * queue; the parent is some HWPT op_nested made with NEST_PARENT),
+ * faulted into, read and answered.
+ */
 static int op_fault_queue(struct fuzzer *f)
 {
 	struct iommu_fault_alloc qa = {
 		.size = sizeof(qa), .flags = some_flags(f, 0),
 	};
+	struct iommu_hwpt_selftest data = { .iotlb = next(f) };
 	struct iommu_hwpt_alloc alloc = {
-		.size = sizeof(alloc), .dev_id = some_id(f), .pt_id = some_ioas(f),
+		.size = sizeof(alloc), .dev_id = some_id(f), .pt_id = some_id(f),
 		.flags = IOMMU_HWPT_FAULT_ID_VALID, .fault_id = some_id(f),
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(data), .data_uptr = (uintptr_t)&data,
 	};
 	struct iommu_test_cmd trigger = {
 		.size = sizeof(trigger), .op = IOMMU_TEST_OP_TRIGGER_IOPF,
