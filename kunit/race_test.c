@@ -15,10 +15,12 @@
  * may stay pinned.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
 
 #include "device.h"
+#include "ioas.h"
 #include "helpers.h"
 #include "mock.h"
 #include "vfio.h"
@@ -153,8 +155,154 @@ static void race_attach_detach_while_mapping(struct kunit *test)
 			0);
 }
 
+/* One call in a thread of its own, which then waits to be stopped. */
+struct race_call {
+	struct task_struct *task;
+	int (*fn)(struct race_call *rc);
+	struct ioasim_ctx *ctx;
+	struct iommu_hwpt_alloc alloc;	/* for race_hwpt_alloc() */
+	u32 id;				/* for race_destroy() */
+	int rc;
+	struct completion done;
+};
+
+static int race_destroy(struct race_call *rc)
+{
+	return ioasim_obj_destroy(rc->ctx, rc->id, NULL);
+}
+
+static int race_hwpt_alloc(struct race_call *rc)
+{
+	return ioasim_hwpt_alloc(rc->ctx, &rc->alloc);
+}
+
+static int race_call_fn(void *data)
+{
+	struct race_call *rc = data;
+
+	rc->rc = rc->fn(rc);
+	complete(&rc->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void race_call_stop(void *data)
+{
+	kthread_stop(((struct race_call *)data)->task);
+}
+
+/*
+ * The call's thread, not yet running, in memory that outlives the case
+ * (the thread is stopped after the case returns). Nothing after this
+ * needs to assert before the call runs.
+ */
+static struct race_call *race_call_prepare(struct kunit *test,
+					   struct ioasim_ctx *ctx,
+					   int (*fn)(struct race_call *rc))
+{
+	struct race_call *rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, rc);
+	rc->ctx = ctx;
+	rc->fn = fn;
+	init_completion(&rc->done);
+	rc->task = kthread_create(race_call_fn, rc, "ioasim_race_call");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rc->task));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, race_call_stop,
+							rc), 0);
+	return rc;
+}
+
+/* Run the call; return once its thread sleeps or has finished. */
+static void race_call_go(struct race_call *rc)
+{
+	unsigned int ms;
+
+	wake_up_process(rc->task);
+	for (ms = 0; ms < 1000 && task_is_running(rc->task) &&
+		     !completion_done(&rc->done); ms++)
+		msleep(1);
+}
+
+/*
+ * The interleaving the free-running case above can only hope for, forced:
+ * the last domain leaves an IOAS while a new one joins it. The leaving
+ * domain is a HWPT without devices, destroyed by id; the joining one a
+ * HWPT_ALLOC for a device of another kind. The case's thread holds the
+ * space lock for reading, so that the removal waits for it, and starts
+ * the allocation meanwhile. Joining must wait for the removal to finish
+ * (under ioas->mutex), or at least decide whether it is the first
+ * domain, the one that pins, under the space lock: deciding it earlier,
+ * it would join as a second domain once the first is gone, and map pages
+ * nobody has pinned.
+ */
+static void race_leave_during_join(struct kunit *test)
+{
+	struct ioasim_ctx *ctx = ioasim_test_ctx(test);
+	unsigned long uptr = ioasim_test_user_mem_tagged(test, NPAGES * PG, PG);
+	u32 ioas = ioasim_test_ioas(test, ctx);
+	struct race_call *leave = race_call_prepare(test, ctx, race_destroy);
+	struct race_call *join = race_call_prepare(test, ctx, race_hwpt_alloc);
+	struct ioasim_mock_vfio *vfio;
+	struct ioasim_test_totals before, after;
+	struct ioasim_space *space;
+	struct ioasim_ioas *obj;
+	struct iommu_hwpt_alloc first = { .size = sizeof(first), .pt_id = ioas };
+	u32 pt;
+	u64 v = 0;
+
+	ioasim_test_totals(&before);
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(ctx, ioas, uptr, NPAGES * PG,
+					      IOVA_FIXED, true), 0);
+	vfio = ioasim_test_vfio(test, ioasim_test_mock_dev(test, 0));
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, ctx, &first.dev_id),
+			0);
+	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(ctx, &first), 0);
+	leave->id = first.out_hwpt_id;
+	vfio = ioasim_test_vfio(test, ioasim_test_mock_dev(test,
+				IOASIM_MOCK_DEV_SMALL_APERTURE));
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, ctx,
+						    &join->alloc.dev_id), 0);
+	join->alloc.size = sizeof(join->alloc);
+	join->alloc.pt_id = ioas;
+	obj = ioasim_ioas_get(ctx, ioas);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
+	space = &obj->space;
+	/* The context holds the IOAS for the rest of the case. */
+	ioasim_ioas_put(ctx, obj);
+	ioasim_test_totals(&after);
+	KUNIT_ASSERT_EQ(test, after.pinned - before.pinned, NPAGES);
+
+	down_read(&space->lock);
+	race_call_go(leave);	/* the removal waits for the lock */
+	race_call_go(join);
+	KUNIT_EXPECT_FALSE(test, completion_done(&leave->done));
+	up_read(&space->lock);
+	wait_for_completion(&leave->done);
+	wait_for_completion(&join->done);
+
+	KUNIT_EXPECT_EQ(test, leave->rc, 0);
+	KUNIT_ASSERT_EQ(test, join->rc, 0);
+	/* The new domain is the only one; it pinned what it maps. */
+	KUNIT_EXPECT_EQ(test, space->ndomains, 1);
+	ioasim_test_totals(&after);
+	KUNIT_EXPECT_EQ(test, after.pinned - before.pinned, NPAGES);
+	pt = join->alloc.out_hwpt_id;
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(vfio, &pt), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_dma(vfio, IOVA_FIXED, &v,
+						   sizeof(v), false), 0);
+	KUNIT_EXPECT_EQ(test, v, uptr);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(vfio), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(ctx, pt, NULL), 0);
+	ioasim_test_totals(&after);
+	KUNIT_EXPECT_EQ(test, after.pinned, before.pinned);
+	KUNIT_EXPECT_EQ(test, after.ledger_errors, before.ledger_errors);
+}
+
 static struct kunit_case ioasim_race_cases[] = {
 	KUNIT_CASE(race_attach_detach_while_mapping),
+	KUNIT_CASE(race_leave_during_join),
 	{}
 };
 
