@@ -217,12 +217,15 @@ static struct race_call *race_call_prepare(struct kunit *test,
 /* Run the call; return once its thread sleeps or has finished. */
 static void race_call_go(struct race_call *rc)
 {
-	unsigned int ms;
+	unsigned int tries;
 
 	wake_up_process(rc->task);
-	for (ms = 0; ms < 1000 && task_is_running(rc->task) &&
-		     !completion_done(&rc->done); ms++)
-		msleep(1);
+	/* A second at most: the thread sleeps at once or finishes. */
+	for (tries = 0; tries < 50; tries++) {
+		if (!task_is_running(rc->task) || completion_done(&rc->done))
+			break;
+		msleep(20);
+	}
 }
 
 /*
@@ -245,6 +248,7 @@ static void race_leave_during_join(struct kunit *test)
 	struct race_call *leave = race_call_prepare(test, ctx, race_destroy);
 	struct race_call *join = race_call_prepare(test, ctx, race_hwpt_alloc);
 	struct ioasim_mock_vfio *vfio;
+	struct ioasim_mock_dev *mdev;
 	struct ioasim_test_totals before, after;
 	struct ioasim_space *space;
 	struct ioasim_ioas *obj;
@@ -260,8 +264,8 @@ static void race_leave_during_join(struct kunit *test)
 			0);
 	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(ctx, &first), 0);
 	leave->id = first.out_hwpt_id;
-	vfio = ioasim_test_vfio(test, ioasim_test_mock_dev(test,
-				IOASIM_MOCK_DEV_SMALL_APERTURE));
+	mdev = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_SMALL_APERTURE);
+	vfio = ioasim_test_vfio(test, mdev);
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, ctx,
 						    &join->alloc.dev_id), 0);
 	join->alloc.size = sizeof(join->alloc);
