@@ -15,6 +15,8 @@
 #                for sanitizers); a failure is shrunk and printed as a case
 #   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
 #                SECONDS= (default 60) from SEED=
+#   make mutate  mutation testing: Coccinelle mutants of core/ against the
+#                KUnit suites and sim/; FILES= and OPS= pick a subset
 #
 # Caches (kernel tree, build directories) live under IOASIM_CACHE
 # (default /var/cache/ioasim if writable, else ~/.cache/ioasim), outside
@@ -24,7 +26,7 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl bench
+	fuzz fuzz-ioctl bench mutate mutate-sample
 
 run:
 	@scripts/kunit.sh run $(ARGS)
@@ -49,6 +51,13 @@ module:
 bench:
 	@scripts/kunit.sh bench ioasim_bench
 
+mutate:
+	@scripts/mutate.sh $(if $(FILES),--files $(FILES)) $(if $(OPS),--ops $(OPS))
+
+# The fixed sample make check runs: the first mutant of each operator.
+mutate-sample:
+	@scripts/mutate.sh --sample 12
+
 # SECONDS is also bash's own clock: passed on under another name.
 fuzz:
 	@SEED="$(SEED)" STEPS="$(STEPS)" SECONDS_TO_RUN="$(or $(SECONDS),0)" \
@@ -69,4 +78,4 @@ setup:
 	@bash -c 'source scripts/lib.sh && ensure_packages && ensure_tree && say "tree ready: $$IOASIM_TREE"'
 
 help:
-	@sed -n '3,21p' Makefile
+	@sed -n '3,23p' Makefile

@@ -9,16 +9,18 @@
 #   check     .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
 #   coverage  .kunitconfig + configs/coverage.config (gcov; see coverage/)
 #   bench     .kunitconfig without the reference ledger (make bench)
+#   mutate    .kunitconfig in a build directory of its own, for the copy
+#             of the sources that scripts/mutate.py mutates
 # Any WARN, sanitizer report or lockdep splat on the console fails the run
 # even when every case passed.
 source "$(dirname "$0")/lib.sh"
 
-flavour=${1:?usage: kunit.sh run|check|coverage|bench [kunit.py args]}
+flavour=${1:?usage: kunit.sh run|check|coverage|bench|mutate [kunit.py args]}
 shift
 
 configs=(--kunitconfig="$IOASIM_REPO/.kunitconfig")
 case $flavour in
-run) ;;
+run | mutate) ;;
 check) configs+=(--kunitconfig="$IOASIM_REPO/configs/check.config") ;;
 # A kunitconfig may not contradict another; --kconfig_add may.
 bench) configs+=(--kconfig_add=CONFIG_IOASIM_LEDGER=n) ;;
@@ -34,6 +36,12 @@ esac
 ensure_packages
 ensure_tree
 build=$IOASIM_CACHE/build/$flavour-$IOASIM_TREEKEY
+# The mutants' first build starts from the run kernel's, when there is one.
+if [ "$flavour" = mutate ] && [ ! -d "$build" ] &&
+   [ -x "$IOASIM_CACHE/build/run-$IOASIM_TREEKEY/linux" ]; then
+	say "seeding $build from the run kernel's build"
+	cp -a "$IOASIM_CACHE/build/run-$IOASIM_TREEKEY" "$build"
+fi
 mkdir -p "$build"
 # Counters accumulate across runs: start every coverage run from zero.
 [ "$flavour" != coverage ] || find "$build" -name '*.gcda' -delete

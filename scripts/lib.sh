@@ -37,6 +37,7 @@ IOASIM_PACKAGES=(
 	linux-source-6.12 linux-headers-6.12-amd64
 	bc bison flex gcc make libc6-dev libelf-dev libssl-dev
 	python3 perl sparse dwarves kmod rsync xz-utils util-linux lcov
+	coccinelle
 )
 
 say()

@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""mutate.py - mutation testing of ioasim (make mutate)
+
+Generates mutants of core/ (and of the mock's contract checks) with the
+Coccinelle operators in scripts/mutate/ops/, one per site an operator
+matches, and runs the tests against each: the KUnit suites in a kernel
+built from a scratch copy of the sources, then, if the mutant survives
+them, the sim/ programs in the same kernel. The checkout is never touched.
+
+Each mutant ends as
+  killed     a test failed, the kernel crashed or a splat was logged
+  timeout    the run did not finish in time (counted as killed)
+  survived   every test passed
+  not built  the mutant does not compile (reported, not counted)
+Results are cached by (mutant, tree hash): a rerun only runs what changed.
+
+Usage: mutate.py [--files GLOB...] [--ops NAME...] [--sample N]
+Environment (set by scripts/mutate.sh): IOASIM_CACHE, IOASIM_TREEKEY.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MUTDIR = os.path.join(REPO, 'scripts', 'mutate')
+CACHE = os.path.join(os.environ['IOASIM_CACHE'], 'mutate')
+SCRATCH = os.path.join(CACHE, 'src')
+KUNIT_TIMEOUT = 45
+SIM_TIMEOUT = 600
+# Infrastructure that watches the rest (the ledger, the fault hook) is not
+# mutated: a mutant there changes what the tests measure, not ioasim.
+DEFAULT_FILES = ['core/*.c', 'mock_iommu/iommu.c']
+SKIP_FILES = {'core/ledger.c', 'core/fault.c'}
+# Operators run family by family, in this order.
+FAMILIES = ['reference', 'pinning', 'contract', 'ranges', 'locking', 'errors']
+# The mock's contract checks are mutated by their own operator only.
+MOCK_OPS = {'contract_drop'}
+
+
+def sh(cmd, timeout=None, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+def sha1(*parts):
+    h = hashlib.sha1()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+        h.update(b'\0')
+    return h.hexdigest()
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+class Op:
+    def __init__(self, path):
+        self.name = os.path.basename(path)[:-len('.cocci')]
+        text = read(path)
+        m = re.search(r'^// family: (\w+)', text, re.M)
+        self.family = m.group(1) if m else 'other'
+        self.cocci = os.path.join(CACHE, 'ops', self.name + '.cocci')
+        self.text = (read(os.path.join(MUTDIR, 'prelude.cocci')) + text +
+                     read(os.path.join(MUTDIR, 'postlude.cocci')))
+
+    def applies_to(self, path):
+        return (self.name in MOCK_OPS) == path.startswith('mock_iommu/')
+
+    def install(self):
+        os.makedirs(os.path.dirname(self.cocci), exist_ok=True)
+        with open(self.cocci, 'w') as f:
+            f.write(self.text)
+
+    def spatch(self, path, at=None, out=None):
+        env = dict(os.environ)
+        env.pop('MUT_AT', None)
+        if at:
+            env['MUT_AT'] = at
+        cmd = ['spatch', '--very-quiet', '--sp-file', self.cocci,
+               os.path.join(REPO, path)]
+        if out:
+            cmd += ['-o', out]
+        return sh(cmd, env=env, timeout=300)
+
+
+class Mutant:
+    def __init__(self, op, path, at, text, original):
+        self.op, self.path, self.at, self.text = op, path, at, text
+        self.line = int(at.split(':')[0])
+        self.id = sha1(op.name, path, text)
+        self.diff = ''.join(
+            l for l in __import__('difflib').unified_diff(
+                original.splitlines(True), text.splitlines(True),
+                'a/' + path, 'b/' + path, n=2))
+
+
+def sites(op, path):
+    """The sites @op matches in @path, cached by their contents."""
+    key = sha1(op.text, path, read(os.path.join(REPO, path)))
+    cached = os.path.join(CACHE, 'sites', key)
+    if os.path.exists(cached):
+        return json.loads(read(cached))
+    r = op.spatch(path)
+    found = sorted(set(re.findall(r'^MUTATE-SITE (\d+:\d+)$', r.stdout,
+                                  re.M)), key=lambda s: tuple(
+                                      map(int, s.split(':'))))
+    os.makedirs(os.path.dirname(cached), exist_ok=True)
+    with open(cached, 'w') as f:
+        json.dump(found, f)
+    return found
+
+
+def generate(ops, files):
+    mutants = []
+    tmp = os.path.join(CACHE, 'mutant.c')
+    for op in ops:
+        op.install()
+        for path in files:
+            if not op.applies_to(path):
+                continue
+            original = read(os.path.join(REPO, path))
+            for at in sites(op, path):
+                key = sha1(op.text, path, original, at)
+                cached = os.path.join(CACHE, 'texts', key)
+                if not os.path.exists(cached):
+                    if os.path.exists(tmp):
+                        os.unlink(tmp)
+                    op.spatch(path, at=at, out=tmp)
+                    text = read(tmp) if os.path.exists(tmp) else original
+                    os.makedirs(os.path.dirname(cached), exist_ok=True)
+                    with open(cached, 'w') as f:
+                        f.write(text)
+                text = read(cached)
+                if text != original:
+                    mutants.append(Mutant(op, path, at, text, original))
+    return mutants
+
+
+def tree_hash():
+    """What the results depend on besides the mutant: every tracked file."""
+    files = sh(['git', '-C', REPO, 'ls-files'], check=True).stdout.split()
+    h = hashlib.sha1()
+    for f in sorted(files):
+        if f.startswith(('scripts/mutate', 'docs/', 'README')):
+            continue
+        h.update(f.encode() + b'\0')
+        with open(os.path.join(REPO, f), 'rb') as fh:
+            h.update(fh.read())
+    return h.hexdigest()[:16]
+
+
+def sync_scratch():
+    os.makedirs(SCRATCH, exist_ok=True)
+    subprocess.run(['rsync', '-a', '--delete', '--exclude=.git',
+                    '--exclude=/out', REPO + '/', SCRATCH + '/'], check=True)
+
+
+def judge_kunit(r):
+    out = r.stdout + r.stderr
+    if 'timed out' in out:
+        return 'timeout', 'KUnit run timed out'
+    if 'Testing complete' not in out and re.search(
+            r'error:|Error 1|Could not build', out):
+        return 'not built', ''
+    if r.returncode == 0:
+        return None, ''
+    failed = list(dict.fromkeys(
+        f for f in re.findall(r'\[(?:FAILED|CRASHED)\] (\S+)', out)
+        if not f.startswith('ioasim_')))
+    detail = ', '.join(failed[:3])
+    if len(failed) > 3:
+        detail += ' (+%d)' % (len(failed) - 3)
+    if 'kernel splat' in out:
+        detail = (detail + '; ' if detail else '') + 'splat'
+    return 'killed', 'kunit: ' + (detail or 'failed')
+
+
+def run_one(m):
+    dest = os.path.join(SCRATCH, m.path)
+    with open(dest, 'w') as f:
+        f.write(m.text)
+    t0 = time.time()
+    try:
+        r = sh([os.path.join(SCRATCH, 'scripts', 'kunit.sh'), 'mutate',
+                '--timeout=%d' % KUNIT_TIMEOUT, '--filter', 'speed>slow'],
+               timeout=KUNIT_TIMEOUT + 600)
+        status, detail = judge_kunit(r)
+    except subprocess.TimeoutExpired:
+        status, detail = 'timeout', 'KUnit run timed out'
+    if status is None:
+        try:
+            r = sh([os.path.join(SCRATCH, 'scripts', 'sim.sh'), 'mutate'],
+                   timeout=SIM_TIMEOUT)
+            status = 'killed' if r.returncode else 'survived'
+            detail = 'sim' if r.returncode else ''
+        except subprocess.TimeoutExpired:
+            status, detail = 'timeout', 'sim/ run timed out'
+    # A fresh mtime: the next build recompiles the file.
+    shutil.copyfile(os.path.join(REPO, m.path), dest)
+    return {'status': status, 'detail': detail, 'op': m.op.name,
+            'family': m.op.family, 'file': m.path, 'line': m.line,
+            'diff': m.diff, 'seconds': round(time.time() - t0, 1)}
+
+
+def report(results):
+    order = ['killed', 'timeout', 'survived', 'not built']
+
+    def table(key, title):
+        rows = {}
+        for r in results:
+            rows.setdefault(r[key], dict.fromkeys(order, 0))[r['status']] += 1
+        print('\n%-20s %7s %7s %8s %9s' % (title, 'killed', 'timeout',
+                                           'survived', 'not built'))
+        for k in sorted(rows):
+            c = rows[k]
+            print('%-20s %7d %7d %8d %9d' % (k, *(c[s] for s in order)))
+
+    table('family', 'family')
+    table('op', 'operator')
+    table('file', 'file')
+    surv = [r for r in results if r['status'] == 'survived']
+    if surv:
+        print('\nsurvivors (no test notices these):')
+    for r in surv:
+        print('\n%s:%d  %s\n%s' % (r['file'], r['line'], r['op'],
+                                   r['diff'].rstrip()))
+    n = {s: sum(1 for r in results if r['status'] == s) for s in order}
+    counted = n['killed'] + n['timeout'] + n['survived']
+    if counted:
+        print('\nscore: %.1f%% of %d mutants killed' %
+              (100.0 * (n['killed'] + n['timeout']) / counted, counted))
+    print('mutate: %d killed, %d survived, %d timeout, %d not built' %
+          (n['killed'], n['survived'], n['timeout'], n['not built']))
+    return n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--files', nargs='*', default=None)
+    ap.add_argument('--ops', nargs='*', default=None)
+    ap.add_argument('--sample', type=int, default=0,
+                    help='a fixed sample: the first site of each operator, '
+                    'then the next ones, up to N mutants')
+    ap.add_argument('--json', help='write every result here')
+    args = ap.parse_args()
+
+    ops = sorted((Op(p) for p in glob.glob(os.path.join(MUTDIR, 'ops',
+                                                         '*.cocci'))),
+                 key=lambda o: (FAMILIES.index(o.family)
+                                if o.family in FAMILIES else len(FAMILIES),
+                                o.name))
+    if args.ops:
+        unknown = set(args.ops) - {o.name for o in ops}
+        if unknown:
+            sys.exit('mutate: no operator %s' % ', '.join(sorted(unknown)))
+        ops = [o for o in ops if o.name in args.ops]
+    files = []
+    for g in args.files or DEFAULT_FILES:
+        for p in sorted(glob.glob(os.path.join(REPO, g))):
+            rel = os.path.relpath(p, REPO)
+            if rel not in SKIP_FILES or args.files:
+                files.append(rel)
+    mutants = generate(ops, files)
+    if args.sample:
+        by_op = {}
+        for m in mutants:
+            by_op.setdefault(m.op.name, []).append(m)
+        picked, depth = [], 0
+        while len(picked) < args.sample and any(
+                len(v) > depth for v in by_op.values()):
+            for name in sorted(by_op):
+                if len(by_op[name]) > depth and len(picked) < args.sample:
+                    picked.append(by_op[name][depth])
+            depth += 1
+        mutants = picked
+    tree = tree_hash()
+    resdir = os.path.join(CACHE, 'results', tree)
+    os.makedirs(resdir, exist_ok=True)
+    print('mutate: %d mutants from %d operators over %d files (tree %s)' %
+          (len(mutants), len(ops), len(files), tree), flush=True)
+
+    sync_scratch()
+    results, t0 = [], time.time()
+    for k, m in enumerate(mutants, 1):
+        cached = os.path.join(resdir, m.id + '.json')
+        if os.path.exists(cached):
+            res, how = json.loads(read(cached)), 'cached'
+        else:
+            res = run_one(m)
+            how = '%.0f s' % res['seconds']
+            if res['status'] != 'not built':
+                with open(cached, 'w') as f:
+                    json.dump(res, f)
+        results.append(res)
+        print('[%d/%d] %-14s %s:%d -> %s%s (%s)' % (
+            k, len(mutants), m.op.name, m.path, m.line, res['status'],
+            ' [%s]' % res['detail'] if res['detail'] else '', how),
+            flush=True)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=1)
+    n = report(results)
+    print('mutate: took %d s' % (time.time() - t0))
+    return 0 if n['survived'] == 0 or not args.sample else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
