@@ -38,8 +38,7 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 		ioasim_ledger_settle(hwpt->domain, "domain");
 		iommu_domain_free(hwpt->domain);
 	}
-	if (hwpt->fault)
-		ioasim_obj_unhold(&hwpt->fault->obj, hwpt);
+	/* No fault queue: 6.12 gives those to nested HWPTs only. */
 	if (hwpt->ioas)
 		ioasim_obj_unhold(&hwpt->ioas->obj, hwpt);
 }

@@ -46,7 +46,7 @@ struct ioasim_device;
  *	group's lock, set once
  * @parent: a nested HWPT's parent (a reference), NULL for a paging one
  * @fault: the fault queue its devices' page faults go to (a reference),
- *	or NULL
+ *	or NULL; nested HWPTs only
  *
  * A nested HWPT (type ioasim_hwpt_nested_type) has a nested domain that
  * translates through its parent's; its @ioas is the parent's, whose

@@ -512,6 +512,81 @@ static void dev_huge_iova_domain(struct kunit *test)
 }
 
 /* Closing the context while a device is bound: the binding keeps it. */
+/* Static: a group leaked by a bug may be released after the case. */
+static bool group_gone;
+
+static void group_released(void *data)
+{
+	WRITE_ONCE(group_gone, true);
+}
+
+/* Bind @dev, failing each of bind's fault points in turn first. */
+static struct ioasim_device *bind_after_failures(struct kunit *test,
+						 struct device *dev)
+{
+	struct dev_fixture *fx = test->priv;
+	struct ioasim_fault_plan plan = {};
+	struct ioasim_device *idev = ERR_PTR(-ENOMEM);
+	u32 id;
+
+	for (plan.fail_nth = 1; plan.fail_nth < 16; plan.fail_nth++) {
+		if (ioasim_fault_plan_install(test, &plan))
+			break;
+		idev = ioasim_device_bind(fx->ctx, dev, &id);
+		ioasim_fault_plan_remove(test);
+		if (!plan.failed)
+			break;
+		KUNIT_EXPECT_TRUE(test, IS_ERR(idev));
+		if (!IS_ERR(idev))
+			break;
+	}
+	KUNIT_EXPECT_GE(test, plan.fail_nth, 3);
+	return idev;
+}
+
+/*
+ * Binding takes a reference on the device's iommu group, binding a second
+ * device of the group takes another through the context's group, and
+ * every way out gives it back: unbind, and a bind refused at any of its
+ * fault points. Once both devices are gone, the iommu core releases the
+ * group (its iommu_data release runs), which no leaked reference allows.
+ * The devices are made and removed here, not by the fixture, so that the
+ * group's end can be watched.
+ */
+static void dev_group_references_released(struct kunit *test)
+{
+	struct ioasim_device *ia = ERR_PTR(-ENODEV), *ib = ERR_PTR(-ENODEV);
+	struct ioasim_mock_dev *a, *b = ERR_PTR(-ENODEV);
+	struct iommu_group *group;
+
+	WRITE_ONCE(group_gone, false);
+	a = ioasim_mock_dev_create(0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	group = iommu_group_get(&a->pdev->dev);
+	KUNIT_EXPECT_NOT_NULL(test, group);
+	if (group) {
+		iommu_group_set_iommudata(group, NULL, group_released);
+		iommu_group_put(group);
+		b = ioasim_mock_dev_create_in_group(0, a);
+		KUNIT_EXPECT_FALSE(test, IS_ERR(b));
+	}
+	if (!IS_ERR(b)) {
+		ia = bind_after_failures(test, &a->pdev->dev);
+		ib = bind_after_failures(test, &b->pdev->dev);
+	}
+	KUNIT_EXPECT_FALSE(test, IS_ERR(ia));
+	KUNIT_EXPECT_FALSE(test, IS_ERR(ib));
+	if (!IS_ERR(ib))
+		ioasim_device_unbind(ib);
+	if (!IS_ERR(ia))
+		ioasim_device_unbind(ia);
+	if (!IS_ERR(b))
+		ioasim_mock_dev_destroy(b);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(group_gone));
+	ioasim_mock_dev_destroy(a);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(group_gone));
+}
+
 static void dev_ctx_outlives_close(struct kunit *test)
 {
 	struct dev_fixture *fx = test->priv;
@@ -554,6 +629,7 @@ static struct kunit_case ioasim_device_cases[] = {
 	KUNIT_CASE(dev_dma_two_domains),
 	KUNIT_CASE(dev_huge_iova_domain),
 	KUNIT_CASE(dev_ctx_outlives_close),
+	KUNIT_CASE(dev_group_references_released),
 	{}
 };
 

@@ -75,11 +75,24 @@ static int race_dev_fn(void *data)
 	return 0;
 }
 
-static void race_dev_stop(void *data)
+static void race_thread_stop(void *task)
 {
-	struct race_dev *rd = data;
+	kthread_stop(task);
+}
 
-	kthread_stop(rd->task);
+/*
+ * A thread for @fn(@data), created stopped and stopped again when the case
+ * ends; @fn must wait for kthread_should_stop() before it returns.
+ */
+static struct task_struct *race_thread(struct kunit *test,
+				       int (*fn)(void *data), void *data)
+{
+	struct task_struct *task = kthread_create(fn, data, "ioasim_race");
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, race_thread_stop,
+							task), 0);
+	return task;
 }
 
 static struct race_dev *race_dev_start(struct kunit *test,
@@ -97,10 +110,8 @@ static struct race_dev *race_dev_start(struct kunit *test,
 	rd->ioas = ioas;
 	rd->uptr = uptr;
 	init_completion(&rd->done);
-	rd->task = kthread_run(race_dev_fn, rd, "ioasim_race_dev");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(rd->task));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, race_dev_stop,
-							rd), 0);
+	rd->task = race_thread(test, race_dev_fn, rd);
+	wake_up_process(rd->task);
 	return rd;
 }
 
@@ -187,11 +198,6 @@ static int race_call_fn(void *data)
 	return 0;
 }
 
-static void race_call_stop(void *data)
-{
-	kthread_stop(((struct race_call *)data)->task);
-}
-
 /*
  * The call's thread, not yet running, in memory that outlives the case
  * (the thread is stopped after the case returns). Nothing after this
@@ -207,10 +213,7 @@ static struct race_call *race_call_prepare(struct kunit *test,
 	rc->ctx = ctx;
 	rc->fn = fn;
 	init_completion(&rc->done);
-	rc->task = kthread_create(race_call_fn, rc, "ioasim_race_call");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(rc->task));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, race_call_stop,
-							rc), 0);
+	rc->task = race_thread(test, race_call_fn, rc);
 	return rc;
 }
 
