@@ -14,80 +14,112 @@
 				IOASIM_ACCESS_RW_KTHREAD)
 
 /*
- * Move @access from its IOAS to @new (either may be NULL). The access
- * joins @new before it leaves the old one, and is asked to unpin
- * everything before it leaves; the lock is dropped meanwhile, so that its
- * ->unmap() can unpin.
+ * @access joins @ioas: a hold on it, a page user of its space if the
+ * access pins, and a slot in its list (*@list_id). All or nothing.
  */
-static int access_change_ioas(struct ioasim_access *access,
-			      struct ioasim_ioas *new)
+static int access_join(struct ioasim_access *access, struct ioasim_ioas *ioas,
+		       u32 *list_id)
 {
 	bool pins = access->ops->needs_pin_pages;
-	struct ioasim_ioas *cur = access->ioas;
-	unsigned int left;
-	u32 new_id = 0;
 	int rc;
 
-	lockdep_assert_held(&access->lock);
-
-	/* Another thread is moving the access right now. */
-	if (cur != access->unpin_ioas)
-		return -EBUSY;
-	if (cur == new)
-		return 0;
-
-	if (new) {
-		if (!ioasim_obj_hold(&new->obj, access))
-			return -ENOENT;
-		rc = pins ? ioasim_space_add_page_user(&new->space) : 0;
-		if (rc)
-			goto out_unhold;
+	if (!ioasim_obj_hold(&ioas->obj, access))
+		return -ENOENT;
+	rc = pins ? ioasim_space_add_page_user(&ioas->space) : 0;
+	if (!rc) {
 		rc = ioasim_should_fail("access.list") ? -ENOMEM :
-			xa_alloc(&new->accesses, &new_id, access,
+			xa_alloc(&ioas->accesses, list_id, access,
 				 xa_limit_32b, GFP_KERNEL_ACCOUNT);
-		if (rc)
-			goto out_page_user;
+		if (rc && pins)
+			ioasim_space_remove_page_user(&ioas->space);
 	}
-
-	if (cur) {
-		/* No new pins in @cur from here on; unpinning goes on. */
-		access->ioas = NULL;
-		if (access->ops->unmap) {
-			mutex_unlock(&access->lock);
-			access->ops->unmap(access->data, 0, ULONG_MAX);
-			mutex_lock(&access->lock);
-		}
-		left = ioasim_space_unpin_owner(&cur->space, access);
-		if (left)
-			pr_warn("ioasim: access %u left %u pinned ranges behind; released\n",
-				access->obj.id, left);
-		xa_erase(&cur->accesses, access->list_id);
-		if (pins)
-			ioasim_space_remove_page_user(&cur->space);
-		ioasim_obj_unhold(&cur->obj, access);
-	}
-	access->ioas = new;
-	access->unpin_ioas = new;
-	access->list_id = new_id;
-	return 0;
-
-out_page_user:
-	if (pins)
-		ioasim_space_remove_page_user(&new->space);
-out_unhold:
-	ioasim_obj_unhold(&new->obj, access);
+	if (rc)
+		ioasim_obj_unhold(&ioas->obj, access);
 	return rc;
 }
 
-static int access_change_ioas_id(struct ioasim_access *access, u32 ioas_id)
+/*
+ * @access leaves @ioas, undoing access_join(). Nothing new is pinned from
+ * here on (@access->ioas is NULL); the driver is asked to unpin all it
+ * pinned, with the lock dropped so that its ->unmap() can take it, and
+ * whatever it kept is released for it.
+ */
+static void access_leave(struct ioasim_access *access, struct ioasim_ioas *ioas)
 {
-	struct ioasim_ioas *ioas = ioasim_ioas_get(access->ctx, ioas_id);
+	unsigned int left;
+
+	access->ioas = NULL;
+	if (access->ops->unmap) {
+		mutex_unlock(&access->lock);
+		access->ops->unmap(access->data, 0, ULONG_MAX);
+		mutex_lock(&access->lock);
+	}
+	left = ioasim_space_unpin_owner(&ioas->space, access);
+	if (left)
+		pr_warn("ioasim: access %u left %u pinned ranges behind; released\n",
+			access->obj.id, left);
+	xa_erase(&ioas->accesses, access->list_id);
+	if (access->ops->needs_pin_pages)
+		ioasim_space_remove_page_user(&ioas->space);
+	ioasim_obj_unhold(&ioas->obj, access);
+}
+
+/*
+ * Move @access from its IOAS to @to (either may be NULL): it joins @to
+ * before it leaves the old one, so a failure leaves it where it was.
+ * @access->unpin_ioas differs from @access->ioas only while another
+ * thread is in access_leave() with the lock dropped: that move must end
+ * first.
+ */
+static int access_change_ioas(struct ioasim_access *access,
+			      struct ioasim_ioas *to)
+{
+	struct ioasim_ioas *from = access->ioas;
+	u32 list_id = 0;
 	int rc;
 
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-	rc = access_change_ioas(access, ioas);
-	ioasim_ioas_put(access->ctx, ioas);
+	lockdep_assert_held(&access->lock);
+	if (from != access->unpin_ioas)
+		return -EBUSY;
+	if (from == to)
+		return 0;
+	rc = to ? access_join(access, to, &list_id) : 0;
+	if (rc)
+		return rc;
+	if (from)
+		access_leave(access, from);
+	access->ioas = to;
+	access->unpin_ioas = to;
+	access->list_id = list_id;
+	return 0;
+}
+
+/*
+ * Attach, replace and detach: unless the access's being attached is
+ * @attached, @refused; else move it to the IOAS *@ioas_id names, or to
+ * none without @ioas_id.
+ */
+static int access_move(struct ioasim_access *access, bool attached,
+		       const u32 *ioas_id, int refused)
+{
+	struct ioasim_ioas *to = NULL;
+	int rc = refused;
+
+	mutex_lock(&access->lock);
+	if (!access->ioas != !attached)
+		goto out_unlock;
+	if (ioas_id) {
+		to = ioasim_ioas_get(access->ctx, *ioas_id);
+		if (IS_ERR(to)) {
+			rc = PTR_ERR(to);
+			goto out_unlock;
+		}
+	}
+	rc = access_change_ioas(access, to);
+	if (to)
+		ioasim_ioas_put(access->ctx, to);
+out_unlock:
+	mutex_unlock(&access->lock);
 	return rc;
 }
 
@@ -176,13 +208,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_access_destroy);
  */
 int ioasim_access_attach(struct ioasim_access *access, u32 ioas_id)
 {
-	int rc = -EINVAL;
-
-	mutex_lock(&access->lock);
-	if (!access->ioas)
-		rc = access_change_ioas_id(access, ioas_id);
-	mutex_unlock(&access->lock);
-	return rc;
+	return access_move(access, false, &ioas_id, -EINVAL);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_access_attach);
 
@@ -198,13 +224,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_access_attach);
  */
 int ioasim_access_replace(struct ioasim_access *access, u32 ioas_id)
 {
-	int rc = -ENOENT;
-
-	mutex_lock(&access->lock);
-	if (access->ioas)
-		rc = access_change_ioas_id(access, ioas_id);
-	mutex_unlock(&access->lock);
-	return rc;
+	return access_move(access, true, &ioas_id, -ENOENT);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_access_replace);
 
@@ -220,13 +240,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_access_replace);
  */
 int ioasim_access_detach(struct ioasim_access *access)
 {
-	int rc = -EINVAL;
-
-	mutex_lock(&access->lock);
-	if (access->ioas)
-		rc = access_change_ioas(access, NULL);
-	mutex_unlock(&access->lock);
-	return rc;
+	return access_move(access, true, NULL, -EINVAL);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_access_detach);
 

@@ -126,17 +126,17 @@ static ssize_t iopf_write(struct file *file, const char __user *buf,
 	return done ? done : rc;
 }
 
+/* Answers can always be written; messages read when some are queued. */
 static __poll_t iopf_poll(struct file *file, struct poll_table_struct *wait)
 {
 	struct ioasim_iopf_queue *q = file->private_data;
-	__poll_t mask = EPOLLOUT;
+	bool queued;
 
 	poll_wait(file, &q->wait, wait);
 	mutex_lock(&q->lock);
-	if (!list_empty(&q->deliver))
-		mask |= EPOLLIN | EPOLLRDNORM;
+	queued = !list_empty(&q->deliver);
 	mutex_unlock(&q->lock);
-	return mask;
+	return EPOLLOUT | (queued ? EPOLLIN | EPOLLRDNORM : 0);
 }
 
 /*

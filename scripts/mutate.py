@@ -19,6 +19,7 @@ Usage: mutate.py [--files GLOB...] [--ops NAME...] [--sample N]
 Environment (set by scripts/mutate.sh): IOASIM_CACHE, IOASIM_TREEKEY.
 """
 import argparse
+import difflib
 import glob
 import hashlib
 import json
@@ -118,7 +119,7 @@ class Mutant:
             if self.line <= len(lines) else ''
         self.id = sha1(op.name, path, text)
         self.diff = ''.join(
-            l for l in __import__('difflib').unified_diff(
+            l for l in difflib.unified_diff(
                 original.splitlines(True), text.splitlines(True),
                 'a/' + path, 'b/' + path, n=2))
 
