@@ -35,7 +35,7 @@ esac
 
 ensure_packages
 ensure_tree
-build=$IOASIM_CACHE/build/$flavour-$IOASIM_TREEKEY
+build=$(build_dir "$flavour")
 # The mutants' first build starts from the run kernel's, when there is one.
 if [ "$flavour" = mutate ] && [ ! -d "$build" ] &&
    [ -x "$IOASIM_CACHE/build/run-$IOASIM_TREEKEY/linux" ]; then

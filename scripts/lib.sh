@@ -157,6 +157,13 @@ headers_dir()
 	echo "$d"
 }
 
+# The build directory of FLAVOUR. make mutate's workers set IOASIM_WORKER
+# and get one each.
+build_dir()
+{
+	echo "$IOASIM_CACHE/build/$1${IOASIM_WORKER:+.$IOASIM_WORKER}-$IOASIM_TREEKEY"
+}
+
 timed()
 {
 	local start=$SECONDS rc=0

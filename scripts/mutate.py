@@ -15,8 +15,15 @@ Each mutant ends as
   not built  the mutant does not compile (reported, not counted)
 Results are cached by (mutant, tree hash): a rerun only runs what changed.
 
-Usage: mutate.py [--files GLOB...] [--ops NAME...] [--sample N]
-Environment (set by scripts/mutate.sh): IOASIM_CACHE, IOASIM_TREEKEY.
+Mutants run on --jobs workers at once (one per core by default). Each
+worker has its own copy of the sources, its own build directory and its
+own hard-linked copy of the kernel tree, which it mounts over the cached
+tree's path in a mount namespace of its own: the build directories stay
+incremental, and the checkout's tree is left alone.
+
+Usage: mutate.py [--files GLOB...] [--ops NAME...] [--sample N] [--jobs N]
+Environment (set by scripts/mutate.sh): IOASIM_CACHE, IOASIM_TREE,
+IOASIM_TREEKEY.
 """
 import argparse
 import difflib
@@ -26,14 +33,18 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MUTDIR = os.path.join(REPO, 'scripts', 'mutate')
 CACHE = os.path.join(os.environ['IOASIM_CACHE'], 'mutate')
-SCRATCH = os.path.join(CACHE, 'src')
+TREE = os.environ['IOASIM_TREE']
+TREEKEY = os.environ['IOASIM_TREEKEY']
 KUNIT_TIMEOUT = 45
 # Freed objects poisoned and checked: a use after free the run kernel
 # would not notice (it has no KASAN) reads poison, or is reported.
@@ -179,24 +190,98 @@ def tree_hash():
     return h.hexdigest()[:16]
 
 
-def sync_scratch():
+class Worker:
     """
-    Bring the copy up to the checkout. Only files whose contents differ
-    are written, and they get a fresh mtime (no -t): make rebuilds exactly
-    those. Keeping the checkout's mtimes instead would let an object built
-    from a mutant look newer than the restored source.
+    One slot mutants run in: a copy of the sources (src/), a hard-linked
+    copy of the kernel tree (linux/) and build directories of its own
+    (mutate.N-<tree key>, sim's included).
     """
-    os.makedirs(SCRATCH, exist_ok=True)
-    subprocess.run(['rsync', '-rlpD', '--checksum', '--delete',
-                    '--exclude=.git', '--exclude=/out', REPO + '/',
-                    SCRATCH + '/'], check=True)
-    # A run stopped before it could rebuild a restored file: rebuild it.
-    pending = os.path.join(CACHE, 'pending')
-    if os.path.exists(pending):
-        for path in set(read(pending).split()):
-            if os.path.exists(os.path.join(SCRATCH, path)):
-                os.utime(os.path.join(SCRATCH, path))
-        os.unlink(pending)
+
+    def __init__(self, n, jobs):
+        self.n, self.jobs = n, jobs
+        self.dir = os.path.join(CACHE, 'w%d' % n)
+        self.src = os.path.join(self.dir, 'src')
+        self.tree = os.path.join(self.dir, 'linux')
+        self.pending = os.path.join(self.dir, 'pending')
+
+    def prepare(self):
+        """The worker's tree and copy of the sources, brought up to date."""
+        stamp = os.path.join(self.dir, 'tree-key')
+        if not os.path.exists(stamp) or read(stamp) != TREEKEY:
+            shutil.rmtree(self.tree, ignore_errors=True)
+            os.makedirs(self.dir, exist_ok=True)
+            # Hard links: seconds, no space, and the files keep the mtimes
+            # the run kernel's build (which seeds ours) was made from.
+            subprocess.run(['cp', '-al', TREE, self.tree], check=True)
+            with open(stamp, 'w') as f:
+                f.write(TREEKEY)
+        # Only files whose contents differ are written, and they get a
+        # fresh mtime (no -t): make rebuilds exactly those. Keeping the
+        # checkout's mtimes instead would let an object built from a
+        # mutant look newer than the restored source.
+        os.makedirs(self.src, exist_ok=True)
+        subprocess.run(['rsync', '-rlpD', '--checksum', '--delete',
+                        '--exclude=.git', '--exclude=/out', REPO + '/',
+                        self.src + '/'], check=True)
+        # A run stopped before it could rebuild a restored file.
+        if os.path.exists(self.pending):
+            for path in set(read(self.pending).split()):
+                if os.path.exists(os.path.join(self.src, path)):
+                    os.utime(os.path.join(self.src, path))
+            os.unlink(self.pending)
+
+    def run(self, cmd, timeout, env=None):
+        """
+        @cmd in the worker's mount namespace, where its tree sits at the
+        cached tree's path. The whole process group goes on a timeout:
+        a hung UML kernel is a child of kunit.py, not of us.
+        """
+        env = dict(env or os.environ, IOASIM_WORKER=str(self.n),
+                   IOASIM_JOBS=str(self.jobs))
+        wrap = ['unshare', '--mount', '--propagation', 'private', 'sh',
+                '-c', 'mount --bind "$0" "$1" && shift && exec "$@"',
+                self.tree, TREE]
+        p = subprocess.Popen(wrap + cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=env,
+                             start_new_session=True)
+        try:
+            out, _ = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            raise
+        return subprocess.CompletedProcess(cmd, p.returncode, out, '')
+
+    def mutant(self, m):
+        dest = os.path.join(self.src, m.path)
+        with open(self.pending, 'a') as f:
+            f.write(m.path + '\n')
+        with open(dest, 'w') as f:
+            f.write(m.text)
+        t0 = time.time()
+        try:
+            r = self.run([os.path.join(self.src, 'scripts', 'kunit.sh'),
+                          'mutate', '--timeout=%d' % KUNIT_TIMEOUT,
+                          '--filter', 'speed>slow',
+                          '--kernel_args=' + KERNEL_ARGS],
+                         KUNIT_TIMEOUT + 600)
+            status, detail = judge_kunit(r)
+        except subprocess.TimeoutExpired:
+            status, detail = 'timeout', 'KUnit run timed out'
+        if status is None:
+            try:
+                r = self.run([os.path.join(self.src, 'scripts', 'sim.sh'),
+                              'mutate'], SIM_TIMEOUT,
+                             dict(os.environ, SIM_ARGS=KERNEL_ARGS))
+                status = 'killed' if r.returncode else 'survived'
+                detail = 'sim' if r.returncode else ''
+            except subprocess.TimeoutExpired:
+                status, detail = 'timeout', 'sim/ run timed out'
+        # A fresh mtime: the next build recompiles the file.
+        shutil.copyfile(os.path.join(REPO, m.path), dest)
+        return {'status': status, 'detail': detail, 'op': m.op.name,
+                'family': m.op.family, 'file': m.path, 'line': m.line,
+                'diff': m.diff, 'seconds': round(time.time() - t0, 1)}
 
 
 def judge_kunit(r):
@@ -217,37 +302,6 @@ def judge_kunit(r):
     if 'kernel splat' in out:
         detail = (detail + '; ' if detail else '') + 'splat'
     return 'killed', 'kunit: ' + (detail or 'failed')
-
-
-def run_one(m):
-    dest = os.path.join(SCRATCH, m.path)
-    with open(os.path.join(CACHE, 'pending'), 'a') as f:
-        f.write(m.path + '\n')
-    with open(dest, 'w') as f:
-        f.write(m.text)
-    t0 = time.time()
-    try:
-        r = sh([os.path.join(SCRATCH, 'scripts', 'kunit.sh'), 'mutate',
-                '--timeout=%d' % KUNIT_TIMEOUT, '--filter', 'speed>slow',
-                '--kernel_args=' + KERNEL_ARGS],
-               timeout=KUNIT_TIMEOUT + 600)
-        status, detail = judge_kunit(r)
-    except subprocess.TimeoutExpired:
-        status, detail = 'timeout', 'KUnit run timed out'
-    if status is None:
-        try:
-            r = sh([os.path.join(SCRATCH, 'scripts', 'sim.sh'), 'mutate'],
-                   timeout=SIM_TIMEOUT,
-                   env=dict(os.environ, SIM_ARGS=KERNEL_ARGS))
-            status = 'killed' if r.returncode else 'survived'
-            detail = 'sim' if r.returncode else ''
-        except subprocess.TimeoutExpired:
-            status, detail = 'timeout', 'sim/ run timed out'
-    # A fresh mtime: the next build recompiles the file.
-    shutil.copyfile(os.path.join(REPO, m.path), dest)
-    return {'status': status, 'detail': detail, 'op': m.op.name,
-            'family': m.op.family, 'file': m.path, 'line': m.line,
-            'diff': m.diff, 'seconds': round(time.time() - t0, 1)}
 
 
 def report(results):
@@ -293,6 +347,8 @@ def main():
                     help='a fixed sample: the first site of each operator '
                     'outside SAMPLE_SKIP, then the next ones, up to N '
                     'mutants; any survivor fails the run')
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1,
+                    help='mutants run at once (default: one per core)')
     ap.add_argument('--json', help='write every result here')
     ap.add_argument('--cached-only', action='store_true',
                     help='report what the cache holds, run nothing')
@@ -339,31 +395,54 @@ def main():
     print('mutate: %d mutants from %d operators over %d files (tree %s)' %
           (len(mutants), len(ops), len(files), tree), flush=True)
 
-    if not args.cached_only:
-        sync_scratch()
-    results, t0 = [], time.time()
-    for k, m in enumerate(mutants, 1):
+    results, todo, t0 = [None] * len(mutants), [], time.time()
+    lock, done = threading.Lock(), [0]
+
+    def record(k, m, res, how):
+        with lock:
+            results[k] = res
+            done[0] += 1
+            print('[%d/%d] %-14s %s:%d -> %s%s (%s)' % (
+                done[0], len(mutants), m.op.name, m.path, m.line,
+                res['status'],
+                ' [%s]' % res['detail'] if res['detail'] else '', how),
+                flush=True)
+
+    for k, m in enumerate(mutants):
         cached = os.path.join(resdir, m.id + '.json')
         if m.equivalent:
-            res, how = {'status': 'equivalent', 'detail': '',
-                        'op': m.op.name, 'family': m.op.family,
-                        'file': m.path, 'line': m.line, 'diff': m.diff,
-                        'seconds': 0}, 'scripts/mutate/equivalent'
+            record(k, m, {'status': 'equivalent', 'detail': '',
+                          'op': m.op.name, 'family': m.op.family,
+                          'file': m.path, 'line': m.line, 'diff': m.diff,
+                          'seconds': 0}, 'scripts/mutate/equivalent')
         elif os.path.exists(cached):
-            res, how = json.loads(read(cached)), 'cached'
-        elif args.cached_only:
-            continue
-        else:
-            res = run_one(m)
-            how = '%.0f s' % res['seconds']
-            if res['status'] != 'not built':
-                with open(cached, 'w') as f:
-                    json.dump(res, f)
-        results.append(res)
-        print('[%d/%d] %-14s %s:%d -> %s%s (%s)' % (
-            k, len(mutants), m.op.name, m.path, m.line, res['status'],
-            ' [%s]' % res['detail'] if res['detail'] else '', how),
-            flush=True)
+            record(k, m, json.loads(read(cached)), 'cached')
+        elif not args.cached_only:
+            todo.append((k, m))
+
+    nworkers = max(1, min(args.jobs, len(todo)))
+    free = [Worker(n, max(1, (os.cpu_count() or 1) // nworkers))
+            for n in range(nworkers)] if todo else []
+    for w in free:
+        w.prepare()
+
+    def work(item):
+        k, m = item
+        with lock:
+            w = free.pop()
+        try:
+            res = w.mutant(m)
+        finally:
+            with lock:
+                free.append(w)
+        if res['status'] != 'not built':
+            with open(os.path.join(resdir, m.id + '.json'), 'w') as f:
+                json.dump(res, f)
+        record(k, m, res, '%.0f s, worker %d' % (res['seconds'], w.n))
+
+    with ThreadPoolExecutor(nworkers) as pool:
+        list(pool.map(work, todo))
+    results = [r for r in results if r]
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=1)

@@ -5,17 +5,13 @@
 #
 # make mutate: mutation testing with the Coccinelle operators of
 # scripts/mutate/ops/ (see scripts/mutate.py and the README). Mutants are
-# built from a copy of the sources under $IOASIM_CACHE/mutate, in a build
-# directory of their own; results are cached there by mutant and tree.
-# While it runs, the cached kernel tree builds that copy: do not run
-# another make target of this checkout at the same time.
+# built by workers under $IOASIM_CACHE/mutate, each with its own copy of
+# the sources, of the kernel tree and build directory; results are cached
+# there by mutant and tree. The checkout and its kernel tree are left
+# alone: other make targets may run meanwhile (on the same cores).
 source "$(dirname "$0")/lib.sh"
 
 ensure_packages
 ensure_tree
-export IOASIM_CACHE IOASIM_TREEKEY
-rc=0
-python3 -B "$IOASIM_REPO/scripts/mutate.py" "$@" || rc=$?
-# Point the tree back at this checkout.
-link_overlay "$IOASIM_TREE"
-exit $rc
+export IOASIM_CACHE IOASIM_TREE IOASIM_TREEKEY
+exec python3 -B "$IOASIM_REPO/scripts/mutate.py" "$@"

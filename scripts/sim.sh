@@ -18,7 +18,7 @@ shift
 
 ensure_packages
 ensure_tree
-build=$IOASIM_CACHE/build/$flavour-$IOASIM_TREEKEY
+build=$(build_dir "$flavour")
 [ -x "$build/linux" ] ||
 	die "no $flavour kernel in $build: run 'make run' or 'make check-kunit' first"
 
