@@ -173,7 +173,7 @@ struct ioasim_access *ioasim_access_create(struct ioasim_ctx *ctx,
 	*id = ioasim_obj_publish_held(ctx, &access->obj);
 	return access;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_create);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_create, IOASIM);
 
 /**
  * ioasim_access_destroy() - detach and destroy an access
@@ -193,7 +193,7 @@ void ioasim_access_destroy(struct ioasim_access *access)
 	WARN_ON(!gone);
 	ioasim_ctx_put(ctx);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_destroy);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_destroy, IOASIM);
 
 /**
  * ioasim_access_attach() - attach a detached access to an IOAS
@@ -210,7 +210,7 @@ int ioasim_access_attach(struct ioasim_access *access, u32 ioas_id)
 {
 	return access_move(access, false, &ioas_id, -EINVAL);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_attach);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_attach, IOASIM);
 
 /**
  * ioasim_access_replace() - move an attached access to another IOAS
@@ -226,7 +226,7 @@ int ioasim_access_replace(struct ioasim_access *access, u32 ioas_id)
 {
 	return access_move(access, true, &ioas_id, -ENOENT);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_replace);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_replace, IOASIM);
 
 /**
  * ioasim_access_detach() - detach an access from its IOAS
@@ -242,7 +242,7 @@ int ioasim_access_detach(struct ioasim_access *access)
 {
 	return access_move(access, true, NULL, -EINVAL);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_detach);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_detach, IOASIM);
 
 /* Argument checks common to pinning and copying; sets *@last. */
 static int access_range(unsigned long iova, unsigned long length,
@@ -295,7 +295,7 @@ int ioasim_access_pin_pages(struct ioasim_access *access, unsigned long iova,
 	mutex_unlock(&access->lock);
 	return rc;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_pin_pages);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_pin_pages, IOASIM);
 
 /**
  * ioasim_access_unpin_pages() - undo one ioasim_access_pin_pages()
@@ -327,7 +327,7 @@ int ioasim_access_unpin_pages(struct ioasim_access *access,
 	mutex_unlock(&access->lock);
 	return rc;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_unpin_pages);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_unpin_pages, IOASIM);
 
 /**
  * ioasim_access_rw() - copy between a buffer and the memory behind IOVA
@@ -362,4 +362,4 @@ int ioasim_access_rw(struct ioasim_access *access, unsigned long iova,
 	mutex_unlock(&access->lock);
 	return rc;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_access_rw);
+EXPORT_SYMBOL_NS_GPL(ioasim_access_rw, IOASIM);

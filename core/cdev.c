@@ -79,7 +79,7 @@ struct ioasim_ctx *ioasim_ctx_from_fd(int fd)
 	fput(file);
 	return ctx;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_from_fd);
+EXPORT_SYMBOL_NS_GPL(ioasim_ctx_from_fd, IOASIM);
 
 /*
  * /sys/class/misc/<devname>/ioasim/: what all contexts hold, so that a

@@ -80,7 +80,7 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 	kfree(ctx);
 	atomic_long_dec(&ioasim_stats.contexts);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_put);
+EXPORT_SYMBOL_NS_GPL(ioasim_ctx_put, IOASIM);
 
 /**
  * ioasim_ctx_set_account_mode() - choose who is charged for pinned memory

@@ -90,7 +90,7 @@ const struct ioasim_obj_type ioasim_device_type = {
 	.name = "device",
 	.destroy = ioasim_device_destroy,
 };
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_type);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_type, IOASIM_TEST);
 
 /**
  * ioasim_device_bind() - bind a device to a context
@@ -161,7 +161,7 @@ out_group:
 	group_put(igroup);
 	return ERR_PTR(rc);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_bind, IOASIM);
 
 /**
  * ioasim_device_bind_weak() - bind for an object of the context's table
@@ -191,7 +191,7 @@ struct ioasim_device *ioasim_device_bind_weak(struct ioasim_ctx *ctx,
 	}
 	return idev;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_bind_weak);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_bind_weak, IOASIM);
 
 /**
  * ioasim_device_unbind() - undo ioasim_device_bind()
@@ -216,7 +216,7 @@ void ioasim_device_unbind(struct ioasim_device *idev)
 	if (!weak_ctx)
 		ioasim_ctx_put(ctx);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_unbind);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_unbind, IOASIM);
 
 /*
  * Reserve @idev's reserved regions in @space, owned by @idev. Relaxable
@@ -491,7 +491,7 @@ int ioasim_device_attach(struct ioasim_device *idev, u32 *pt_id)
 {
 	return device_change_pt(idev, pt_id, false);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_attach);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_attach, IOASIM);
 
 /**
  * ioasim_device_replace() - move an attached device's group to another HWPT
@@ -509,7 +509,7 @@ int ioasim_device_replace(struct ioasim_device *idev, u32 *pt_id)
 {
 	return device_change_pt(idev, pt_id, true);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_replace);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_replace, IOASIM);
 
 /**
  * ioasim_device_detach() - detach a device from its HWPT
@@ -543,7 +543,7 @@ int ioasim_device_detach(struct ioasim_device *idev)
 	ioasim_hwpt_unhold(idev->ctx, hwpt, idev);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_detach);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_detach, IOASIM);
 
 /**
  * ioasim_get_hw_info() - IOMMU_GET_HW_INFO, apart from copying the data
@@ -621,4 +621,4 @@ int ioasim_device_iopf(struct ioasim_device *idev,
 	mutex_unlock(&igroup->lock);
 	return rc;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_device_iopf);
+EXPORT_SYMBOL_NS_GPL(ioasim_device_iopf, IOASIM);

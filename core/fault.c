@@ -71,7 +71,7 @@ bool ioasim_should_fail(const char *point)
 	return false;
 #endif
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_should_fail);
+EXPORT_SYMBOL_NS_GPL(ioasim_should_fail, IOASIM_TEST);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /**

@@ -47,7 +47,7 @@ const struct ioasim_obj_type ioasim_hwpt_paging_type = {
 	.name = "hwpt_paging",
 	.destroy = ioasim_hwpt_paging_destroy,
 };
-EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_type);
+EXPORT_SYMBOL_NS_GPL(ioasim_hwpt_paging_type, IOASIM_TEST);
 
 /* Also for a HWPT that never got published: @domain may be NULL. */
 static void ioasim_hwpt_nested_destroy(struct ioasim_obj *obj)
@@ -66,7 +66,7 @@ const struct ioasim_obj_type ioasim_hwpt_nested_type = {
 	.name = "hwpt_nested",
 	.destroy = ioasim_hwpt_nested_destroy,
 };
-EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_nested_type);
+EXPORT_SYMBOL_NS_GPL(ioasim_hwpt_nested_type, IOASIM_TEST);
 
 /*
  * A domain with allocation flags comes from the driver's domain_alloc_user
@@ -206,7 +206,7 @@ out_abort:
 	ioasim_obj_abort_destroy(ctx, &hwpt->obj);
 	return ERR_PTR(rc);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_paging_create);
+EXPORT_SYMBOL_NS_GPL(ioasim_hwpt_paging_create, IOASIM);
 
 /*
  * A nested HWPT on @parent, from the driver's data. Returns it

@@ -64,7 +64,7 @@ struct ioasim_ioas *ioasim_ioas_get(struct ioasim_ctx *ctx, u32 id)
 	return ioasim_obj_get_as(ctx, id, &ioasim_ioas_type, struct ioasim_ioas,
 				 obj);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ioas_get);
+EXPORT_SYMBOL_NS_GPL(ioasim_ioas_get, IOASIM_TEST);
 
 /**
  * ioasim_ioas_alloc() - IOMMU_IOAS_ALLOC

@@ -359,7 +359,7 @@ unsigned int ioasim_ledger_settle(const void *key, const char *what)
 	atomic_long_add(left, &ledger_errors);
 	return left;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ledger_settle);
+EXPORT_SYMBOL_NS_GPL(ioasim_ledger_settle, IOASIM_TEST);
 
 /**
  * ioasim_ledger_count() - outstanding entries of one kind on a key

@@ -65,7 +65,7 @@ struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 			   _RET_IP_);
 	return obj;
 }
-EXPORT_SYMBOL_IF_KUNIT(__ioasim_obj_alloc);
+EXPORT_SYMBOL_NS_GPL(__ioasim_obj_alloc, IOASIM_TEST);
 
 /**
  * ioasim_obj_publish() - make a fully built object visible by its id
@@ -85,7 +85,7 @@ void ioasim_obj_publish(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	/* A reserved slot reads back as NULL; anything else is a bug. */
 	WARN_ON_ONCE(old); /* LCOV_EXCL_BR_LINE: impossible state */
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_publish);
+EXPORT_SYMBOL_NS_GPL(ioasim_obj_publish, IOASIM_TEST);
 
 /**
  * ioasim_obj_publish_held() - publish an object a kernel driver keeps
@@ -156,7 +156,7 @@ void ioasim_obj_abort_destroy(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	obj->type->destroy(obj);
 	ioasim_obj_abort(ctx, obj);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_abort_destroy);
+EXPORT_SYMBOL_NS_GPL(ioasim_obj_abort_destroy, IOASIM_TEST);
 
 /**
  * ioasim_obj_get() - look up a published object and mark it busy
@@ -192,7 +192,7 @@ struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
 	xa_unlock(&ctx->objects);
 	return obj;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_get);
+EXPORT_SYMBOL_NS_GPL(ioasim_obj_get, IOASIM_TEST);
 
 /**
  * ioasim_obj_put() - drop a short-term reference from ioasim_obj_get()
@@ -208,7 +208,7 @@ void ioasim_obj_put(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	if (refcount_dec_and_test(&obj->busy))
 		wake_up_all(&ctx->destroy_wait);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_put);
+EXPORT_SYMBOL_NS_GPL(ioasim_obj_put, IOASIM_TEST);
 
 /**
  * ioasim_obj_tryget() - take a short-term reference on an object found

@@ -231,7 +231,7 @@ int ioasim_space_reserve(struct ioasim_space *space, unsigned long start,
 		kfree(res);
 	return rc;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_space_reserve);
+EXPORT_SYMBOL_NS_GPL(ioasim_space_reserve, IOASIM_TEST);
 
 /**
  * ioasim_space_unreserve() - remove every reserved range of @owner
@@ -376,4 +376,4 @@ bool ioasim_space_nth_area(struct ioasim_space *space, unsigned int nth,
 	up_read(&space->lock);
 	return found;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_space_nth_area);
+EXPORT_SYMBOL_NS_GPL(ioasim_space_nth_area, IOASIM_TEST);

@@ -55,7 +55,7 @@ int ioasim_ucmd_read(struct ioasim_ucmd *ucmd, void *kcmd, size_t size,
 	return ucmd_read_size(ucmd, min_size) ?:
 	       copy_struct_from_user(kcmd, size, ucmd->ubuf, ucmd->user_size);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ucmd_read);
+EXPORT_SYMBOL_NS_GPL(ioasim_ucmd_read, IOASIM_TEST);
 
 /**
  * ioasim_ucmd_write() - answer a command, over at most the caller's size
@@ -72,7 +72,7 @@ int ioasim_ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd, size_t size)
 		return -EFAULT;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_ucmd_write);
+EXPORT_SYMBOL_NS_GPL(ioasim_ucmd_write, IOASIM_TEST);
 
 /*
  * The commands whose answer is more than their structure: each reads and
@@ -371,10 +371,10 @@ static int ucmd_dispatch(struct ioasim_ucmd *ucmd, const struct ucmd_row *row)
 	}
 }
 
-#if IS_ENABLED(CONFIG_IOASIM_KUNIT_TEST)
 /*
- * The registered plane, if any. Readers hold the rwsem while they call
- * into it, so unregistering waits for them.
+ * The registered plane, if any: IOMMU_TEST_CMD is -ENOTTY until a test
+ * module (the KUnit build, or ioasim_mock.ko) registers one. Readers hold
+ * the rwsem while they call into it, so unregistering waits for them.
  */
 static const struct ioasim_test_plane *test_plane;
 static DECLARE_RWSEM(test_plane_rwsem);
@@ -391,7 +391,7 @@ void ioasim_test_plane_register(const struct ioasim_test_plane *plane)
 	test_plane = plane;
 	up_write(&test_plane_rwsem);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_test_plane_register);
+EXPORT_SYMBOL_NS_GPL(ioasim_test_plane_register, IOASIM_TEST);
 
 /**
  * ioasim_test_plane_unregister() - undo ioasim_test_plane_register()
@@ -406,7 +406,7 @@ void ioasim_test_plane_unregister(void)
 	test_plane = NULL;
 	up_write(&test_plane_rwsem);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_test_plane_unregister);
+EXPORT_SYMBOL_NS_GPL(ioasim_test_plane_unregister, IOASIM_TEST);
 
 static int test_plane_ioctl(struct ioasim_ucmd *ucmd, unsigned int ioctl)
 {
@@ -427,17 +427,6 @@ static void test_plane_copy_src(struct ioasim_ctx *ctx,
 		test_plane->copy_src(ctx, cmd);
 	up_read(&test_plane_rwsem);
 }
-#else
-static int test_plane_ioctl(struct ioasim_ucmd *ucmd, unsigned int ioctl)
-{
-	return -ENOTTY;
-}
-
-static void test_plane_copy_src(struct ioasim_ctx *ctx,
-				struct iommu_ioas_copy *cmd)
-{
-}
-#endif
 
 /**
  * ioasim_ctx_ioctl() - run one iommufd command on a context

@@ -40,16 +40,16 @@ void ioasim_cdev_exit(void);
 long ioasim_vfio_compat_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 			      unsigned long arg);
 
-#if IS_ENABLED(CONFIG_IOASIM_KUNIT_TEST)
 /**
- * struct ioasim_test_plane - the selftest control plane, in test builds
+ * struct ioasim_test_plane - the selftest control plane of a test module
  * @ioctl: the command it answers (IOMMU_TEST_CMD)
  * @cmd: runs it; follows the size rules of every iommufd command
  * @copy_src: called before IOMMU_IOAS_COPY runs, to turn a source IOVA
  *	given in the plane's area-index form into an IOVA
  *
  * The plane lives with the mock IOMMU driver, outside core/; it registers
- * itself when the test code loads.
+ * itself when the test code loads (the KUnit build, or ioasim_mock.ko in
+ * a real kernel).
  */
 struct ioasim_test_plane {
 	unsigned int ioctl;
@@ -59,7 +59,6 @@ struct ioasim_test_plane {
 
 void ioasim_test_plane_register(const struct ioasim_test_plane *plane);
 void ioasim_test_plane_unregister(void);
-#endif
 
 #if IS_ENABLED(CONFIG_KUNIT)
 extern const struct file_operations ioasim_fops;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ioasim - the test module: the mock IOMMU, IOMMU_TEST_CMD and the mock
- * VFIO nodes, and in the KUnit build the suites that use them
+ * VFIO nodes; in the KUnit build (ioasim_test) also the suites that use
+ * them, in a real kernel alone (ioasim_mock.ko)
  *
  * The pieces come up in dependency order and go in the reverse one: the
  * IOMMU first, since the control plane and the nodes create devices
@@ -42,6 +43,7 @@ static void __exit ioasim_mock_exit(void)
 }
 module_exit(ioasim_mock_exit);
 
-MODULE_DESCRIPTION("ioasim test module: mock IOMMU, IOMMU_TEST_CMD, KUnit suites");
+MODULE_DESCRIPTION("ioasim test module: mock IOMMU, mock VFIO nodes, IOMMU_TEST_CMD");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(IOASIM);
+MODULE_IMPORT_NS(IOASIM_TEST);

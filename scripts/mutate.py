@@ -124,6 +124,7 @@ def listed(name):
 class Mutant:
     def __init__(self, op, path, at, text, original):
         self.op, self.path, self.at, self.text = op, path, at, text
+        self.original = original
         self.line = int(at.split(':')[0])
         lines = original.splitlines()
         self.source = lines[self.line - 1].strip() \
@@ -190,6 +191,20 @@ def tree_hash():
     return h.hexdigest()[:16]
 
 
+# Process groups of the runs in progress: a stopped make mutate takes
+# them (kunit.py, make, UML) down with it.
+RUNNING = set()
+
+
+def stop(signum, frame):
+    for pgid in list(RUNNING):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(128 + signum)
+
+
 class Worker:
     """
     One slot mutants run in: a copy of the sources (src/), a hard-linked
@@ -244,12 +259,15 @@ class Worker:
         p = subprocess.Popen(wrap + cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, env=env,
                              start_new_session=True)
+        RUNNING.add(p.pid)
         try:
             out, _ = p.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.communicate()
             raise
+        finally:
+            RUNNING.discard(p.pid)
         return subprocess.CompletedProcess(cmd, p.returncode, out, '')
 
     def mutant(self, m):
@@ -277,8 +295,10 @@ class Worker:
                 detail = 'sim' if r.returncode else ''
             except subprocess.TimeoutExpired:
                 status, detail = 'timeout', 'sim/ run timed out'
-        # A fresh mtime: the next build recompiles the file.
-        shutil.copyfile(os.path.join(REPO, m.path), dest)
+        # The text the mutant was made from (the checkout may have moved
+        # on since), with a fresh mtime: the next build recompiles it.
+        with open(dest, 'w') as f:
+            f.write(m.original)
         return {'status': status, 'detail': detail, 'op': m.op.name,
                 'family': m.op.family, 'file': m.path, 'line': m.line,
                 'diff': m.diff, 'seconds': round(time.time() - t0, 1)}
@@ -353,6 +373,8 @@ def main():
     ap.add_argument('--cached-only', action='store_true',
                     help='report what the cache holds, run nothing')
     args = ap.parse_args()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
 
     ops = sorted((Op(p) for p in glob.glob(os.path.join(MUTDIR, 'ops',
                                                          '*.cocci'))),
