@@ -6,9 +6,29 @@
 #include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/iommu.h>
+#include <linux/module.h>
 
 #include "device.h"
 #include "fault.h"
+
+/*
+ * The driver a HWPT's domain came from stays loaded while the HWPT holds
+ * the domain: its ops run until iommu_domain_free() returns. Taking the
+ * reference cannot fail: the domain was made for a probed device, whose
+ * probe holds the driver already.
+ */
+static void hwpt_domain_pin_driver(struct iommu_domain *domain)
+{
+	__module_get(domain->owner->owner);
+}
+
+static void hwpt_domain_free(struct iommu_domain *domain)
+{
+	struct module *driver = domain->owner->owner;
+
+	iommu_domain_free(domain);
+	module_put(driver);
+}
 
 /*
  * Also tears down a HWPT that never got published: @domain is set only
@@ -36,7 +56,7 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 	}
 	if (hwpt->domain) {
 		ioasim_ledger_settle(hwpt->domain, "domain");
-		iommu_domain_free(hwpt->domain);
+		hwpt_domain_free(hwpt->domain);
 	}
 	/* No fault queue: 6.12 gives those to nested HWPTs only. */
 	if (hwpt->ioas)
@@ -55,7 +75,7 @@ static void ioasim_hwpt_nested_destroy(struct ioasim_obj *obj)
 	struct ioasim_hwpt *hwpt = container_of(obj, struct ioasim_hwpt, obj);
 
 	if (hwpt->domain)
-		iommu_domain_free(hwpt->domain);
+		hwpt_domain_free(hwpt->domain);
 	if (hwpt->fault)
 		ioasim_obj_unhold(&hwpt->fault->obj, hwpt);
 	if (hwpt->parent)
@@ -93,6 +113,7 @@ hwpt_domain_alloc_user(struct device *dev, u32 flags,
 	/* LCOV_EXCL_STOP */
 	if (!domain->owner)
 		domain->owner = ops;
+	hwpt_domain_pin_driver(domain);
 	/*
 	 * A domain on a parent must be one the core can invalidate for
 	 * userspace: a nested one with cache_invalidate_user.
@@ -102,7 +123,7 @@ hwpt_domain_alloc_user(struct device *dev, u32 flags,
 		/* LCOV_EXCL_START: a driver bug; the mock's nested domains are so */
 		WARN_ONCE(1, "ioasim: driver gave a nested HWPT a domain of type %u\n",
 			  domain->type);
-		iommu_domain_free(domain);
+		hwpt_domain_free(domain);
 		return ERR_PTR(-EINVAL);
 		/* LCOV_EXCL_STOP */
 	}
@@ -185,8 +206,13 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->ioas = ioas;
 
-	domain = flags ? hwpt_domain_alloc_user(idev->dev, flags, NULL, NULL) :
-			 iommu_paging_domain_alloc(idev->dev);
+	if (flags) {
+		domain = hwpt_domain_alloc_user(idev->dev, flags, NULL, NULL);
+	} else {
+		domain = iommu_paging_domain_alloc(idev->dev);
+		if (!IS_ERR(domain))
+			hwpt_domain_pin_driver(domain);
+	}
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
 		goto out_abort;
@@ -195,7 +221,7 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	rc = hwpt_enforce_cc(hwpt, domain, idev->dev) ?:
 	     ioasim_space_add_domain(&ioas->space, domain);
 	if (rc) {
-		iommu_domain_free(domain);
+		hwpt_domain_free(domain);
 		goto out_abort;
 	}
 	hwpt->domain = domain;

@@ -83,6 +83,8 @@ struct ioasim_obj;
  *	is gone and the last short-term user has left; it must also cope with
  *	an object that ioasim_obj_abort_destroy() tears down before publish.
  *	The object's memory is freed by the caller afterwards.
+ * @owner: the module ->destroy() lives in, when not ioasim itself (a test
+ *	module's objects); it stays loaded while an object of the type exists
  *
  * A type is identified by the address of its descriptor: lookups compare
  * pointers.
@@ -90,6 +92,7 @@ struct ioasim_obj;
 struct ioasim_obj_type {
 	const char *name;
 	void (*destroy)(struct ioasim_obj *obj);
+	struct module *owner;
 };
 
 /**

@@ -11,6 +11,7 @@
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include "fault.h"
@@ -44,9 +45,13 @@ struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 		return ERR_PTR(-EINVAL);
 	/* LCOV_EXCL_STOP */
 
+	/* A module's type: its objects are created while it runs, so it lives. */
+	__module_get(type->owner);
 	obj = ioasim_kzalloc("obj.alloc", size, GFP_KERNEL_ACCOUNT);
-	if (!obj)
+	if (!obj) {
+		module_put(type->owner);
 		return ERR_PTR(-ENOMEM);
+	}
 	obj->type = type;
 	refcount_set(&obj->users, 1);
 	refcount_set(&obj->busy, 1);
@@ -56,6 +61,7 @@ struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,
 			 GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		kfree(obj);
+		module_put(type->owner);
 		return ERR_PTR(rc);
 	}
 	atomic_long_inc(&ioasim_stats.objects);
@@ -135,6 +141,7 @@ void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
 			   _RET_IP_);
 	ioasim_ledger_settle(obj, obj->type->name);
+	module_put(obj->type->owner);
 	kfree(obj);
 	atomic_long_dec(&ioasim_stats.objects);
 }
@@ -288,6 +295,7 @@ static void ioasim_obj_retire(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 		wait_event(ctx->destroy_wait, !refcount_read(&obj->busy));
 	obj->type->destroy(obj);
 	ioasim_ledger_settle(obj, name);
+	module_put(obj->type->owner);
 	kfree(obj);
 	atomic_long_dec(&ioasim_stats.objects);
 }

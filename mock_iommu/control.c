@@ -78,6 +78,7 @@ static void control_device_destroy(struct ioasim_obj *obj)
 static const struct ioasim_obj_type control_device_type = {
 	.name = "selftest",
 	.destroy = control_device_destroy,
+	.owner = THIS_MODULE,
 };
 
 /**

@@ -256,6 +256,8 @@ static void vfio_nodes_remove(unsigned int n)
 	while (n--) {
 		misc_deregister(&vfio_nodes[n].misc);
 		kfree(vfio_nodes[n].misc.nodename);
+		/* The probe's reference, given back at add, goes with it. */
+		__module_get(THIS_MODULE);
 		ioasim_mock_dev_destroy(vfio_nodes[n].mdev);
 		mutex_destroy(&vfio_nodes[n].lock);
 	}
@@ -272,6 +274,13 @@ static int vfio_node_add(unsigned int k)
 						     NULL);
 	if (IS_ERR(node->mdev))
 		return PTR_ERR(node->mdev);
+	/*
+	 * The iommu core's probe took a reference on the mock for the
+	 * device. The nodes are the module's own, made at load and removed
+	 * at unload: that reference would keep it loaded for ever. An open
+	 * node holds the module through its file instead.
+	 */
+	module_put(THIS_MODULE);
 	mutex_init(&node->lock);
 	snprintf(node->name, sizeof(node->name), "ioasim-vfio%u", k);
 	node->misc.minor = MISC_DYNAMIC_MINOR;
@@ -283,6 +292,7 @@ static int vfio_node_add(unsigned int k)
 	rc = node->misc.nodename ? misc_register(&node->misc) : -ENOMEM;
 	if (rc) {
 		kfree(node->misc.nodename);
+		__module_get(THIS_MODULE);
 		ioasim_mock_dev_destroy(node->mdev);
 		mutex_destroy(&node->lock);
 	}

@@ -157,6 +157,38 @@ headers_dir()
 	echo "$d"
 }
 
+# build_sim ROOT [program...]: sim/init.c as ROOT/init, and the programs
+# (default: every sim/*.c but init.c) in ROOT/sim, named in ROOT/sim/list
+# in the order they run. Static binaries, against the tree's 6.12 uAPI
+# headers (Debian 12's own are 6.1) and the selftest ABI (iommufd_test.h)
+# beside upstream's iommufd. SIM_CFLAGS adds flags (-m32).
+build_sim()
+{
+	local root=$1 hdr prog cflags
+	shift
+
+	hdr=$IOASIM_CACHE/uapi-$IOASIM_TREEKEY
+	if [ ! -f "$hdr/include/linux/iommufd.h" ]; then
+		say "installing the tree's uAPI headers into $hdr"
+		make -s -C "$IOASIM_TREE" ARCH=x86 O="$hdr/build" \
+			INSTALL_HDR_PATH="$hdr" headers_install >&2
+	fi
+	mkdir -p "$root/sim"
+	cflags=(-static -O2 -Wall -Werror ${SIM_CFLAGS:-} -isystem "$hdr/include"
+		-I"$IOASIM_TREE/tools/testing/selftests"
+		-I"$IOASIM_TREE/drivers/iommu/iommufd"
+		-I"$IOASIM_REPO/mock_iommu")
+	gcc "${cflags[@]}" -o "$root/init" "$IOASIM_REPO/sim/init.c"
+	[ $# -gt 0 ] ||
+		set -- $(cd "$IOASIM_REPO/sim" && ls *.c | grep -vx init.c | sed 's/\.c$//')
+	for prog; do
+		say "building sim/$prog"
+		gcc "${cflags[@]}" -o "$root/sim/$prog" \
+			"$IOASIM_REPO/sim/$prog.c" -lpthread
+		echo "/sim/$prog" >>"$root/sim/list"
+	done
+}
+
 # The build directory of FLAVOUR. make mutate's workers set IOASIM_WORKER
 # and get one each.
 build_dir()

@@ -22,33 +22,10 @@ build=$(build_dir "$flavour")
 [ -x "$build/linux" ] ||
 	die "no $flavour kernel in $build: run 'make run' or 'make check-kunit' first"
 
-# The uAPI headers as userspace sees them (Debian 12's are 6.1).
-hdr=$IOASIM_CACHE/uapi-$IOASIM_TREEKEY
-if [ ! -f "$hdr/include/linux/iommufd.h" ]; then
-	say "installing the tree's uAPI headers into $hdr"
-	make -s -C "$IOASIM_TREE" ARCH=x86 O="$hdr/build" \
-		INSTALL_HDR_PATH="$hdr" headers_install >&2
-fi
-
 root=$build/sim-root
 rm -rf "$root"
-mkdir -p "$root"/{proc,sys,dev,sim}
-# The selftest ABI (iommufd_test.h) sits beside upstream's iommufd.
-cflags=(-static -O2 -Wall -Werror -isystem "$hdr/include"
-	-I"$IOASIM_TREE/tools/testing/selftests"
-	-I"$IOASIM_TREE/drivers/iommu/iommufd"
-	-I"$IOASIM_REPO/mock_iommu")
-gcc "${cflags[@]}" -o "$root/init" "$IOASIM_REPO/sim/init.c"
-
-if [ $# -eq 0 ]; then
-	set -- $(cd "$IOASIM_REPO/sim" && ls *.c | grep -vx init.c | sed 's/\.c$//')
-fi
-for prog; do
-	say "building sim/$prog"
-	gcc "${cflags[@]}" -o "$root/sim/$prog" "$IOASIM_REPO/sim/$prog.c" \
-		-lpthread
-	echo "/sim/$prog" >>"$root/sim/list"
-done
+mkdir -p "$root"/{proc,sys,dev}
+build_sim "$root" "$@"
 
 out=$build/sim-output.txt
 say "booting $build/linux with the programs as userspace"

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ioasim sim/ init: PID 1 of the UML kernel that runs the userspace
- * programs.
+ * programs, or the runner the VM's init script calls.
  *
- * It mounts proc, sysfs and devtmpfs, runs every program named in
- * /sim/list (one path per line) in turn, passes their output through to
- * the console, and powers off. UML exits with the status written to
- * /proc/exitcode: 0 when every program exited 0, 1 otherwise. PID 1 never
- * just returns: a UML whose init exits dumps core.
+ * It runs every program named in /sim/list (one path per line) in turn
+ * and passes their output through to the console. As PID 1 (UML) it
+ * first mounts proc, sysfs and devtmpfs, and at the end powers off: UML
+ * exits with the status written to /proc/exitcode, 0 when every program
+ * exited 0, 1 otherwise. PID 1 never just returns: a UML whose init exits
+ * dumps core. Started by another init (the VM's), it exits with that
+ * status instead, and the script that started it goes on.
  *
  * In a kernel with kmemleak (the check configuration), what boot left is
  * forgotten before the first program, and once the last has exited a
@@ -25,7 +27,13 @@
 
 static void power_off(int status)
 {
-	FILE *f = fopen("/proc/exitcode", "w");
+	FILE *f;
+
+	if (getpid() != 1) {
+		fflush(stdout);
+		exit(status);
+	}
+	f = fopen("/proc/exitcode", "w");
 
 	if (f) {
 		fprintf(f, "%d\n", status);
@@ -112,9 +120,10 @@ int main(void)
 	int failed = 0, total = 0, leakcheck, rc;
 	FILE *list;
 
-	if (mount("proc", "/proc", "proc", 0, NULL) ||
-	    mount("sysfs", "/sys", "sysfs", 0, NULL) ||
-	    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL)) {
+	if (getpid() == 1 &&
+	    (mount("proc", "/proc", "proc", 0, NULL) ||
+	     mount("sysfs", "/sys", "sysfs", 0, NULL) ||
+	     mount("devtmpfs", "/dev", "devtmpfs", 0, NULL))) {
 		perror("sim-init: mount");
 		power_off(1);
 	}
