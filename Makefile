@@ -7,7 +7,13 @@
 #                PROGS picks some (default: all)
 #   make check   everything: style, the real module, KUnit and sim/ under
 #                the check configuration (KASAN, UBSAN, lockdep, ...)
-#   make module  ioasim.ko against Debian's linux-headers-6.12 amd64
+#   make module  ioasim.ko and the test-only ioasim_mock.ko against Debian's
+#                linux-headers-6.12 amd64
+#   make vm      the sim/ programs in Debian's real 6.12 kernel under QEMU,
+#                against ioasim.ko + ioasim_mock.ko; PROGS picks some
+#                (none: none), EXTRA= adds static binaries of one's own
+#   make selftests  the kernel's own iommufd selftests (from the cached
+#                tree) in UML and in the VM
 #   make coverage  KUnit under gcov: lcov/HTML report and the coverage gate
 #   make style   checkpatch --strict and sparse on every source file
 #   make bench   the benchmark suite in a kernel without the reference ledger
@@ -26,17 +32,17 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl bench mutate mutate-sample
+	fuzz fuzz-ioctl bench mutate mutate-sample vm selftests
 
 run:
 	@scripts/kunit.sh run $(ARGS)
 
 sim:
-	@SIM_ARGS="$(SIM_ARGS)" scripts/sim.sh run $(PROGS)
+	@SIM_ARGS="$(SIM_ARGS)" SIM_EXTRA="$(EXTRA)" scripts/sim.sh run $(PROGS)
 
 # The KUnit and sim/ runs come last: their closing "kunit: N passed,
 # N failed" and "sim: N passed, N failed" lines are the run's summary.
-check: style module coverage mutate-sample check-kunit check-sim
+check: style module vm selftests coverage mutate-sample check-kunit check-sim
 
 check-kunit:
 	@scripts/kunit.sh check $(ARGS)
@@ -47,6 +53,12 @@ check-sim: check-kunit
 
 module:
 	@scripts/module.sh
+
+vm:
+	@SIM_EXTRA="$(EXTRA)" scripts/vm.sh $(PROGS)
+
+selftests:
+	@scripts/selftests.sh
 
 bench:
 	@scripts/kunit.sh bench ioasim_bench
@@ -80,4 +92,4 @@ setup:
 	@bash -c 'source scripts/lib.sh && ensure_packages && ensure_tree && say "tree ready: $$IOASIM_TREE"'
 
 help:
-	@sed -n '3,23p' Makefile
+	@sed -n '3,29p' Makefile

@@ -16,9 +16,11 @@
  * which kernels built without iommufd lack, so ioasim collects through
  * the other side, the IOTLB gather: it asks about one bit's worth of IOVA
  * at a time (or one IO page, if that is larger), and the gather comes
- * back non-empty if anything in it was dirty. Only IOVA that an area maps
- * is asked about: nothing else can be dirty. The gathers of a read that
- * clears are merged and synced once at the end.
+ * back with the span the driver found dirty. That span may reach past
+ * what was asked: a large IO page has one dirty bit, reported (and
+ * cleared) for all of it at once, so all of its bits are set. Only IOVA
+ * that an area maps is asked about: nothing else can be dirty. The
+ * gathers of a read that clears are merged and synced once at the end.
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
@@ -86,24 +88,25 @@ static int dirty_set_bit(struct dirty_walk *w, u64 bit)
 }
 
 /*
- * Was anything in [iova, iova + size) dirty? The driver clears it unless
- * @flags has IOMMU_DIRTY_NO_CLEAR; what it reports joins @synced.
+ * What in [iova, iova + size) was dirty? On return @found spans what the
+ * driver reported (start > end: nothing), which may reach past the range
+ * for a large IO page. The driver clears it unless @flags has
+ * IOMMU_DIRTY_NO_CLEAR; what it reports joins @synced.
  */
 static int dirty_ask(struct iommu_domain *domain, unsigned long iova,
 		     size_t size, unsigned long flags,
-		     struct iommu_iotlb_gather *synced, bool *dirty)
+		     struct iommu_iotlb_gather *synced,
+		     struct iommu_iotlb_gather *found)
 {
-	struct iommu_iotlb_gather gather;
 	struct iommu_dirty_bitmap bitmap;
 	int rc;
 
-	iommu_dirty_bitmap_init(&bitmap, NULL, &gather);
+	iommu_dirty_bitmap_init(&bitmap, NULL, found);
 	rc = domain->dirty_ops->read_and_clear_dirty(domain, iova, size, flags,
 						     &bitmap);
-	*dirty = gather.start <= gather.end;
-	if (*dirty) {
-		synced->start = min(synced->start, gather.start);
-		synced->end = max(synced->end, gather.end);
+	if (found->start <= found->end) {
+		synced->start = min(synced->start, found->start);
+		synced->end = max(synced->end, found->end);
 	}
 	return rc;
 }
@@ -114,15 +117,16 @@ static int dirty_ask(struct iommu_domain *domain, unsigned long iova,
  * from the bitmap's start; the driver is asked about the part of each step
  * that lies in [first, last] and nothing else, so the work is bounded by
  * what is mapped however large page_size is. A step found dirty sets all
- * of its bits.
+ * of its bits, and those of every later step the driver's report reaches
+ * into (within [first, last]), which are not asked about again.
  */
 static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 			    u64 step)
 {
 	u64 bits_per_step = div64_u64(step, w->page_size);
-	u64 n = div64_u64(first - w->iova, step), k;
+	u64 n = div64_u64(first - w->iova, step), k, upto;
+	struct iommu_iotlb_gather found;
 	u64 step_first, step_last;
-	bool dirty;
 	int rc;
 
 	for (;; n++) {
@@ -131,9 +135,18 @@ static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 		step_last = step_first + (step - 1);
 		rc = dirty_ask(w->domain, max(step_first, first),
 			       min(step_last, last) - max(step_first, first) + 1,
-			       w->flags, &w->synced, &dirty);
-		for (k = 0; !rc && dirty && k < bits_per_step; k++)
-			rc = dirty_set_bit(w, n * bits_per_step + k);
+			       w->flags, &w->synced, &found);
+		if (!rc && found.start <= found.end) {
+			upto = n;
+			if (found.end > step_last)
+				upto = div64_u64(min_t(u64, found.end, last) -
+						 w->iova, step);
+			for (k = n * bits_per_step;
+			     !rc && k < (upto + 1) * bits_per_step; k++)
+				rc = dirty_set_bit(w, k);
+			n = upto;
+			step_last = w->iova + n * step + (step - 1);
+		}
 		if (rc || step_last >= last)
 			return rc;
 		cond_resched();
@@ -227,10 +240,10 @@ static int dirty_clear_mapped(struct ioasim_space_walk *walk,
 			      unsigned long first, unsigned long last)
 {
 	struct dirty_clear *c = container_of(walk, struct dirty_clear, walk);
-	bool dirty;
+	struct iommu_iotlb_gather found;
 
 	return dirty_ask(c->domain, first, last - first + 1, 0, &c->synced,
-			 &dirty);
+			 &found);
 }
 
 /* Clear every area's dirty bits: tracking starts from a clean slate. */

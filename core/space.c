@@ -129,8 +129,11 @@ static bool space_fit(struct ioasim_space *space, unsigned long first,
 /*
  * Place @length bytes whose memory starts at user address @uptr. The IOVA
  * keeps @uptr's offset within its page, and is aligned like @uptr up to the
- * length rounded to a power of two (capped at the huge-page size, or at
- * PAGE_SIZE with large pages off), so large IO pages stay usable.
+ * length rounded to a power of two, capped at the huge-page size (at
+ * PAGE_SIZE in a kernel without THP), so large IO pages stay usable. Large
+ * pages off (IOMMU_OPTION_HUGE_PAGES) changes the IO page size only, not
+ * the placement: an IOVA placed now keeps its alignment when they come
+ * back on.
  */
 int ioasim_space_place(struct ioasim_space *space, unsigned long uptr,
 		       unsigned long length, unsigned long *iova)
@@ -147,7 +150,7 @@ int ioasim_space_place(struct ioasim_space *space, unsigned long uptr,
 	if (uptr)
 		align = min(align, 1UL << __ffs(uptr));
 	max_align = PAGE_SIZE;
-	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) && !space->no_large_pages)
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
 		max_align = PMD_SIZE;
 	align = min(align, max_align);
 	if (align < space->iova_alignment)

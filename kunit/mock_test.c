@@ -12,6 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/platform_device.h>
+#include <uapi/linux/iommufd.h>
 
 #include "fault.h"
 #include "helpers.h"
@@ -253,6 +254,59 @@ static void mock_huge_iova(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 0);
 }
 
+static void free_domain(void *domain)
+{
+	iommu_domain_free(domain);
+}
+
+/*
+ * A large IO page has one dirty bit: a write anywhere in it makes all of
+ * it dirty, a read reports it from where the read meets it to its end,
+ * and clears it whole.
+ */
+static void mock_huge_iova_dirty(struct kunit *test)
+{
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test,
+						IOASIM_MOCK_DEV_HUGE_IOVA);
+	struct device *dev = &mdev->pdev->dev;
+	struct iommu_domain *domain;
+	struct iommu_iotlb_gather found;
+	struct iommu_dirty_bitmap bitmap;
+	unsigned long iova = 0x100000;
+	struct page *pages;
+
+	domain = dev->iommu->iommu_dev->ops->domain_alloc_user(dev,
+				IOMMU_HWPT_ALLOC_DIRTY_TRACKING, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_domain,
+							domain), 0);
+	pages = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_128k,
+							pages), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, iova, page_to_phys(pages),
+					SZ_128K, IOMMU_READ | IOMMU_WRITE,
+					GFP_KERNEL), 0);
+
+	/* One IO page written in the second 64 KiB page. */
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mark_dirty(ioasim_mock_domain(domain),
+						     iova + SZ_64K + SZ_8K,
+						     IOASIM_MOCK_IO_PAGE_SIZE),
+			1);
+	/* A read of its last half: from there to the page's end. */
+	iommu_dirty_bitmap_init(&bitmap, NULL, &found);
+	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain,
+				iova + SZ_64K + SZ_32K, SZ_16K, 0, &bitmap), 0);
+	KUNIT_EXPECT_EQ(test, found.start, iova + SZ_64K + SZ_32K);
+	KUNIT_EXPECT_EQ(test, found.end, iova + SZ_128K - 1);
+	/* Cleared whole: the first half is clean now too. */
+	iommu_dirty_bitmap_init(&bitmap, NULL, &found);
+	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain,
+				iova, SZ_128K, 0, &bitmap), 0);
+	KUNIT_EXPECT_GT(test, found.start, found.end);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, SZ_128K), SZ_128K);
+}
+
 /* Domain allocation and map fail through the project's fault hook. */
 static void mock_fault_points(struct kunit *test)
 {
@@ -294,6 +348,7 @@ static struct kunit_case ioasim_mock_iommu_cases[] = {
 	KUNIT_CASE(mock_ignores_other_devices),
 	KUNIT_CASE(mock_paging_domain),
 	KUNIT_CASE(mock_huge_iova),
+	KUNIT_CASE(mock_huge_iova_dirty),
 	KUNIT_CASE(mock_map_translate_unmap),
 	KUNIT_CASE(mock_attach_detach),
 	KUNIT_CASE(mock_contract_checks),

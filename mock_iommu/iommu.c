@@ -2,17 +2,21 @@
 /*
  * ioasim - the mock IOMMU driver (see mock.h)
  *
- * Page table entries are xarray values: the physical IO page number
- * shifted left by IOASIM_MOCK_PTE_SHIFT, with IOASIM_MOCK_PTE_FIRST on the
- * first IO page of a map_pages() call, IOASIM_MOCK_PTE_LAST on its last,
- * and the mapping's permissions. An iommu_unmap() must start on a first
- * entry and end on a last one; that is how the mock catches a caller that
- * unmaps part of what it mapped. The iommu core may cut one iommu_unmap()
+ * Page table entries are xarray values, one per IOASIM_MOCK_IO_PAGE_SIZE
+ * of IOVA: the physical page number (in those units) shifted left by
+ * IOASIM_MOCK_PTE_SHIFT, with IOASIM_MOCK_PTE_FIRST on the first entry of
+ * a map_pages() call, IOASIM_MOCK_PTE_LAST on its last, the mapping's
+ * permissions, and the order of the IO page the entry belongs to (larger
+ * IO pages span several entries). A large IO page is one page to the
+ * hardware: its dirty bit lives in its first entry and covers all of it.
+ * An iommu_unmap() must start on a first entry and end on a last one; that
+ * is how the mock catches a caller that unmaps part of what it mapped. The iommu core may cut one iommu_unmap()
  * into unmap_pages() calls differently from how it cut the iommu_map()
  * calls into map_pages() calls (it aligns unmaps by IOVA alone), so the
  * start is checked by the first unmap_pages() call of a gather and the end
  * when the gather is synced.
  */
+#include <linux/bitfield.h>
 #include <linux/device.h>
 #include <linux/highmem.h>
 #include <linux/module.h>
@@ -32,7 +36,9 @@
 #define IOASIM_MOCK_PTE_READ	BIT(2)
 #define IOASIM_MOCK_PTE_WRITE	BIT(3)
 #define IOASIM_MOCK_PTE_DIRTY	BIT(4)
-#define IOASIM_MOCK_PTE_SHIFT	5
+/* log2 of the IO page's size in entries */
+#define IOASIM_MOCK_PTE_ORDER	GENMASK(8, 5)
+#define IOASIM_MOCK_PTE_SHIFT	9
 
 static struct iommu_device ioasim_mock_iommu;
 
@@ -70,6 +76,13 @@ static phys_addr_t pte_phys(void *entry, unsigned long iova)
 	return ((xa_to_value(entry) >> IOASIM_MOCK_PTE_SHIFT) <<
 		IOASIM_MOCK_IO_PAGE_SHIFT) |
 	       (iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1));
+}
+
+/* The index of the first entry of the IO page the entry at @index is in. */
+static unsigned long pte_head(void *entry, unsigned long index)
+{
+	return round_down(index, 1UL << FIELD_GET(IOASIM_MOCK_PTE_ORDER,
+						  xa_to_value(entry)));
 }
 
 static int mock_identity_attach(struct iommu_domain *domain,
@@ -119,7 +132,9 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT;
 	unsigned long pfn = paddr >> IOASIM_MOCK_IO_PAGE_SHIFT, i, flags;
 	unsigned long perm = (prot & IOMMU_READ ? IOASIM_MOCK_PTE_READ : 0) |
-			     (prot & IOMMU_WRITE ? IOASIM_MOCK_PTE_WRITE : 0);
+			     (prot & IOMMU_WRITE ? IOASIM_MOCK_PTE_WRITE : 0) |
+			     FIELD_PREP(IOASIM_MOCK_PTE_ORDER,
+					ilog2(pgsize >> IOASIM_MOCK_IO_PAGE_SHIFT));
 	int rc = 0;
 
 	if (!IS_ALIGNED(iova | paddr | pgsize, IOASIM_MOCK_IO_PAGE_SIZE)) {
@@ -209,7 +224,7 @@ static void mock_iotlb_sync(struct iommu_domain *domain,
 	md->unmapping = false;
 }
 
-/* Set the dirty bit of the IO page at @index if it is mapped. */
+/* Set the dirty bit of the IO page @index lies in, if it is mapped. */
 static bool mock_set_dirty(struct ioasim_mock_domain *md,
 			   unsigned long index)
 {
@@ -217,6 +232,8 @@ static bool mock_set_dirty(struct ioasim_mock_domain *md,
 
 	if (!entry)
 		return false;
+	index = pte_head(entry, index);
+	entry = xa_load(&md->ptes, index);
 	/* Replacing an entry allocates nothing. */
 	xa_store(&md->ptes, index,
 		 xa_mk_value(xa_to_value(entry) | IOASIM_MOCK_PTE_DIRTY),
@@ -230,11 +247,11 @@ static bool mock_set_dirty(struct ioasim_mock_domain *md,
  * @iova: first IOVA
  * @length: bytes
  *
- * Sets the dirty bit of every mapped IO page in the range, whether or not
- * the domain tracks (the caller decides whether that is allowed).
+ * Sets the dirty bit of every mapped IO page the range touches, whether or
+ * not the domain tracks (the caller decides whether that is allowed).
  *
  * Context: any context.
- * Return: how many mapped IO pages were marked.
+ * Return: how many mapped IOASIM_MOCK_IO_PAGE_SIZE units the range holds.
  */
 unsigned long ioasim_mock_mark_dirty(struct ioasim_mock_domain *md,
 				     unsigned long iova, unsigned long length)
@@ -254,7 +271,13 @@ static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
 	return 0;
 }
 
-/* Report each dirty IO page of the range; clear it unless asked not to. */
+/*
+ * Report the dirty IO pages the range touches, and clear them unless asked
+ * not to. A large IO page is one dirty bit: it is reported from where the
+ * range meets it to its end, even past the range's end (the core reads a
+ * bitmap in pieces, and records past a piece's end in the next one), and
+ * cleared whole, as hardware would.
+ */
 static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 				     unsigned long iova, size_t size,
 				     unsigned long flags,
@@ -263,7 +286,7 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
 	unsigned long index = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
 	unsigned long last = (iova + size - 1) >> IOASIM_MOCK_IO_PAGE_SHIFT;
-	unsigned long value;
+	unsigned long head, end, value;
 	void *entry;
 
 	if (!IS_ALIGNED(iova | size, IOASIM_MOCK_IO_PAGE_SIZE)) {
@@ -278,18 +301,28 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 		mock_violation(md, "dirty read of unmapped IOVA", iova);
 		return -EINVAL;
 	}
-	for (; index <= last; index++) {
+	while (index <= last) {
 		entry = xa_load(&md->ptes, index);
-		value = entry ? xa_to_value(entry) : 0;
-		if (!(value & IOASIM_MOCK_PTE_DIRTY))
+		if (!entry) {
+			index++;
 			continue;
-		iommu_dirty_bitmap_record(dirty,
-					  index << IOASIM_MOCK_IO_PAGE_SHIFT,
-					  IOASIM_MOCK_IO_PAGE_SIZE);
-		if (!(flags & IOMMU_DIRTY_NO_CLEAR))
-			xa_store(&md->ptes, index,
-				 xa_mk_value(value & ~IOASIM_MOCK_PTE_DIRTY),
-				 GFP_NOWAIT);
+		}
+		head = pte_head(entry, index);
+		end = head + BIT(FIELD_GET(IOASIM_MOCK_PTE_ORDER,
+					   xa_to_value(entry))) - 1;
+		value = xa_to_value(xa_load(&md->ptes, head));
+		if (value & IOASIM_MOCK_PTE_DIRTY) {
+			iommu_dirty_bitmap_record(dirty, index <<
+						  IOASIM_MOCK_IO_PAGE_SHIFT,
+						  (end - index + 1) <<
+						  IOASIM_MOCK_IO_PAGE_SHIFT);
+			if (!(flags & IOMMU_DIRTY_NO_CLEAR))
+				xa_store(&md->ptes, head,
+					 xa_mk_value(value &
+						     ~IOASIM_MOCK_PTE_DIRTY),
+					 GFP_NOWAIT);
+		}
+		index = end + 1;
 	}
 	return 0;
 }

@@ -157,36 +157,53 @@ headers_dir()
 	echo "$d"
 }
 
-# build_sim ROOT [program...]: sim/init.c as ROOT/init, and the programs
-# (default: every sim/*.c but init.c) in ROOT/sim, named in ROOT/sim/list
-# in the order they run. Static binaries, against the tree's 6.12 uAPI
-# headers (Debian 12's own are 6.1) and the selftest ABI (iommufd_test.h)
-# beside upstream's iommufd. SIM_CFLAGS adds flags (-m32).
-build_sim()
+# The tree's uAPI headers as userspace sees them, installed once; prints
+# the directory to put before the system's with -isystem.
+uapi_headers()
 {
-	local root=$1 hdr prog cflags
-	shift
+	local hdr=$IOASIM_CACHE/uapi-$IOASIM_TREEKEY
 
-	hdr=$IOASIM_CACHE/uapi-$IOASIM_TREEKEY
 	if [ ! -f "$hdr/include/linux/iommufd.h" ]; then
 		say "installing the tree's uAPI headers into $hdr"
 		make -s -C "$IOASIM_TREE" ARCH=x86 O="$hdr/build" \
 			INSTALL_HDR_PATH="$hdr" headers_install >&2
 	fi
+	echo "$hdr/include"
+}
+
+# build_sim ROOT [program...]: sim/init.c as ROOT/init, and the programs
+# (default: every sim/*.c but init.c; "none": none of them) in ROOT/sim,
+# named in ROOT/sim/list in the order they run. Static binaries, against
+# the tree's 6.12 uAPI headers (Debian 12's own are 6.1) and the selftest
+# ABI (iommufd_test.h) beside upstream's iommufd. SIM_CFLAGS adds flags.
+# SIM_EXTRA names static binaries of one's own to copy in and run after
+# them.
+build_sim()
+{
+	local root=$1 hdr prog cflags
+	shift
+
+	hdr=$(uapi_headers)
 	mkdir -p "$root/sim"
-	cflags=(-static -O2 -Wall -Werror ${SIM_CFLAGS:-} -isystem "$hdr/include"
+	cflags=(-static -O2 -Wall -Werror ${SIM_CFLAGS:-} -isystem "$hdr"
 		-I"$IOASIM_TREE/tools/testing/selftests"
 		-I"$IOASIM_TREE/drivers/iommu/iommufd"
 		-I"$IOASIM_REPO/mock_iommu")
 	gcc "${cflags[@]}" -o "$root/init" "$IOASIM_REPO/sim/init.c"
 	[ $# -gt 0 ] ||
 		set -- $(cd "$IOASIM_REPO/sim" && ls *.c | grep -vx init.c | sed 's/\.c$//')
+	[ "$*" != none ] || shift
 	for prog; do
 		say "building sim/$prog"
 		gcc "${cflags[@]}" -o "$root/sim/$prog" \
 			"$IOASIM_REPO/sim/$prog.c" -lpthread
 		echo "/sim/$prog" >>"$root/sim/list"
 	done
+	for prog in ${SIM_EXTRA:-}; do
+		cp "$prog" "$root/sim/"
+		echo "/sim/$(basename "$prog")" >>"$root/sim/list"
+	done
+	touch "$root/sim/list"
 }
 
 # The build directory of FLAVOUR. make mutate's workers set IOASIM_WORKER

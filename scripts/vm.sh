@@ -18,9 +18,9 @@
 # without WARNING, BUG or Oops. The closing line is
 # "vm: N passed, N failed, N skipped", counted from the programs' TAP.
 #
-# VM_ARGS adds kernel arguments; VM_PROGRAMS (or the arguments) picks the
-# programs; VM_EXTRA names more static binaries to put in /sim and run
-# after them (one's own test program: make vm PROGS= VM_EXTRA=./a.out).
+# VM_ARGS adds kernel arguments; the arguments pick the sim/ programs
+# ("none" for none); SIM_EXTRA names more static binaries to put in /sim
+# and run after them (one's own: make vm PROGS=none EXTRA=./a.out).
 source "$(dirname "$0")/lib.sh"
 
 IOASIM_PACKAGES+=(qemu-system-x86 busybox-static cpio gcc-multilib)
@@ -49,10 +49,6 @@ build_sim "$root" "$@"
 # sim/init.c is the runner here; init is the script.
 mv "$root/init" "$root/sim/run"
 install -m 0755 "$IOASIM_REPO/scripts/vm-init.sh" "$root/init"
-for extra in ${VM_EXTRA:-}; do
-	cp "$extra" "$root/sim/"
-	echo "/sim/$(basename "$extra")" >>"$root/sim/list"
-done
 
 initrd=$work/initrd.cpio
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$initrd"
