@@ -124,7 +124,7 @@ static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 			    u64 step)
 {
 	u64 bits_per_step = div64_u64(step, w->page_size);
-	u64 n = div64_u64(first - w->iova, step), k, upto;
+	u64 n = div64_u64(first - w->iova, step), k, last_n;
 	struct iommu_iotlb_gather found;
 	u64 step_first, step_last;
 	int rc;
@@ -137,14 +137,14 @@ static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 			       min(step_last, last) - max(step_first, first) + 1,
 			       w->flags, &w->synced, &found);
 		if (!rc && found.start <= found.end) {
-			upto = n;
+			last_n = n;
 			if (found.end > step_last)
-				upto = div64_u64(min_t(u64, found.end, last) -
+				last_n = div64_u64(min_t(u64, found.end, last) -
 						 w->iova, step);
 			for (k = n * bits_per_step;
-			     !rc && k < (upto + 1) * bits_per_step; k++)
+			     !rc && k < (last_n + 1) * bits_per_step; k++)
 				rc = dirty_set_bit(w, k);
-			n = upto;
+			n = last_n;
 			step_last = w->iova + n * step + (step - 1);
 		}
 		if (rc || step_last >= last)
