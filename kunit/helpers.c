@@ -380,6 +380,5 @@ void ioasim_test_totals(struct ioasim_test_totals *t)
 #endif
 }
 
-
 /* The suites also use what ioasim.ko exports to KUnit alone. */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -274,6 +274,7 @@ static void mock_huge_iova_dirty(struct kunit *test)
 	struct iommu_dirty_bitmap bitmap;
 	unsigned long iova = 0x100000;
 	struct page *pages;
+	int rc;
 
 	domain = dev->iommu->iommu_dev->ops->domain_alloc_user(dev,
 				IOMMU_HWPT_ALLOC_DIRTY_TRACKING, NULL, NULL);
@@ -295,14 +296,17 @@ static void mock_huge_iova_dirty(struct kunit *test)
 			1);
 	/* A read of its last half: from there to the page's end. */
 	iommu_dirty_bitmap_init(&bitmap, NULL, &found);
-	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain,
-				iova + SZ_64K + SZ_32K, SZ_16K, 0, &bitmap), 0);
+	rc = domain->dirty_ops->read_and_clear_dirty(domain,
+						     iova + SZ_64K + SZ_32K,
+						     SZ_16K, 0, &bitmap);
+	KUNIT_EXPECT_EQ(test, rc, 0);
 	KUNIT_EXPECT_EQ(test, found.start, iova + SZ_64K + SZ_32K);
 	KUNIT_EXPECT_EQ(test, found.end, iova + SZ_128K - 1);
 	/* Cleared whole: the first half is clean now too. */
 	iommu_dirty_bitmap_init(&bitmap, NULL, &found);
-	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain,
-				iova, SZ_128K, 0, &bitmap), 0);
+	rc = domain->dirty_ops->read_and_clear_dirty(domain, iova, SZ_128K, 0,
+						     &bitmap);
+	KUNIT_EXPECT_EQ(test, rc, 0);
 	KUNIT_EXPECT_GT(test, found.start, found.end);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, SZ_128K), SZ_128K);
 }

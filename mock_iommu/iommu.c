@@ -10,11 +10,12 @@
  * IO pages span several entries). A large IO page is one page to the
  * hardware: its dirty bit lives in its first entry and covers all of it.
  * An iommu_unmap() must start on a first entry and end on a last one; that
- * is how the mock catches a caller that unmaps part of what it mapped. The iommu core may cut one iommu_unmap()
- * into unmap_pages() calls differently from how it cut the iommu_map()
- * calls into map_pages() calls (it aligns unmaps by IOVA alone), so the
- * start is checked by the first unmap_pages() call of a gather and the end
- * when the gather is synced.
+ * is how the mock catches a caller that unmaps part of what it mapped.
+ * The iommu core may cut one iommu_unmap() into unmap_pages() calls
+ * differently from how it cut the iommu_map() calls into map_pages()
+ * calls (it aligns unmaps by IOVA alone), so the start is checked by the
+ * first unmap_pages() call of a gather and the end when the gather is
+ * synced.
  */
 #include <linux/bitfield.h>
 #include <linux/device.h>
