@@ -46,6 +46,14 @@ mkdir -p "$root"/{bin,dev,proc,sys,lib,tmp}
 cp /bin/busybox "$root/bin/busybox"
 cp "$IOASIM_REPO/out/ioasim.ko" "$IOASIM_REPO/out/ioasim_mock.ko" "$root/lib/"
 build_sim "$root" "$@"
+# A 32-bit build of the real-memory cases: compat_ioctl, pins, a domain.
+if grep -qx /sim/real_memory "$root/sim/list"; then
+	say "building sim/real_memory for 32-bit x86"
+	SIM_CFLAGS=-m32 build_sim "$root/compat" real_memory
+	mv "$root/compat/sim/real_memory" "$root/sim/real_memory_32"
+	rm -rf "$root/compat"
+	echo /sim/real_memory_32 >>"$root/sim/list"
+fi
 # sim/init.c is the runner here; init is the script.
 mv "$root/init" "$root/sim/run"
 install -m 0755 "$IOASIM_REPO/scripts/vm-init.sh" "$root/init"
