@@ -135,7 +135,7 @@ static int huge_hwpt(int fd, __u32 ioas, __u32 *hwpt)
  */
 static long io_page_bytes(int fd, __u32 hwpt, __u64 iova)
 {
-	static uint64_t bits[AREA / IO_PAGE / 64];
+	static __u64 bits[AREA / IO_PAGE / 64];
 	struct iommu_test_cmd mark = {
 		.op = IOMMU_TEST_OP_DIRTY, .id = hwpt,
 		.dirty = { .iova = iova, .length = IO_PAGE,
