@@ -7,9 +7,11 @@
 # ioasim.ko and ioasim_mock.ko that make module builds. The kernel is
 # linux-image-<the headers' version>-amd64 (vermagic must match), booted
 # under qemu-system-x86_64 from an initramfs of busybox-static, the two
-# modules and the programs. KVM is used when /dev/kvm runs a guest; on
-# machines where it stops with an emulation error, TCG (about 7 s to
-# init). The command line reserves huge pages for the hugetlbfs cases.
+# modules and the programs. KVM is used when /dev/kvm runs a guest (a
+# probe boot finds out once); on machines where it stops with an
+# emulation error, TCG (about 7 s to init). IOASIM_VM_ACCEL=kvm|tcg
+# decides instead. The command line reserves huge pages for the
+# hugetlbfs cases.
 #
 # The VM's init (scripts/vm-init.sh) loads the modules, runs the programs
 # with sim/init.c, unloads the modules and checks that nothing is left:
@@ -61,12 +63,28 @@ install -m 0755 "$IOASIM_REPO/scripts/vm-init.sh" "$root/init"
 initrd=$work/initrd.cpio
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$initrd"
 
-# KVM where it runs a guest; the probe's answer is kept per kernel.
+qemu=(qemu-system-x86_64 -cpu max -m 2G -smp 2 -nographic -no-reboot
+	-kernel "$kernel" -initrd "$initrd")
+# KVM where it runs this guest, else TCG. /dev/kvm can be there and still
+# stop the guest with an emulation error, so a short boot that only
+# reaches init finds out, once per kernel and QEMU.
 accel=${IOASIM_VM_ACCEL:-}
 if [ -z "$accel" ]; then
 	accel=tcg
-	[ -w /dev/kvm ] && [ "$(cat "$work/kvm-works" 2>/dev/null)" = yes ] &&
-		accel=kvm
+	if [ -w /dev/kvm ]; then
+		probe=$work/kvm-$(qemu-system-x86_64 --version | md5sum | cut -c1-8)
+		if [ ! -f "$probe" ]; then
+			say "probing KVM: a boot to init (at most 30 s)"
+			if timeout 30 "${qemu[@]}" -accel kvm \
+				-append "console=ttyS0 quiet panic=-1 ioasim_vm.probe=1" \
+				</dev/null 2>&1 | tr -d '\r' | grep -q '^# vm: booted'; then
+				echo yes >"$probe"
+			else
+				echo no >"$probe"
+			fi
+		fi
+		[ "$(cat "$probe")" = no ] || accel=kvm
+	fi
 fi
 
 out=$work/console.txt
@@ -75,9 +93,8 @@ append+=" transparent_hugepage=madvise ${VM_ARGS:-}"
 say "booting $kernel under qemu ($accel) with the modules and programs"
 rc=0
 start=$SECONDS
-timeout 900 qemu-system-x86_64 -accel "$accel" -cpu max -m 2G -smp 2 \
-	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
-	-append "$append" </dev/null >"$out" 2>&1 || rc=$?
+timeout 900 "${qemu[@]}" -accel "$accel" -append "$append" \
+	</dev/null >"$out" 2>&1 || rc=$?
 say "the VM ran for $((SECONDS - start)) s"
 tr -d '\r' <"$out" | sed -n '/^# vm: /,$p' | grep -v '^\[ *[0-9.]*\] ' || true
 
