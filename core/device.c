@@ -86,6 +86,10 @@ static void ioasim_device_destroy(struct ioasim_obj *obj)
 	group_put(idev->igroup);
 }
 
+/*
+ * The object type of a bound device: a test module's lookups by id name it
+ * (ioasim_obj_get_as()), exported for them in IOASIM_TEST.
+ */
 const struct ioasim_obj_type ioasim_device_type = {
 	.name = "device",
 	.destroy = ioasim_device_destroy,

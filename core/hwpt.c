@@ -63,6 +63,10 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 		ioasim_obj_unhold(&hwpt->ioas->obj, hwpt);
 }
 
+/*
+ * The object type of a paging HWPT: a test module's lookups by id name it
+ * (ioasim_obj_get_as()), exported for them in IOASIM_TEST.
+ */
 const struct ioasim_obj_type ioasim_hwpt_paging_type = {
 	.name = "hwpt_paging",
 	.destroy = ioasim_hwpt_paging_destroy,
@@ -82,6 +86,10 @@ static void ioasim_hwpt_nested_destroy(struct ioasim_obj *obj)
 		ioasim_obj_unhold(&hwpt->parent->obj, hwpt);
 }
 
+/*
+ * The object type of a nested HWPT: a test module's lookups by id name it
+ * (ioasim_obj_get_as()), exported for them in IOASIM_TEST.
+ */
 const struct ioasim_obj_type ioasim_hwpt_nested_type = {
 	.name = "hwpt_nested",
 	.destroy = ioasim_hwpt_nested_destroy,
