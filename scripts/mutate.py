@@ -19,7 +19,8 @@ Mutants run on --jobs workers at once (one per core by default). Each
 worker has its own copy of the sources, its own build directory and its
 own hard-linked copy of the kernel tree, which it mounts over the cached
 tree's path in a mount namespace of its own: the build directories stay
-incremental, and the checkout's tree is left alone.
+incremental, and the checkout's tree is left alone. A worker slot is
+locked while a run uses it; a second run at the same time takes others.
 
 Usage: mutate.py [--files GLOB...] [--ops NAME...] [--sample N] [--jobs N]
 Environment (set by scripts/mutate.sh): IOASIM_CACHE, IOASIM_TREE,
@@ -27,6 +28,7 @@ IOASIM_TREEKEY.
 """
 import argparse
 import difflib
+import fcntl
 import glob
 import hashlib
 import json
@@ -218,6 +220,21 @@ class Worker:
         self.src = os.path.join(self.dir, 'src')
         self.tree = os.path.join(self.dir, 'linux')
         self.pending = os.path.join(self.dir, 'pending')
+
+    def claim(self):
+        """
+        Take the slot for this run, or say it is taken: two make mutate
+        runs at once (a full one, and make check's sample) must not share
+        a worker's sources or build directory.
+        """
+        os.makedirs(CACHE, exist_ok=True)
+        self.lockf = open(os.path.join(CACHE, 'w%d.lock' % self.n), 'w')
+        try:
+            fcntl.flock(self.lockf, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.lockf.close()
+            return False
+        return True
 
     def prepare(self):
         """The worker's tree and copy of the sources, brought up to date."""
@@ -443,8 +460,12 @@ def main():
             todo.append((k, m))
 
     nworkers = max(1, min(args.jobs, len(todo)))
-    free = [Worker(n, max(1, (os.cpu_count() or 1) // nworkers))
-            for n in range(nworkers)] if todo else []
+    free, n = [], 0
+    while todo and len(free) < nworkers:
+        w = Worker(n, max(1, (os.cpu_count() or 1) // nworkers))
+        if w.claim():
+            free.append(w)
+        n += 1
     for w in free:
         w.prepare()
 
