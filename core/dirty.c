@@ -87,6 +87,12 @@ static int dirty_set_bit(struct dirty_walk *w, u64 bit)
 	return 0;
 }
 
+/* A gather nothing was added to. A driver adds whole IO pages, never one byte. */
+static bool dirty_none(const struct iommu_iotlb_gather *found)
+{
+	return found->start > found->end;
+}
+
 /*
  * What in [iova, iova + size) was dirty? On return @found spans what the
  * driver reported (start > end: nothing), which may reach past the range
@@ -104,7 +110,7 @@ static int dirty_ask(struct iommu_domain *domain, unsigned long iova,
 	iommu_dirty_bitmap_init(&bitmap, NULL, found);
 	rc = domain->dirty_ops->read_and_clear_dirty(domain, iova, size, flags,
 						     &bitmap);
-	if (found->start <= found->end) {
+	if (!dirty_none(found)) {
 		synced->start = min(synced->start, found->start);
 		synced->end = max(synced->end, found->end);
 	}
@@ -136,11 +142,10 @@ static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 		rc = dirty_ask(w->domain, max(step_first, first),
 			       min(step_last, last) - max(step_first, first) + 1,
 			       w->flags, &w->synced, &found);
-		if (!rc && found.start <= found.end) {
-			last_n = n;
-			if (found.end > step_last)
-				last_n = div64_u64(min_t(u64, found.end, last) -
-						 w->iova, step);
+		if (!rc && !dirty_none(&found)) {
+			/* The report starts in this step: last_n >= n. */
+			last_n = div64_u64(min_t(u64, found.end, last) - w->iova,
+					   step);
 			for (k = n * bits_per_step;
 			     !rc && k < (last_n + 1) * bits_per_step; k++)
 				rc = dirty_set_bit(w, k);

@@ -130,6 +130,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_publish_held);
  */
 void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 {
+	struct module *owner = obj->type->owner;
 	void *old;
 
 	old = xa_erase(&ctx->objects, obj->id);
@@ -141,8 +142,9 @@ void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
 			   _RET_IP_);
 	ioasim_ledger_settle(obj, obj->type->name);
-	module_put(obj->type->owner);
 	kfree(obj);
+	/* Last: the type may live in @owner. */
+	module_put(owner);
 	atomic_long_dec(&ioasim_stats.objects);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_abort);
@@ -287,6 +289,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_unhold);
 static void ioasim_obj_retire(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 {
 	const char *name = obj->type->name;
+	struct module *owner = obj->type->owner;
 
 	might_sleep();
 	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
@@ -295,8 +298,9 @@ static void ioasim_obj_retire(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 		wait_event(ctx->destroy_wait, !refcount_read(&obj->busy));
 	obj->type->destroy(obj);
 	ioasim_ledger_settle(obj, name);
-	module_put(obj->type->owner);
 	kfree(obj);
+	/* Last: the type may live in @owner. */
+	module_put(owner);
 	atomic_long_dec(&ioasim_stats.objects);
 }
 
