@@ -121,7 +121,6 @@ hwpt_domain_alloc_user(struct device *dev, u32 flags,
 	/* LCOV_EXCL_STOP */
 	if (!domain->owner)
 		domain->owner = ops;
-	hwpt_domain_pin_driver(domain);
 	/*
 	 * A domain on a parent must be one the core can invalidate for
 	 * userspace: a nested one with cache_invalidate_user.
@@ -131,7 +130,7 @@ hwpt_domain_alloc_user(struct device *dev, u32 flags,
 		/* LCOV_EXCL_START: a driver bug; the mock's nested domains are so */
 		WARN_ONCE(1, "ioasim: driver gave a nested HWPT a domain of type %u\n",
 			  domain->type);
-		hwpt_domain_free(domain);
+		iommu_domain_free(domain);
 		return ERR_PTR(-EINVAL);
 		/* LCOV_EXCL_STOP */
 	}
@@ -214,17 +213,13 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->ioas = ioas;
 
-	if (flags) {
-		domain = hwpt_domain_alloc_user(idev->dev, flags, NULL, NULL);
-	} else {
-		domain = iommu_paging_domain_alloc(idev->dev);
-		if (!IS_ERR(domain))
-			hwpt_domain_pin_driver(domain);
-	}
+	domain = flags ? hwpt_domain_alloc_user(idev->dev, flags, NULL, NULL) :
+			 iommu_paging_domain_alloc(idev->dev);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
 		goto out_abort;
 	}
+	hwpt_domain_pin_driver(domain);
 	/* Coherency first: the fill below maps with IOMMU_CACHE. */
 	rc = hwpt_enforce_cc(hwpt, domain, idev->dev) ?:
 	     ioasim_space_add_domain(&ioas->space, domain);
@@ -281,6 +276,7 @@ hwpt_nested_create(struct ioasim_ctx *ctx, struct ioasim_hwpt *parent,
 		rc = PTR_ERR(domain);
 		goto out_abort;
 	}
+	hwpt_domain_pin_driver(domain);
 	hwpt->domain = domain;
 	return hwpt;
 

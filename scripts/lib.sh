@@ -206,6 +206,21 @@ build_sim()
 	touch "$root/sim/list"
 }
 
+# tap_summary NAME LOG RC: the closing line, like kunit's,
+# "NAME: N passed, N failed, N skipped", counted from the TAP cases in LOG
+# (console logs may end lines in \r). A failed run (RC != 0) never reads
+# as 0 failed.
+tap_summary()
+{
+	local name=$1 log=$2 rc=$3 passed skipped failed
+
+	passed=$(tr -d '\r' <"$log" | grep '^ok ' | grep -vc '# SKIP' || true)
+	skipped=$(tr -d '\r' <"$log" | grep '^ok ' | grep -c '# SKIP' || true)
+	failed=$(tr -d '\r' <"$log" | grep -c '^not ok ' || true)
+	[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+	echo "$name: $passed passed, $failed failed, $skipped skipped"
+}
+
 # The build directory of FLAVOUR. make mutate's workers set IOASIM_WORKER
 # and get one each.
 build_dir()

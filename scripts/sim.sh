@@ -40,12 +40,7 @@ if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
 	rc=1
 fi
 
-# A plain closing line, like kunit's: "sim: N passed, N failed, N skipped"
-# (cases; a program skips what the kernel cannot do, e.g. fail-nth
-# without FAULT_INJECTION).
-passed=$(grep '^ok ' "$out" | grep -vc '# SKIP' || true)
-skipped=$(grep '^ok ' "$out" | grep -c '# SKIP' || true)
-failed=$(grep -c '^not ok ' "$out" || true)
-[ $rc -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
-echo "sim: $passed passed, $failed failed, $skipped skipped"
+# Cases; a program skips what the kernel cannot do, e.g. fail-nth
+# without FAULT_INJECTION.
+tap_summary sim "$out" $rc
 exit $rc

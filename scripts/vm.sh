@@ -30,14 +30,11 @@ ensure_packages
 ensure_tree
 kdir=$(headers_dir)
 kver=$(basename "$kdir" | sed 's/^linux-headers-//')
-image=linux-image-$kver
-if ! dpkg-query -W -f='${Status}\n' "$image" 2>/dev/null |
-	grep -q 'install ok installed'; then
-	IOASIM_PACKAGES=("$image")
-	ensure_packages
-fi
+# The image of the headers' version: the one the modules' vermagic fits.
+IOASIM_PACKAGES=("linux-image-$kver")
+ensure_packages
 kernel=/boot/vmlinuz-$kver
-[ -r "$kernel" ] || die "$image is installed but $kernel is missing"
+[ -r "$kernel" ] || die "linux-image-$kver is installed but $kernel is missing"
 
 "$IOASIM_REPO/scripts/module.sh"
 
@@ -122,9 +119,5 @@ if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
 	rc=1
 fi
 
-passed=$(tr -d '\r' <"$out" | grep '^ok ' | grep -vc '# SKIP' || true)
-skipped=$(tr -d '\r' <"$out" | grep '^ok ' | grep -c '# SKIP' || true)
-failed=$(tr -d '\r' <"$out" | grep -c '^not ok ' || true)
-[ $rc -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
-echo "vm: $passed passed, $failed failed, $skipped skipped"
+tap_summary vm "$out" $rc
 exit $rc
