@@ -206,6 +206,19 @@ build_sim()
 	touch "$root/sim/list"
 }
 
+# boot_sim KERNEL ROOT OUT [ARGS...]: boots a UML KERNEL with ROOT (made
+# by build_sim) as its hostfs root and init, console to OUT; the exit
+# status is init's (that of the programs).
+boot_sim()
+{
+	local kernel=$1 root=$2 out=$3
+	shift 3
+
+	timeout 900 "$kernel" mem=1G root=/dev/root rootfstype=hostfs \
+		hostfs="$root" rw init=/init kunit.enable=0 panic_on_warn=1 \
+		"$@" con=null con0=fd:0,fd:1 </dev/null >"$out" 2>&1
+}
+
 # tap_summary NAME LOG RC: the closing line, like kunit's,
 # "NAME: N passed, N failed, N skipped", counted from the TAP cases in LOG
 # (console logs may end lines in \r). A failed run (RC != 0) never reads

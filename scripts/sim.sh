@@ -30,10 +30,8 @@ build_sim "$root" "$@"
 out=$build/sim-output.txt
 say "booting $build/linux with the programs as userspace"
 rc=0
-timeout 900 "$build/linux" mem=1G root=/dev/root rootfstype=hostfs \
-	hostfs="$root" rw init=/init kunit.enable=0 panic_on_warn=1 \
-	ioasim_test.vfio_devices=4 ${SIM_ARGS:-} \
-	con=null con0=fd:0,fd:1 </dev/null >"$out" 2>&1 || rc=$?
+boot_sim "$build/linux" "$root" "$out" ioasim_test.vfio_devices=4 \
+	${SIM_ARGS:-} || rc=$?
 sed -n '/^# sim: running/,$p' "$out"
 if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
 	say "the console log shows a kernel splat (see above): failing the run"

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bench-compare.sh [ROUNDS]: sim/iommufd_bench in ioasim and in the
+# kernel's own iommufd, side by side on this machine.
+#
+# ioasim runs in the bench kernel (the run configuration without the
+# reference ledger, as make bench builds it), upstream in the comparison
+# kernel of scripts/upstream.sh. The two boot alternately, ROUNDS times
+# each (default 3), the same static binary in both; each figure is the
+# median of its rounds, and the ratio is ioasim's over upstream's (for
+# bytes per page, lower is better: the ratio is still ioasim/upstream).
+# Only the benchmark's own checks can fail the run; the figures are
+# printed, never judged: these machines are noisy.
+source "$(dirname "$0")/lib.sh"
+
+rounds=${1:-3}
+ensure_packages
+ensure_tree
+
+bench=$(build_dir bench)
+[ -x "$bench/linux" ] || "$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
+	die "the bench kernel did not build"
+upstream=$("$IOASIM_REPO/scripts/upstream.sh")
+
+work=$IOASIM_CACHE/bench-compare-$IOASIM_TREEKEY
+rm -rf "$work"
+mkdir -p "$work/root"/{proc,sys,dev}
+build_sim "$work/root" iommufd_bench
+
+rc=0
+for round in $(seq "$rounds"); do
+	for who in ioasim upstream; do
+		kernel=$bench/linux
+		[ $who = ioasim ] || kernel=$upstream
+		out=$work/$who.$round.txt
+		say "round $round: $who"
+		boot_sim "$kernel" "$work/root" "$out" || {
+			say "$who: the benchmark failed (console: $out)"
+			rc=1
+		}
+		if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
+			say "$who: the console log shows a kernel splat"
+			rc=1
+		fi
+	done
+done
+
+# "# bench NAME: VALUE UNIT (...)" from every round: the medians.
+python3 - "$work" "$rounds" <<'PY'
+import re, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+figs = {}
+for who in ("ioasim", "upstream"):
+    for r in range(1, rounds + 1):
+        for line in open(f"{work}/{who}.{r}.txt", errors="replace"):
+            m = re.match(r"# bench (\S+): ([0-9.]+) (.*?)( \(|$)", line.strip())
+            if m:
+                figs.setdefault(m[1], {}).setdefault(who, []).append(float(m[2]))
+                figs[m[1]]["unit"] = m[3]
+print(f"bench-compare: medians of {rounds} interleaved rounds")
+print(f"{'figure':<26} {'ioasim':>12} {'upstream':>12} {'ratio':>7}  unit")
+for name, f in figs.items():
+    a = statistics.median(f.get("ioasim", [0]))
+    b = statistics.median(f.get("upstream", [0]))
+    ratio = f"{a / b:.2f}" if b else "-"
+    print(f"{name:<26} {a:>12.2f} {b:>12.2f} {ratio:>7}  {f['unit']}")
+PY
+exit $rc
