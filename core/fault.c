@@ -73,6 +73,24 @@ bool ioasim_should_fail(const char *point)
 }
 EXPORT_SYMBOL_NS_GPL(ioasim_should_fail, IOASIM_TEST);
 
+/**
+ * ioasim_should_fail_planned() - ask a KUnit plan whether to fail @point
+ * @point: the step's name
+ *
+ * For a step the kernel's own fault injection already reaches (see
+ * fault.h): only a plan counts and fails it, a fail-nth sweep passes it.
+ *
+ * Context: any context.
+ * Return: true if the caller must fail the step.
+ */
+bool ioasim_should_fail_planned(const char *point)
+{
+	bool fail;
+
+	return ioasim_plan_decides(point, &fail) && fail;
+}
+EXPORT_SYMBOL_NS_GPL(ioasim_should_fail_planned, IOASIM_TEST);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
  * ioasim_fault_plan_install() - make @plan decide the fault points of @test

@@ -3,8 +3,8 @@
  * ioasim - the one fault hook
  *
  * Every step of ioasim that can fail for reasons outside the caller's
- * control (an allocation, a pin, a domain map) first asks
- * ioasim_should_fail() with the name of the step, e.g. "obj.alloc". With
+ * control (an allocation, a pin, a domain map) first asks the hook with
+ * the name of the step, e.g. "obj.alloc". With
  * CONFIG_IOASIM_FAULT_INJECTION off the hook is a constant false and the
  * production code carries no trace of it.
  *
@@ -16,6 +16,17 @@
  *  - otherwise the kernel's fault-injection framework (the task's fail-nth
  *    file and debugfs fail_iommufd/ - fail_ioasim/ when the device is
  *    renamed - when FAULT_INJECTION_DEBUG_FS is set).
+ *
+ * The framework sees a point only where nothing else of the kernel can
+ * make the step fail: ioasim_should_fail(). A point that stands for a
+ * failure the kernel's own injection already reaches is a planned point,
+ * ioasim_should_fail_planned(), which only a KUnit plan fails: a slab
+ * allocation (failslab fails the allocation itself, so a second site
+ * would count it twice), a lookup (it stands for another thread's
+ * destroy), a driver's map of one physically contiguous run (the core
+ * asks once per mapping instead, so that a sweep meets the same sites
+ * whatever the memory's layout). A fail-nth sweep from userspace then
+ * meets one site per thing that can fail, and the same number each run.
  */
 #ifndef __IOASIM_FAULT_H
 #define __IOASIM_FAULT_H
@@ -42,6 +53,7 @@ struct ioasim_fault_plan {
 
 #if IS_ENABLED(CONFIG_IOASIM_FAULT_INJECTION)
 bool ioasim_should_fail(const char *point);
+bool ioasim_should_fail_planned(const char *point);
 int ioasim_fault_plan_install(struct kunit *test,
 			      struct ioasim_fault_plan *plan);
 void ioasim_fault_plan_remove(struct kunit *test);
@@ -49,6 +61,11 @@ int ioasim_fault_init(void);
 void ioasim_fault_exit(void);
 #else
 static inline bool ioasim_should_fail(const char *point)
+{
+	return false;
+}
+
+static inline bool ioasim_should_fail_planned(const char *point)
 {
 	return false;
 }
@@ -64,25 +81,26 @@ static inline void ioasim_fault_exit(void)
 #endif
 
 /*
- * Allocation through a named fault point: a failed point looks exactly
- * like a failed allocation, so each step has one error path and the
- * sweeps reach it.
+ * Allocation through a named (planned) fault point: a failed point looks
+ * exactly like a failed allocation, so each step has one error path and
+ * the sweeps reach it; a fail-nth sweep reaches it through failslab.
  */
 static inline void *ioasim_kzalloc(const char *point, size_t size, gfp_t gfp)
 {
-	return ioasim_should_fail(point) ? NULL : kzalloc(size, gfp);
+	return ioasim_should_fail_planned(point) ? NULL : kzalloc(size, gfp);
 }
 
 static inline void *ioasim_kcalloc(const char *point, size_t n, size_t size,
 				   gfp_t gfp)
 {
-	return ioasim_should_fail(point) ? NULL : kcalloc(n, size, gfp);
+	return ioasim_should_fail_planned(point) ? NULL : kcalloc(n, size, gfp);
 }
 
 static inline void *ioasim_kmalloc_array(const char *point, size_t n,
 					 size_t size, gfp_t gfp)
 {
-	return ioasim_should_fail(point) ? NULL : kmalloc_array(n, size, gfp);
+	return ioasim_should_fail_planned(point) ? NULL :
+	       kmalloc_array(n, size, gfp);
 }
 
 #endif /* __IOASIM_FAULT_H */

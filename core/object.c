@@ -187,7 +187,8 @@ struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
 {
 	struct ioasim_obj *obj;
 
-	if (ioasim_should_fail("obj.get"))
+	/* Stands for a destroy by another thread. */
+	if (ioasim_should_fail_planned("obj.get"))
 		return ERR_PTR(-ENOENT);
 
 	xa_lock(&ctx->objects);

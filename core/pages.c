@@ -8,12 +8,19 @@
  *  - charging happens before pinning, per batch, so the limit is never
  *    exceeded even for a moment, and a failed batch returns its charge
  *    before anything else is undone;
- *  - unpin never fails: it needs no memory beyond a batch array, and falls
- *    back to an on-stack array when that cannot be allocated.
+ *  - an operation (adding or removing a user) has one batch array for all
+ *    its spans, and falls back to a small on-stack array when that cannot
+ *    be allocated: neither pinning nor unpinning fails for want of it, and
+ *    its allocations do not grow with the range;
+ *  - a span's fault points are asked once each: charge and pin at its
+ *    first batch, store at its last, so that a fail-nth sweep meets as
+ *    many sites for a gigabyte as for a page and still reaches the
+ *    rollback of batches already pinned.
  */
 #include <kunit/visibility.h>
 #include <linux/cred.h>
 #include <linux/export.h>
+#include <linux/highmem.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -26,8 +33,37 @@
 #include "ioasim_private.h"
 #include "pages.h"
 
-/* Batch size for unpinning when the preferred array cannot be had. */
-#define IOASIM_UNPIN_STACK_BATCH 16
+/* Batch size when the preferred array cannot be had. */
+#define IOASIM_STACK_BATCH 16
+
+/* The page array of one operation, see above. */
+struct pages_batch {
+	struct page **pages;
+	unsigned long cap;
+	struct page *stack[IOASIM_STACK_BATCH];
+};
+
+/* A batch for an operation over @n indexes; cannot fail. */
+static void pages_batch_init(struct pages_batch *b, struct ioasim_pages *pages,
+			     unsigned long n)
+{
+	b->cap = min(n, pages->batch_bytes / sizeof(*b->pages));
+	b->pages = NULL;
+	if (b->cap > ARRAY_SIZE(b->stack))
+		b->pages = ioasim_kmalloc_array("pages.batch", b->cap,
+						sizeof(*b->pages),
+						GFP_KERNEL | __GFP_NOWARN);
+	if (!b->pages) {
+		b->pages = b->stack;
+		b->cap = min_t(unsigned long, b->cap, ARRAY_SIZE(b->stack));
+	}
+}
+
+static void pages_batch_destroy(struct pages_batch *b)
+{
+	if (b->pages != b->stack)
+		kfree(b->pages);
+}
 
 /**
  * ioasim_pages_create() - describe a user range whose pages may be pinned
@@ -142,12 +178,12 @@ static int charge_mm(struct ioasim_pages *pages, unsigned long n, bool inc)
 	return rc;
 }
 
-/* Charge @n pages about to be pinned. */
-static int pages_charge(struct ioasim_pages *pages, unsigned long n)
+/* Charge @n pages about to be pinned; @ask: pass the fault point. */
+static int pages_charge(struct ioasim_pages *pages, unsigned long n, bool ask)
 {
 	int rc = 0;
 
-	if (ioasim_should_fail("pages.charge"))
+	if (ask && ioasim_should_fail("pages.charge"))
 		return -ENOMEM;
 	switch (pages->account) {
 	case IOASIM_ACCOUNT_NONE:
@@ -189,14 +225,14 @@ static void pages_uncharge(struct ioasim_pages *pages, unsigned long n)
  * (at least one) or an errno.
  */
 static long pages_pin_batch(struct ioasim_pages *pages, unsigned long index,
-			    unsigned long n, struct page **batch)
+			    unsigned long n, struct page **batch, bool ask)
 {
 	unsigned int flags = FOLL_LONGTERM | (pages->writable ? FOLL_WRITE : 0);
 	unsigned long uaddr = pages->uptr + (index << PAGE_SHIFT);
 	int locked = 1;
 	long rc;
 
-	if (ioasim_should_fail("pages.pin"))
+	if (ask && ioasim_should_fail("pages.pin"))
 		return -EFAULT;
 	if (pages->mm == current->mm) {
 		rc = pin_user_pages_fast(uaddr, n, flags, batch);
@@ -224,13 +260,14 @@ static long pages_pin_batch(struct ioasim_pages *pages, unsigned long index,
  */
 static unsigned long pages_store_batch(struct ioasim_pages *pages,
 				       unsigned long index, struct page **batch,
-				       unsigned long n, int *rc)
+				       unsigned long n, bool ask, int *rc)
 {
 	XA_STATE(xas, &pages->pinned, index);
 	unsigned long i = 0;
 
 	*rc = 0;
-	if (ioasim_should_fail("pages.store")) {
+	/* The xarray retries a failed node allocation: fail it here. */
+	if (ask && ioasim_should_fail("pages.store")) {
 		*rc = -ENOMEM;
 		return 0;
 	}
@@ -272,24 +309,15 @@ static unsigned long pages_take_batch(struct ioasim_pages *pages,
 
 /* Unpin and forget the pinned indexes [first, last]; cannot fail. */
 static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
-			     unsigned long last)
+			     unsigned long last, struct pages_batch *b)
 {
-	struct page *stack_batch[IOASIM_UNPIN_STACK_BATCH];
-	unsigned long index = first, cap, n;
-	struct page **batch;
+	struct page **batch = b->pages;
+	unsigned long index = first, n;
 
 	lockdep_assert_held(&pages->mutex);
 
-	cap = min(last - first + 1, pages->batch_bytes / sizeof(*batch));
-	batch = ioasim_kmalloc_array("pages.unpin_batch", cap, sizeof(*batch),
-				     GFP_KERNEL | __GFP_NOWARN);
-	if (!batch) {
-		batch = stack_batch;
-		cap = ARRAY_SIZE(stack_batch);
-	}
-
 	while (index <= last) {
-		n = pages_take_batch(pages, index, last, batch, cap);
+		n = pages_take_batch(pages, index, last, batch, b->cap);
 		/* Every index of a span is pinned: the batch has no hole. */
 		/* LCOV_EXCL_START: impossible state */
 		if (WARN_ON_ONCE(!n))
@@ -303,8 +331,6 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 		pages_uncharge(pages, n);
 		index += n;
 	}
-	if (batch != stack_batch)
-		kfree(batch);
 }
 
 /*
@@ -312,28 +338,22 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
  * pinned is unpinned and uncharged again.
  */
 static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
-			  unsigned long last)
+			  unsigned long last, struct pages_batch *b)
 {
 	unsigned long index = first, want, i;
-	struct page **batch;
-	size_t cap;
+	struct page **batch = b->pages;
+	bool stored_last = false, ask_store;
 	long got;
 	int rc = 0;
 
 	lockdep_assert_held(&pages->mutex);
 
-	cap = min(last - first + 1, pages->batch_bytes / sizeof(*batch));
-	batch = ioasim_kmalloc_array("pages.batch", cap, sizeof(*batch),
-				     GFP_KERNEL);
-	if (!batch)
-		return -ENOMEM;
-
 	while (index <= last) {
-		want = min(last - index + 1, cap);
-		rc = pages_charge(pages, want);
+		want = min(last - index + 1, b->cap);
+		rc = pages_charge(pages, want, index == first);
 		if (rc)
 			break;
-		got = pages_pin_batch(pages, index, want, batch);
+		got = pages_pin_batch(pages, index, want, batch, index == first);
 		if (got < 0) {
 			pages_uncharge(pages, want);
 			rc = got;
@@ -341,7 +361,10 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 		}
 		pages_uncharge(pages, want - got);
 
-		i = pages_store_batch(pages, index, batch, got, &rc);
+		/* GUP may pin fewer than asked: once, where @last is met. */
+		ask_store = index + got - 1 == last && !stored_last;
+		stored_last |= ask_store;
+		i = pages_store_batch(pages, index, batch, got, ask_store, &rc);
 		pages->npinned += i;
 		atomic_long_add(i, &ioasim_stats.pinned_pages);
 		if (rc) {
@@ -355,10 +378,9 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 		}
 		index += got;
 	}
-	kfree(batch);
 
 	if (rc && index > first)
-		pages_unpin_span(pages, first, index - 1);
+		pages_unpin_span(pages, first, index - 1, b);
 	return rc;
 }
 
@@ -382,6 +404,7 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 			  unsigned long last)
 {
 	struct rb_root_cached *roots[] = { &pages->users };
+	struct pages_batch b;
 	struct ioasim_gaps h;
 	int rc = 0;
 
@@ -390,10 +413,11 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 		return -EINVAL;
 	/* LCOV_EXCL_STOP */
 
+	pages_batch_init(&b, pages, last - first + 1);
 	mutex_lock(&pages->mutex);
 	ioasim_gaps_init(&h, roots, 1, first, last);
 	while (ioasim_gaps_next(&h)) {
-		rc = pages_pin_span(pages, h.first_free, h.last_free);
+		rc = pages_pin_span(pages, h.first_free, h.last_free, &b);
 		if (rc)
 			break;
 	}
@@ -403,9 +427,10 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 			ioasim_gaps_init(&h, roots, 1, first, h.first_free - 1);
 			while (ioasim_gaps_next(&h))
 				pages_unpin_span(pages, h.first_free,
-						 h.last_free);
+						 h.last_free, &b);
 		}
 		mutex_unlock(&pages->mutex);
+		pages_batch_destroy(&b);
 		return rc;
 	}
 	user->node.start = first;
@@ -413,6 +438,7 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 	user->domain = NULL;
 	interval_tree_insert(&user->node, &pages->users);
 	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_user);
@@ -430,16 +456,19 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 			      struct ioasim_pages_user *user)
 {
 	struct rb_root_cached *roots[] = { &pages->users };
+	struct pages_batch b;
 	struct ioasim_gaps h;
 
+	pages_batch_init(&b, pages, user->node.last - user->node.start + 1);
 	mutex_lock(&pages->mutex);
 	/* Cannot fail: a caller bug; storage is given back first. */
 	WARN_ON(user->domain);
 	interval_tree_remove(&user->node, &pages->users);
 	ioasim_gaps_init(&h, roots, 1, user->node.start, user->node.last);
 	while (ioasim_gaps_next(&h))
-		pages_unpin_span(pages, h.first_free, h.last_free);
+		pages_unpin_span(pages, h.first_free, h.last_free, &b);
 	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_user);
 
@@ -494,6 +523,71 @@ struct page *ioasim_pages_page(struct ioasim_pages *pages,
 	return page;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_page);
+
+/**
+ * ioasim_pages_rw() - copy between a buffer and the memory of @pages
+ * @pages: the object
+ * @byte: the first byte, counted from index 0's start
+ * @buf: the data to write, or where to put what is read
+ * @length: bytes, at least one, within the object
+ * @write: copy into the memory (the caller checked it may be written)
+ *
+ * Pages a user holds are copied where they are stored. The others are
+ * pinned for their copy only, one at a time and without a charge, so
+ * nothing is pinned, stored or allocated for the copy once it returns.
+ * The pin's fault point is asked once per call.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ * Return: 0, or the pin's error (-EFAULT) with the bytes before the page
+ * that failed copied.
+ */
+int ioasim_pages_rw(struct ioasim_pages *pages, unsigned long byte,
+		    void *buf, unsigned long length, bool write)
+{
+	bool ask = true;
+	int rc = 0;
+
+	mutex_lock(&pages->mutex);
+	while (length) {
+		unsigned long part = min(length,
+					 PAGE_SIZE - offset_in_page(byte));
+		unsigned long index = byte >> PAGE_SHIFT;
+		struct page *page = xa_load(&pages->pinned, index) ?:
+				    pages_stored_page(pages, index, NULL);
+		bool transient = !page;
+		void *va;
+
+		if (transient) {
+			long got = pages_pin_batch(pages, index, 1, &page, ask);
+
+			ask = false;
+			if (got < 0) {
+				rc = got;
+				break;
+			}
+		}
+		va = kmap_local_page(page);
+		if (write)
+			memcpy(va + offset_in_page(byte), buf, part);
+		else
+			memcpy(buf, va + offset_in_page(byte), part);
+		kunmap_local(va);
+		if (transient) {
+			unpin_user_pages_dirty_lock(&page, 1, write);
+			ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages,
+						 index, 1, _THIS_IP_);
+		} else if (write) {
+			set_page_dirty_lock(page);
+		}
+		byte += part;
+		buf += part;
+		length -= part;
+		cond_resched();
+	}
+	mutex_unlock(&pages->mutex);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_rw);
 
 /**
  * ioasim_pages_store_in_domain() - a domain now holds a user's PFNs

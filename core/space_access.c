@@ -244,30 +244,6 @@ unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin_owner);
 
-/* Copy between @buf and @pages from @byte on, for @length bytes. */
-static void pages_copy(struct ioasim_pages *pages, unsigned long byte,
-		       void *buf, unsigned long length, bool write)
-{
-	while (length) {
-		unsigned long part = min(length,
-					 PAGE_SIZE - offset_in_page(byte));
-		struct page *page = ioasim_pages_page(pages,
-						      byte >> PAGE_SHIFT);
-		void *va = kmap_local_page(page);
-
-		if (write)
-			memcpy(va + offset_in_page(byte), buf, part);
-		else
-			memcpy(buf, va + offset_in_page(byte), part);
-		kunmap_local(va);
-		if (write)
-			set_page_dirty_lock(page);
-		byte += part;
-		buf += part;
-		length -= part;
-	}
-}
-
 /**
  * ioasim_space_rw() - read or write the memory behind IOVA with the CPU
  * @space: the space
@@ -289,7 +265,6 @@ int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
 		    void *buf, unsigned long length, bool write)
 {
 	unsigned long last = iova + length - 1, bytes;
-	struct ioasim_pages_user tmp;
 	struct space_pieces pcs;
 	struct ioasim_area *area;
 	int rc;
@@ -298,18 +273,12 @@ int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
 	rc = space_check_reach(space, iova, last, write, false);
 	if (rc)
 		goto out_unlock;
-	/* Each piece is pinned for its copy only. */
 	space_for_each_piece(&pcs, area, space, iova, last) {
-		rc = ioasim_pages_add_user(area->pages, &tmp,
-					   area_byte(area, pcs.cur) >> PAGE_SHIFT,
-					   area_byte(area, pcs.piece_last) >>
-					   PAGE_SHIFT);
+		bytes = pcs.piece_last - pcs.cur + 1;
+		rc = ioasim_pages_rw(area->pages, area_byte(area, pcs.cur), buf,
+				     bytes, write);
 		if (rc)
 			break;
-		bytes = pcs.piece_last - pcs.cur + 1;
-		pages_copy(area->pages, area_byte(area, pcs.cur), buf, bytes,
-			   write);
-		ioasim_pages_remove_user(area->pages, &tmp);
 		buf += bytes;
 	}
 out_unlock:

@@ -81,14 +81,15 @@ static int area_map_domain(struct ioasim_area *area,
 	phys_addr_t phys;
 	int rc = 0;
 
+	/* Once per mapping, whatever the memory's layout (see fault.h). */
+	if (ioasim_should_fail("space.domain_map"))
+		return -ENOMEM;
 	while (left) {
 		run = area_contig(area, byte, left, &phys);
 		if (area->space->no_large_pages)
 			run = min(run, PAGE_SIZE - offset_in_page(byte));
-		rc = ioasim_should_fail("space.domain_map") ? -ENOMEM :
-			iommu_map(domain, iova, phys, run,
-				  area->prot | IOMMU_CACHE,
-				  GFP_KERNEL_ACCOUNT);
+		rc = iommu_map(domain, iova, phys, run,
+			       area->prot | IOMMU_CACHE, GFP_KERNEL_ACCOUNT);
 		if (rc)
 			break;
 		ledger_domain(true, domain, iova, run);

@@ -33,7 +33,7 @@ KUNIT_DEFINE_ACTION_WRAPPER(domain_free_action, iommu_domain_free,
  * fail them directly.
  */
 static const char *const ioasim_absorbed_points[] = {
-	"pages.unpin_batch", NULL
+	"pages.batch", NULL
 };
 
 /**

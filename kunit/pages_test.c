@@ -446,20 +446,30 @@ static void pages_account_follows_caps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_account(ctx), IOASIM_ACCOUNT_NONE);
 }
 
-/* Unpinning cannot fail: without its batch array it uses a small one. */
-static void pages_unpin_without_memory(struct kunit *test)
+/*
+ * Neither pinning nor unpinning fails for want of a batch array: without
+ * one they go on with a small one.
+ */
+static void pages_batch_without_memory(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
 	struct ioasim_fault_plan plan = { .fail_nth = 1 };
 	struct ioasim_pages *pages = new_pages(test, fx->uptr, 40,
 					       IOASIM_ACCOUNT_USER,
 					       IOASIM_BATCH_BYTES_DEFAULT);
-	struct test_pin *p = pin(test, pages, 0, 39);
+	struct test_pin *p;
+
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	p = pin(test, pages, 0, 39);
+	ioasim_fault_plan_remove(test);
+	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.batch");
+	check_pinned(test, pages, 0, 39);
+	KUNIT_EXPECT_EQ(test, user_locked(fx) - fx->user_locked, 40);
 
 	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
 	unpin(test, p);
 	ioasim_fault_plan_remove(test);
-	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.unpin_batch");
+	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.batch");
 	check_unpinned(test, pages, 0, 39);
 	KUNIT_EXPECT_EQ(test, pages->npinned, 0);
 	KUNIT_EXPECT_EQ(test, user_locked(fx), fx->user_locked);
@@ -504,7 +514,7 @@ static void pin_sweep_unpin(void *data)
 static void pages_pin_fail_nth(struct kunit *test)
 {
 	static const char *const points[] = {
-		"pages.batch", "pages.charge", "pages.pin", "pages.store", NULL
+		"pages.charge", "pages.pin", "pages.store", NULL
 	};
 	struct pages_fixture *fx = test->priv;
 	struct pin_sweep *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
@@ -518,12 +528,91 @@ static void pages_pin_fail_nth(struct kunit *test)
 	s->pages = new_pages(test, fx->uptr, 16, IOASIM_ACCOUNT_USER,
 			     4 * sizeof(struct page *));
 	pin(test, s->pages, 6, 9);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 8);
+	/* Two spans of two batches each: three points per span. */
+	KUNIT_EXPECT_EQ(test, ioasim_fault_sweep(test, &sweep, points), 6);
 	KUNIT_ASSERT_TRUE(test, s->added);
 	/* The sweep's last run pinned: let go when the case ends. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pin_sweep_unpin,
 							s), 0);
 	check_pinned(test, s->pages, 0, 15);
+}
+
+/* The points a pin passes, counted by a plan that fails none. */
+static unsigned int pin_points(struct kunit *test, unsigned long uptr,
+			       unsigned long npages, size_t batch_bytes)
+{
+	struct ioasim_fault_plan plan = {};
+	struct ioasim_pages *pages = new_pages(test, uptr, npages,
+					       IOASIM_ACCOUNT_USER,
+					       batch_bytes);
+	struct test_pin *p;
+
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	p = pin(test, pages, 0, npages - 1);
+	unpin(test, p);
+	ioasim_fault_plan_remove(test);
+	return plan.passed;
+}
+
+/*
+ * A sweep meets as many points pinning a page as pinning 64 in 32 batches;
+ * in one batch of 64, the pin and the unpin each add their batch array's.
+ */
+static void pages_points_do_not_grow(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	unsigned int one = pin_points(test, fx->uptr, 1,
+				      2 * sizeof(struct page *));
+
+	KUNIT_EXPECT_EQ(test, one, 3);
+	KUNIT_EXPECT_EQ(test, pin_points(test, fx->uptr, NPAGES,
+					 2 * sizeof(struct page *)), one);
+	KUNIT_EXPECT_EQ(test, pin_points(test, fx->uptr, NPAGES,
+					 IOASIM_BATCH_BYTES_DEFAULT), one + 2);
+}
+
+/*
+ * A copy pins what nobody holds for the copy only: afterwards the object
+ * holds what it held before, and the memory has the bytes. A failed pin
+ * stops the copy with its error.
+ */
+static void pages_rw_pins_only_for_the_copy(struct kunit *test)
+{
+	struct pages_fixture *fx = test->priv;
+	struct ioasim_fault_plan plan = { .fail_nth = 1 };
+	struct ioasim_pages *pages = new_pages(test, fx->uptr, 3,
+					       IOASIM_ACCOUNT_USER,
+					       IOASIM_BATCH_BYTES_DEFAULT);
+	long before = atomic_long_read(&ioasim_stats.pinned_pages);
+	size_t len = 2 * PAGE_SIZE;
+	u8 *out = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *in = kunit_kmalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	memset(out, 0xa5, len);
+	pin(test, pages, 1, 1);
+	/* Half a page of index 0, all of 1 (held), half of 2. */
+	KUNIT_ASSERT_EQ(test, ioasim_pages_rw(pages, PAGE_SIZE / 2, out, len,
+					      true), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ioasim_stats.pinned_pages),
+			before + 1);
+	KUNIT_ASSERT_EQ(test, copy_from_user(in, (void __user *)fx->uptr +
+					     PAGE_SIZE / 2, len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
+	memset(in, 0, len);
+	KUNIT_ASSERT_EQ(test, ioasim_pages_rw(pages, PAGE_SIZE / 2, in, len,
+					      false), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
+
+	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_pages_rw(pages, 0, in, len, false),
+			-EFAULT);
+	ioasim_fault_plan_remove(test);
+	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.pin");
+	KUNIT_EXPECT_EQ(test, pages->npinned, 1);
+	KUNIT_EXPECT_EQ(test, user_locked(fx) - fx->user_locked, 1);
 }
 
 /* Registered in .init: runs after the case's pins and pages are gone. */
@@ -581,7 +670,9 @@ static struct kunit_case ioasim_pages_cases[] = {
 	KUNIT_CASE(pages_unaligned_range),
 	KUNIT_CASE(pages_account_follows_caps),
 	KUNIT_CASE(pages_pin_fail_nth),
-	KUNIT_CASE(pages_unpin_without_memory),
+	KUNIT_CASE(pages_batch_without_memory),
+	KUNIT_CASE(pages_points_do_not_grow),
+	KUNIT_CASE(pages_rw_pins_only_for_the_copy),
 	{}
 };
 

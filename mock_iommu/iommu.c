@@ -148,7 +148,8 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			       iova);
 		return -EINVAL;
 	}
-	if (ioasim_should_fail("mock.map"))
+	/* Per call, so per contiguous run: planned (see fault.h). */
+	if (ioasim_should_fail_planned("mock.map"))
 		return -ENOMEM;
 	if (pgsize > IOASIM_MOCK_IO_PAGE_SIZE)
 		atomic_inc(&md->large_maps);
