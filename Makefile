@@ -16,7 +16,11 @@
 #                tree) in UML and in the VM
 #   make coverage  KUnit under gcov: lcov/HTML report and the coverage gate
 #   make style   checkpatch --strict and sparse on every source file
-#   make bench   the benchmark suite in a kernel without the reference ledger
+#   make bench   the benchmark suite in a kernel without the reference ledger,
+#                then make bench-compare
+#   make bench-compare  sim/iommufd_bench in that kernel and in the kernel's
+#                own iommufd (scripts/upstream.sh), ROUNDS= interleaved
+#                boots each (default 3): medians and ratios
 #   make fuzz    the model-based fuzzer: SEED=, STEPS=, SECONDS= (FLAVOUR=check
 #                for sanitizers); a failure is shrunk and printed as a case
 #   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
@@ -32,7 +36,7 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl bench mutate mutate-sample vm selftests
+	fuzz fuzz-ioctl bench bench-compare mutate mutate-sample vm selftests
 
 run:
 	@scripts/kunit.sh run $(ARGS)
@@ -62,6 +66,10 @@ selftests:
 
 bench:
 	@scripts/kunit.sh bench ioasim_bench
+	@scripts/bench-compare.sh $(ROUNDS)
+
+bench-compare:
+	@scripts/bench-compare.sh $(ROUNDS)
 
 mutate:
 	@scripts/mutate.sh $(if $(FILES),--files $(FILES)) $(if $(OPS),--ops $(OPS))

@@ -33,6 +33,9 @@
 #include "ioasim_private.h"
 #include "pages.h"
 
+/* Indexes walked under one lock round before rescheduling. */
+#define IOASIM_LOCK_ROUND 64
+
 /* Batch size when the preferred array cannot be had. */
 #define IOASIM_STACK_BATCH 16
 
@@ -525,6 +528,47 @@ struct page *ioasim_pages_page(struct ioasim_pages *pages,
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_page);
 
 /**
+ * ioasim_pages_fill() - the pinned pages of @n indexes from @first
+ * @pages: the object
+ * @first: first index; registered users cover [@first, @first + @n - 1]
+ * @n: how many, at least one
+ * @out: gets the @n pages in order
+ *
+ * ioasim_pages_page() for a run, under one lock round: the object's own
+ * entries are read in one walk, the rest from the domains that store them.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ */
+void ioasim_pages_fill(struct ioasim_pages *pages, unsigned long first,
+		       unsigned long n, struct page **out)
+{
+	unsigned long done, i, part;
+	struct page *page;
+
+	memset(out, 0, n * sizeof(*out));
+	mutex_lock(&pages->mutex);
+	for (done = 0; done < n; done += part) {
+		XA_STATE(xas, &pages->pinned, first + done);
+
+		part = min_t(unsigned long, n - done, IOASIM_LOCK_ROUND);
+		rcu_read_lock();
+		xas_for_each(&xas, page, first + done + part - 1) {
+			if (xas_retry(&xas, page))
+				continue;
+			out[xas.xa_index - first] = page;
+		}
+		rcu_read_unlock();
+		for (i = done; i < done + part; i++)
+			if (!out[i])
+				out[i] = pages_stored_page(pages, first + i,
+							   NULL);
+		cond_resched();
+	}
+	mutex_unlock(&pages->mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_fill);
+
+/**
  * ioasim_pages_rw() - copy between a buffer and the memory of @pages
  * @pages: the object
  * @byte: the first byte, counted from index 0's start
@@ -608,14 +652,26 @@ void ioasim_pages_store_in_domain(struct ioasim_pages *pages,
 				  struct iommu_domain *domain,
 				  unsigned long iova, unsigned long byte)
 {
-	unsigned long index;
+	XA_STATE(xas, &pages->pinned, user->node.start);
+	unsigned long n = 0;
+	struct page *page;
 
 	mutex_lock(&pages->mutex);
 	user->domain = domain;
 	user->iova = iova;
 	user->byte = byte;
-	for (index = user->node.start; index <= user->node.last; index++)
-		xa_erase(&pages->pinned, index);
+	/* One walk over the entries there are, not one lookup per index. */
+	xas_lock(&xas);
+	xas_for_each(&xas, page, user->node.last) {
+		xas_store(&xas, NULL);
+		if (++n % IOASIM_LOCK_ROUND)
+			continue;
+		xas_pause(&xas);
+		xas_unlock(&xas);
+		cond_resched();
+		xas_lock(&xas);
+	}
+	xas_unlock(&xas);
 	mutex_unlock(&pages->mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_store_in_domain);
@@ -673,14 +729,39 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_split_user);
 void ioasim_pages_unstore(struct ioasim_pages *pages,
 			  struct ioasim_pages_user *user)
 {
-	unsigned long index;
+	unsigned long index = user->node.start, last = user->node.last;
+	struct interval_tree_node *other;
+	bool alone;
 
 	mutex_lock(&pages->mutex);
-	for (index = user->node.start; index <= user->node.last; index++) {
-		if (pages_stored_page(pages, index, user))
-			continue;
-		xa_store(&pages->pinned, index, user_domain_page(user, index),
-			 GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	/* With no other user on the range, no other domain can hold it. */
+	other = interval_tree_iter_first(&pages->users, index, last);
+	if (other == &user->node)
+		other = interval_tree_iter_next(other, index, last);
+	alone = !other;
+	while (index <= last) {
+		unsigned long end = min(last, index + IOASIM_LOCK_ROUND - 1);
+		XA_STATE(xas, &pages->pinned, index);
+
+		/* Store a round under one lock; allocate outside it. */
+		do {
+			xas_set(&xas, index);
+			xas_lock(&xas);
+			for (; index <= end; index++) {
+				/* A restarted state does not step: set it. */
+				if (!alone && pages_stored_page(pages, index,
+								user)) {
+					xas_set(&xas, index + 1);
+					continue;
+				}
+				xas_store(&xas, user_domain_page(user, index));
+				if (xas_error(&xas))
+					break;
+				xas_next(&xas);
+			}
+			xas_unlock(&xas);
+		} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL));
+		cond_resched();
 	}
 	user->domain = NULL;
 	mutex_unlock(&pages->mutex);

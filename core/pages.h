@@ -134,6 +134,8 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 			      struct ioasim_pages_user *user);
 struct page *ioasim_pages_page(struct ioasim_pages *pages,
 			       unsigned long index);
+void ioasim_pages_fill(struct ioasim_pages *pages, unsigned long first,
+		       unsigned long n, struct page **out);
 int ioasim_pages_rw(struct ioasim_pages *pages, unsigned long byte,
 		    void *buf, unsigned long length, bool write);
 void ioasim_pages_store_in_domain(struct ioasim_pages *pages,

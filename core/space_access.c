@@ -90,7 +90,7 @@ static int access_pin_piece(struct ioasim_area *area, unsigned long iova,
 			    struct page **out)
 {
 	unsigned long first = area_byte(area, iova) >> PAGE_SHIFT;
-	unsigned long final = area_byte(area, last) >> PAGE_SHIFT, i;
+	unsigned long final = area_byte(area, last) >> PAGE_SHIFT;
 	struct ioasim_access_pin *pin = area_find_pin(area, iova, last, owner);
 	int rc;
 
@@ -113,8 +113,7 @@ static int access_pin_piece(struct ioasim_area *area, unsigned long iova,
 		pin->refs = 1;
 		interval_tree_insert(&pin->node, &area->access_pins);
 	}
-	for (i = first; i <= final; i++)
-		*out++ = ioasim_pages_page(area->pages, i);
+	ioasim_pages_fill(area->pages, first, final - first + 1, out);
 	return 0;
 }
 

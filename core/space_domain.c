@@ -25,20 +25,42 @@
 #include "ledger.h"
 #include "space_internal.h"
 
+/* Pages of an area read ahead, one lock round for up to 64. */
+struct area_cursor {
+	struct ioasim_area *area;
+	unsigned long first, n;
+	struct page *pages[64];
+};
+
+/* The pinned page of @index, an index of the cursor's area. */
+static struct page *cursor_page(struct area_cursor *c, unsigned long index)
+{
+	struct ioasim_area *area = c->area;
+	unsigned long last = (area->start_byte + area_length(area) - 1) >>
+			     PAGE_SHIFT;
+
+	if (index < c->first || index - c->first >= c->n) {
+		c->first = index;
+		c->n = min(last - index + 1, ARRAY_SIZE(c->pages));
+		ioasim_pages_fill(area->pages, index, c->n, c->pages);
+	}
+	return c->pages[index - c->first];
+}
+
 /*
  * The run of the area's memory from @byte on that is physically
  * contiguous, at most @left bytes: its length; it starts at *@phys.
  */
-static unsigned long area_contig(struct ioasim_area *area, unsigned long byte,
+static unsigned long area_contig(struct area_cursor *c, unsigned long byte,
 				 unsigned long left, phys_addr_t *phys)
 {
 	unsigned long run = min(PAGE_SIZE - offset_in_page(byte), left);
 	struct page *page;
 
-	page = ioasim_pages_page(area->pages, byte >> PAGE_SHIFT);
+	page = cursor_page(c, byte >> PAGE_SHIFT);
 	*phys = page_to_phys(page) + offset_in_page(byte);
 	while (run < left) {
-		page = ioasim_pages_page(area->pages, (byte + run) >> PAGE_SHIFT);
+		page = cursor_page(c, (byte + run) >> PAGE_SHIFT);
 		if (page_to_phys(page) != *phys + run)
 			break;
 		run += min(PAGE_SIZE, left - run);
@@ -78,6 +100,7 @@ static int area_map_domain(struct ioasim_area *area,
 {
 	unsigned long iova = area->node.start, byte = area->start_byte;
 	unsigned long left = area_length(area), run;
+	struct area_cursor c = { .area = area };
 	phys_addr_t phys;
 	int rc = 0;
 
@@ -85,7 +108,7 @@ static int area_map_domain(struct ioasim_area *area,
 	if (ioasim_should_fail("space.domain_map"))
 		return -ENOMEM;
 	while (left) {
-		run = area_contig(area, byte, left, &phys);
+		run = area_contig(&c, byte, left, &phys);
 		if (area->space->no_large_pages)
 			run = min(run, PAGE_SIZE - offset_in_page(byte));
 		rc = iommu_map(domain, iova, phys, run,

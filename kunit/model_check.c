@@ -145,6 +145,7 @@ static bool check_dma(struct model *m, unsigned int d, u64 iova)
  */
 static bool check_devices(struct model *m)
 {
+	struct iommu_domain *seen[NDEVS] = {};
 	unsigned int d, e, pairs = 0, found;
 
 	for (d = 0; d < NDEVS; d++) {
@@ -181,9 +182,14 @@ static bool check_devices(struct model *m)
 				return false;
 		}
 		domain = ioasim_test_hwpt_domain(m->ctx, dev->pt);
+		/* A domain shared with an earlier device was counted then. */
+		for (e = 0; e < d; e++)
+			if (m->dev[e].ioas >= 0 && seen[e] == domain)
+				break;
+		seen[d] = domain;
 		if (!domain ||
-		    ioasim_mock_mapped_pages(domain) !=
-		    bytes / IOASIM_MOCK_IO_PAGE_SIZE)
+		    (e == d && ioasim_mock_mapped_pages(domain) !=
+		     bytes / IOASIM_MOCK_IO_PAGE_SIZE))
 			return model_differs(m, "domain",
 					 "device %u: the domain of HWPT %u does not map the %llu bytes",
 					 d, dev->pt, bytes);
@@ -237,6 +243,19 @@ static void m_needed(struct model *m, struct ioasim_pages *p,
 	}
 }
 
+/* Whether an area before area @i of IOAS @s has the same pages object. */
+static bool model_pages_seen(struct model *m, unsigned int s, unsigned int i)
+{
+	struct ioasim_pages *p = m->ioas[s].areas[i].pages;
+	unsigned int t, j;
+
+	for (t = 0; t <= s; t++)
+		for (j = 0; j < (t < s ? m->ioas[t].nareas : i); j++)
+			if (m->ioas[t].areas[j].pages == p)
+				return true;
+	return false;
+}
+
 /*
  * Every pages object pins exactly the indexes some domain's areas or some
  * access pin cover, each once, and keeps its own entry only for those no
@@ -250,6 +269,10 @@ static bool check_pinned(struct model *m)
 		for (i = 0; i < m->ioas[s].nareas; i++) {
 			struct ioasim_pages *p = m->ioas[s].areas[i].pages;
 			unsigned long dom = 0, acc = 0;
+
+			/* Areas sharing an object (copies) check it once. */
+			if (model_pages_seen(m, s, i))
+				continue;
 
 			if (p->npages > BITS_PER_LONG)
 				return model_differs(m, "pinned",

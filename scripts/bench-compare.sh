@@ -19,8 +19,9 @@ ensure_packages
 ensure_tree
 
 bench=$(build_dir bench)
-[ -x "$bench/linux" ] || "$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
-	die "the bench kernel did not build"
+# Rebuilt if the sources moved on (and its in-kernel suite run, quietly).
+"$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
+	die "the bench kernel did not build or its suite failed"
 upstream=$("$IOASIM_REPO/scripts/upstream.sh")
 
 work=$IOASIM_CACHE/bench-compare-$IOASIM_TREEKEY
@@ -46,19 +47,33 @@ for round in $(seq "$rounds"); do
 	done
 done
 
-# "# bench NAME: VALUE UNIT (...)" from every round: the medians.
+# Memory: one more boot each with every slab cache debugged, so that
+# /proc/slabinfo counts each object (sim/iommufd_bench skips those cases
+# otherwise).
+for who in ioasim upstream; do
+	kernel=$bench/linux
+	[ $who = ioasim ] || kernel=$upstream
+	out=$work/$who.memory.txt
+	say "memory: $who"
+	boot_sim "$kernel" "$work/root" "$out" slub_debug=F || {
+		say "$who: the benchmark failed (console: $out)"
+		rc=1
+	}
+done
+
+# "# bench NAME: VALUE UNIT (...)" from every boot: the medians.
 python3 - "$work" "$rounds" <<'PY'
 import re, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
 figs = {}
 for who in ("ioasim", "upstream"):
-    for r in range(1, rounds + 1):
+    for r in [*range(1, rounds + 1), "memory"]:
         for line in open(f"{work}/{who}.{r}.txt", errors="replace"):
             m = re.match(r"# bench (\S+): ([0-9.]+) (.*?)( \(|$)", line.strip())
             if m:
                 figs.setdefault(m[1], {}).setdefault(who, []).append(float(m[2]))
                 figs[m[1]]["unit"] = m[3]
-print(f"bench-compare: medians of {rounds} interleaved rounds")
+print(f"bench-compare: medians of {rounds} interleaved rounds (memory: one boot with slub_debug=F)")
 print(f"{'figure':<26} {'ioasim':>12} {'upstream':>12} {'ratio':>7}  unit")
 for name, f in figs.items():
     a = statistics.median(f.get("ioasim", [0]))
