@@ -113,7 +113,7 @@ static bool slab_counts_exact(void)
 	if (!fgets(line, sizeof(line), f))
 		line[0] = 0;
 	fclose(f);
-	return strstr(line, "slub_debug") != NULL;
+	return strstr(line, "slub_debug");
 }
 
 FIXTURE(bench)
@@ -138,8 +138,8 @@ FIXTURE_TEARDOWN(bench)
 }
 
 /* 64 MiB mapped and unmapped at one IOVA with @domains mock domains. */
-static void map_unmap_big(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(bench) *self, int domains)
+static void map_unmap_big(struct __test_metadata *_metadata, int fd,
+			  __u32 ioas, char *buf, int domains)
 {
 	long long start, spent;
 	unsigned long rounds = 0;
@@ -147,13 +147,13 @@ static void map_unmap_big(struct __test_metadata *_metadata,
 	int i;
 
 	for (i = 0; i < domains; i++)
-		ASSERT_EQ(0, mock_domain(self->fd, self->ioas, &stdev));
+		ASSERT_EQ(0, mock_domain(fd, ioas, &stdev));
 
 	start = now_ns();
 	do {
-		ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BIG,
+		ASSERT_EQ(0, sim_map_fixed(fd, ioas, buf, BIG,
 					   BASE, SIM_RW));
-		ASSERT_EQ(0, sim_unmap(self->fd, self->ioas, BASE, BIG));
+		ASSERT_EQ(0, sim_unmap(fd, ioas, BASE, BIG));
 		rounds++;
 		spent = now_ns() - start;
 	} while (spent < BUDGET_NS || rounds < 3);
@@ -162,27 +162,27 @@ static void map_unmap_big(struct __test_metadata *_metadata,
 	       domains, rounds * (BIG / PAGE) * 1e3 / spent, rounds,
 	       BIG / PAGE);
 	/* Nothing stays pinned once the last unmap returned. */
-	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, BIG, 0));
+	ASSERT_EQ(0, sim_check_refs(fd, buf, BIG, 0));
 }
 
 TEST_F(bench, map_unmap_64M_d0)
 {
-	map_unmap_big(_metadata, self, 0);
+	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 0);
 }
 
 TEST_F(bench, map_unmap_64M_d1)
 {
-	map_unmap_big(_metadata, self, 1);
+	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 1);
 }
 
 TEST_F(bench, map_unmap_64M_d2)
 {
-	map_unmap_big(_metadata, self, 2);
+	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 2);
 }
 
 /* 1024 single-page maps at distinct IOVAs, then their unmaps. */
-static void map_small(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(bench) *self, int domains)
+static void map_small(struct __test_metadata *_metadata, int fd, __u32 ioas,
+		      char *buf, int domains)
 {
 	const unsigned long n = 1024;
 	unsigned long rounds = 0, i;
@@ -191,16 +191,16 @@ static void map_small(struct __test_metadata *_metadata,
 	int d;
 
 	for (d = 0; d < domains; d++)
-		ASSERT_EQ(0, mock_domain(self->fd, self->ioas, &stdev));
+		ASSERT_EQ(0, mock_domain(fd, ioas, &stdev));
 
 	start = now_ns();
 	do {
 		for (i = 0; i < n; i++)
-			ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas,
-						   self->buf + i * PAGE, PAGE,
+			ASSERT_EQ(0, sim_map_fixed(fd, ioas,
+						   buf + i * PAGE, PAGE,
 						   BASE + i * PAGE, SIM_RW));
 		for (i = 0; i < n; i++)
-			ASSERT_EQ(0, sim_unmap(self->fd, self->ioas,
+			ASSERT_EQ(0, sim_unmap(fd, ioas,
 					       BASE + i * PAGE, PAGE));
 		rounds++;
 		spent = now_ns() - start;
@@ -208,17 +208,17 @@ static void map_small(struct __test_metadata *_metadata,
 
 	printf("# bench map_4k_d%d: %.1f k maps/s (%lu rounds of %lu maps and unmaps)\n",
 	       domains, rounds * n * 1e6 / spent, rounds, n);
-	ASSERT_EQ(0, sim_check_refs(self->fd, self->buf, n * PAGE, 0));
+	ASSERT_EQ(0, sim_check_refs(fd, buf, n * PAGE, 0));
 }
 
 TEST_F(bench, map_4k_d0)
 {
-	map_small(_metadata, self, 0);
+	map_small(_metadata, self->fd, self->ioas, self->buf, 0);
 }
 
 TEST_F(bench, map_4k_d1)
 {
-	map_small(_metadata, self, 1);
+	map_small(_metadata, self->fd, self->ioas, self->buf, 1);
 }
 
 /*
