@@ -505,6 +505,15 @@ static struct page *pages_stored_page(struct ioasim_pages *pages,
 	return NULL;
 }
 
+/* The pinned page of @index wherever it is stored, or NULL. */
+static struct page *pages_held_page(struct ioasim_pages *pages,
+				    unsigned long index)
+{
+	lockdep_assert_held(&pages->mutex);
+	return xa_load(&pages->pinned, index) ?:
+	       pages_stored_page(pages, index, NULL);
+}
+
 /**
  * ioasim_pages_page() - the pinned page at @index
  * @pages: the object
@@ -520,8 +529,7 @@ struct page *ioasim_pages_page(struct ioasim_pages *pages,
 	struct page *page;
 
 	mutex_lock(&pages->mutex);
-	page = xa_load(&pages->pinned, index) ?:
-	       pages_stored_page(pages, index, NULL);
+	page = pages_held_page(pages, index);
 	mutex_unlock(&pages->mutex);
 	return page;
 }
@@ -596,8 +604,7 @@ int ioasim_pages_rw(struct ioasim_pages *pages, unsigned long byte,
 		unsigned long part = min(length,
 					 PAGE_SIZE - offset_in_page(byte));
 		unsigned long index = byte >> PAGE_SHIFT;
-		struct page *page = xa_load(&pages->pinned, index) ?:
-				    pages_stored_page(pages, index, NULL);
+		struct page *page = pages_held_page(pages, index);
 		bool transient = !page;
 		void *va;
 

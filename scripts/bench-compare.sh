@@ -22,7 +22,9 @@ bench=$(build_dir bench)
 # Rebuilt if the sources moved on (and its in-kernel suite run, quietly).
 "$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
 	die "the bench kernel did not build or its suite failed"
+# Not inside declare, whose own status would hide a failed build.
 upstream=$("$IOASIM_REPO/scripts/upstream.sh")
+declare -A kernel=([ioasim]=$bench/linux [upstream]=$upstream)
 
 work=$IOASIM_CACHE/bench-compare-$IOASIM_TREEKEY
 rm -rf "$work"
@@ -32,11 +34,9 @@ build_sim "$work/root" iommufd_bench
 rc=0
 for round in $(seq "$rounds"); do
 	for who in ioasim upstream; do
-		kernel=$bench/linux
-		[ $who = ioasim ] || kernel=$upstream
 		out=$work/$who.$round.txt
 		say "round $round: $who"
-		boot_sim "$kernel" "$work/root" "$out" || {
+		boot_sim "${kernel[$who]}" "$work/root" "$out" || {
 			say "$who: the benchmark failed (console: $out)"
 			rc=1
 		}
@@ -51,11 +51,9 @@ done
 # /proc/slabinfo counts each object (sim/iommufd_bench skips those cases
 # otherwise).
 for who in ioasim upstream; do
-	kernel=$bench/linux
-	[ $who = ioasim ] || kernel=$upstream
 	out=$work/$who.memory.txt
 	say "memory: $who"
-	boot_sim "$kernel" "$work/root" "$out" slub_debug=F || {
+	boot_sim "${kernel[$who]}" "$work/root" "$out" slub_debug=F || {
 		say "$who: the benchmark failed (console: $out)"
 		rc=1
 	}
