@@ -18,6 +18,18 @@
 #include "ioasim_private.h"
 #include "ledger.h"
 
+/*
+ * How long retiring an object waits for its short-term users. They are
+ * ioctls in progress on the object, so a wait this long means one of them
+ * never dropped its reference: a bug, reported and survived by leaking the
+ * object. Test kernels shorten it, so that a lost reference fails its test
+ * in seconds rather than hanging it (scripts/mutate.py).
+ */
+static unsigned int busy_wait_ms = 60000;
+module_param(busy_wait_ms, uint, 0644);
+MODULE_PARM_DESC(busy_wait_ms,
+		 "ms to wait for an object's short-term users before declaring one leaked");
+
 /**
  * __ioasim_obj_alloc() - allocate an object and reserve an id for it
  * @ctx: context whose table gets the id
@@ -285,7 +297,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_unhold);
 
 /*
  * The id is gone and the table's long-term reference with it: drop the
- * table's short-term reference, wait for in-flight users, and free.
+ * table's short-term reference, wait for in-flight users, and free. A
+ * user that outstays busy_wait_ms is a leaked reference: WARN and leave
+ * the object allocated.
  */
 static void ioasim_obj_retire(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 {
@@ -295,8 +309,14 @@ static void ioasim_obj_retire(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 	might_sleep();
 	ioasim_ledger_give(IOASIM_LEDGER_OBJ_BUSY, obj, (unsigned long)ctx,
 			   _RET_IP_);
-	if (!refcount_dec_and_test(&obj->busy))
-		wait_event(ctx->destroy_wait, !refcount_read(&obj->busy));
+	if (!refcount_dec_and_test(&obj->busy) &&
+	    !wait_event_timeout(ctx->destroy_wait, !refcount_read(&obj->busy),
+				msecs_to_jiffies(READ_ONCE(busy_wait_ms)))) {
+		/* Freeing it would pull it from under whoever still has it. */
+		WARN(1, "ioasim: %s object %u still busy after %u ms: leaked\n",
+		     name, obj->id, READ_ONCE(busy_wait_ms));
+		return;
+	}
 	obj->type->destroy(obj);
 	ioasim_ledger_settle(obj, name);
 	kfree(obj);

@@ -31,6 +31,19 @@ static phys_addr_t test_page(struct kunit *test)
 	return virt_to_phys(va);
 }
 
+/*
+ * A domain for the kernel pages of test_page(): the mock checks that what
+ * ioasim's domains unmap is still pinned, and nobody pins these.
+ */
+static struct iommu_domain *kernel_page_domain(struct kunit *test,
+					       struct ioasim_mock_dev *mdev)
+{
+	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
+
+	ioasim_mock_domain_of(domain)->unpinned_ok = true;
+	return domain;
+}
+
 /* Every mock device really is behind an IOMMU once it is created. */
 static void mock_dev_is_probed(struct kunit *test)
 {
@@ -86,7 +99,7 @@ static void mock_paging_domain(struct kunit *test)
 static void mock_map_translate_unmap(struct kunit *test)
 {
 	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
-	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
+	struct iommu_domain *domain = kernel_page_domain(test, mdev);
 	phys_addr_t phys = test_page(test);
 	unsigned long iova = 0x10000, half = IOASIM_MOCK_IO_PAGE_SIZE;
 
@@ -118,7 +131,7 @@ static void mock_attach_detach(struct kunit *test)
 {
 	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
 	struct device *dev = &mdev->pdev->dev;
-	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
+	struct iommu_domain *domain = kernel_page_domain(test, mdev);
 
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, dev), 0);
 	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(dev), domain);
@@ -136,7 +149,7 @@ static void free_128k(void *pages)
 static void mock_contract_checks(struct kunit *test)
 {
 	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_REPORT);
-	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
+	struct iommu_domain *domain = kernel_page_domain(test, mdev);
 	phys_addr_t phys = test_page(test);
 	unsigned long iova = 0x10000, half = IOASIM_MOCK_IO_PAGE_SIZE;
 	size_t mapped;
@@ -203,9 +216,18 @@ static void mock_contract_checks(struct kunit *test)
 			PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
 
+	/* Unmapping a page nobody holds pinned: once per CPU page. */
+	ioasim_mock_domain_of(domain)->unpinned_ok = false;
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x50000, phys, PAGE_SIZE,
+					IOMMU_READ | IOMMU_CACHE, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x50000, PAGE_SIZE),
+			PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 10);
+
 	/* Freeing a domain that still maps something. */
 	ioasim_test_domain_free(test, domain);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 10);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 11);
 }
 
 /*
@@ -218,7 +240,7 @@ static void mock_huge_iova(struct kunit *test)
 	struct ioasim_mock_dev *mdev =
 		ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_HUGE_IOVA |
 				     IOASIM_MOCK_DEV_REPORT);
-	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
+	struct iommu_domain *domain = kernel_page_domain(test, mdev);
 	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
 	unsigned long half = IOASIM_MOCK_IO_PAGE_SIZE, iova = 0x100000;
 	struct page *pages;
@@ -281,6 +303,7 @@ static void mock_huge_iova_dirty(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_domain,
 							domain), 0);
+	ioasim_mock_domain_of(domain)->unpinned_ok = true;
 	pages = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_128k,
@@ -315,7 +338,7 @@ static void mock_huge_iova_dirty(struct kunit *test)
 static void mock_fault_points(struct kunit *test)
 {
 	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
-	struct iommu_domain *domain = ioasim_test_paging_domain(test, mdev);
+	struct iommu_domain *domain = kernel_page_domain(test, mdev);
 	struct ioasim_fault_plan plan = { .fail_nth = 1 };
 	phys_addr_t phys = test_page(test);
 	struct iommu_domain *failed;

@@ -20,6 +20,7 @@
 #include <linux/bitfield.h>
 #include <linux/device.h>
 #include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -176,6 +177,21 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
+/*
+ * A page must stay pinned for as long as a domain maps it: unpinned first,
+ * it could be freed and reused while the device still reaches it. GUP
+ * never counts pins of the zero page.
+ */
+static bool mock_pte_unpinned(void *entry)
+{
+	phys_addr_t phys = pte_phys(entry, 0);
+
+	/* One verdict per CPU page, on its first entry. */
+	if (offset_in_page(phys) || is_zero_pfn(PHYS_PFN(phys)))
+		return false;
+	return !folio_maybe_dma_pinned(page_folio(pfn_to_page(PHYS_PFN(phys))));
+}
+
 static size_t mock_unmap_pages(struct iommu_domain *domain,
 			       unsigned long iova, size_t pgsize,
 			       size_t pgcount,
@@ -201,6 +217,9 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 		if (!entry)
 			mock_violation(md, "unmap of a hole", iova + i *
 				       IOASIM_MOCK_IO_PAGE_SIZE);
+		else if (!md->unpinned_ok && mock_pte_unpinned(entry))
+			mock_violation(md, "unmap of a page already unpinned",
+				       iova + i * IOASIM_MOCK_IO_PAGE_SIZE);
 	}
 	md->unmap_ends_map = entry &&
 			     (xa_to_value(entry) & IOASIM_MOCK_PTE_LAST);

@@ -120,6 +120,8 @@ struct ioasim_mock_dev {
  * @dirty_tracking: the domain records writes (only with dirty_ops)
  * @enforce_cc: enforce_cache_coherency() was called: a map without
  *	IOMMU_CACHE is a contract violation
+ * @unpinned_ok: maps memory nobody pinned (the mock's own tests map kernel
+ *	pages), so an unmap does not check that its pages are still pinned
  */
 struct ioasim_mock_domain {
 	struct iommu_domain domain;
@@ -131,6 +133,7 @@ struct ioasim_mock_domain {
 	bool unmapping;
 	bool dirty_tracking;
 	bool enforce_cc;
+	bool unpinned_ok;
 };
 
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);

@@ -9,8 +9,9 @@
 #   check     .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
 #   coverage  .kunitconfig + configs/coverage.config (gcov; see coverage/)
 #   bench     .kunitconfig without the reference ledger (make bench)
-#   mutate    .kunitconfig in a build directory of its own, for the copy
-#             of the sources that scripts/mutate.py mutates
+#   mutate    .kunitconfig + configs/mutate.config (lockdep), in a build
+#             directory of each worker's, for the copy of the sources that
+#             scripts/mutate.py mutates
 # Any WARN, sanitizer report or lockdep splat on the console fails the run
 # even when every case passed.
 source "$(dirname "$0")/lib.sh"
@@ -20,7 +21,8 @@ shift
 
 configs=(--kunitconfig="$IOASIM_REPO/.kunitconfig")
 case $flavour in
-run | mutate) ;;
+run) ;;
+mutate) configs+=(--kunitconfig="$IOASIM_REPO/configs/mutate.config") ;;
 check) configs+=(--kunitconfig="$IOASIM_REPO/configs/check.config") ;;
 # A kunitconfig may not contradict another; --kconfig_add may.
 bench) configs+=(--kconfig_add=CONFIG_IOASIM_LEDGER=n) ;;
@@ -36,12 +38,6 @@ esac
 ensure_packages
 ensure_tree
 build=$(build_dir "$flavour")
-# The mutants' first build starts from the run kernel's, when there is one.
-if [ "$flavour" = mutate ] && [ ! -d "$build" ] &&
-   [ -x "$IOASIM_CACHE/build/run-$IOASIM_TREEKEY/linux" ]; then
-	say "seeding $build from the run kernel's build"
-	cp -a "$IOASIM_CACHE/build/run-$IOASIM_TREEKEY" "$build"
-fi
 mkdir -p "$build"
 # Counters accumulate across runs: start every coverage run from zero.
 [ "$flavour" != coverage ] || find "$build" -name '*.gcda' -delete

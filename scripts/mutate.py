@@ -48,16 +48,18 @@ CACHE = os.path.join(os.environ['IOASIM_CACHE'], 'mutate')
 TREE = os.environ['IOASIM_TREE']
 TREEKEY = os.environ['IOASIM_TREEKEY']
 KUNIT_TIMEOUT = 45
-# Freed objects poisoned and checked: a use after free the run kernel
-# would not notice (it has no KASAN) reads poison, or is reported.
-KERNEL_ARGS = 'slub_debug=FZP'
+# Freed objects poisoned and checked: a use after free the mutants' kernel
+# would not notice (it has no KASAN) reads poison, or is reported. A
+# short-term reference never dropped makes the object's removal give up
+# (and WARN) after two seconds instead of a minute.
+KERNEL_ARGS = 'slub_debug=FZP ioasim.busy_wait_ms=2000'
 SIM_TIMEOUT = 600
 # Infrastructure that watches the rest (the ledger, the fault hook) is not
 # mutated: a mutant there changes what the tests measure, not ioasim.
 DEFAULT_FILES = ['core/*.c', 'mock_iommu/iommu.c']
 SKIP_FILES = {'core/ledger.c', 'core/fault.c'}
-# The locking operators need lockdep or a lucky interleaving to be
-# noticed; the sample make check runs leaves them to make mutate.
+# The sample make check runs stays on the reference, pinning, contract
+# and range rules.
 SAMPLE_SKIP = {'locking', 'errors'}
 # Operators run family by family, in this order.
 FAMILIES = ['reference', 'pinning', 'contract', 'ranges', 'locking', 'errors']
@@ -216,6 +218,8 @@ class Worker:
 
     def __init__(self, n, jobs):
         self.n, self.jobs = n, jobs
+        self.build = os.path.join(os.environ['IOASIM_CACHE'], 'build',
+                                  'mutate.%d-%s' % (n, TREEKEY))
         self.dir = os.path.join(CACHE, 'w%d' % n)
         self.src = os.path.join(self.dir, 'src')
         self.tree = os.path.join(self.dir, 'linux')
@@ -236,8 +240,19 @@ class Worker:
             return False
         return True
 
-    def prepare(self):
-        """The worker's tree and copy of the sources, brought up to date."""
+    def prepare(self, seed=None):
+        """
+        The worker's tree and copy of the sources, brought up to date; a
+        build directory that is missing, or configured otherwise than
+        @seed's, is replaced by a copy of @seed's.
+        """
+        if seed and os.path.exists(os.path.join(seed.build, '.config')):
+            mine = os.path.join(self.build, '.config')
+            if not os.path.exists(mine) or read(mine) != read(
+                    os.path.join(seed.build, '.config')):
+                shutil.rmtree(self.build, ignore_errors=True)
+                subprocess.run(['cp', '-a', seed.build, self.build],
+                               check=True)
         stamp = os.path.join(self.dir, 'tree-key')
         if not os.path.exists(stamp) or read(stamp) != TREEKEY:
             shutil.rmtree(self.tree, ignore_errors=True)
@@ -294,6 +309,17 @@ class Worker:
         with open(dest, 'w') as f:
             f.write(m.text)
         t0 = time.time()
+        status, detail = self.judge()
+        # The text the mutant was made from (the checkout may have moved
+        # on since), with a fresh mtime: the next build recompiles it.
+        with open(dest, 'w') as f:
+            f.write(m.original)
+        return {'status': status, 'detail': detail, 'op': m.op.name,
+                'family': m.op.family, 'file': m.path, 'line': m.line,
+                'diff': m.diff, 'seconds': round(time.time() - t0, 1)}
+
+    def judge(self):
+        """The fast suites, then, if they all pass, the sim/ programs."""
         try:
             r = self.run([os.path.join(self.src, 'scripts', 'kunit.sh'),
                           'mutate', '--timeout=%d' % KUNIT_TIMEOUT,
@@ -312,13 +338,34 @@ class Worker:
                 detail = 'sim' if r.returncode else ''
             except subprocess.TimeoutExpired:
                 status, detail = 'timeout', 'sim/ run timed out'
-        # The text the mutant was made from (the checkout may have moved
-        # on since), with a fresh mtime: the next build recompiles it.
-        with open(dest, 'w') as f:
-            f.write(m.original)
-        return {'status': status, 'detail': detail, 'op': m.op.name,
-                'family': m.op.family, 'file': m.path, 'line': m.line,
-                'diff': m.diff, 'seconds': round(time.time() - t0, 1)}
+        return status, detail
+
+    def baseline(self, resdir):
+        """
+        The unmutated sources must survive, or every mutant would look
+        killed: checked once per tree, on every core, and the build it
+        leaves seeds the other workers'.
+        """
+        done = os.path.join(resdir, 'baseline')
+        if os.path.exists(done) and os.path.exists(self.build):
+            return
+        print('mutate: the tests against the unmutated sources, worker %d'
+              % self.n, flush=True)
+        jobs, self.jobs = self.jobs, os.cpu_count() or 1
+        t0 = time.time()
+        try:
+            status, detail = self.judge()
+        finally:
+            self.jobs = jobs
+        if status != 'survived':
+            sys.exit('mutate: the unmutated sources fail in the mutants\' '
+                     'kernel (%s: %s); see %s' % (
+                         status, detail or 'failed',
+                         os.path.join(self.build, 'kunit-output.txt')))
+        print('mutate: baseline passed in %.0f s' % (time.time() - t0),
+              flush=True)
+        with open(done, 'w') as f:
+            f.write('passed\n')
 
 
 def judge_kunit(r):
@@ -466,8 +513,11 @@ def main():
         if w.claim():
             free.append(w)
         n += 1
-    for w in free:
-        w.prepare()
+    if free:
+        free[0].prepare()
+        free[0].baseline(resdir)
+    for w in free[1:]:
+        w.prepare(seed=free[0])
 
     def work(item):
         k, m = item
