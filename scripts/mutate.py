@@ -318,14 +318,18 @@ class Worker:
                 'family': m.op.family, 'file': m.path, 'line': m.line,
                 'diff': m.diff, 'seconds': round(time.time() - t0, 1)}
 
-    def judge(self):
-        """The fast suites, then, if they all pass, the sim/ programs."""
+    def judge(self, mutant=True):
+        """
+        The fast suites, then, if they all pass, the sim/ programs. A
+        mutant's build skips the configuration step (see kunit.sh).
+        """
+        env = dict(os.environ, IOASIM_MUTANT='1') if mutant else None
         try:
             r = self.run([os.path.join(self.src, 'scripts', 'kunit.sh'),
                           'mutate', '--timeout=%d' % KUNIT_TIMEOUT,
                           '--filter', 'speed>slow',
                           '--kernel_args=' + KERNEL_ARGS],
-                         KUNIT_TIMEOUT + 600)
+                         KUNIT_TIMEOUT + 600, env)
             status, detail = judge_kunit(r)
         except subprocess.TimeoutExpired:
             status, detail = 'timeout', 'KUnit run timed out'
@@ -354,7 +358,7 @@ class Worker:
         jobs, self.jobs = self.jobs, os.cpu_count() or 1
         t0 = time.time()
         try:
-            status, detail = self.judge()
+            status, detail = self.judge(mutant=False)
         finally:
             self.jobs = jobs
         if status != 'survived':
