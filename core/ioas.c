@@ -23,6 +23,23 @@
 			  IOMMU_IOAS_MAP_WRITEABLE |			\
 			  IOMMU_IOAS_MAP_READABLE)
 
+/*
+ * ctx->vfio_ioas is read and changed only under the object table's lock:
+ * a reader takes its reference under it, and DESTROY removes the IOAS's
+ * id under it.
+ */
+static struct ioasim_ioas *vfio_ioas_current(struct ioasim_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->objects.xa_lock);
+	return ctx->vfio_ioas;
+}
+
+static void vfio_ioas_choose(struct ioasim_ctx *ctx, struct ioasim_ioas *ioas)
+{
+	lockdep_assert_held(&ctx->objects.xa_lock);
+	ctx->vfio_ioas = ioas;
+}
+
 static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 {
 	struct ioasim_ioas *ioas = container_of(obj, struct ioasim_ioas, obj);
@@ -31,8 +48,8 @@ static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 
 	/* No longer the VFIO compatibility IOAS, before the memory goes. */
 	xa_lock(&ctx->objects);
-	if (ctx->vfio_ioas == ioas)
-		ctx->vfio_ioas = NULL;
+	if (vfio_ioas_current(ctx) == ioas)
+		vfio_ioas_choose(ctx, NULL);
 	xa_unlock(&ctx->objects);
 
 	/* Nothing else can reach the IOAS any more: unmapping cannot race. */
@@ -545,7 +562,7 @@ struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx)
 	struct ioasim_ioas *ioas;
 
 	xa_lock(&ctx->objects);
-	ioas = ctx->vfio_ioas;
+	ioas = vfio_ioas_current(ctx);
 	if (!ioas || !ioasim_obj_tryget(&ioas->obj))
 		ioas = ERR_PTR(-ENODEV);
 	xa_unlock(&ctx->objects);
@@ -583,13 +600,13 @@ int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd)
 		if (IS_ERR(ioas))
 			return PTR_ERR(ioas);
 		xa_lock(&ctx->objects);
-		ctx->vfio_ioas = ioas;
+		vfio_ioas_choose(ctx, ioas);
 		xa_unlock(&ctx->objects);
 		ioasim_ioas_put(ctx, ioas);
 		return 0;
 	case IOMMU_VFIO_IOAS_CLEAR:
 		xa_lock(&ctx->objects);
-		ctx->vfio_ioas = NULL;
+		vfio_ioas_choose(ctx, NULL);
 		xa_unlock(&ctx->objects);
 		return 0;
 	default:

@@ -197,14 +197,22 @@ EXPORT_SYMBOL_NS_GPL(ioasim_obj_abort_destroy, IOASIM_TEST);
 struct ioasim_obj *ioasim_obj_get(struct ioasim_ctx *ctx, u32 id,
 				  const struct ioasim_obj_type *type)
 {
+	XA_STATE(xas, &ctx->objects, id);
 	struct ioasim_obj *obj;
 
 	/* Stands for a destroy by another thread. */
 	if (ioasim_should_fail_planned("obj.get"))
 		return ERR_PTR(-ENOENT);
 
+	/*
+	 * Under the lock DESTROY takes to remove the id: the object cannot
+	 * be freed between the load and the reference (xas_load() asks
+	 * lockdep for the lock, or RCU).
+	 */
 	xa_lock(&ctx->objects);
-	obj = xa_load(&ctx->objects, id);
+	obj = xas_load(&xas);
+	if (xa_is_zero(obj))
+		obj = NULL;
 	if (!obj || (type && obj->type != type) ||
 	    !refcount_inc_not_zero(&obj->busy))
 		obj = ERR_PTR(-ENOENT);

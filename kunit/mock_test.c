@@ -216,6 +216,14 @@ static void mock_contract_checks(struct kunit *test)
 			PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
 
+	/* Half of a map, straight to the driver, with no gather to sync. */
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x60000, phys, PAGE_SIZE,
+					IOMMU_READ | IOMMU_CACHE, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, domain->ops->unmap_pages(domain, 0x60000, half,
+						       1, NULL), half);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 10);
+
 	/* Unmapping a page nobody holds pinned: once per CPU page. */
 	ioasim_mock_domain_of(domain)->unpinned_ok = false;
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x50000, phys, PAGE_SIZE,
@@ -223,11 +231,11 @@ static void mock_contract_checks(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x50000, PAGE_SIZE),
 			PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 10);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 11);
 
 	/* Freeing a domain that still maps something. */
 	ioasim_test_domain_free(test, domain);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 11);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 12);
 }
 
 /*
@@ -289,7 +297,8 @@ static void free_domain(void *domain)
 static void mock_huge_iova_dirty(struct kunit *test)
 {
 	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test,
-						IOASIM_MOCK_DEV_HUGE_IOVA);
+						IOASIM_MOCK_DEV_HUGE_IOVA |
+						IOASIM_MOCK_DEV_REPORT);
 	struct device *dev = &mdev->pdev->dev;
 	struct iommu_domain *domain;
 	struct iommu_iotlb_gather found;
@@ -331,7 +340,19 @@ static void mock_huge_iova_dirty(struct kunit *test)
 						     &bitmap);
 	KUNIT_EXPECT_EQ(test, rc, 0);
 	KUNIT_EXPECT_GT(test, found.start, found.end);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 0);
+
+	/* Reads the caller gets wrong: misaligned, or of unmapped IOVA. */
+	rc = domain->dirty_ops->read_and_clear_dirty(domain, iova + 8, SZ_16K,
+						     0, &bitmap);
+	KUNIT_EXPECT_EQ(test, rc, -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 1);
+	rc = domain->dirty_ops->read_and_clear_dirty(domain, iova + SZ_128K,
+						     SZ_16K, 0, &bitmap);
+	KUNIT_EXPECT_EQ(test, rc, -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 2);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, iova, SZ_128K), SZ_128K);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 2);
 }
 
 /* Domain allocation and map fail through the project's fault hook. */

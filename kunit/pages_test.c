@@ -136,14 +136,43 @@ static void check_pinned(struct kunit *test, struct ioasim_pages *pages,
 	}
 }
 
+/* Whether anyone holds a DMA pin on the page behind @index, as GUP sees it. */
+static bool user_page_dma_pinned(struct kunit *test,
+				 struct ioasim_pages *pages, unsigned long index)
+{
+	unsigned long uaddr = (pages->uptr & PAGE_MASK) + index * PAGE_SIZE;
+	struct page *page;
+	bool pinned;
+	long got;
+
+	mmap_read_lock(pages->mm);
+	got = get_user_pages_remote(pages->mm, uaddr, 1, 0, &page, NULL);
+	mmap_read_unlock(pages->mm);
+	/* Nothing mapped there (a test's hole): nothing to pin either. */
+	if (got == -EFAULT)
+		return false;
+	KUNIT_ASSERT_EQ_MSG(test, got, 1, "index %lu", index);
+	pinned = dma_pinned(page);
+	put_page(page);
+	return pinned;
+}
+
+/*
+ * Neither ioasim holds the indexes nor, behind its back, the pages: a pin
+ * dropped from the books but not from the page is caught here.
+ */
 static void check_unpinned(struct kunit *test, struct ioasim_pages *pages,
 			   unsigned long first, unsigned long last)
 {
 	unsigned long i;
 
-	for (i = first; i <= last; i++)
+	for (i = first; i <= last; i++) {
 		KUNIT_EXPECT_NULL_MSG(test, ioasim_pages_page(pages, i),
 				      "index %lu", i);
+		KUNIT_EXPECT_FALSE_MSG(test,
+				       user_page_dma_pinned(test, pages, i),
+				       "index %lu", i);
+	}
 }
 
 /* Two users overlapping on [4, 7]: those pages are pinned once. */

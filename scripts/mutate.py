@@ -115,6 +115,12 @@ class Op:
         return sh(cmd, env=env, timeout=300)
 
 
+def is_listed(entries, m):
+    """Whether @m is in @entries; '*' as the file or the text matches any."""
+    return any(op == m.op.name and path in ('*', m.path) and
+               text in ('*', m.source) for op, path, text in entries)
+
+
 def listed(name):
     """(operator, file, source line) of the mutants listed in @name."""
     out = set()
@@ -182,12 +188,22 @@ def generate(ops, files):
     return mutants
 
 
+# What decides a mutant's fate besides the tree: bump JUDGE when judge()
+# or judge_kunit() change what they call a kill.
+JUDGE = 2
+
+
 def tree_hash():
-    """What the results depend on besides the mutant: every tracked file."""
+    """
+    What the results depend on besides the mutant: every tracked file but
+    the documentation and this tool's own (its listings, its reports), and
+    how mutants are run and judged.
+    """
     files = sh(['git', '-C', REPO, 'ls-files'], check=True).stdout.split()
     h = hashlib.sha1()
+    h.update(repr((JUDGE, KERNEL_ARGS, KUNIT_TIMEOUT, SIM_TIMEOUT)).encode())
     for f in sorted(files):
-        if f.startswith(('scripts/mutate/', 'docs/', 'README')):
+        if f.startswith(('scripts/mutate', 'docs/', 'README')):
             continue
         h.update(f.encode() + b'\0')
         with open(os.path.join(REPO, f), 'rb') as fh:
@@ -463,10 +479,10 @@ def main():
     mutants = generate(ops, files)
     known, survivors = listed('equivalent'), listed('survivors')
     for m in mutants:
-        m.equivalent = (m.op.name, m.path, m.source) in known
+        m.equivalent = is_listed(known, m)
     if args.sample:
         mutants = [m for m in mutants if not m.equivalent and
-                   (m.op.name, m.path, m.source) not in survivors]
+                   not is_listed(survivors, m)]
         by_op = {}
         for m in mutants:
             if m.op.family not in SAMPLE_SKIP:
