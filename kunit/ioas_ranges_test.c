@@ -33,6 +33,13 @@ static void ioas_reserved_rules(struct kunit *test)
 			-EADDRINUSE);
 	KUNIT_EXPECT_EQ(test, ioasim_space_reserve(space, 0x2000, 0x1fff,
 						   test), -EINVAL);
+	/* One byte is a range: it keeps its whole page from being mapped. */
+	KUNIT_ASSERT_EQ(test, ioasim_space_reserve(space, 0xb00800, 0xb00800,
+						   test), 0);
+	iova = 0xb00000;
+	KUNIT_EXPECT_EQ(test, ioas_fx_map(test, fx->id, UADDR, &iova, SZ_PG,
+					  FIXED_RW), -EINVAL);
+	iova = 0x900000;
 
 	/* Each owner removes only its own ranges. */
 	KUNIT_ASSERT_EQ(test, ioasim_space_reserve(space, 0x900000, 0x900fff,

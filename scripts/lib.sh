@@ -178,6 +178,26 @@ uapi_headers()
 # ABI (iommufd_test.h) beside upstream's iommufd. SIM_CFLAGS adds flags.
 # SIM_EXTRA names static binaries of one's own to copy in and run after
 # them.
+# sim_program PROG CFLAGS...: sets SIM_BIN to sim/PROG built with CFLAGS.
+# Built once per content of what it includes from the checkout and per
+# flags (which name the tree's headers): make mutate boots hundreds of
+# kernels with the same programs.
+sim_program()
+{
+	local prog=$1 key
+	shift
+
+	key=$( { printf '%s\n' "$@"; cat "$IOASIM_REPO/sim/$prog.c" \
+		"$IOASIM_REPO"/sim/*.h "$IOASIM_REPO"/mock_iommu/*.h; } |
+		sha1sum | cut -c1-16)
+	SIM_BIN=$IOASIM_CACHE/build/sim-bin-$IOASIM_TREEKEY/$prog-$key
+	[ -x "$SIM_BIN" ] && return
+	say "building sim/$prog"
+	mkdir -p "$(dirname "$SIM_BIN")"
+	gcc "$@" -o "$SIM_BIN.tmp.$$" "$IOASIM_REPO/sim/$prog.c" -lpthread
+	mv -f "$SIM_BIN.tmp.$$" "$SIM_BIN"
+}
+
 build_sim()
 {
 	local root=$1 hdr prog cflags
@@ -189,14 +209,14 @@ build_sim()
 		-I"$IOASIM_TREE/tools/testing/selftests"
 		-I"$IOASIM_TREE/drivers/iommu/iommufd"
 		-I"$IOASIM_REPO/mock_iommu")
-	gcc "${cflags[@]}" -o "$root/init" "$IOASIM_REPO/sim/init.c"
+	sim_program init "${cflags[@]}"
+	cp "$SIM_BIN" "$root/init"
 	[ $# -gt 0 ] ||
 		set -- $(cd "$IOASIM_REPO/sim" && ls *.c | grep -vx init.c | sed 's/\.c$//')
 	[ "$*" != none ] || shift
 	for prog; do
-		say "building sim/$prog"
-		gcc "${cflags[@]}" -o "$root/sim/$prog" \
-			"$IOASIM_REPO/sim/$prog.c" -lpthread
+		sim_program "$prog" "${cflags[@]}"
+		cp "$SIM_BIN" "$root/sim/$prog"
 		echo "/sim/$prog" >>"$root/sim/list"
 	done
 	for prog in ${SIM_EXTRA:-}; do
