@@ -65,6 +65,23 @@ static void access_leave(struct ioasim_access *access, struct ioasim_ioas *ioas)
 }
 
 /*
+ * What an access pins, copies and unpins through changes under its lock
+ * (access_change_ioas()) and is read under it: nothing reaches an IOAS the
+ * access has left.
+ */
+static struct ioasim_ioas *access_ioas(struct ioasim_access *access)
+{
+	lockdep_assert_held(&access->lock);
+	return access->ioas;
+}
+
+static struct ioasim_ioas *access_unpin_ioas(struct ioasim_access *access)
+{
+	lockdep_assert_held(&access->lock);
+	return access->unpin_ioas;
+}
+
+/*
  * Move @access from its IOAS to @to (either may be NULL): it joins @to
  * before it leaves the old one, so a failure leaves it where it was.
  * @access->unpin_ioas differs from @access->ioas only while another
@@ -276,6 +293,7 @@ int ioasim_access_pin_pages(struct ioasim_access *access, unsigned long iova,
 			    unsigned long length, struct page **out,
 			    unsigned int flags)
 {
+	struct ioasim_ioas *ioas;
 	unsigned long last;
 	int rc;
 
@@ -286,8 +304,9 @@ int ioasim_access_pin_pages(struct ioasim_access *access, unsigned long iova,
 		return rc;
 
 	mutex_lock(&access->lock);
-	if (access->ioas)
-		rc = ioasim_space_pin(&access->ioas->space, iova, last,
+	ioas = access_ioas(access);
+	if (ioas)
+		rc = ioasim_space_pin(&ioas->space, iova, last,
 				      flags & IOASIM_ACCESS_RW_WRITE, access,
 				      out);
 	else
@@ -311,6 +330,7 @@ EXPORT_SYMBOL_NS_GPL(ioasim_access_pin_pages, IOASIM);
 int ioasim_access_unpin_pages(struct ioasim_access *access,
 			      unsigned long iova, unsigned long length)
 {
+	struct ioasim_ioas *ioas;
 	unsigned long last;
 	int rc;
 
@@ -319,9 +339,9 @@ int ioasim_access_unpin_pages(struct ioasim_access *access,
 		return -EINVAL;
 
 	mutex_lock(&access->lock);
-	if (access->unpin_ioas)
-		rc = ioasim_space_unpin(&access->unpin_ioas->space, iova, last,
-					access);
+	ioas = access_unpin_ioas(access);
+	if (ioas)
+		rc = ioasim_space_unpin(&ioas->space, iova, last, access);
 	else
 		rc = -EINVAL;
 	mutex_unlock(&access->lock);
@@ -346,6 +366,7 @@ EXPORT_SYMBOL_NS_GPL(ioasim_access_unpin_pages, IOASIM);
 int ioasim_access_rw(struct ioasim_access *access, unsigned long iova,
 		     void *buf, size_t length, unsigned int flags)
 {
+	struct ioasim_ioas *ioas;
 	unsigned long last;
 	int rc;
 
@@ -354,8 +375,9 @@ int ioasim_access_rw(struct ioasim_access *access, unsigned long iova,
 		return rc;
 
 	mutex_lock(&access->lock);
-	if (access->ioas)
-		rc = ioasim_space_rw(&access->ioas->space, iova, buf, length,
+	ioas = access_ioas(access);
+	if (ioas)
+		rc = ioasim_space_rw(&ioas->space, iova, buf, length,
 				     flags & IOASIM_ACCESS_RW_WRITE);
 	else
 		rc = -ENOENT;

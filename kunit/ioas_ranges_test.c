@@ -58,6 +58,24 @@ static void ioas_reserved_rules(struct kunit *test)
 					  FIXED_RW), 0);
 }
 
+/*
+ * Slices whose lengths add up past the end of the address space: refused
+ * before anything is allocated or looked at (IOAS_COPY's slices come from
+ * areas and cannot, so only a direct call reaches this).
+ */
+static void ioas_slices_overflow(struct kunit *test)
+{
+	struct ioas_fixture *fx = test->priv;
+	struct ioasim_space *space = &ioas_fx_ioas(test, fx->id)->space;
+	struct ioasim_slice slices[] = {
+		{ .length = ULONG_MAX / 2 + 1 }, { .length = ULONG_MAX / 2 + 1 },
+	};
+	unsigned long iova = 0;
+
+	KUNIT_EXPECT_EQ(test, ioasim_space_map(space, slices, 2, &iova,
+					       IOMMU_READ, true), -EOVERFLOW);
+}
+
 /* ALLOW_IOVAS replaces the window as a whole or not at all. */
 static void ioas_allow_iovas_rules(struct kunit *test)
 {
@@ -349,6 +367,7 @@ static void ioas_small_commands_fail_nth(struct kunit *test)
 
 static struct kunit_case ioasim_ioas_ranges_cases[] = {
 	KUNIT_CASE(ioas_reserved_rules),
+	KUNIT_CASE(ioas_slices_overflow),
 	KUNIT_CASE(ioas_allow_iovas_rules),
 	KUNIT_CASE(ioas_iova_ranges),
 	KUNIT_CASE(ioas_option_rlimit_mode),
