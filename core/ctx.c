@@ -82,6 +82,17 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 }
 EXPORT_SYMBOL_NS_GPL(ioasim_ctx_put, IOASIM);
 
+/*
+ * Whether the context holds objects, published or still being made: asked
+ * under the table's lock, so that none appears before the answer is acted
+ * on.
+ */
+static bool ctx_has_objects(struct ioasim_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->objects.xa_lock);
+	return !xa_empty(&ctx->objects);
+}
+
 /**
  * ioasim_ctx_set_account_mode() - choose who is charged for pinned memory
  * @ctx: the context
@@ -100,7 +111,7 @@ int ioasim_ctx_set_account_mode(struct ioasim_ctx *ctx, u64 mode)
 	int rc = 0;
 
 	xa_lock(&ctx->objects);
-	if (!xa_empty(&ctx->objects))
+	if (ctx_has_objects(ctx))
 		rc = -EBUSY;
 	else if (mode > 1)
 		rc = -EINVAL;

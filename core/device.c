@@ -11,6 +11,24 @@
 #include "device.h"
 #include "fault.h"
 
+/* Bound devices per group, counted under the context's groups_lock. */
+static unsigned int group_refs_add(struct ioasim_group *igroup, int delta)
+{
+	lockdep_assert_held(&igroup->ctx->groups_lock);
+	igroup->refs += delta;
+	return igroup->refs;
+}
+
+/*
+ * Whether @idev is attached. Attachments change under its group's lock,
+ * which a caller acting on the answer holds.
+ */
+static bool device_attached(struct ioasim_device *idev)
+{
+	lockdep_assert_held(&idev->igroup->lock);
+	return !list_empty(&idev->group_item);
+}
+
 /* Find or make the context's view of @dev's iommu group. */
 static struct ioasim_group *group_get(struct ioasim_ctx *ctx,
 				      struct device *dev)
@@ -25,7 +43,7 @@ static struct ioasim_group *group_get(struct ioasim_ctx *ctx,
 	mutex_lock(&ctx->groups_lock);
 	igroup = xa_load(&ctx->groups, iommu_group_id(group));
 	if (igroup) {
-		igroup->refs++;
+		group_refs_add(igroup, 1);
 		mutex_unlock(&ctx->groups_lock);
 		iommu_group_put(group);
 		return igroup;
@@ -63,7 +81,7 @@ static void group_put(struct ioasim_group *igroup)
 	struct ioasim_ctx *ctx = igroup->ctx;
 
 	mutex_lock(&ctx->groups_lock);
-	if (--igroup->refs) {
+	if (group_refs_add(igroup, -1)) {
 		mutex_unlock(&ctx->groups_lock);
 		return;
 	}
@@ -115,10 +133,10 @@ EXPORT_SYMBOL_NS_GPL(ioasim_device_type, IOASIM_TEST);
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id)
 {
+	XA_STATE(xas, &ctx->objects, 0);
 	struct ioasim_group *igroup;
 	struct ioasim_device *idev;
 	struct ioasim_obj *obj;
-	unsigned long index;
 	int rc;
 
 	/* Userspace has no way to make a non-coherent device coherent. */
@@ -132,7 +150,10 @@ struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 	/* The iommu core counts owners per group; devices are ours to count. */
 	rc = 0;
 	xa_lock(&ctx->objects);
-	xa_for_each(&ctx->objects, index, obj) {
+	xas_for_each(&xas, obj, ULONG_MAX) {
+		/* Reserved ids of objects still being made. */
+		if (xas_retry(&xas, obj))
+			continue;
 		if (obj->type == &ioasim_device_type &&
 		    container_of(obj, struct ioasim_device, obj)->dev == dev)
 			rc = -EBUSY;
@@ -264,7 +285,7 @@ static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
 		return -ENOENT;
 
 	mutex_lock(&igroup->lock);
-	if (!list_empty(&idev->group_item) ||
+	if (device_attached(idev) ||
 	    (igroup->hwpt && igroup->hwpt != hwpt)) {
 		rc = -EINVAL;
 		goto out_unlock;
@@ -333,7 +354,7 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 
 	mutex_lock(&igroup->lock);
 	old = igroup->hwpt;
-	if (list_empty(&idev->group_item)) {
+	if (!device_attached(idev)) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}
@@ -451,7 +472,7 @@ static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
 
 	/* Early out before a domain is made for nothing; rechecked later. */
 	mutex_lock(&idev->igroup->lock);
-	attached = !list_empty(&idev->group_item);
+	attached = device_attached(idev);
 	mutex_unlock(&idev->igroup->lock);
 
 	if (attached != replace) {
@@ -531,7 +552,7 @@ int ioasim_device_detach(struct ioasim_device *idev)
 	struct ioasim_hwpt *hwpt;
 
 	mutex_lock(&igroup->lock);
-	if (list_empty(&idev->group_item)) {
+	if (!device_attached(idev)) {
 		mutex_unlock(&igroup->lock);
 		return -EINVAL;
 	}
@@ -620,7 +641,7 @@ int ioasim_device_iopf(struct ioasim_device *idev,
 	int rc = 0;
 
 	mutex_lock(&igroup->lock);
-	if (!list_empty(&idev->group_item) && igroup->hwpt->fault)
+	if (device_attached(idev) && igroup->hwpt->fault)
 		rc = ioasim_iopf_report(igroup->hwpt, fault);
 	mutex_unlock(&igroup->lock);
 	return rc;
