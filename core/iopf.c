@@ -53,6 +53,24 @@ const struct ioasim_obj_type ioasim_iopf_queue_type = {
 EXPORT_SYMBOL_IF_KUNIT(ioasim_iopf_queue_type);
 
 /*
+ * The queue's messages move between its lists under its lock: a message
+ * is delivered once, answered once.
+ */
+static struct ioasim_iopf_msg *iopf_next(struct ioasim_iopf_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+	return list_first_entry_or_null(&q->deliver, struct ioasim_iopf_msg,
+					item);
+}
+
+static struct ioasim_iopf_msg *iopf_answered(struct ioasim_iopf_queue *q,
+					     u32 cookie)
+{
+	lockdep_assert_held(&q->lock);
+	return xa_erase(&q->pending, cookie);
+}
+
+/*
  * Whole messages only, from the start: reads of a size that is not a
  * multiple of a message answer -ESPIPE; a buffer too small for the first
  * message, -EINVAL. Each message read waits for its response under its
@@ -70,9 +88,7 @@ static ssize_t iopf_read(struct file *file, char __user *buf, size_t count,
 	if (*ppos || count % size)
 		return -ESPIPE;
 	mutex_lock(&q->lock);
-	while (!list_empty(&q->deliver) && done < count) {
-		msg = list_first_entry(&q->deliver, struct ioasim_iopf_msg,
-				       item);
+	while (done < count && (msg = iopf_next(q))) {
 		rc = ioasim_should_fail("iopf.cookie") ? -ENOMEM :
 			xa_alloc(&q->pending, &msg->fault.cookie, msg,
 				 xa_limit_32b, GFP_KERNEL_ACCOUNT);
@@ -114,7 +130,7 @@ static ssize_t iopf_write(struct file *file, const char __user *buf,
 			rc = -EINVAL;
 			break;
 		}
-		msg = xa_erase(&q->pending, resp.cookie);
+		msg = iopf_answered(q, resp.cookie);
 		if (!msg) {
 			rc = -EINVAL;
 			break;
@@ -134,7 +150,7 @@ static __poll_t iopf_poll(struct file *file, struct poll_table_struct *wait)
 
 	poll_wait(file, &q->wait, wait);
 	mutex_lock(&q->lock);
-	queued = !list_empty(&q->deliver);
+	queued = iopf_next(q);
 	mutex_unlock(&q->lock);
 	return EPOLLOUT | (queued ? EPOLLIN | EPOLLRDNORM : 0);
 }

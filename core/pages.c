@@ -153,6 +153,21 @@ void ioasim_pages_put(struct ioasim_pages *pages)
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_put);
 
+/* Users join and leave under the pages' mutex, which every walk holds. */
+static void pages_users_insert(struct ioasim_pages *pages,
+			       struct ioasim_pages_user *user)
+{
+	lockdep_assert_held(&pages->mutex);
+	interval_tree_insert(&user->node, &pages->users);
+}
+
+static void pages_users_remove(struct ioasim_pages *pages,
+			       struct ioasim_pages_user *user)
+{
+	lockdep_assert_held(&pages->mutex);
+	interval_tree_remove(&user->node, &pages->users);
+}
+
 static int charge_user(struct ioasim_pages *pages, unsigned long n)
 {
 	unsigned long limit, cur, next;
@@ -439,7 +454,7 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 	user->node.start = first;
 	user->node.last = last;
 	user->domain = NULL;
-	interval_tree_insert(&user->node, &pages->users);
+	pages_users_insert(pages, user);
 	mutex_unlock(&pages->mutex);
 	pages_batch_destroy(&b);
 	return 0;
@@ -466,7 +481,7 @@ void ioasim_pages_remove_user(struct ioasim_pages *pages,
 	mutex_lock(&pages->mutex);
 	/* Cannot fail: a caller bug; storage is given back first. */
 	WARN_ON(user->domain);
-	interval_tree_remove(&user->node, &pages->users);
+	pages_users_remove(pages, user);
 	ioasim_gaps_init(&h, roots, 1, user->node.start, user->node.last);
 	while (ioasim_gaps_next(&h))
 		pages_unpin_span(pages, h.first_free, h.last_free, &b);
@@ -708,15 +723,15 @@ void ioasim_pages_split_user(struct ioasim_pages *pages,
 			     unsigned long byte, unsigned long iova)
 {
 	mutex_lock(&pages->mutex);
-	interval_tree_remove(&user->node, &pages->users);
+	pages_users_remove(pages, user);
 	*lhs = *user;
 	lhs->node.last = (byte - 1) >> PAGE_SHIFT;
 	*rhs = *user;
 	rhs->node.start = byte >> PAGE_SHIFT;
 	rhs->iova = iova;
 	rhs->byte = byte;
-	interval_tree_insert(&lhs->node, &pages->users);
-	interval_tree_insert(&rhs->node, &pages->users);
+	pages_users_insert(pages, lhs);
+	pages_users_insert(pages, rhs);
 	mutex_unlock(&pages->mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_split_user);
