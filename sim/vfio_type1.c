@@ -314,6 +314,50 @@ TEST_F(type1, get_info)
 	ASSERT_EQ(0xffff, avail->header.id);
 }
 
+/*
+ * Arguments the kernel cannot read, and answers it cannot write: EFAULT,
+ * and an unmap whose size cannot be told back still unmaps.
+ */
+TEST_F(type1, unreadable_and_unwritable)
+{
+	struct vfio_iommu_type1_dma_unmap *unmap;
+	struct vfio_iommu_type1_info *info, *info_big;
+	unsigned char *ro;
+	__u32 hwpt;
+	__u64 size;
+
+	ASSERT_EQ(0, vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_EQ(0, attach_mock(self->fd, self->ioas, &hwpt));
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_MAP_DMA, NULL));
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, NULL));
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, NULL));
+
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	info = (void *)ro;
+	info_big = (void *)(ro + 1024);
+	unmap = (void *)(ro + 2048);
+	info->argsz = sizeof(*info);
+	info_big->argsz = 1024;
+	unmap->argsz = sizeof(*unmap);
+	unmap->iova = MOCK_APERTURE_START;
+	unmap->size = PAGE;
+	ASSERT_EQ(0, mprotect(ro, PAGE, PROT_READ));
+
+	/* No room for capabilities, then room for all of them. */
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, info));
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, info_big));
+
+	ASSERT_EQ(0, map_dma(self->fd, self->buf, MOCK_APERTURE_START, PAGE,
+			     RW));
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, unmap));
+	size = PAGE;
+	ASSERT_EQ(0, unmap_dma(self->fd, MOCK_APERTURE_START, &size, 0));
+	ASSERT_EQ(0, size);
+	ASSERT_EQ(0, munmap(ro, PAGE));
+}
+
 /* Type1 v1 wants page-sized IOPTEs: large pages go off. */
 TEST_F(type1, v1_disables_large_pages)
 {
