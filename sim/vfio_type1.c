@@ -352,10 +352,28 @@ TEST_F(type1, unreadable_and_unwritable)
 	ASSERT_EQ(0, map_dma(self->fd, self->buf, MOCK_APERTURE_START, PAGE,
 			     RW));
 	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, unmap));
+	ASSERT_EQ(0, munmap(ro, PAGE));
+
+	/*
+	 * The info itself writable, the capabilities after it not: room for
+	 * all but the last byte, so the answer is written piece by piece.
+	 */
+	ro = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	info = (void *)(ro + PAGE - sizeof(*info));
+	info->argsz = sizeof(*info);
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, info));
+	ASSERT_LT(sizeof(*info), info->argsz);
+	info->argsz -= 1;
+	ASSERT_EQ(0, mprotect(ro + PAGE, PAGE, PROT_READ));
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, VFIO_IOMMU_GET_INFO, info));
+	ASSERT_EQ(0, munmap(ro, 2 * PAGE));
+
+	/* The unmap above went through though its size was never told. */
 	size = PAGE;
 	ASSERT_EQ(0, unmap_dma(self->fd, MOCK_APERTURE_START, &size, 0));
 	ASSERT_EQ(0, size);
-	ASSERT_EQ(0, munmap(ro, PAGE));
 }
 
 /* Type1 v1 wants page-sized IOPTEs: large pages go off. */
