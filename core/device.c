@@ -423,7 +423,7 @@ static struct ioasim_hwpt *auto_attach(struct ioasim_device *idev,
 	struct ioasim_hwpt *hwpt, *old;
 
 	mutex_lock(&ioas->mutex);
-	list_for_each_entry(hwpt, &ioas->hwpts, ioas_item) {
+	list_for_each_entry(hwpt, ioasim_ioas_hwpts(ioas), ioas_item) {
 		if (!hwpt->auto_domain || !ioasim_obj_tryget(&hwpt->obj))
 			continue;
 		old = replace ? hwpt_replace(hwpt, idev) :
@@ -449,7 +449,7 @@ static struct ioasim_hwpt *auto_attach(struct ioasim_device *idev,
 		ioasim_obj_abort_destroy(idev->ctx, &hwpt->obj);
 		goto out_unlock;
 	}
-	list_add_tail(&hwpt->ioas_item, &ioas->hwpts);
+	list_add_tail(&hwpt->ioas_item, ioasim_ioas_hwpts(ioas));
 	*pt_id = hwpt->obj.id;
 	ioasim_obj_publish(idev->ctx, &hwpt->obj);
 out_unlock:

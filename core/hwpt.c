@@ -30,6 +30,15 @@ static void hwpt_domain_free(struct iommu_domain *domain)
 	module_put(driver);
 }
 
+/* Off @hwpt->ioas's list, its domain out of the space; under the mutex. */
+static void hwpt_leave_ioas(struct ioasim_hwpt *hwpt)
+{
+	lockdep_assert_held(&hwpt->ioas->mutex);
+	list_del_init(&hwpt->ioas_item);
+	if (hwpt->domain)
+		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
+}
+
 /*
  * Also tears down a HWPT that never got published: @domain is set only
  * once the domain mirrors the IOAS, and @ioas_item is linked only at
@@ -47,12 +56,10 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 	 */
 	if (!list_empty(&hwpt->ioas_item)) {
 		mutex_lock(&hwpt->ioas->mutex);
-		list_del(&hwpt->ioas_item);
-		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
+		hwpt_leave_ioas(hwpt);
 		mutex_unlock(&hwpt->ioas->mutex);
 	} else if (hwpt->domain) {
-		lockdep_assert_held(&hwpt->ioas->mutex);
-		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
+		hwpt_leave_ioas(hwpt);
 	}
 	if (hwpt->domain) {
 		ioasim_ledger_settle(hwpt->domain, "domain");
@@ -311,7 +318,8 @@ static int hwpt_finish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 	}
 	/* Listed before it has an id: its destroy finds it in the list. */
 	if (hwpt->obj.type == &ioasim_hwpt_paging_type)
-		list_add_tail(&hwpt->ioas_item, &hwpt->ioas->hwpts);
+		list_add_tail(&hwpt->ioas_item,
+			      ioasim_ioas_hwpts(hwpt->ioas));
 	cmd->out_hwpt_id = hwpt->obj.id;
 	ioasim_obj_publish(ctx, &hwpt->obj);
 	return 0;

@@ -42,6 +42,13 @@ struct ioasim_ioas {
 
 extern const struct ioasim_obj_type ioasim_ioas_type;
 
+/* @ioas's HWPT list, for code that holds @ioas->mutex. */
+static inline struct list_head *ioasim_ioas_hwpts(struct ioasim_ioas *ioas)
+{
+	lockdep_assert_held(&ioas->mutex);
+	return &ioas->hwpts;
+}
+
 /**
  * ioasim_ctx_account() - who is charged for memory pinned for @ctx now
  * @ctx: the context

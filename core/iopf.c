@@ -70,6 +70,13 @@ static struct ioasim_iopf_msg *iopf_answered(struct ioasim_iopf_queue *q,
 	return xa_erase(&q->pending, cookie);
 }
 
+static void iopf_queue_msg(struct ioasim_iopf_queue *q,
+			   struct ioasim_iopf_msg *msg)
+{
+	lockdep_assert_held(&q->lock);
+	list_add_tail(&msg->item, &q->deliver);
+}
+
 /*
  * Whole messages only, from the start: reads of a size that is not a
  * multiple of a message answer -ESPIPE; a buffer too small for the first
@@ -279,7 +286,7 @@ int ioasim_iopf_report(struct ioasim_hwpt *hwpt,
 		return -ENOMEM;
 	msg->fault = *fault;
 	mutex_lock(&q->lock);
-	list_add_tail(&msg->item, &q->deliver);
+	iopf_queue_msg(q, msg);
 	mutex_unlock(&q->lock);
 	wake_up_interruptible(&q->wait);
 	return 0;

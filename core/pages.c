@@ -402,6 +402,21 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 	return rc;
 }
 
+/*
+ * Where @user's pinned PFNs are kept: in @domain, which maps the user's
+ * byte @byte at @iova, or in the object's own table if @domain is NULL.
+ */
+static void pages_user_keep(struct ioasim_pages *pages,
+			    struct ioasim_pages_user *user,
+			    struct iommu_domain *domain, unsigned long iova,
+			    unsigned long byte)
+{
+	lockdep_assert_held(&pages->mutex);
+	user->domain = domain;
+	user->iova = iova;
+	user->byte = byte;
+}
+
 /**
  * ioasim_pages_add_user() - make [first, last] resident for @user
  * @pages: the object
@@ -453,7 +468,7 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 	}
 	user->node.start = first;
 	user->node.last = last;
-	user->domain = NULL;
+	pages_user_keep(pages, user, NULL, 0, 0);
 	pages_users_insert(pages, user);
 	mutex_unlock(&pages->mutex);
 	pages_batch_destroy(&b);
@@ -679,9 +694,7 @@ void ioasim_pages_store_in_domain(struct ioasim_pages *pages,
 	struct page *page;
 
 	mutex_lock(&pages->mutex);
-	user->domain = domain;
-	user->iova = iova;
-	user->byte = byte;
+	pages_user_keep(pages, user, domain, iova, byte);
 	/* One walk over the entries there are, not one lookup per index. */
 	xas_lock(&xas);
 	xas_for_each(&xas, page, user->node.last) {
@@ -785,7 +798,7 @@ void ioasim_pages_unstore(struct ioasim_pages *pages,
 		} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL));
 		cond_resched();
 	}
-	user->domain = NULL;
+	pages_user_keep(pages, user, NULL, 0, 0);
 	mutex_unlock(&pages->mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_unstore);

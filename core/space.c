@@ -56,16 +56,17 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_allowed_free);
 static void space_free_reserved(struct ioasim_space *space, const void *owner,
 				bool any)
 {
+	struct rb_root_cached *reserved = space_reserved(space);
 	struct interval_tree_node *node, *next;
 
-	for (node = interval_tree_iter_first(&space->reserved, 0, ULONG_MAX);
-	     node; node = next) {
+	for (node = interval_tree_iter_first(reserved, 0, ULONG_MAX); node;
+	     node = next) {
 		struct ioasim_reserved *res =
 			container_of(node, struct ioasim_reserved, node);
 
 		next = interval_tree_iter_next(node, 0, ULONG_MAX);
 		if (any || res->owner == owner) {
-			interval_tree_remove(node, &space->reserved);
+			interval_tree_remove(node, reserved);
 			kfree(res);
 		}
 	}
@@ -82,7 +83,10 @@ void ioasim_space_destroy(struct ioasim_space *space)
 	/* Cannot fail: the IOAS unmaps everything first. */
 	WARN_ON(!RB_EMPTY_ROOT(&space->areas.rb_root));
 	WARN_ON(space->ndomains);
+	/* Uncontended: only for the reserved tree's lockdep check. */
+	down_write(&space->lock);
 	space_free_reserved(space, NULL, true);
+	up_write(&space->lock);
 	ioasim_allowed_free(&space->allowed);
 	xa_destroy(&space->domains);
 }
@@ -110,7 +114,9 @@ static bool space_fit(struct ioasim_space *space, unsigned long first,
 		      unsigned long align, unsigned long offset,
 		      unsigned long *iova)
 {
-	struct rb_root_cached *used[] = { &space->reserved, &space->areas };
+	struct rb_root_cached *used[] = {
+		space_reserved(space), space_areas(space)
+	};
 	struct ioasim_gaps h;
 	unsigned long x;
 
@@ -160,12 +166,12 @@ int ioasim_space_place(struct ioasim_space *space, unsigned long uptr,
 	step = max(align, PAGE_SIZE);
 	offset = uptr & (step - 1);
 
-	if (RB_EMPTY_ROOT(&space->allowed.rb_root))
+	if (RB_EMPTY_ROOT(&space_allowed(space)->rb_root))
 		return space_fit(space, IOASIM_AUTO_FIRST, IOASIM_AUTO_LAST,
 				 length, step, offset, iova) ? 0 : -ENOSPC;
 
 	/* Each run of adjacent allowed ranges is one window. */
-	node = interval_tree_iter_first(&space->allowed, 0, ULONG_MAX);
+	node = interval_tree_iter_first(space_allowed(space), 0, ULONG_MAX);
 	while (node) {
 		win_first = node->start;
 		win_last = node->last;
@@ -192,9 +198,11 @@ int ioasim_space_fixed_conflict(struct ioasim_space *space,
 	lockdep_assert_held(&space->lock);
 
 	/* Reserved IOVA is refused as invalid, a mapping as existing. */
-	if (interval_tree_iter_first(&space->reserved, iova, last))
+	if (interval_tree_iter_first(space_reserved(space), iova, last))
 		return -EINVAL;
-	return interval_tree_iter_first(&space->areas, iova, last) ? -EEXIST : 0;
+	if (interval_tree_iter_first(space_areas(space), iova, last))
+		return -EEXIST;
+	return 0;
 }
 
 /**
@@ -224,11 +232,11 @@ int ioasim_space_reserve(struct ioasim_space *space, unsigned long start,
 	res->owner = owner;
 
 	down_write(&space->lock);
-	if (interval_tree_iter_first(&space->areas, start, last) ||
-	    interval_tree_iter_first(&space->allowed, start, last))
+	if (interval_tree_iter_first(space_areas(space), start, last) ||
+	    interval_tree_iter_first(space_allowed(space), start, last))
 		rc = -EADDRINUSE;
 	else
-		interval_tree_insert(&res->node, &space->reserved);
+		interval_tree_insert(&res->node, space_reserved(space));
 	up_write(&space->lock);
 	if (rc)
 		kfree(res);
@@ -272,14 +280,14 @@ int ioasim_space_set_allowed(struct ioasim_space *space,
 	down_write(&space->lock);
 	for (node = interval_tree_iter_first(allowed, 0, ULONG_MAX); node;
 	     node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
-		if (interval_tree_iter_first(&space->reserved, node->start,
+		if (interval_tree_iter_first(space_reserved(space), node->start,
 					     node->last)) {
 			rc = -EADDRINUSE;
 			break;
 		}
 	}
 	if (!rc)
-		swap(*allowed, space->allowed);
+		swap(*allowed, *space_allowed(space));
 	up_write(&space->lock);
 	return rc;
 }
@@ -297,7 +305,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_allowed);
 void ioasim_space_iova_ranges(struct ioasim_space *space,
 			      struct iommu_iova_range *ranges, u32 *nranges)
 {
-	struct rb_root_cached *roots[] = { &space->reserved };
+	struct rb_root_cached *roots[] = { space_reserved(space) };
 	struct ioasim_gaps h;
 	u32 cap = *nranges, n = 0;
 

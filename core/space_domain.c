@@ -195,7 +195,7 @@ static struct iommu_domain *space_first_domain(struct ioasim_space *space)
 {
 	unsigned long index = 0;
 
-	return xa_find(&space->domains, &index, ULONG_MAX, XA_PRESENT);
+	return xa_find(space_domains(space), &index, ULONG_MAX, XA_PRESENT);
 }
 
 /**
@@ -216,7 +216,7 @@ int ioasim_area_fill_domains(struct ioasim_space *space,
 	int rc;
 
 	lockdep_assert_held_write(&space->lock);
-	xa_for_each(&space->domains, index, domain) {
+	xa_for_each(space_domains(space), index, domain) {
 		rc = area_join_domain(area, domain, first);
 		if (rc)
 			goto out_undo;
@@ -228,7 +228,7 @@ int ioasim_area_fill_domains(struct ioasim_space *space,
 
 out_undo:
 	/* Its PFNs were never handed to a domain: unmap, then unregister. */
-	xa_for_each(&space->domains, undo_index, undo) {
+	xa_for_each(space_domains(space), undo_index, undo) {
 		if (undo == domain)
 			break;
 		area_unmap_domain(area, undo);
@@ -257,7 +257,7 @@ void ioasim_area_empty_domains(struct ioasim_space *space,
 	if (!space->ndomains)
 		return;
 	ioasim_pages_unstore(area->pages, &area->reg);
-	xa_for_each(&space->domains, index, domain)
+	xa_for_each(space_domains(space), index, domain)
 		area_unmap_domain(area, domain);
 	ioasim_pages_remove_user(area->pages, &area->reg);
 }
@@ -279,7 +279,7 @@ unsigned long ioasim_space_pgsizes(struct ioasim_space *space)
 	struct iommu_domain *domain;
 
 	down_read(&space->lock);
-	xa_for_each(&space->domains, index, domain)
+	xa_for_each(space_domains(space), index, domain)
 		pgsizes &= domain->pgsize_bitmap;
 	if (pgsizes & ~PAGE_MASK)
 		pgsizes = (pgsizes & PAGE_MASK) | PAGE_SIZE;
@@ -307,7 +307,7 @@ static unsigned long space_alignment(struct ioasim_space *space)
 	unsigned long index;
 
 	lockdep_assert_held(&space->lock);
-	xa_for_each(&space->domains, index, domain)
+	xa_for_each(space_domains(space), index, domain)
 		align = max(align, domain_alignment(domain));
 	return align;
 }
@@ -385,7 +385,7 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 		goto out_unreserve;
 	}
 	rc = ioasim_should_fail("space.domain_slot") ? -ENOMEM :
-		xa_alloc(&space->domains, &id, domain, xa_limit_32b,
+		xa_alloc(space_domains(space), &id, domain, xa_limit_32b,
 			 GFP_KERNEL_ACCOUNT);
 	if (rc)
 		goto out_unreserve;
@@ -414,7 +414,7 @@ out_undo:
 		if (first)
 			ioasim_pages_remove_user(undo->pages, &undo->reg);
 	}
-	xa_erase(&space->domains, id);
+	xa_erase(space_domains(space), id);
 out_unreserve:
 	up_write(&space->lock);
 	ioasim_space_unreserve(space, domain);
@@ -440,7 +440,7 @@ void ioasim_space_remove_domain(struct ioasim_space *space,
 	unsigned long index;
 
 	down_write(&space->lock);
-	xa_for_each(&space->domains, index, other) {
+	xa_for_each(space_domains(space), index, other) {
 		if (other == domain)
 			break;
 	}
@@ -450,7 +450,7 @@ void ioasim_space_remove_domain(struct ioasim_space *space,
 		return;
 	}
 	/* LCOV_EXCL_STOP */
-	xa_erase(&space->domains, index);
+	xa_erase(space_domains(space), index);
 	space->ndomains--;
 	/* Where the PFNs go while @domain still maps them: another domain. */
 	other = space_first_domain(space);
@@ -483,7 +483,7 @@ int ioasim_space_set_large_pages(struct ioasim_space *space, bool enable)
 	if (enable || space->no_large_pages) {
 		space->no_large_pages = !enable;
 	} else if (space->ndomains &&
-		   !RB_EMPTY_ROOT(&space->areas.rb_root)) {
+		   !RB_EMPTY_ROOT(&space_areas(space)->rb_root)) {
 		rc = -EINVAL;
 	} else if (!space_areas_fit(space, max(space->iova_alignment,
 					      PAGE_SIZE))) {

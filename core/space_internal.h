@@ -24,6 +24,35 @@
 
 #define area_of(n) container_of(n, struct ioasim_area, node)
 
+/*
+ * The space's trees and domain table, for code that holds its lock. Every
+ * read or change of them outside init and teardown goes through these, so
+ * that lockdep names a walk that forgot the lock even when no race shows.
+ */
+static inline struct rb_root_cached *space_areas(struct ioasim_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	return &space->areas;
+}
+
+static inline struct rb_root_cached *space_reserved(struct ioasim_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	return &space->reserved;
+}
+
+static inline struct rb_root_cached *space_allowed(struct ioasim_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	return &space->allowed;
+}
+
+static inline struct xarray *space_domains(struct ioasim_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	return &space->domains;
+}
+
 static inline unsigned long area_length(const struct ioasim_area *area)
 {
 	return area->node.last - area->node.start + 1;
@@ -41,7 +70,7 @@ space_area_first(struct ioasim_space *space, unsigned long first,
 		 unsigned long last)
 {
 	struct interval_tree_node *node =
-		interval_tree_iter_first(&space->areas, first, last);
+		interval_tree_iter_first(space_areas(space), first, last);
 
 	return node ? area_of(node) : NULL;
 }

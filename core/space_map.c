@@ -107,12 +107,12 @@ int ioasim_space_map(struct ioasim_space *space,
 		rc = ioasim_area_fill_domains(space, area);
 		if (rc)
 			break;
-		interval_tree_insert(&area->node, &space->areas);
+		interval_tree_insert(&area->node, space_areas(space));
 	}
 	if (rc) {
 		/* Slices before the failing one went in whole: take them out. */
 		while (i--) {
-			interval_tree_remove(&areas[i]->node, &space->areas);
+			interval_tree_remove(&areas[i]->node, space_areas(space));
 			ioasim_area_empty_domains(space, areas[i]);
 		}
 		goto out_unlock;
@@ -175,7 +175,7 @@ int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
 		goto out_unlock;
 	/* Removal moves the walk's ground: take the first until none. */
 	while ((area = space_area_first(space, iova, last))) {
-		interval_tree_remove(&area->node, &space->areas);
+		interval_tree_remove(&area->node, space_areas(space));
 		bytes += area_length(area);
 		ioasim_area_empty_domains(space, area);
 		area_free(area);
@@ -234,7 +234,7 @@ static int area_split(struct ioasim_space *space, struct ioasim_area *area,
 		kfree(rhs);
 		return -ENOMEM;
 	}
-	interval_tree_remove(&area->node, &space->areas);
+	interval_tree_remove(&area->node, space_areas(space));
 	lhs->space = space;
 	rhs->space = space;
 	lhs->pages = area->pages;
@@ -253,8 +253,8 @@ static int area_split(struct ioasim_space *space, struct ioasim_area *area,
 	if (space->ndomains)
 		ioasim_pages_split_user(area->pages, &area->reg, &lhs->reg,
 					&rhs->reg, rhs_byte, start);
-	interval_tree_insert(&lhs->node, &space->areas);
-	interval_tree_insert(&rhs->node, &space->areas);
+	interval_tree_insert(&lhs->node, space_areas(space));
+	interval_tree_insert(&rhs->node, space_areas(space));
 	/* The halves took over the pages reference and the registration. */
 	area->pages = NULL;
 	area_free(area);

@@ -379,6 +379,19 @@ static int ucmd_dispatch(struct ioasim_ucmd *ucmd, const struct ucmd_row *row)
 static const struct ioasim_test_plane *test_plane;
 static DECLARE_RWSEM(test_plane_rwsem);
 
+/* @test_plane, read or replaced only under its rwsem. */
+static const struct ioasim_test_plane *test_plane_get(void)
+{
+	lockdep_assert_held(&test_plane_rwsem);
+	return test_plane;
+}
+
+static void test_plane_set(const struct ioasim_test_plane *plane)
+{
+	lockdep_assert_held_write(&test_plane_rwsem);
+	test_plane = plane;
+}
+
 /**
  * ioasim_test_plane_register() - make IOMMU_TEST_CMD available
  * @plane: the plane; stays registered until ioasim_test_plane_unregister()
@@ -388,7 +401,7 @@ static DECLARE_RWSEM(test_plane_rwsem);
 void ioasim_test_plane_register(const struct ioasim_test_plane *plane)
 {
 	down_write(&test_plane_rwsem);
-	test_plane = plane;
+	test_plane_set(plane);
 	up_write(&test_plane_rwsem);
 }
 EXPORT_SYMBOL_NS_GPL(ioasim_test_plane_register, IOASIM_TEST);
@@ -403,18 +416,20 @@ EXPORT_SYMBOL_NS_GPL(ioasim_test_plane_register, IOASIM_TEST);
 void ioasim_test_plane_unregister(void)
 {
 	down_write(&test_plane_rwsem);
-	test_plane = NULL;
+	test_plane_set(NULL);
 	up_write(&test_plane_rwsem);
 }
 EXPORT_SYMBOL_NS_GPL(ioasim_test_plane_unregister, IOASIM_TEST);
 
 static int test_plane_ioctl(struct ioasim_ucmd *ucmd, unsigned int ioctl)
 {
+	const struct ioasim_test_plane *plane;
 	int rc = -ENOTTY;
 
 	down_read(&test_plane_rwsem);
-	if (test_plane && test_plane->ioctl == ioctl)
-		rc = test_plane->cmd(ucmd);
+	plane = test_plane_get();
+	if (plane && plane->ioctl == ioctl)
+		rc = plane->cmd(ucmd);
 	up_read(&test_plane_rwsem);
 	return rc;
 }
@@ -422,9 +437,12 @@ static int test_plane_ioctl(struct ioasim_ucmd *ucmd, unsigned int ioctl)
 static void test_plane_copy_src(struct ioasim_ctx *ctx,
 				struct iommu_ioas_copy *cmd)
 {
+	const struct ioasim_test_plane *plane;
+
 	down_read(&test_plane_rwsem);
-	if (test_plane)
-		test_plane->copy_src(ctx, cmd);
+	plane = test_plane_get();
+	if (plane)
+		plane->copy_src(ctx, cmd);
 	up_read(&test_plane_rwsem);
 }
 

@@ -58,7 +58,7 @@ static long vfio_check_extension(struct ioasim_ctx *ctx, unsigned long ext)
 			return PTR_ERR(ioas);
 		/* Coherent only if every domain of the IOAS enforces it. */
 		mutex_lock(&ioas->mutex);
-		list_for_each_entry(hwpt, &ioas->hwpts, ioas_item)
+		list_for_each_entry(hwpt, ioasim_ioas_hwpts(ioas), ioas_item)
 			coherent &= READ_ONCE(hwpt->enforce_cc);
 		mutex_unlock(&ioas->mutex);
 		ioasim_ioas_put(ctx, ioas);
