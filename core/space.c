@@ -305,11 +305,12 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_set_allowed);
 void ioasim_space_iova_ranges(struct ioasim_space *space,
 			      struct iommu_iova_range *ranges, u32 *nranges)
 {
-	struct rb_root_cached *roots[] = { space_reserved(space) };
+	struct rb_root_cached *roots[1];
 	struct ioasim_gaps h;
 	u32 cap = *nranges, n = 0;
 
 	down_read(&space->lock);
+	roots[0] = space_reserved(space);
 	ioasim_gaps_init(&h, roots, 1, 0, ULONG_MAX);
 	while (ioasim_gaps_next(&h)) {
 		if (n < cap) {

@@ -253,6 +253,8 @@ static void access_pin_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pinned(test), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA + PG,
 							2 * PG), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA, 0),
+			-EINVAL);
 	drv->npins = 0;
 
 	/* Across two areas: pages of both, in IOVA order. */
@@ -417,6 +419,10 @@ static void access_attach_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_access_replace(drv->access, fx->ioas),
 			-ENOENT);
 	KUNIT_EXPECT_EQ(test, ioasim_access_detach(drv->access), -EINVAL);
+	/* Unattached: nothing to pin from, nothing pinned. */
+	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA, PG),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, ioasim_access_attach(drv->access, 9999),
 			-ENOENT);
 	KUNIT_ASSERT_EQ(test, ioasim_access_attach(drv->access, fx->ioas), 0);

@@ -252,6 +252,9 @@ static void ioas_option_huge_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
 				     IOMMU_OPTION_OP_GET, fx->id, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1);
+	/* Neither GET nor SET: whatever the value. */
+	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES, 2,
+				     fx->id, &v), -EOPNOTSUPP);
 	v = 0;
 	KUNIT_EXPECT_EQ(test, option(fx->ctx, IOMMU_OPTION_HUGE_PAGES,
 				     IOMMU_OPTION_OP_SET, fx->id, &v), 0);

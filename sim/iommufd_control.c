@@ -601,7 +601,13 @@ TEST_F(control, dirty_tracking)
 		.size = sizeof(alloc), .pt_id = self->ioas,
 		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 	};
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get), .iova = MOCK_APERTURE_START,
+		.length = BUF_BYTES, .page_size = PAGE,
+		.flags = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+	};
 	__u64 bits, marked = (1 << 1) | (1 << 3);
+	void *ro;
 
 	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, 0, &md));
 	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BUF_BYTES,
@@ -625,6 +631,16 @@ TEST_F(control, dirty_tracking)
 				 IOMMU_HWPT_DIRTY_TRACKING_ENABLE, NULL));
 	ASSERT_EQ(0, sim_test_cmd(self->fd, &mark));
 	ASSERT_EQ(2, mark.dirty.out_nr_dirty);
+
+	/* A bitmap it can read but not write: dirty bits cannot land. */
+	ro = sim_mem(PAGE);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, mprotect(ro, PAGE, PROT_READ));
+	get.hwpt_id = alloc.out_hwpt_id;
+	get.data = (uintptr_t)ro;
+	ASSERT_EQ(-EFAULT, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				     &get));
+	ASSERT_EQ(0, munmap(ro, PAGE));
 
 	ASSERT_EQ(0, dirty_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
 				 alloc.out_hwpt_id,
@@ -789,6 +805,7 @@ TEST_F(control, fault_queue)
 	struct pollfd pfd = { .events = POLLIN | POLLOUT };
 	struct iommu_test_cmd md;
 	__u32 parent, nested;
+	void *ro;
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &qa));
 	ASSERT_LE(0, (int)qa.out_fault_fd);
@@ -820,6 +837,12 @@ TEST_F(control, fault_queue)
 	/* Whole messages only; they come in order. */
 	ASSERT_EQ(-1, read(qa.out_fault_fd, msg, sizeof(msg[0]) - 1));
 	ASSERT_EQ(ESPIPE, errno);
+	/* Into memory it cannot write: nothing is taken off the queue. */
+	ro = sim_mem(PAGE);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, mprotect(ro, PAGE, PROT_READ));
+	ASSERT_EQ(-1, read(qa.out_fault_fd, ro, sizeof(msg[0])));
+	ASSERT_EQ(EFAULT, errno);
 	ASSERT_EQ(2 * sizeof(msg[0]), read(qa.out_fault_fd, msg, sizeof(msg)));
 	ASSERT_EQ(alloc.dev_id, msg[0].dev_id);
 	ASSERT_EQ(0x1000, msg[0].addr);
@@ -830,6 +853,12 @@ TEST_F(control, fault_queue)
 	ASSERT_EQ(IOMMU_PGFAULT_FLAGS_LAST_PAGE |
 		  IOMMU_PGFAULT_FLAGS_PASID_VALID, msg[0].flags);
 	ASSERT_NE(msg[0].cookie, msg[1].cookie);
+
+	/* Responses from memory it cannot read answer nothing. */
+	ASSERT_EQ(0, mprotect(ro, PAGE, PROT_NONE));
+	ASSERT_EQ(-1, write(qa.out_fault_fd, ro, sizeof(resp[0])));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, munmap(ro, PAGE));
 
 	/* Responses: a bad code, an unknown cookie, then the right ones. */
 	resp[0].cookie = msg[0].cookie;
