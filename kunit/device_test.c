@@ -9,7 +9,10 @@
  * bytes, so a DMA read proves which memory an IOVA reaches.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/platform_device.h>
 #include <linux/uaccess.h>
@@ -151,6 +154,66 @@ static void dev_attach_errors(struct kunit *test)
 	pt = dev_fx_attached(test, a, fx->ioas);
 	KUNIT_EXPECT_EQ(test, ioasim_device_attach(a->idev, &pt), -EINVAL);
 	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
+}
+
+struct ioas_destroyer {
+	struct ioasim_ctx *ctx;
+	u32 id;
+	int rc;
+	struct completion done;
+};
+
+static int ioas_destroyer_fn(void *data)
+{
+	struct ioas_destroyer *d = data;
+
+	d->rc = ioasim_obj_destroy(d->ctx, d->id, NULL);
+	complete(&d->done);
+	return 0;
+}
+
+/*
+ * An attach that looked its IOAS up just before a DESTROY of it: the
+ * automatic HWPT it would make cannot hold the IOAS any more, and the
+ * attach fails as if the IOAS had never been there.
+ */
+static void dev_auto_hwpt_of_ioas_being_destroyed(struct kunit *test)
+{
+	struct dev_fixture *fx = test->priv;
+	struct ioasim_mock_vfio *a = dev_fx_bound(test, fx->mdev, NULL);
+	struct ioas_destroyer d = { .ctx = fx->ctx, .id = fx->ioas };
+	struct ioasim_ioas *ioas, *again;
+	struct task_struct *task;
+	struct ioasim_hwpt *hwpt;
+	int tries;
+
+	init_completion(&d.done);
+	ioas = ioasim_ioas_get(fx->ctx, fx->ioas);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
+	task = kthread_run(ioas_destroyer_fn, &d, "ioasim-destroy-ioas");
+	if (IS_ERR(task)) {
+		ioasim_ioas_put(fx->ctx, ioas);
+		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
+		return;
+	}
+	/* The id leaves the table at once; the removal then waits for us. */
+	for (tries = 0; tries < 10000; tries++) {
+		again = ioasim_ioas_get(fx->ctx, fx->ioas);
+		if (IS_ERR(again))
+			break;
+		ioasim_ioas_put(fx->ctx, again);
+		usleep_range(100, 200);
+	}
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(again), -ENOENT);
+
+	mutex_lock(&ioas->mutex);
+	hwpt = ioasim_hwpt_paging_create(fx->ctx, ioas, a->idev, 0);
+	mutex_unlock(&ioas->mutex);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hwpt), -ENOENT);
+	ioasim_ioas_put(fx->ctx, ioas);
+	wait_for_completion(&d.done);
+	KUNIT_EXPECT_EQ(test, d.rc, 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 0);
 }
 
 /* A device of the small-aperture kind cannot join an IOAS mapping above. */
@@ -620,6 +683,7 @@ static struct kunit_case ioasim_device_cases[] = {
 	KUNIT_CASE(dev_bind_refused),
 	KUNIT_CASE(dev_attach_auto_domain),
 	KUNIT_CASE(dev_attach_errors),
+	KUNIT_CASE(dev_auto_hwpt_of_ioas_being_destroyed),
 	KUNIT_CASE(dev_attach_aperture_conflict),
 	KUNIT_CASE(dev_explicit_hwpt),
 	KUNIT_CASE_PARAM(dev_hwpt_alloc_errors, hwpt_alloc_gen_params),

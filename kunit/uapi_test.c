@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
 
+#include "control.h"
 #include "device.h"
 #include "helpers.h"
 #include "iommufd_test.h"
@@ -115,6 +116,29 @@ static void uapi_unknown_commands(struct kunit *test)
 	/* An argument nowhere. */
 	KUNIT_EXPECT_EQ(test, ioasim_ctx_ioctl(fx->ctx, IOMMU_DESTROY, NULL),
 			-EFAULT);
+}
+
+static void control_plane_back(void *unused)
+{
+	ioasim_control_init();
+}
+
+/* IOMMU_TEST_CMD is a command only while a test plane is registered. */
+static void uapi_test_plane_registration(struct kunit *test)
+{
+	struct iommu_test_cmd cmd = { .size = sizeof(cmd), .op = 0xffff };
+
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_TEST_CMD, &cmd, sizeof(cmd)),
+			-EOPNOTSUPP);
+	ioasim_control_exit();
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							control_plane_back,
+							NULL), 0);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_TEST_CMD, &cmd, sizeof(cmd)),
+			-ENOTTY);
+	kunit_release_action(test, control_plane_back, NULL);
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_TEST_CMD, &cmd, sizeof(cmd)),
+			-EOPNOTSUPP);
 }
 
 /* The IOAS commands through the ioctl layer, arrays in user memory. */
@@ -422,6 +446,7 @@ static struct kunit_case ioasim_uapi_cases[] = {
 	KUNIT_CASE(uapi_size_rules),
 	KUNIT_CASE(uapi_answer_within_size),
 	KUNIT_CASE(uapi_unknown_commands),
+	KUNIT_CASE(uapi_test_plane_registration),
 	KUNIT_CASE(uapi_ioas_commands),
 	KUNIT_CASE(uapi_vfio_ioas),
 	KUNIT_CASE(uapi_get_hw_info),
