@@ -21,6 +21,8 @@
 #   make bench-compare  sim/iommufd_bench in that kernel and in the kernel's
 #                own iommufd (scripts/upstream.sh), ROUNDS= interleaved
 #                boots each (default 3): medians and ratios
+#   make bench-profile  perf profile of one benchmark case (CASE=, default
+#                map_unmap_64M_d1) in both kernels: the heaviest functions
 #   make fuzz    the model-based fuzzer: SEED=, STEPS=, SECONDS= (FLAVOUR=check
 #                for sanitizers); a failure is shrunk and printed as a case
 #   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
@@ -36,7 +38,8 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl bench bench-compare mutate mutate-sample vm selftests
+	fuzz fuzz-ioctl bench bench-compare bench-profile mutate mutate-sample \
+	vm selftests
 
 run:
 	@scripts/kunit.sh run $(ARGS)
@@ -70,6 +73,9 @@ bench:
 
 bench-compare:
 	@scripts/bench-compare.sh $(ROUNDS)
+
+bench-profile:
+	@scripts/bench-profile.sh $(CASE)
 
 mutate:
 	@scripts/mutate.sh $(if $(FILES),--files $(FILES)) $(if $(OPS),--ops $(OPS))

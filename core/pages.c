@@ -168,6 +168,20 @@ static void pages_users_remove(struct ioasim_pages *pages,
 	interval_tree_remove(&user->node, &pages->users);
 }
 
+/* Does a user other than @self (which may be NULL) cover [first, last]? */
+static bool pages_range_shared(struct ioasim_pages *pages,
+			       struct ioasim_pages_user *self,
+			       unsigned long first, unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&pages->mutex);
+	node = interval_tree_iter_first(&pages->users, first, last);
+	if (self && node == &self->node)
+		node = interval_tree_iter_next(node, first, last);
+	return node;
+}
+
 static int charge_user(struct ioasim_pages *pages, unsigned long n)
 {
 	unsigned long limit, cur, next;
@@ -765,15 +779,11 @@ void ioasim_pages_unstore(struct ioasim_pages *pages,
 			  struct ioasim_pages_user *user)
 {
 	unsigned long index = user->node.start, last = user->node.last;
-	struct interval_tree_node *other;
 	bool alone;
 
 	mutex_lock(&pages->mutex);
 	/* With no other user on the range, no other domain can hold it. */
-	other = interval_tree_iter_first(&pages->users, index, last);
-	if (other == &user->node)
-		other = interval_tree_iter_next(other, index, last);
-	alone = !other;
+	alone = !pages_range_shared(pages, user, index, last);
 	while (index <= last) {
 		unsigned long end = min(last, index + IOASIM_LOCK_ROUND - 1);
 		XA_STATE(xas, &pages->pinned, index);
@@ -802,3 +812,207 @@ void ioasim_pages_unstore(struct ioasim_pages *pages,
 	mutex_unlock(&pages->mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_unstore);
+
+/*
+ * A stored user's pages come back from its domain in chunks of physically
+ * contiguous runs. A chunk ends only where the memory is not contiguous,
+ * or at the range's end: no domain maps across such a place in one call,
+ * so each chunk's IOVA can be unmapped on its own, then its pages
+ * unpinned. Half of the batch array holds the runs' first pages, half
+ * their lengths.
+ */
+struct pages_runs {
+	struct page **head;
+	unsigned long *len;
+	unsigned long n, cap;
+};
+
+static void pages_runs_init(struct pages_runs *r, struct pages_batch *b)
+{
+	/* The on-stack fallback is there in full whatever the budget. */
+	r->cap = (b->pages == b->stack ? ARRAY_SIZE(b->stack) : b->cap) / 2;
+	r->head = b->pages;
+	r->len = (unsigned long *)(b->pages + r->cap);
+	r->n = 0;
+}
+
+/* Unpin the runs of the indexes [first, last], which nothing maps now. */
+static void pages_unpin_runs(struct ioasim_pages *pages, struct pages_runs *r,
+			     unsigned long first, unsigned long last)
+{
+	unsigned long i, n = last - first + 1;
+
+	for (i = 0; i < r->n; i++)
+		unpin_user_page_range_dirty_lock(r->head[i], r->len[i],
+						 pages->writable);
+	r->n = 0;
+	ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages, first, n,
+				 _THIS_IP_);
+	pages->npinned -= n;
+	atomic_long_sub(n, &ioasim_stats.pinned_pages);
+	pages_uncharge(pages, n);
+}
+
+/*
+ * Unmap through @sink and unpin the indexes [first, last] of @user, whose
+ * domain stores them and is the only place they are remembered.
+ */
+static void pages_release_stored(struct ioasim_pages *pages,
+				 struct ioasim_pages_user *user,
+				 unsigned long first, unsigned long last,
+				 const struct ioasim_pages_sink *sink,
+				 struct pages_batch *b)
+{
+	unsigned long index, chunk = first;
+	struct pages_runs r;
+	struct page *page;
+
+	lockdep_assert_held(&pages->mutex);
+	pages_runs_init(&r, b);
+	for (index = first; index <= last; index++) {
+		page = user_domain_page(user, index);
+		if (r.n && page_to_pfn(page) ==
+			   page_to_pfn(r.head[r.n - 1]) + r.len[r.n - 1]) {
+			r.len[r.n - 1]++;
+		} else {
+			if (r.n == r.cap) {
+				sink->unmap(sink, chunk, index - 1);
+				pages_unpin_runs(pages, &r, chunk, index - 1);
+				chunk = index;
+			}
+			r.head[r.n] = page;
+			r.len[r.n++] = 1;
+		}
+		if (!(index % IOASIM_LOCK_ROUND))
+			cond_resched();
+	}
+	sink->unmap(sink, chunk, last);
+	pages_unpin_runs(pages, &r, chunk, last);
+}
+
+/**
+ * ioasim_pages_add_stored_user() - pin a range straight into its domains
+ * @pages: the object
+ * @user: caller-owned registration, not registered yet
+ * @first: first index
+ * @last: last index, inclusive, below npages
+ * @domain: the domain that will store the PFNs, mapping @byte at @iova
+ * @iova: see @domain
+ * @byte: the first byte of the range the domains map, from index 0's start
+ * @sink: maps each batch into every domain that is to map the range
+ *
+ * ioasim_pages_add_user(), the domains' maps and
+ * ioasim_pages_store_in_domain() in one: each batch is mapped as soon as
+ * it is pinned, and the object never keeps an entry for it. Only for a
+ * range no other user covers; for one that is shared nothing is done.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ * Return: 0; 1 if another user covers part of the range; or the errors of
+ * ioasim_pages_add_user() and of @sink's map. On failure nothing this
+ * call pinned, charged or mapped is left.
+ */
+int ioasim_pages_add_stored_user(struct ioasim_pages *pages,
+				 struct ioasim_pages_user *user,
+				 unsigned long first, unsigned long last,
+				 struct iommu_domain *domain, unsigned long iova,
+				 unsigned long byte,
+				 const struct ioasim_pages_sink *sink)
+{
+	unsigned long index = first, want;
+	struct pages_batch b;
+	long got;
+	int rc = 0;
+
+	/* LCOV_EXCL_START: a caller bug; areas pass valid ranges */
+	if (WARN_ON_ONCE(first > last || last >= pages->npages))
+		return -EINVAL;
+	/* LCOV_EXCL_STOP */
+
+	pages_batch_init(&b, pages, last - first + 1);
+	mutex_lock(&pages->mutex);
+	if (pages_range_shared(pages, NULL, first, last)) {
+		rc = 1;
+		goto out_unlock;
+	}
+	user->node.start = first;
+	user->node.last = last;
+	pages_user_keep(pages, user, domain, iova, byte);
+	while (index <= last) {
+		want = min(last - index + 1, b.cap);
+		rc = pages_charge(pages, want, index == first);
+		if (rc)
+			break;
+		got = pages_pin_batch(pages, index, want, b.pages,
+				      index == first);
+		if (got < 0) {
+			pages_uncharge(pages, want);
+			rc = got;
+			break;
+		}
+		pages_uncharge(pages, want - got);
+		rc = sink->map(sink, index, b.pages, got);
+		if (rc) {
+			/* Pinned, mapped nowhere: drop them directly. */
+			unpin_user_pages(b.pages, got);
+			ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages,
+						 index, got, _THIS_IP_);
+			pages_uncharge(pages, got);
+			break;
+		}
+		pages->npinned += got;
+		atomic_long_add(got, &ioasim_stats.pinned_pages);
+		index += got;
+	}
+	if (!rc) {
+		pages_users_insert(pages, user);
+		goto out_unlock;
+	}
+	/* The batches before the failing one are mapped: take them back. */
+	if (index > first)
+		pages_release_stored(pages, user, first, index - 1, sink, &b);
+	pages_user_keep(pages, user, NULL, 0, 0);
+out_unlock:
+	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_stored_user);
+
+/**
+ * ioasim_pages_remove_stored_user() - unmap and release a stored user
+ * @pages: the object
+ * @user: a registered user whose storage is in a domain
+ * @sink: unmaps parts of @user's range from every domain that maps it
+ *
+ * ioasim_pages_unstore(), the domains' unmaps and
+ * ioasim_pages_remove_user() in one, without the object ever holding the
+ * PFNs: they are read back from the domain a chunk at a time, the chunk is
+ * unmapped, then unpinned. Only for a user no other user overlaps; for
+ * one that is nothing is done.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ * Return: true if @user is released, false if another user overlaps it.
+ */
+bool ioasim_pages_remove_stored_user(struct ioasim_pages *pages,
+				     struct ioasim_pages_user *user,
+				     const struct ioasim_pages_sink *sink)
+{
+	unsigned long first = user->node.start, last = user->node.last;
+	struct pages_batch b;
+	bool alone;
+
+	pages_batch_init(&b, pages, last - first + 1);
+	mutex_lock(&pages->mutex);
+	/* Cannot fail: a caller bug; only stored users come here. */
+	WARN_ON(!user->domain);
+	alone = !pages_range_shared(pages, user, first, last);
+	if (alone) {
+		pages_release_stored(pages, user, first, last, sink, &b);
+		pages_users_remove(pages, user);
+		pages_user_keep(pages, user, NULL, 0, 0);
+	}
+	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
+	return alone;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_stored_user);

@@ -29,6 +29,12 @@
  * @pinned whatever no other domain holds, so there is never a moment in
  * which a pinned page is remembered nowhere.
  *
+ * A range no other user shares takes a shorter way in and out
+ * (ioasim_pages_add_stored_user(), ioasim_pages_remove_stored_user()):
+ * each batch is mapped into the domains as soon as it is pinned, and on
+ * the way out the PFNs are read back from the domain a chunk at a time,
+ * the chunk unmapped, then unpinned. @pinned never holds an entry for it.
+ *
  * Pins are gathered in batches whose temporary array fits the context's
  * temporary-memory budget, so pinning a huge range needs no huge
  * allocation; tests shrink the budget to force many small batches.
@@ -115,6 +121,25 @@ struct ioasim_pages_user {
 	unsigned long byte;
 };
 
+/**
+ * struct ioasim_pages_sink - the domains a stored user's pages go into
+ * @map: map the pinned @pages of the @n indexes from @index, as far as the
+ *	user's range holds them, into every domain; on failure none of them
+ *	is left mapped anywhere
+ * @unmap: unmap the user's part of the indexes [@first, @last] from
+ *	every domain
+ *
+ * Called under the object's mutex, one batch or chunk at a time: the
+ * pages are pinned before they are mapped and unmapped before they are
+ * unpinned. See ioasim_pages_add_stored_user().
+ */
+struct ioasim_pages_sink {
+	int (*map)(const struct ioasim_pages_sink *sink, unsigned long index,
+		   struct page **pages, unsigned long n);
+	void (*unmap)(const struct ioasim_pages_sink *sink,
+		      unsigned long first, unsigned long last);
+};
+
 struct ioasim_pages *ioasim_pages_create(unsigned long uptr,
 					 unsigned long length, bool writable,
 					 enum ioasim_account account,
@@ -149,5 +174,14 @@ void ioasim_pages_split_user(struct ioasim_pages *pages,
 			     unsigned long byte, unsigned long iova);
 void ioasim_pages_unstore(struct ioasim_pages *pages,
 			  struct ioasim_pages_user *user);
+int ioasim_pages_add_stored_user(struct ioasim_pages *pages,
+				 struct ioasim_pages_user *user,
+				 unsigned long first, unsigned long last,
+				 struct iommu_domain *domain, unsigned long iova,
+				 unsigned long byte,
+				 const struct ioasim_pages_sink *sink);
+bool ioasim_pages_remove_stored_user(struct ioasim_pages *pages,
+				     struct ioasim_pages_user *user,
+				     const struct ioasim_pages_sink *sink);
 
 #endif /* __IOASIM_PAGES_H */

@@ -25,24 +25,39 @@
 #include "ledger.h"
 #include "space_internal.h"
 
-/* Pages of an area read ahead, one lock round for up to 64. */
+/* The first and last page index of the area's memory. */
+static unsigned long area_first_index(const struct ioasim_area *area)
+{
+	return area->start_byte >> PAGE_SHIFT;
+}
+
+static unsigned long area_last_index(const struct ioasim_area *area)
+{
+	return (area->start_byte + area_length(area) - 1) >> PAGE_SHIFT;
+}
+
+/*
+ * Pages of an area: read ahead, one lock round for up to 64, or a batch
+ * just pinned, handed in whole (the walk never leaves it).
+ */
 struct area_cursor {
 	struct ioasim_area *area;
 	unsigned long first, n;
-	struct page *pages[64];
+	struct page **pages;
+	struct page *ahead[64];
 };
 
 /* The pinned page of @index, an index of the cursor's area. */
 static struct page *cursor_page(struct area_cursor *c, unsigned long index)
 {
 	struct ioasim_area *area = c->area;
-	unsigned long last = (area->start_byte + area_length(area) - 1) >>
-			     PAGE_SHIFT;
 
 	if (index < c->first || index - c->first >= c->n) {
 		c->first = index;
-		c->n = min(last - index + 1, ARRAY_SIZE(c->pages));
-		ioasim_pages_fill(area->pages, index, c->n, c->pages);
+		c->n = min(area_last_index(area) - index + 1,
+			   ARRAY_SIZE(c->ahead));
+		c->pages = c->ahead;
+		ioasim_pages_fill(area->pages, index, c->n, c->ahead);
 	}
 	return c->pages[index - c->first];
 }
@@ -87,28 +102,37 @@ static void ledger_domain(bool map, struct iommu_domain *domain,
 					 _RET_IP_);
 }
 
-/*
- * Map the area's (pinned) memory into @domain, one call per physically
- * contiguous run; with large pages off, one call per CPU page, so that
- * the domain holds no IOPTE an area cut (ioasim_space_cut()) could split.
- * Every mapping asks for coherent DMA (IOMMU_CACHE): only devices whose
- * IOMMU keeps DMA cache coherent are bound, and domains that can enforce
- * it are told to (ioasim_hwpt_enforce_coherency()).
- */
-static int area_map_domain(struct ioasim_area *area,
-			   struct iommu_domain *domain)
+static void area_unmap_range(struct iommu_domain *domain, unsigned long iova,
+			     unsigned long length)
 {
-	unsigned long iova = area->node.start, byte = area->start_byte;
-	unsigned long left = area_length(area), run;
-	struct area_cursor c = { .area = area };
+	size_t done = iommu_unmap(domain, iova, length);
+
+	ledger_domain(false, domain, iova, done);
+
+	/* Cannot fail: a domain unmaps what it mapped. */
+	WARN_ON(done != length);
+}
+
+/*
+ * Map @length bytes of the area's (pinned) memory from its byte @byte on
+ * at @iova, one call per physically contiguous run; with large pages off,
+ * one call per CPU page, so that the domain holds no IOPTE an area cut
+ * (ioasim_space_cut()) could split. Every mapping asks for coherent DMA
+ * (IOMMU_CACHE): only devices whose IOMMU keeps DMA cache coherent are
+ * bound, and domains that can enforce it are told to
+ * (ioasim_hwpt_enforce_coherency()). On failure nothing is left mapped.
+ */
+static int area_map_range(struct area_cursor *c, struct iommu_domain *domain,
+			  unsigned long iova, unsigned long byte,
+			  unsigned long length)
+{
+	struct ioasim_area *area = c->area;
+	unsigned long start = iova, run;
 	phys_addr_t phys;
 	int rc = 0;
 
-	/* Once per mapping, whatever the memory's layout (see fault.h). */
-	if (ioasim_should_fail("space.domain_map"))
-		return -ENOMEM;
-	while (left) {
-		run = area_contig(&c, byte, left, &phys);
+	while (length) {
+		run = area_contig(c, byte, length, &phys);
 		if (area->space->no_large_pages)
 			run = min(run, PAGE_SIZE - offset_in_page(byte));
 		rc = iommu_map(domain, iova, phys, run,
@@ -118,25 +142,148 @@ static int area_map_domain(struct ioasim_area *area,
 		ledger_domain(true, domain, iova, run);
 		iova += run;
 		byte += run;
-		left -= run;
+		length -= run;
 	}
-	if (rc && iova > area->node.start) {
-		iommu_unmap(domain, area->node.start, iova - area->node.start);
-		ledger_domain(false, domain, area->node.start,
-			      iova - area->node.start);
-	}
+	if (rc && iova > start)
+		area_unmap_range(domain, start, iova - start);
 	return rc;
+}
+
+/* The whole area into @domain, reading its pages where they are held. */
+static int area_map_domain(struct ioasim_area *area,
+			   struct iommu_domain *domain)
+{
+	struct area_cursor c = { .area = area };
+
+	/* Once per mapping, whatever the memory's layout (see fault.h). */
+	if (ioasim_should_fail("space.domain_map"))
+		return -ENOMEM;
+	return area_map_range(&c, domain, area->node.start, area->start_byte,
+			      area_length(area));
 }
 
 static void area_unmap_domain(struct ioasim_area *area,
 			      struct iommu_domain *domain)
 {
-	size_t done = iommu_unmap(domain, area->node.start, area_length(area));
+	area_unmap_range(domain, area->node.start, area_length(area));
+}
 
-	ledger_domain(false, domain, area->node.start, done);
+/*
+ * The domains an area's pages go into as each batch is pinned, and come
+ * out of as each chunk is unpinned: every domain of the space, or @only.
+ */
+struct area_sink {
+	struct ioasim_pages_sink sink;
+	struct ioasim_area *area;
+	struct iommu_domain *only;
+};
 
-	/* Cannot fail: a domain unmaps what it mapped. */
-	WARN_ON(done != area_length(area));
+/* The sink's domain at or after *@index (counting from 0), or NULL. */
+static struct iommu_domain *sink_domain(const struct area_sink *s,
+					unsigned long *index)
+{
+	if (s->only)
+		return *index ? NULL : s->only;
+	return xa_find(space_domains(s->area->space), index, ULONG_MAX,
+		       XA_PRESENT);
+}
+
+/* Where the area maps the bytes of the indexes [first, last]. */
+static void area_window(const struct ioasim_area *area, unsigned long first,
+			unsigned long last, unsigned long *iova,
+			unsigned long *byte, unsigned long *length)
+{
+	unsigned long from = max(first << PAGE_SHIFT, area->start_byte);
+	unsigned long to = min((last << PAGE_SHIFT) + PAGE_SIZE - 1,
+			       area->start_byte + area_length(area) - 1);
+
+	*iova = area->node.start + (from - area->start_byte);
+	*byte = from;
+	*length = to - from + 1;
+}
+
+static int area_sink_map(const struct ioasim_pages_sink *sink,
+			 unsigned long index, struct page **pages,
+			 unsigned long n)
+{
+	const struct area_sink *s = container_of(sink, struct area_sink,
+						 sink);
+	struct area_cursor c = {
+		.area = s->area, .first = index, .n = n, .pages = pages,
+	};
+	unsigned long iova, byte, length, i, j;
+	struct iommu_domain *domain, *undo;
+	int rc = 0;
+
+	area_window(s->area, index, index + n - 1, &iova, &byte, &length);
+	for (i = 0; (domain = sink_domain(s, &i)); i++) {
+		/* Once per mapping and domain, at its first batch. */
+		if (byte == s->area->start_byte &&
+		    ioasim_should_fail("space.domain_map"))
+			rc = -ENOMEM;
+		else
+			rc = area_map_range(&c, domain, iova, byte, length);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		for (j = 0; (undo = sink_domain(s, &j)); j++) {
+			if (undo == domain)
+				break;
+			area_unmap_range(undo, iova, length);
+		}
+	}
+	return rc;
+}
+
+static void area_sink_unmap(const struct ioasim_pages_sink *sink,
+			    unsigned long first, unsigned long last)
+{
+	const struct area_sink *s = container_of(sink, struct area_sink,
+						 sink);
+	unsigned long iova, byte, length, i;
+	struct iommu_domain *domain;
+
+	area_window(s->area, first, last, &iova, &byte, &length);
+	for (i = 0; (domain = sink_domain(s, &i)); i++)
+		area_unmap_range(domain, iova, length);
+}
+
+#define AREA_SINK(a, o) {						\
+	.sink = { .map = area_sink_map, .unmap = area_sink_unmap },	\
+	.area = (a), .only = (o),					\
+}
+
+/*
+ * The short way in, for an area whose pages no other user holds: pinned a
+ * batch at a time straight into @storing, which then stores the PFNs, and
+ * into every other domain of the space unless @alone. 1 if the pages are
+ * shared: nothing done.
+ */
+static int area_join_stored(struct ioasim_area *area,
+			    struct iommu_domain *storing, bool alone)
+{
+	struct area_sink s = AREA_SINK(area, alone ? storing : NULL);
+
+	return ioasim_pages_add_stored_user(area->pages, &area->reg,
+					    area_first_index(area),
+					    area_last_index(area), storing,
+					    area->node.start, area->start_byte,
+					    &s.sink);
+}
+
+/*
+ * The short way out: every domain of the space (or only @only) unmaps the
+ * area a chunk at a time, each chunk unpinned after. False if the pages
+ * are shared: nothing done.
+ */
+static bool area_leave_stored(struct ioasim_area *area,
+			      struct iommu_domain *only)
+{
+	struct area_sink s = AREA_SINK(area, only);
+
+	return ioasim_pages_remove_stored_user(area->pages, &area->reg,
+					       &s.sink);
 }
 
 /* From now on @domain holds the PFNs of the area's pages. */
@@ -150,9 +297,8 @@ static void area_store(struct ioasim_area *area, struct iommu_domain *domain)
 static int area_register(struct ioasim_area *area)
 {
 	return ioasim_pages_add_user(area->pages, &area->reg,
-				     area->start_byte >> PAGE_SHIFT,
-				     (area->start_byte + area_length(area) - 1) >>
-				     PAGE_SHIFT);
+				     area_first_index(area),
+				     area_last_index(area));
 }
 
 /*
@@ -181,6 +327,8 @@ static void area_leave_domain(struct ioasim_area *area,
 			      struct iommu_domain *domain,
 			      struct iommu_domain *heir)
 {
+	if (!heir && area_leave_stored(area, domain))
+		return;
 	if (!heir)
 		ioasim_pages_unstore(area->pages, &area->reg);
 	else if (area->reg.domain == domain)
@@ -216,6 +364,12 @@ int ioasim_area_fill_domains(struct ioasim_space *space,
 	int rc;
 
 	lockdep_assert_held_write(&space->lock);
+	if (!space->ndomains)
+		return 0;
+	rc = area_join_stored(area, space_first_domain(space), false);
+	if (rc <= 0)
+		return rc;
+	/* Pages another area holds too: pinned, mapped, then stored. */
 	xa_for_each(space_domains(space), index, domain) {
 		rc = area_join_domain(area, domain, first);
 		if (rc)
@@ -254,7 +408,7 @@ void ioasim_area_empty_domains(struct ioasim_space *space,
 	unsigned long index;
 
 	lockdep_assert_held_write(&space->lock);
-	if (!space->ndomains)
+	if (!space->ndomains || area_leave_stored(area, NULL))
 		return;
 	ioasim_pages_unstore(area->pages, &area->reg);
 	xa_for_each(space_domains(space), index, domain)
@@ -391,14 +545,15 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 		goto out_unreserve;
 
 	space_for_each_area(area, space, 0, ULONG_MAX) {
-		rc = area_join_domain(area, domain, first);
+		/* The first domain holds the PFNs from now on. */
+		rc = first ? area_join_stored(area, domain, true) : 1;
+		if (rc == 1) {
+			rc = area_join_domain(area, domain, first);
+			if (!rc && first)
+				area_store(area, domain);
+		}
 		if (rc)
 			goto out_undo;
-	}
-	/* The first domain holds the PFNs from now on. */
-	if (first) {
-		space_for_each_area(area, space, 0, ULONG_MAX)
-			area_store(area, domain);
 	}
 	space->ndomains++;
 	space->iova_alignment = space_alignment(space);
@@ -406,13 +561,14 @@ int ioasim_space_add_domain(struct ioasim_space *space,
 	return 0;
 
 out_undo:
-	/* The areas before the failing one leave again; nothing was stored. */
+	/* The areas before the failing one leave again. */
 	space_for_each_area(undo, space, 0, ULONG_MAX) {
 		if (undo == area)
 			break;
-		area_unmap_domain(undo, domain);
 		if (first)
-			ioasim_pages_remove_user(undo->pages, &undo->reg);
+			area_leave_domain(undo, domain, NULL);
+		else
+			area_unmap_domain(undo, domain);
 	}
 	xa_erase(space_domains(space), id);
 out_unreserve:

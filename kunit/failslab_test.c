@@ -37,7 +37,7 @@
 #include "vfio.h"
 
 #define PG PAGE_SIZE
-#define NPAGES 16
+#define NPAGES 32
 #define BASE SZ_16M
 #define MAX_RUNS 4096
 

@@ -3,8 +3,10 @@
  * ioasim sim/ init: PID 1 of the UML kernel that runs the userspace
  * programs, or the runner the VM's init script calls.
  *
- * It runs every program named in /sim/list (one path per line) in turn
- * and passes their output through to the console. As PID 1 (UML) it
+ * It runs every program named in /sim/list in turn, one per line: the
+ * path, then any arguments, separated by single spaces (make
+ * bench-profile runs one case of a harness program with "-t NAME"). It
+ * passes their output through to the console. As PID 1 (UML) it
  * first mounts proc, sysfs and devtmpfs, and at the end powers off: UML
  * exits with the status written to /proc/exitcode, 0 when every program
  * exited 0, 1 otherwise. PID 1 never just returns: a UML whose init exits
@@ -95,18 +97,29 @@ static int kmemleak_report(void)
 	return leaks;
 }
 
-static int run(const char *path)
+#define MAX_ARGS 8
+
+/* Run one line of the list; cuts @line at its spaces. */
+static int run(char *line)
 {
-	int status;
+	char *argv[MAX_ARGS + 1], *save;
+	int status, argc = 0;
 	pid_t pid;
 
+	for (argv[0] = strtok_r(line, " ", &save); argv[argc] && argc < MAX_ARGS;
+	     argv[argc] = strtok_r(NULL, " ", &save))
+		argc++;
+	argv[argc] = NULL;
+	if (!argc)
+		return -1;
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		execl(path, path, (char *)NULL);
-		fprintf(stderr, "sim-init: exec %s: %s\n", path, strerror(errno));
+		execv(argv[0], argv);
+		fprintf(stderr, "sim-init: exec %s: %s\n", argv[0],
+			strerror(errno));
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -142,6 +155,7 @@ int main(void)
 			continue;
 		printf("# sim: running %s\n", line);
 		rc = run(line);
+		/* Cut at the first space: the program's path. */
 		printf("# sim: %s exited with %d\n", line, rc);
 		total++;
 		failed += rc != 0;

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bench-profile.sh [CASE]: where the time of one sim/iommufd_bench case
+# goes, in ioasim's bench kernel and in the comparison kernel (upstream
+# iommufd with its selftest mock), side by side.
+#
+# A UML kernel is an ordinary host program, so the host's perf samples
+# its functions (cpu-clock: no hardware counters are needed). Each kernel
+# boots once under "perf record" and runs only CASE (default
+# map_unmap_64M_d1) of the benchmark; the report is the flat profile of
+# the kernel's own symbols, the heaviest first, with the share of all
+# samples each takes. Boot and the benchmark's setup are in the profile
+# too: they are the same for both kernels and small next to the case.
+# The figures are printed, never judged.
+source "$(dirname "$0")/lib.sh"
+
+case_name=${1:-map_unmap_64M_d1}
+top=${BENCH_PROFILE_TOP:-25}
+IOASIM_PACKAGES+=(linux-perf)
+ensure_packages
+ensure_tree
+
+bench=$(build_dir bench)
+"$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
+	die "the bench kernel did not build or its suite failed"
+upstream=$("$IOASIM_REPO/scripts/upstream.sh")
+declare -A kernel=([ioasim]=$bench/linux [upstream]=$upstream)
+
+work=$IOASIM_CACHE/bench-profile-$IOASIM_TREEKEY
+rm -rf "$work"
+mkdir -p "$work/root"/{proc,sys,dev}
+build_sim "$work/root" iommufd_bench
+echo "/sim/iommufd_bench -t $case_name" >"$work/root/sim/list"
+
+rc=0
+for who in ioasim upstream; do
+	out=$work/$who.txt
+	say "$who: perf record of $case_name"
+	perf record -q -e cpu-clock -F 2000 -o "$work/$who.data" -- \
+		"${kernel[$who]}" mem=1G root=/dev/root rootfstype=hostfs \
+		hostfs="$work/root" rw init=/init kunit.enable=0 \
+		panic_on_warn=1 con=null con0=fd:0,fd:1 \
+		</dev/null >"$out" 2>&1 || {
+		say "$who: the benchmark failed (console: $out)"
+		rc=1
+		continue
+	}
+	"$IOASIM_REPO/scripts/scan-log.sh" "$out" || {
+		say "$who: the console log shows a kernel splat"
+		rc=1
+	}
+	grep '^# bench ' "$out" | tr -d '\r'
+	echo "$who: the $top heaviest kernel functions (share of all samples)"
+	perf report -i "$work/$who.data" --stdio --dsos linux --sort sym \
+		2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -n "$top"
+done
+exit $rc
