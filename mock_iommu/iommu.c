@@ -125,6 +125,9 @@ static int mock_attach(struct iommu_domain *domain, struct device *dev)
 	return ioasim_should_fail("mock.attach") ? -ENOMEM : 0;
 }
 
+/* Page table entries walked under one lock round. */
+#define MOCK_LOCK_ROUND 64
+
 static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			  int prot, gfp_t gfp, size_t *mapped)
@@ -133,10 +136,12 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 	unsigned long first = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
 	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT;
 	unsigned long pfn = paddr >> IOASIM_MOCK_IO_PAGE_SHIFT, i, flags;
+	XA_STATE(xas, &md->ptes, first);
 	unsigned long perm = (prot & IOMMU_READ ? IOASIM_MOCK_PTE_READ : 0) |
 			     (prot & IOMMU_WRITE ? IOASIM_MOCK_PTE_WRITE : 0) |
 			     FIELD_PREP(IOASIM_MOCK_PTE_ORDER,
 					ilog2(pgsize >> IOASIM_MOCK_IO_PAGE_SHIFT));
+	void *old;
 	int rc = 0;
 
 	if (!IS_ALIGNED(iova | paddr | pgsize, IOASIM_MOCK_IO_PAGE_SIZE)) {
@@ -154,15 +159,36 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 		return -ENOMEM;
 	if (pgsize > IOASIM_MOCK_IO_PAGE_SIZE)
 		atomic_inc(&md->large_maps);
-	for (i = 0; i < n; i++) {
-		flags = perm | (i ? 0 : IOASIM_MOCK_PTE_FIRST) |
-			(i == n - 1 ? IOASIM_MOCK_PTE_LAST : 0);
-		rc = xa_insert(&md->ptes, first + i,
-			       xa_mk_value((pfn + i) << IOASIM_MOCK_PTE_SHIFT |
-					   flags), gfp);
-		if (rc)
-			break;
-	}
+	/* One walk along the entries; the nodes are allocated outside it. */
+	i = 0;
+	do {
+		xas_lock(&xas);
+		while (i < n) {
+			flags = perm | (i ? 0 : IOASIM_MOCK_PTE_FIRST) |
+				(i == n - 1 ? IOASIM_MOCK_PTE_LAST : 0);
+			old = xas_store(&xas, xa_mk_value((pfn + i) <<
+							  IOASIM_MOCK_PTE_SHIFT |
+							  flags));
+			if (xas_error(&xas))
+				break;
+			if (old) {
+				/* Put back what was there. */
+				xas_store(&xas, old);
+				rc = -EBUSY;
+				break;
+			}
+			xas_next(&xas);
+			if (!(++i % MOCK_LOCK_ROUND) &&
+			    gfpflags_allow_blocking(gfp)) {
+				xas_reset(&xas);
+				xas_unlock(&xas);
+				cond_resched();
+				xas_lock(&xas);
+			}
+		}
+		xas_unlock(&xas);
+	} while (!rc && xas_nomem(&xas, gfp));
+	rc = rc ?: xas_error(&xas);
 	if (rc == -EBUSY) {
 		mock_violation(md, "map over a mapping", iova + i *
 			       IOASIM_MOCK_IO_PAGE_SIZE);
@@ -199,8 +225,9 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 {
 	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
 	unsigned long first = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
-	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT, i;
-	void *head = xa_load(&md->ptes, first), *entry = NULL;
+	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT, i = 0;
+	void *head = xa_load(&md->ptes, first), *entry, *last = NULL;
+	XA_STATE(xas, &md->ptes, first);
 
 	if (!IS_ALIGNED(iova | pgsize, IOASIM_MOCK_IO_PAGE_SIZE)) {
 		mock_violation(md, "misaligned unmap", iova);
@@ -212,17 +239,33 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 		mock_violation(md, "unmap not starting where a map did", iova);
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		entry = xa_erase(&md->ptes, first + i);
-		if (!entry)
+	/* One walk along the entries there are; a skipped index is a hole. */
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, first + n - 1) {
+		for (; i < xas.xa_index - first; i++)
 			mock_violation(md, "unmap of a hole", iova + i *
 				       IOASIM_MOCK_IO_PAGE_SIZE);
-		else if (!md->unpinned_ok && mock_pte_unpinned(entry))
+		xas_store(&xas, NULL);
+		if (!md->unpinned_ok && mock_pte_unpinned(entry))
 			mock_violation(md, "unmap of a page already unpinned",
 				       iova + i * IOASIM_MOCK_IO_PAGE_SIZE);
+		last = entry;
+		if (!(++i % MOCK_LOCK_ROUND)) {
+			/* Walked on from the index just emptied. */
+			xas_reset(&xas);
+			xas_unlock(&xas);
+			xas_lock(&xas);
+		}
 	}
-	md->unmap_ends_map = entry &&
-			     (xa_to_value(entry) & IOASIM_MOCK_PTE_LAST);
+	xas_unlock(&xas);
+	/* Holes at the end: the unmap does not end on an entry. */
+	for (; i < n; i++) {
+		last = NULL;
+		mock_violation(md, "unmap of a hole", iova + i *
+			       IOASIM_MOCK_IO_PAGE_SIZE);
+	}
+	md->unmap_ends_map = last &&
+			     (xa_to_value(last) & IOASIM_MOCK_PTE_LAST);
 	md->unmapping = gather;
 	if (gather)
 		iommu_iotlb_gather_add_range(gather, iova, pgsize * pgcount);
