@@ -15,21 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 
 rounds=${1:-3}
-ensure_packages
-ensure_tree
-
-bench=$(build_dir bench)
-# Rebuilt if the sources moved on (and its in-kernel suite run, quietly).
-"$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
-	die "the bench kernel did not build or its suite failed"
-# Not inside declare, whose own status would hide a failed build.
-upstream=$("$IOASIM_REPO/scripts/upstream.sh")
-declare -A kernel=([ioasim]=$bench/linux [upstream]=$upstream)
-
-work=$IOASIM_CACHE/bench-compare-$IOASIM_TREEKEY
-rm -rf "$work"
-mkdir -p "$work/root"/{proc,sys,dev}
-build_sim "$work/root" iommufd_bench
+bench_kernels bench-compare
 
 rc=0
 for round in $(seq "$rounds"); do

@@ -18,30 +18,15 @@ source "$(dirname "$0")/lib.sh"
 case_name=${1:-map_unmap_64M_d1}
 top=${BENCH_PROFILE_TOP:-25}
 IOASIM_PACKAGES+=(linux-perf)
-ensure_packages
-ensure_tree
-
-bench=$(build_dir bench)
-"$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
-	die "the bench kernel did not build or its suite failed"
-upstream=$("$IOASIM_REPO/scripts/upstream.sh")
-declare -A kernel=([ioasim]=$bench/linux [upstream]=$upstream)
-
-work=$IOASIM_CACHE/bench-profile-$IOASIM_TREEKEY
-rm -rf "$work"
-mkdir -p "$work/root"/{proc,sys,dev}
-build_sim "$work/root" iommufd_bench
+bench_kernels bench-profile
 echo "/sim/iommufd_bench -t $case_name" >"$work/root/sim/list"
 
 rc=0
 for who in ioasim upstream; do
 	out=$work/$who.txt
 	say "$who: perf record of $case_name"
-	perf record -q -e cpu-clock -F 2000 -o "$work/$who.data" -- \
-		"${kernel[$who]}" mem=1G root=/dev/root rootfstype=hostfs \
-		hostfs="$work/root" rw init=/init kunit.enable=0 \
-		panic_on_warn=1 con=null con0=fd:0,fd:1 \
-		</dev/null >"$out" 2>&1 || {
+	IOASIM_BOOT_WRAPPER="perf record -q -e cpu-clock -F 2000 -o $work/$who.data --" \
+		boot_sim "${kernel[$who]}" "$work/root" "$out" || {
 		say "$who: the benchmark failed (console: $out)"
 		rc=1
 		continue

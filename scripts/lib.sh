@@ -228,15 +228,18 @@ build_sim()
 
 # boot_sim KERNEL ROOT OUT [ARGS...]: boots a UML KERNEL with ROOT (made
 # by build_sim) as its hostfs root and init, console to OUT; the exit
-# status is init's (that of the programs).
+# status is init's (that of the programs). IOASIM_BOOT_WRAPPER, if set, is
+# a command the boot runs under (make bench-profile's perf record).
 boot_sim()
 {
 	local kernel=$1 root=$2 out=$3
 	shift 3
 
-	timeout 900 "$kernel" mem=1G root=/dev/root rootfstype=hostfs \
-		hostfs="$root" rw init=/init kunit.enable=0 panic_on_warn=1 \
-		"$@" con=null con0=fd:0,fd:1 </dev/null >"$out" 2>&1
+	# shellcheck disable=SC2086 # a command and its arguments, split
+	${IOASIM_BOOT_WRAPPER:-} timeout 900 "$kernel" mem=1G \
+		root=/dev/root rootfstype=hostfs hostfs="$root" rw init=/init \
+		kunit.enable=0 panic_on_warn=1 "$@" con=null con0=fd:0,fd:1 \
+		</dev/null >"$out" 2>&1
 }
 
 # tap_summary NAME LOG RC: the closing line, like kunit's,
@@ -268,4 +271,27 @@ timed()
 	"$@" || rc=$?
 	say "$(basename "$1") took $((SECONDS - start)) s"
 	return $rc
+}
+
+# bench_kernels NAME: what make bench-compare and make bench-profile share.
+# Sets kernel[ioasim] (the bench kernel, rebuilt if the sources moved on,
+# its in-kernel suite run quietly) and kernel[upstream] (the comparison
+# kernel of scripts/upstream.sh), and work, a fresh directory under the
+# cache whose root/ holds sim/iommufd_bench and its init.
+bench_kernels()
+{
+	local upstream
+
+	ensure_packages
+	ensure_tree
+	"$IOASIM_REPO/scripts/kunit.sh" bench ioasim_bench >/dev/null ||
+		die "the bench kernel did not build or its suite failed"
+	# Not inside declare, whose own status would hide a failed build.
+	upstream=$("$IOASIM_REPO/scripts/upstream.sh")
+	declare -gA kernel=([ioasim]=$(build_dir bench)/linux
+			    [upstream]=$upstream)
+	work=$IOASIM_CACHE/$1-$IOASIM_TREEKEY
+	rm -rf "$work"
+	mkdir -p "$work/root"/{proc,sys,dev}
+	build_sim "$work/root" iommufd_bench
 }
