@@ -42,6 +42,10 @@ struct test_driver {
 	struct ioasim_access *access;
 	u32 id;
 	bool stubborn;
+	/* Called first in ->unmap(), with the access's lock dropped. */
+	void (*in_unmap)(struct test_driver *drv);
+	u32 other_ioas;
+	int in_unmap_rc;
 	unsigned int unmap_calls;
 	unsigned long last_iova, last_length;
 	unsigned int npins;
@@ -60,6 +64,8 @@ static void driver_unmap(void *data, unsigned long iova, unsigned long length)
 	drv->unmap_calls++;
 	drv->last_iova = iova;
 	drv->last_length = length;
+	if (drv->in_unmap)
+		drv->in_unmap(drv);
 	if (drv->stubborn)
 		goto out;
 	for (i = 0; i < drv->npins; i++) {
@@ -371,6 +377,65 @@ static void access_refused_unmap_keeps_pinning(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 0);
 	KUNIT_EXPECT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 1);
+}
+
+static void attach_again(struct test_driver *drv)
+{
+	drv->in_unmap_rc = ioasim_access_attach(drv->access, drv->other_ioas);
+}
+
+/*
+ * A driver attaching from inside the ->unmap() of its own detach: the
+ * detach is not over, so the attach is refused with EBUSY and changes
+ * nothing; afterwards it goes through.
+ */
+static void access_attach_while_leaving(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = driver(test, &pin_ops, true);
+
+	drv->other_ioas = ioasim_test_ioas(test, fx->ctx);
+	drv->in_unmap = attach_again;
+	KUNIT_EXPECT_EQ(test, ioasim_access_detach(drv->access), 0);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, drv->in_unmap_rc, -EBUSY);
+	/* Detached: another detach is refused. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_detach(drv->access), -EINVAL);
+	drv->in_unmap = NULL;
+	KUNIT_EXPECT_EQ(test, ioasim_access_attach(drv->access,
+						   drv->other_ioas), 0);
+}
+
+static void cut_pinned_area(struct test_driver *drv)
+{
+	struct access_fixture *fx = drv->test->priv;
+	struct ioasim_ioas *ioas = ioasim_ioas_get(fx->ctx, fx->ioas);
+	unsigned long after = IOVA + PG - 1;
+
+	if (IS_ERR(ioas)) {
+		drv->in_unmap_rc = PTR_ERR(ioas);
+		return;
+	}
+	drv->in_unmap_rc = ioasim_space_cut(&ioas->space, &after, 1);
+	ioasim_ioas_put(fx->ctx, ioas);
+}
+
+/*
+ * A cut of an area whose unmap is waiting for its pins to go, from the
+ * ->unmap() that asks for them: EBUSY, before the pins would refuse it.
+ */
+static void access_cut_while_unmapping(struct kunit *test)
+{
+	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct page *pages[1];
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA + PG, PG, pages, 0), 0);
+	drv->in_unmap = cut_pinned_area;
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 4 * PG), 0);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, drv->in_unmap_rc, -EBUSY);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
 }
 
 /* An access that never unpins makes unmap fail, after bounded retries. */
@@ -760,6 +825,8 @@ static struct kunit_case ioasim_access_cases[] = {
 	KUNIT_CASE(access_refused_unmap_keeps_pinning),
 	KUNIT_CASE(access_unmap_stubborn),
 	KUNIT_CASE(access_attach_rules),
+	KUNIT_CASE(access_attach_while_leaving),
+	KUNIT_CASE(access_cut_while_unmapping),
 	KUNIT_CASE(access_page_alignment),
 	KUNIT_CASE(access_pin_fail_nth),
 	KUNIT_CASE(access_attach_fail_nth),
