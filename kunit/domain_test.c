@@ -572,16 +572,24 @@ static int map_sweep_step(struct kunit *test, void *arg)
 	return map_fixed(test, 0x400000, 0, 8 * PAGE_SIZE);
 }
 
+static bool user_page_pinned(struct kunit *test, unsigned int i);
+static unsigned int count_areas(struct kunit *test);
+
 static void map_sweep_check(struct kunit *test, void *arg, int rc)
 {
 	struct map_sweep *s = arg;
 	struct interval_tree_node *node;
+	unsigned int i;
 
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d1), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d2), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 0);
 	node = interval_tree_iter_first(&space(test)->areas, 0, ULONG_MAX);
 	KUNIT_EXPECT_NULL(test, node);
+	/* Not counted, not mapped, and not pinned behind the counters. */
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, user_page_pinned(test, i),
+				       "page %u", i);
 }
 
 /* Fail every step of a map that two domains must follow. */
@@ -602,6 +610,85 @@ static void domain_map_fail_nth(struct kunit *test)
 	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 8);
 	KUNIT_EXPECT_EQ(test, pinned(test), 8);
 	check_translates(test, s.d2, 0x400000, 0, 8 * PAGE_SIZE);
+}
+
+/*
+ * A map whose last page is not there: GUP pins the pages before it and
+ * stops short, the next batch fails, and the pages pinned and mapped so
+ * far are taken back, their charge and the short batch's included.
+ */
+static void domain_map_over_hole(struct kunit *test)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_domain *d = domain(test);
+	unsigned int i;
+
+	attach(test, d);
+	KUNIT_ASSERT_EQ(test, vm_munmap(fx->uptr + 3 * PAGE_SIZE, PAGE_SIZE),
+			0);
+	KUNIT_EXPECT_EQ(test, map_fixed(test, 0x400000, 0, 4 * PAGE_SIZE),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, user_page_pinned(test, i),
+				       "page %u", i);
+	/* The pages before the hole map on their own. */
+	KUNIT_EXPECT_EQ(test, map_fixed(test, 0x400000, 0, 3 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 3);
+}
+
+static int copy_sweep_step(struct kunit *test, void *arg)
+{
+	struct domain_fixture *fx = test->priv;
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd), .flags = FIXED_RW,
+		.dst_ioas_id = fx->ioas->obj.id,
+		.src_ioas_id = fx->ioas->obj.id,
+		.length = 2 * PAGE_SIZE, .src_iova = 0x101000,
+		.dst_iova = 0x500000,
+	};
+
+	return ioasim_ioas_copy(fx->ctx, &cmd);
+}
+
+static void copy_sweep_check(struct kunit *test, void *arg, int rc)
+{
+	struct iommu_domain *d = arg;
+
+	KUNIT_EXPECT_EQ(test, count_areas(test), 1);
+	KUNIT_EXPECT_EQ(test, pinned(test), 4);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d),
+			4 * PAGE_SIZE / IO_PG);
+}
+
+/*
+ * Fail every step of a copy into an attached IOAS: the copy shares its
+ * pages with the source area, so it takes the long way into the domain,
+ * and each failure must leave the source as it was. Unmapping the source
+ * afterwards walks the pages' users, where a copy's registration left
+ * behind would be found freed.
+ */
+static void domain_copy_fail_nth(struct kunit *test)
+{
+	static const char *const points[] = {
+		"space.area_alloc", "space.domain_map", "mock.map", NULL
+	};
+	struct iommu_domain *d = domain(test);
+	struct ioasim_sweep sweep = {
+		.step = copy_sweep_step,
+		.check = copy_sweep_check,
+		.arg = d,
+	};
+
+	attach(test, d);
+	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 2);
+	KUNIT_EXPECT_EQ(test, count_areas(test), 2);
+	KUNIT_EXPECT_EQ(test, unmap(test, 0x100000, 4 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+	KUNIT_EXPECT_EQ(test, unmap(test, 0x500000, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
 }
 
 /* Whether the fixture's user page @i is pinned (by its GUP pin bias). */
@@ -774,6 +861,8 @@ static struct kunit_case ioasim_domain_cases[] = {
 	KUNIT_CASE(domain_dma_faults),
 	KUNIT_CASE(domain_attach_fail_nth),
 	KUNIT_CASE(domain_map_fail_nth),
+	KUNIT_CASE(domain_map_over_hole),
+	KUNIT_CASE(domain_copy_fail_nth),
 	KUNIT_CASE(domain_cut_area),
 	{}
 };

@@ -192,29 +192,37 @@ static void mock_contract_checks(struct kunit *test)
 			3 * half);
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 6);
 
+	/* A map and the hole after it: the hole, and an end that is none. */
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x70000, phys, half,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x70000, 2 * half),
+			2 * half);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 8);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
+
 	/* Misaligned requests, straight to the driver. */
 	KUNIT_EXPECT_EQ(test, domain->ops->map_pages(domain, 0x30008, phys,
 						     half, 1, IOMMU_READ,
 						     GFP_KERNEL, &mapped),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 7);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
 	KUNIT_EXPECT_EQ(test, domain->ops->unmap_pages(domain, iova + 8, half,
 						       1, NULL), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 10);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
 
 	/* Once told to keep DMA coherent, a map must ask for IOMMU_CACHE. */
 	KUNIT_ASSERT_TRUE(test, domain->ops->enforce_cache_coherency(domain));
 	KUNIT_EXPECT_EQ(test, iommu_map(domain, 0x40000, phys, PAGE_SIZE,
 					IOMMU_READ, GFP_KERNEL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 11);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 1);
 	KUNIT_EXPECT_EQ(test, iommu_map(domain, 0x40000, phys, PAGE_SIZE,
 					IOMMU_READ | IOMMU_CACHE, GFP_KERNEL),
 			0);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x40000, PAGE_SIZE),
 			PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 9);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 11);
 
 	/* Half of a map, straight to the driver, with no gather to sync. */
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x60000, phys, PAGE_SIZE,
@@ -222,7 +230,7 @@ static void mock_contract_checks(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, domain->ops->unmap_pages(domain, 0x60000, half,
 						       1, NULL), half);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 10);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 12);
 
 	/* Unmapping a page nobody holds pinned: once per CPU page. */
 	ioasim_mock_domain_of(domain)->unpinned_ok = false;
@@ -231,11 +239,11 @@ static void mock_contract_checks(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x50000, PAGE_SIZE),
 			PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 11);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 13);
 
 	/* Freeing a domain that still maps something. */
 	ioasim_test_domain_free(test, domain);
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 12);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 14);
 }
 
 /*
