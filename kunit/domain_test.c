@@ -654,36 +654,39 @@ static int copy_sweep_step(struct kunit *test, void *arg)
 
 static void copy_sweep_check(struct kunit *test, void *arg, int rc)
 {
-	struct iommu_domain *d = arg;
+	struct map_sweep *s = arg;
 
 	KUNIT_EXPECT_EQ(test, count_areas(test), 1);
 	KUNIT_EXPECT_EQ(test, pinned(test), 4);
-	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(d),
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d1),
+			4 * PAGE_SIZE / IO_PG);
+	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(s->d2),
 			4 * PAGE_SIZE / IO_PG);
 }
 
 /*
- * Fail every step of a copy into an attached IOAS: the copy shares its
- * pages with the source area, so it takes the long way into the domain,
- * and each failure must leave the source as it was. Unmapping the source
- * afterwards walks the pages' users, where a copy's registration left
- * behind would be found freed.
+ * Fail every step of a copy into an IOAS with two domains: the copy
+ * shares its pages with the source area, so it takes the long way into
+ * the domains, and each failure, in either domain, must leave the source
+ * as it was. Unmapping the source afterwards walks the pages' users,
+ * where a copy's registration left behind would be found freed.
  */
 static void domain_copy_fail_nth(struct kunit *test)
 {
 	static const char *const points[] = {
 		"space.area_alloc", "space.domain_map", "mock.map", NULL
 	};
-	struct iommu_domain *d = domain(test);
+	struct map_sweep s = { .d1 = domain(test), .d2 = domain(test) };
 	struct ioasim_sweep sweep = {
 		.step = copy_sweep_step,
 		.check = copy_sweep_check,
-		.arg = d,
+		.arg = &s,
 	};
 
-	attach(test, d);
+	attach(test, s.d1);
+	attach(test, s.d2);
 	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 2);
+	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 5);
 	KUNIT_EXPECT_EQ(test, count_areas(test), 2);
 	KUNIT_EXPECT_EQ(test, unmap(test, 0x100000, 4 * PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 2);
