@@ -366,6 +366,37 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 }
 
 /*
+ * Charge and pin the next batch of a span: up to @want pages from @index.
+ * Returns how many were pinned, each charged once, or an errno with
+ * nothing left charged. @ask: pass the fault points (the span's first
+ * batch).
+ */
+static long pages_pin_next(struct ioasim_pages *pages, unsigned long index,
+			   unsigned long want, struct page **batch, bool ask)
+{
+	long got;
+	int rc;
+
+	rc = pages_charge(pages, want, ask);
+	if (rc)
+		return rc;
+	got = pages_pin_batch(pages, index, want, batch, ask);
+	/* GUP may pin fewer than asked: the rest goes back at once. */
+	pages_uncharge(pages, got < 0 ? want : want - got);
+	return got;
+}
+
+/* @n pages from @index pinned but held nowhere: drop them directly. */
+static void pages_drop_unheld(struct ioasim_pages *pages, unsigned long index,
+			      struct page **batch, unsigned long n)
+{
+	unpin_user_pages(batch, n);
+	ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages, index, n,
+				 _THIS_IP_);
+	pages_uncharge(pages, n);
+}
+
+/*
  * Pin the unpinned indexes [first, last]. On failure everything this call
  * pinned is unpinned and uncharged again.
  */
@@ -382,16 +413,11 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 
 	while (index <= last) {
 		want = min(last - index + 1, b->cap);
-		rc = pages_charge(pages, want, index == first);
-		if (rc)
-			break;
-		got = pages_pin_batch(pages, index, want, batch, index == first);
+		got = pages_pin_next(pages, index, want, batch, index == first);
 		if (got < 0) {
-			pages_uncharge(pages, want);
 			rc = got;
 			break;
 		}
-		pages_uncharge(pages, want - got);
 
 		/* GUP may pin fewer than asked: once, where @last is met. */
 		ask_store = index + got - 1 == last && !stored_last;
@@ -400,11 +426,7 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 		pages->npinned += i;
 		atomic_long_add(i, &ioasim_stats.pinned_pages);
 		if (rc) {
-			/* Pinned but not stored: drop those directly. */
-			unpin_user_pages(batch + i, got - i);
-			ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages,
-						 index + i, got - i, _THIS_IP_);
-			pages_uncharge(pages, got - i);
+			pages_drop_unheld(pages, index + i, batch + i, got - i);
 			index += i;
 			break;
 		}
@@ -939,24 +961,16 @@ int ioasim_pages_add_stored_user(struct ioasim_pages *pages,
 	pages_user_keep(pages, user, domain, iova, byte);
 	while (index <= last) {
 		want = min(last - index + 1, b.cap);
-		rc = pages_charge(pages, want, index == first);
-		if (rc)
-			break;
-		got = pages_pin_batch(pages, index, want, b.pages,
-				      index == first);
+		got = pages_pin_next(pages, index, want, b.pages,
+				     index == first);
 		if (got < 0) {
-			pages_uncharge(pages, want);
 			rc = got;
 			break;
 		}
-		pages_uncharge(pages, want - got);
 		rc = sink->map(sink, index, b.pages, got);
 		if (rc) {
-			/* Pinned, mapped nowhere: drop them directly. */
-			unpin_user_pages(b.pages, got);
-			ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages,
-						 index, got, _THIS_IP_);
-			pages_uncharge(pages, got);
+			/* Mapped nowhere: the sink left none of them mapped. */
+			pages_drop_unheld(pages, index, b.pages, got);
 			break;
 		}
 		pages->npinned += got;
