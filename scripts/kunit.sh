@@ -39,6 +39,15 @@ ensure_packages
 ensure_tree
 build=$(build_dir "$flavour")
 mkdir -p "$build"
+# make trusts timestamps: after drivers/ioasim moved to another checkout
+# (a CI clone, then this one), objects built from the other can be newer
+# than this checkout's sources and would be linked unchanged. Build
+# ioasim's objects afresh whenever the checkout differs from last time.
+stamp=$build/.ioasim-checkout
+if [ "$(cat "$stamp" 2>/dev/null)" != "$IOASIM_REPO" ]; then
+	rm -rf "$build/drivers/ioasim"
+	echo "$IOASIM_REPO" >"$stamp"
+fi
 # Counters accumulate across runs: start every coverage run from zero.
 [ "$flavour" != coverage ] || find "$build" -name '*.gcda' -delete
 say "kernel tree: $IOASIM_TREE"

@@ -16,7 +16,9 @@ kdir=$(headers_dir)
 kver=$(basename "$kdir" | sed 's/^linux-headers-//')
 out=$IOASIM_CACHE/module-$kver
 mkdir -p "$out" "$IOASIM_REPO/out"
-rsync -a --delete --checksum --exclude=.git --exclude=out \
+# Not -a: a changed file must get a new time, or make, comparing it with
+# an object built from another checkout, could keep the object.
+rsync -rlp --delete --checksum --exclude=.git --exclude=out \
 	--include='*/' --include=Kbuild --include=Kconfig \
 	--include='*.[ch]' --exclude='*' "$IOASIM_REPO"/ "$out/src/"
 
