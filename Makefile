@@ -23,6 +23,8 @@
 #                boots each (default 3): medians and ratios
 #   make bench-profile  perf profile of one benchmark case (CASE=, default
 #                map_unmap_64M_d1) in both kernels: the heaviest functions
+#   make fail-nth-sites  the fault sites of each iommufd_fail_nth scenario
+#                in the run kernel and in upstream's, BOOTS= boots each
 #   make fuzz    the model-based fuzzer: SEED=, STEPS=, SECONDS= (FLAVOUR=check
 #                for sanitizers); a failure is shrunk and printed as a case
 #   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
@@ -38,7 +40,8 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl bench bench-compare bench-profile mutate mutate-sample \
+	fuzz fuzz-ioctl bench bench-compare bench-profile fail-nth-sites \
+	mutate mutate-sample \
 	vm selftests
 
 run:
@@ -77,6 +80,9 @@ bench-compare:
 bench-profile:
 	@scripts/bench-profile.sh $(CASE)
 
+fail-nth-sites:
+	@scripts/fail-nth-sites.sh $(BOOTS)
+
 mutate:
 	@scripts/mutate.sh $(if $(FILES),--files $(FILES)) $(if $(OPS),--ops $(OPS))
 
@@ -106,4 +112,4 @@ setup:
 	@bash -c 'source scripts/lib.sh && ensure_packages && ensure_tree && say "tree ready: $$IOASIM_TREE"'
 
 help:
-	@sed -n '3,29p' Makefile
+	@sed -n '3,31p' Makefile
