@@ -325,7 +325,8 @@ EXPORT_SYMBOL_NS_GPL(ioasim_access_pin_pages, IOASIM);
  * The caller must have stopped using the pages.
  *
  * Context: process context, may sleep; may be called from ->unmap().
- * Return: 0, or -EINVAL if the access holds no pin of exactly that range.
+ * Return: 0, or -EINVAL if the access holds no pin of that range: the
+ * same first byte, and a last byte in the same page.
  */
 int ioasim_access_unpin_pages(struct ioasim_access *access,
 			      unsigned long iova, unsigned long length)

@@ -111,6 +111,7 @@ struct ioasim_pages *ioasim_pages_create(unsigned long uptr,
 	pages->account = account;
 	pages->batch_bytes = max_t(size_t, batch_bytes, sizeof(struct page *));
 	pages->users = RB_ROOT_CACHED;
+	pages->pins = RB_ROOT_CACHED;
 	xa_init_flags(&pages->pinned, XA_FLAGS_ACCOUNT);
 
 	pages->mm = current->mm;
@@ -130,7 +131,8 @@ static void ioasim_pages_release(struct kref *kref)
 
 	/* Users hold references, so none can be left. */
 	/* Cannot fail: impossible states, see above. */
-	WARN_ON(!RB_EMPTY_ROOT(&pages->users.rb_root));
+	WARN_ON(!RB_EMPTY_ROOT(&pages->users.rb_root) ||
+		!RB_EMPTY_ROOT(&pages->pins.rb_root));
 	WARN_ON(pages->npinned || !xa_empty(&pages->pinned));
 	ioasim_ledger_settle(pages, "pages");
 	mmdrop(pages->mm);
@@ -168,7 +170,10 @@ static void pages_users_remove(struct ioasim_pages *pages,
 	interval_tree_remove(&user->node, &pages->users);
 }
 
-/* Does a user other than @self (which may be NULL) cover [first, last]? */
+/*
+ * Does a pin, or a user other than @self (which may be NULL), cover part
+ * of [first, last]?
+ */
 static bool pages_range_shared(struct ioasim_pages *pages,
 			       struct ioasim_pages_user *self,
 			       unsigned long first, unsigned long last)
@@ -176,6 +181,8 @@ static bool pages_range_shared(struct ioasim_pages *pages,
 	struct interval_tree_node *node;
 
 	lockdep_assert_held(&pages->mutex);
+	if (interval_tree_iter_first(&pages->pins, first, last))
+		return true;
 	node = interval_tree_iter_first(&pages->users, first, last);
 	if (self && node == &self->node)
 		node = interval_tree_iter_next(node, first, last);
@@ -453,6 +460,47 @@ static void pages_user_keep(struct ioasim_pages *pages,
 	user->byte = byte;
 }
 
+/*
+ * Pin the indexes of [first, last] that no user and no pin covers. On
+ * failure what this pinned is unpinned again.
+ */
+static int pages_cover(struct ioasim_pages *pages, unsigned long first,
+		       unsigned long last, struct pages_batch *b)
+{
+	struct rb_root_cached *roots[] = { &pages->users, &pages->pins };
+	struct ioasim_gaps h;
+	int rc = 0;
+
+	lockdep_assert_held(&pages->mutex);
+	ioasim_gaps_init(&h, roots, ARRAY_SIZE(roots), first, last);
+	while (ioasim_gaps_next(&h)) {
+		rc = pages_pin_span(pages, h.first_free, h.last_free, b);
+		if (rc)
+			break;
+	}
+	/* The gaps before the failing one were filled: empty them. */
+	if (rc && h.first_free > first) {
+		ioasim_gaps_init(&h, roots, ARRAY_SIZE(roots), first,
+				 h.first_free - 1);
+		while (ioasim_gaps_next(&h))
+			pages_unpin_span(pages, h.first_free, h.last_free, b);
+	}
+	return rc;
+}
+
+/* Unpin the indexes of [first, last] that no user and no pin covers now. */
+static void pages_uncover(struct ioasim_pages *pages, unsigned long first,
+			  unsigned long last, struct pages_batch *b)
+{
+	struct rb_root_cached *roots[] = { &pages->users, &pages->pins };
+	struct ioasim_gaps h;
+
+	lockdep_assert_held(&pages->mutex);
+	ioasim_gaps_init(&h, roots, ARRAY_SIZE(roots), first, last);
+	while (ioasim_gaps_next(&h))
+		pages_unpin_span(pages, h.first_free, h.last_free, b);
+}
+
 /**
  * ioasim_pages_add_user() - make [first, last] resident for @user
  * @pages: the object
@@ -460,8 +508,9 @@ static void pages_user_keep(struct ioasim_pages *pages,
  * @first: first index
  * @last: last index, inclusive, below npages
  *
- * Pins every index of the range that no other user covers, charging each
- * once. On failure nothing this call pinned or charged is left.
+ * Pins every index of the range that no other user or pin covers,
+ * charging each once. On failure nothing this call pinned or charged is
+ * left.
  *
  * Context: process context, may sleep; takes @pages->mutex.
  * Return: 0, -EINVAL for a bad range, -ENOMEM when out of memory or over
@@ -472,43 +521,26 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 			  struct ioasim_pages_user *user, unsigned long first,
 			  unsigned long last)
 {
-	struct rb_root_cached *roots[] = { &pages->users };
 	struct pages_batch b;
-	struct ioasim_gaps h;
-	int rc = 0;
+	int rc;
 
-	/* LCOV_EXCL_START: a caller bug; areas and accesses pass valid ranges */
+	/* LCOV_EXCL_START: a caller bug; areas pass valid ranges */
 	if (WARN_ON_ONCE(first > last || last >= pages->npages))
 		return -EINVAL;
 	/* LCOV_EXCL_STOP */
 
 	pages_batch_init(&b, pages, last - first + 1);
 	mutex_lock(&pages->mutex);
-	ioasim_gaps_init(&h, roots, 1, first, last);
-	while (ioasim_gaps_next(&h)) {
-		rc = pages_pin_span(pages, h.first_free, h.last_free, &b);
-		if (rc)
-			break;
+	rc = pages_cover(pages, first, last, &b);
+	if (!rc) {
+		user->node.start = first;
+		user->node.last = last;
+		pages_user_keep(pages, user, NULL, 0, 0);
+		pages_users_insert(pages, user);
 	}
-	if (rc) {
-		/* The gaps before the failing one were filled: empty them. */
-		if (h.first_free > first) {
-			ioasim_gaps_init(&h, roots, 1, first, h.first_free - 1);
-			while (ioasim_gaps_next(&h))
-				pages_unpin_span(pages, h.first_free,
-						 h.last_free, &b);
-		}
-		mutex_unlock(&pages->mutex);
-		pages_batch_destroy(&b);
-		return rc;
-	}
-	user->node.start = first;
-	user->node.last = last;
-	pages_user_keep(pages, user, NULL, 0, 0);
-	pages_users_insert(pages, user);
 	mutex_unlock(&pages->mutex);
 	pages_batch_destroy(&b);
-	return 0;
+	return rc;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_user);
 
@@ -517,29 +549,126 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_user);
  * @pages: the object
  * @user: a registered user
  *
- * Unpins the indexes of @user's range that no other user covers.
+ * Unpins the indexes of @user's range that no other user or pin covers.
  *
  * Context: process context, may sleep; takes @pages->mutex.
  */
 void ioasim_pages_remove_user(struct ioasim_pages *pages,
 			      struct ioasim_pages_user *user)
 {
-	struct rb_root_cached *roots[] = { &pages->users };
 	struct pages_batch b;
-	struct ioasim_gaps h;
 
 	pages_batch_init(&b, pages, user->node.last - user->node.start + 1);
 	mutex_lock(&pages->mutex);
 	/* Cannot fail: a caller bug; storage is given back first. */
 	WARN_ON(user->domain);
 	pages_users_remove(pages, user);
-	ioasim_gaps_init(&h, roots, 1, user->node.start, user->node.last);
-	while (ioasim_gaps_next(&h))
-		pages_unpin_span(pages, h.first_free, h.last_free, &b);
+	pages_uncover(pages, user->node.start, user->node.last, &b);
 	mutex_unlock(&pages->mutex);
 	pages_batch_destroy(&b);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_user);
+
+/**
+ * ioasim_pages_add_pin() - make [first, last] resident for a pin
+ * @pages: the object
+ * @pin: caller-owned, its @holder and @owner set; not registered yet
+ * @first: first index
+ * @last: last index, inclusive, below npages
+ *
+ * As ioasim_pages_add_user(), for a pin.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ * Return: as ioasim_pages_add_user().
+ */
+/* An access may hold thousands of pins: one kmalloc-64 object each. */
+static_assert(sizeof(struct ioasim_pages_pin) <= 64);
+
+int ioasim_pages_add_pin(struct ioasim_pages *pages,
+			 struct ioasim_pages_pin *pin, unsigned long first,
+			 unsigned long last)
+{
+	struct pages_batch b;
+	int rc;
+
+	/* LCOV_EXCL_START: a caller bug; accesses pass valid ranges */
+	if (WARN_ON_ONCE(first > last || last >= pages->npages))
+		return -EINVAL;
+	/* LCOV_EXCL_STOP */
+
+	pages_batch_init(&b, pages, last - first + 1);
+	mutex_lock(&pages->mutex);
+	rc = pages_cover(pages, first, last, &b);
+	if (!rc) {
+		pin->node.start = first;
+		pin->node.last = last;
+		interval_tree_insert(&pin->node, &pages->pins);
+	}
+	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_pin);
+
+/**
+ * ioasim_pages_remove_pin() - release what ioasim_pages_add_pin() pinned
+ * @pages: the object
+ * @pin: a registered pin
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ */
+void ioasim_pages_remove_pin(struct ioasim_pages *pages,
+			     struct ioasim_pages_pin *pin)
+{
+	struct pages_batch b;
+
+	pages_batch_init(&b, pages, pin->node.last - pin->node.start + 1);
+	mutex_lock(&pages->mutex);
+	interval_tree_remove(&pin->node, &pages->pins);
+	pages_uncover(pages, pin->node.start, pin->node.last, &b);
+	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_pin);
+
+/**
+ * ioasim_pages_find_pin() - a pin of @holder and @owner
+ * @pages: the object
+ * @first: first index
+ * @last: last index, inclusive
+ * @holder: the pin's holder
+ * @owner: the pin's owner
+ * @exact: the pin must cover exactly [first, last], not just part of it
+ *
+ * Pins come and go only under their holder's lock, which the caller holds:
+ * the pin found stays registered until the caller removes it.
+ *
+ * Context: process context, may sleep; takes @pages->mutex.
+ * Return: the pin, or NULL if there is none.
+ */
+struct ioasim_pages_pin *ioasim_pages_find_pin(struct ioasim_pages *pages,
+					       unsigned long first,
+					       unsigned long last,
+					       const void *holder,
+					       const void *owner, bool exact)
+{
+	struct ioasim_pages_pin *found = NULL, *pin;
+	struct interval_tree_node *node;
+
+	mutex_lock(&pages->mutex);
+	for (node = interval_tree_iter_first(&pages->pins, first, last); node;
+	     node = interval_tree_iter_next(node, first, last)) {
+		pin = container_of(node, struct ioasim_pages_pin, node);
+		if (pin->holder != holder || pin->owner != owner ||
+		    (exact && (node->start != first || node->last != last)))
+			continue;
+		found = pin;
+		break;
+	}
+	mutex_unlock(&pages->mutex);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_find_pin);
 
 /* Where @user's domain has the page of @index, which @user covers. */
 static struct page *user_domain_page(struct ioasim_pages_user *user,

@@ -7,9 +7,13 @@
  * first byte, index npages - 1 the page holding its last byte. Ranges of
  * indexes are inclusive ([first, last]; "last" never means one past).
  *
- * Whoever needs the memory resident registers a user, an interval of
- * indexes: an IOAS area for its domains, an access for the pages it pins.
- * An index is pinned exactly while at least one user covers it. The first
+ * Whoever needs the memory resident registers an interval of indexes: an
+ * IOAS area for its domains registers a user (struct ioasim_pages_user),
+ * an access a pin (struct ioasim_pages_pin) for each range it pins. A pin
+ * is the smaller of the two, one 64-byte object per call, since accesses
+ * may hold many; its pages are never stored in a domain. Users and pins
+ * cover indexes alike: an index is pinned exactly while at least one of
+ * them covers it. The first
  * user to cover it pins it (FOLL_LONGTERM, in the mm that mapped it, even
  * from another task); the last to leave unpins it. Overlapping users never
  * pin twice.
@@ -77,7 +81,7 @@ enum ioasim_account {
 /**
  * struct ioasim_pages - a pinned-on-demand range of user memory
  * @kref: areas (and later accesses) sharing this range
- * @mutex: protects @users, @pinned and @npinned
+ * @mutex: protects @users, @pins, @pinned and @npinned
  * @uptr: user address of index 0 (page aligned)
  * @npages: number of indexes
  * @writable: pinned with FOLL_WRITE
@@ -87,6 +91,7 @@ enum ioasim_account {
  * @task: its group leader, whose RLIMIT_MEMLOCK applies (referenced)
  * @user: the user charged in IOASIM_ACCOUNT_USER mode (referenced)
  * @users: interval tree of struct ioasim_pages_user, in indexes
+ * @pins: interval tree of struct ioasim_pages_pin, in indexes
  * @pinned: index -> struct page * of every pinned index that no storing
  *	domain covers
  * @npinned: number of pinned (and charged) indexes
@@ -103,6 +108,7 @@ struct ioasim_pages {
 	struct task_struct *task;
 	struct user_struct *user;
 	struct rb_root_cached users;
+	struct rb_root_cached pins;
 	struct xarray pinned;
 	unsigned long npinned;
 };
@@ -119,6 +125,21 @@ struct ioasim_pages_user {
 	struct iommu_domain *domain;
 	unsigned long iova;
 	unsigned long byte;
+};
+
+/**
+ * struct ioasim_pages_pin - [first, last] pinned for an owner through a holder
+ * @node: in ioasim_pages::pins; start and last are indexes
+ * @holder: what the pin was taken through (an IOAS area)
+ * @owner: for whom (an access); the pin is released on its behalf only
+ *
+ * Two pins of the same range by the same owner are two objects: each is
+ * released once.
+ */
+struct ioasim_pages_pin {
+	struct interval_tree_node node;
+	const void *holder;
+	const void *owner;
 };
 
 /**
@@ -157,6 +178,16 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 			  unsigned long last);
 void ioasim_pages_remove_user(struct ioasim_pages *pages,
 			      struct ioasim_pages_user *user);
+int ioasim_pages_add_pin(struct ioasim_pages *pages,
+			 struct ioasim_pages_pin *pin, unsigned long first,
+			 unsigned long last);
+void ioasim_pages_remove_pin(struct ioasim_pages *pages,
+			     struct ioasim_pages_pin *pin);
+struct ioasim_pages_pin *ioasim_pages_find_pin(struct ioasim_pages *pages,
+					       unsigned long first,
+					       unsigned long last,
+					       const void *holder,
+					       const void *owner, bool exact);
 struct page *ioasim_pages_page(struct ioasim_pages *pages,
 			       unsigned long index);
 void ioasim_pages_fill(struct ioasim_pages *pages, unsigned long first,

@@ -60,8 +60,8 @@ struct ioasim_space;
  * @prot: IOMMU_READ and/or IOMMU_WRITE
  * @reg: the area's registration with @pages (its pages pinned for it)
  *	while domains are attached
- * @access_pins: struct ioasim_access_pin of the accesses that pinned
- *	parts of the area, in IOVA
+ * @npins: how many pins accesses hold through the area; the pins
+ *	themselves are in @pages (struct ioasim_pages_pin, @holder the area)
  * @unmapping: an unmap waits for the access pins to go; no new ones
  */
 struct ioasim_area {
@@ -71,22 +71,8 @@ struct ioasim_area {
 	unsigned long start_byte;
 	int prot;
 	struct ioasim_pages_user reg;
-	struct rb_root_cached access_pins;
+	unsigned int npins;
 	bool unmapping;
-};
-
-/**
- * struct ioasim_access_pin - a range of an area an access pinned
- * @node: in ioasim_area::access_pins; the pinned IOVA range
- * @user: the range's registration with the area's pages
- * @owner: the access; only it unpins the range
- * @refs: how many times the owner pinned exactly this range
- */
-struct ioasim_access_pin {
-	struct interval_tree_node node;
-	struct ioasim_pages_user user;
-	const void *owner;
-	unsigned int refs;
 };
 
 /**

@@ -50,38 +50,31 @@ static int space_check_reach(struct ioasim_space *space, unsigned long iova,
 	return space_pieces_whole(&pcs) ? 0 : -ENOENT;
 }
 
-static struct ioasim_access_pin *area_find_pin(struct ioasim_area *area,
-					       unsigned long iova,
-					       unsigned long last,
-					       const void *owner)
+/*
+ * The pin @owner took of [iova, last] through @area. A pin is known by its
+ * pages: an unpin must name the range's first byte and its last page, the
+ * way the pin did.
+ */
+static struct ioasim_pages_pin *area_find_pin(struct ioasim_area *area,
+					      unsigned long iova,
+					      unsigned long last,
+					      const void *owner)
 {
-	struct interval_tree_node *node;
+	unsigned long byte = area_byte(area, iova);
 
-	for (node = interval_tree_iter_first(&area->access_pins, iova, last);
-	     node; node = interval_tree_iter_next(node, iova, last)) {
-		struct ioasim_access_pin *pin =
-			container_of(node, struct ioasim_access_pin, node);
-
-		if (node->start == iova && node->last == last &&
-		    pin->owner == owner)
-			return pin;
-	}
-	return NULL;
+	if (offset_in_page(byte))
+		return NULL;
+	return ioasim_pages_find_pin(area->pages, byte >> PAGE_SHIFT,
+				     area_byte(area, last) >> PAGE_SHIFT, area,
+				     owner, true);
 }
 
 static void access_drop_pin(struct ioasim_area *area,
-			    struct ioasim_access_pin *pin)
+			    struct ioasim_pages_pin *pin)
 {
-	interval_tree_remove(&pin->node, &area->access_pins);
-	ioasim_pages_remove_user(area->pages, &pin->user);
+	ioasim_pages_remove_pin(area->pages, pin);
+	area->npins--;
 	kfree(pin);
-}
-
-static void access_put_pin(struct ioasim_area *area,
-			   struct ioasim_access_pin *pin)
-{
-	if (!--pin->refs)
-		access_drop_pin(area, pin);
 }
 
 /* Pin [iova, last] of @area for @owner; fill @out with its pages. */
@@ -91,28 +84,21 @@ static int access_pin_piece(struct ioasim_area *area, unsigned long iova,
 {
 	unsigned long first = area_byte(area, iova) >> PAGE_SHIFT;
 	unsigned long final = area_byte(area, last) >> PAGE_SHIFT;
-	struct ioasim_access_pin *pin = area_find_pin(area, iova, last, owner);
+	struct ioasim_pages_pin *pin;
 	int rc;
 
-	if (pin) {
-		pin->refs++;
-	} else {
-		pin = ioasim_kzalloc("space.access_pin", sizeof(*pin),
-				     GFP_KERNEL_ACCOUNT);
-		if (!pin)
-			return -ENOMEM;
-		rc = ioasim_pages_add_user(area->pages, &pin->user, first,
-					   final);
-		if (rc) {
-			kfree(pin);
-			return rc;
-		}
-		pin->node.start = iova;
-		pin->node.last = last;
-		pin->owner = owner;
-		pin->refs = 1;
-		interval_tree_insert(&pin->node, &area->access_pins);
+	pin = ioasim_kzalloc("space.access_pin", sizeof(*pin),
+			     GFP_KERNEL_ACCOUNT);
+	if (!pin)
+		return -ENOMEM;
+	pin->holder = area;
+	pin->owner = owner;
+	rc = ioasim_pages_add_pin(area->pages, pin, first, final);
+	if (rc) {
+		kfree(pin);
+		return rc;
 	}
+	area->npins++;
 	ioasim_pages_fill(area->pages, first, final - first + 1, out);
 	return 0;
 }
@@ -123,7 +109,8 @@ static int access_pin_piece(struct ioasim_area *area, unsigned long iova,
  * @iova: first IOVA
  * @last: last IOVA, inclusive
  * @write: the pages will be written
- * @owner: the access; unpin with the same owner and exactly the same range
+ * @owner: the access; unpin with the same owner and the same range (a
+ *	range is known by its pages: its first byte and its last page)
  * @out: the pages, one per CPU page the range touches, in order
  *
  * Context: process context, may sleep; takes @space->lock.
@@ -157,9 +144,9 @@ out_undo:
 	/* The pieces before the failing one, if any, go again. */
 	if (pcs.cur != iova) {
 		space_for_each_piece(&undo, area, space, iova, pcs.cur - 1)
-			access_put_pin(area, area_find_pin(area, undo.cur,
-							   undo.piece_last,
-							   owner));
+			access_drop_pin(area, area_find_pin(area, undo.cur,
+							    undo.piece_last,
+							    owner));
 	}
 out_unlock:
 	up_write(&space->lock);
@@ -175,8 +162,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_pin);
  * @owner: the @owner given to it
  *
  * Context: process context, may sleep; takes @space->lock.
- * Return: 0, or -EINVAL if @owner holds no pin of exactly that range (and
- * nothing is unpinned).
+ * Return: 0, or -EINVAL if @owner holds no pin of that range (the same
+ * first byte and last page; nothing is unpinned then).
  */
 int ioasim_space_unpin(struct ioasim_space *space, unsigned long iova,
 		       unsigned long last, const void *owner)
@@ -196,8 +183,8 @@ int ioasim_space_unpin(struct ioasim_space *space, unsigned long iova,
 		goto out_unlock;
 	}
 	space_for_each_piece(&pcs, area, space, iova, last)
-		access_put_pin(area, area_find_pin(area, pcs.cur,
-						   pcs.piece_last, owner));
+		access_drop_pin(area, area_find_pin(area, pcs.cur,
+						    pcs.piece_last, owner));
 out_unlock:
 	up_write(&space->lock);
 	return rc;
@@ -218,22 +205,19 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin);
 unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
 				      const void *owner)
 {
-	struct interval_tree_node *pnode, *next;
+	struct ioasim_pages_pin *pin;
 	struct ioasim_area *area;
+	unsigned long first, last;
 	unsigned int n = 0;
 
 	down_write(&space->lock);
 	space_for_each_area(area, space, 0, ULONG_MAX) {
-		for (pnode = interval_tree_iter_first(&area->access_pins, 0,
-						      ULONG_MAX);
-		     pnode; pnode = next) {
-			struct ioasim_access_pin *pin =
-				container_of(pnode, struct ioasim_access_pin,
-					     node);
-
-			next = interval_tree_iter_next(pnode, 0, ULONG_MAX);
-			if (pin->owner != owner)
-				continue;
+		first = area->start_byte >> PAGE_SHIFT;
+		last = area_byte(area, area->node.last) >> PAGE_SHIFT;
+		/* Each round removes one: bounded by the pins there are. */
+		while (area->npins &&
+		       (pin = ioasim_pages_find_pin(area->pages, first, last,
+						    area, owner, false))) {
 			access_drop_pin(area, pin);
 			n++;
 		}

@@ -20,7 +20,7 @@
 static void area_free(struct ioasim_area *area)
 {
 	/* Cannot fail: unmap refuses areas that accesses pin. */
-	WARN_ON(!RB_EMPTY_ROOT(&area->access_pins.rb_root));
+	WARN_ON(area->npins);
 	if (area->pages)
 		ioasim_pages_put(area->pages);
 	kfree(area);
@@ -166,7 +166,7 @@ int ioasim_space_unmap(struct ioasim_space *space, unsigned long iova,
 	}
 	/* Only an unmap that will happen holds new access pins off. */
 	space_for_each_area(area, space, iova, last) {
-		if (!RB_EMPTY_ROOT(&area->access_pins.rb_root)) {
+		if (area->npins) {
 			area->unmapping = true;
 			rc = -EBUSY;
 		}
@@ -219,7 +219,7 @@ static int area_split(struct ioasim_space *space, struct ioasim_area *area,
 	if (area->unmapping)
 		return -EBUSY;
 	/* Access pins are per area: they would have to be split too. */
-	if (!RB_EMPTY_ROOT(&area->access_pins.rb_root))
+	if (area->npins)
 		return -EINVAL;
 	/* A domain may hold IOPTEs larger than a page. */
 	if (space->ndomains && !space->no_large_pages)
@@ -242,8 +242,6 @@ static int area_split(struct ioasim_space *space, struct ioasim_area *area,
 	ioasim_pages_get(area->pages);
 	lhs->prot = area->prot;
 	rhs->prot = area->prot;
-	lhs->access_pins = RB_ROOT_CACHED;
-	rhs->access_pins = RB_ROOT_CACHED;
 	lhs->start_byte = area->start_byte;
 	lhs->node.start = area->node.start;
 	lhs->node.last = iova;

@@ -542,6 +542,64 @@ static void access_page_alignment(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map(test, PG / 2, PG, IOVA + PG / 2, false), 0);
 }
 
+/*
+ * A pin is known by its pages and by the area it was taken through: an
+ * unpin may end anywhere in the pin's last page, but must start where the
+ * pin did, come from its owner and go through the same area; pins of the
+ * same pages through an area and through its copy stay apart, so
+ * unmapping the copy releases only the copy's.
+ */
+static void access_pin_identity(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = driver(test, &pin_ops, true);
+	struct test_driver *other = driver(test, &pin_ops, true);
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.dst_ioas_id = fx->ioas, .src_ioas_id = fx->ioas,
+		.length = 4 * PG, .dst_iova = IOVA + 8 * PG, .src_iova = IOVA,
+	};
+	struct page *pages[2], *copy[2];
+
+	KUNIT_ASSERT_EQ(test, map(test, 0, 4 * PG, IOVA, true), 0);
+	/* Ends 8 bytes into its second page. */
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, PG + 8, pages, 0), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(other->access, IOVA,
+							PG + 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA + 8,
+							PG), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA, PG),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pinned(test), 2);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA,
+							2 * PG), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	drv->npins = 0;
+
+	KUNIT_ASSERT_EQ(test, ioasim_ioas_copy(fx->ctx, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), 0);
+	/* The same pages, but never pinned through the copy. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access,
+							IOVA + 8 * PG, PG),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA + 8 * PG, PG, copy, 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, copy[0], pages[0]);
+	KUNIT_EXPECT_EQ(test, pinned(test), 1);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA + 8 * PG, 4 * PG), 0);
+	KUNIT_EXPECT_EQ(test, drv->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, drv->npins, 1);
+	KUNIT_EXPECT_EQ(test, pinned(test), 1);
+	/* What is left is the original's pin, released once. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA, PG),
+			0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(drv->access, IOVA, PG),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+	drv->npins = 0;
+}
+
 struct pin_sweep {
 	struct test_driver *drv;
 	struct page *pages[4];
@@ -828,6 +886,7 @@ static struct kunit_case ioasim_access_cases[] = {
 	KUNIT_CASE(access_attach_while_leaving),
 	KUNIT_CASE(access_cut_while_unmapping),
 	KUNIT_CASE(access_page_alignment),
+	KUNIT_CASE(access_pin_identity),
 	KUNIT_CASE(access_pin_fail_nth),
 	KUNIT_CASE(access_attach_fail_nth),
 	KUNIT_CASE(access_concurrent_stress),
