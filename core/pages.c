@@ -681,10 +681,10 @@ static struct page *user_domain_page(struct ioasim_pages_user *user,
 						       user->byte)));
 }
 
-/* The page of @index from a storing domain other than @skip's, or NULL. */
-static struct page *pages_stored_page(struct ioasim_pages *pages,
-				      unsigned long index,
-				      struct ioasim_pages_user *skip)
+/* A user other than @skip whose domain stores @index, or NULL. */
+static struct ioasim_pages_user *pages_storing_user(struct ioasim_pages *pages,
+						    unsigned long index,
+						    struct ioasim_pages_user *skip)
 {
 	struct interval_tree_node *node;
 
@@ -695,9 +695,19 @@ static struct page *pages_stored_page(struct ioasim_pages *pages,
 			container_of(node, struct ioasim_pages_user, node);
 
 		if (user->domain && user != skip)
-			return user_domain_page(user, index);
+			return user;
 	}
 	return NULL;
+}
+
+/* The page of @index from a storing domain other than @skip's, or NULL. */
+static struct page *pages_stored_page(struct ioasim_pages *pages,
+				      unsigned long index,
+				      struct ioasim_pages_user *skip)
+{
+	struct ioasim_pages_user *user = pages_storing_user(pages, index, skip);
+
+	return user ? user_domain_page(user, index) : NULL;
 }
 
 /* The pinned page of @index wherever it is stored, or NULL. */
@@ -733,9 +743,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_page);
 /**
  * ioasim_pages_fill() - the pinned pages of @n indexes from @first
  * @pages: the object
- * @first: first index; registered users cover [@first, @first + @n - 1]
- * @n: how many, at least one
- * @out: gets the @n pages in order
+ * @first: first index
+ * @n: how many, at least one; [@first, @first + @n - 1] within the object
+ * @out: gets the @n pages in order, NULL for an index that is not pinned
  *
  * ioasim_pages_page() for a run, under one lock round: the object's own
  * entries are read in one walk, the rest from the domains that store them.
@@ -745,6 +755,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_page);
 void ioasim_pages_fill(struct ioasim_pages *pages, unsigned long first,
 		       unsigned long n, struct page **out)
 {
+	struct ioasim_pages_user *user = NULL;
 	unsigned long done, i, part;
 	struct page *page;
 
@@ -761,10 +772,16 @@ void ioasim_pages_fill(struct ioasim_pages *pages, unsigned long first,
 			out[xas.xa_index - first] = page;
 		}
 		rcu_read_unlock();
-		for (i = done; i < done + part; i++)
-			if (!out[i])
-				out[i] = pages_stored_page(pages, first + i,
-							   NULL);
+		/* A storing user found serves the indexes after it too. */
+		for (i = done; i < done + part; i++) {
+			if (out[i])
+				continue;
+			if (!user || first + i > user->node.last)
+				user = pages_storing_user(pages, first + i,
+							  NULL);
+			if (user)
+				out[i] = user_domain_page(user, first + i);
+		}
 		cond_resched();
 	}
 	mutex_unlock(&pages->mutex);

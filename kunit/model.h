@@ -85,6 +85,12 @@ struct m_pin {
 
 struct model;
 
+/* What the domains and the access pins need of one pages object. */
+struct m_need {
+	struct ioasim_pages *p;
+	unsigned long dom, acc;	/* one bit per index */
+};
+
 struct m_access {
 	struct model *m;
 	struct ioasim_access *access;
@@ -109,6 +115,7 @@ struct m_access {
  * @ioas: the two IOASes
  * @dev: the three devices
  * @acc: the access
+ * @need: check_pinned()'s table, one entry per pages object
  */
 struct model {
 	struct kunit *test;
@@ -124,6 +131,7 @@ struct model {
 	struct m_ioas ioas[2];
 	struct m_dev dev[NDEVS];
 	struct m_access acc;
+	struct m_need need[2 * MAX_RANGES];
 };
 
 struct model_fixture {

@@ -212,11 +212,27 @@ static void mark_pages(struct m_area *a, u64 first, u64 last,
 		__set_bit(i, bits);
 }
 
-/* What the domains and access pins need of pages object @p. */
-static void m_needed(struct model *m, struct ioasim_pages *p,
-		     unsigned long *dom, unsigned long *acc)
+/* @p's entry in the table of @n entries, added if new. */
+static struct m_need *need_of(struct m_need *need, unsigned int *n,
+			      struct ioasim_pages *p)
 {
-	unsigned int t, d, j;
+	unsigned int i;
+
+	for (i = 0; i < *n; i++)
+		if (need[i].p == p)
+			return &need[i];
+	need[*n] = (struct m_need){ .p = p };
+	return &need[(*n)++];
+}
+
+/*
+ * One entry per pages object: the indexes the areas of IOASes with an
+ * attached device cover (dom) and those the access's pins cover (acc).
+ */
+static unsigned int m_needed(struct model *m)
+{
+	unsigned int t, d, j, n = 0;
+	struct m_need *need;
 	u64 cur;
 
 	for (t = 0; t < 2; t++) {
@@ -224,11 +240,12 @@ static void m_needed(struct model *m, struct ioasim_pages *p,
 
 		for (d = 0; d < NDEVS; d++)
 			domains |= m->dev[d].ioas == t;
-		for (j = 0; domains && j < m->ioas[t].nareas; j++) {
+		for (j = 0; j < m->ioas[t].nareas; j++) {
 			struct m_area *a = &m->ioas[t].areas[j];
 
-			if (a->pages == p)
-				mark_pages(a, a->first, a->last, dom);
+			need = need_of(m->need, &n, a->pages);
+			if (domains)
+				mark_pages(a, a->first, a->last, &need->dom);
 		}
 	}
 	for (j = 0; j < m->acc.npins; j++) {
@@ -237,66 +254,72 @@ static void m_needed(struct model *m, struct ioasim_pages *p,
 		for (cur = pin->iova; cur < pin->iova + pin->len; cur += PG) {
 			struct m_area *a = model_area_at(m, m->acc.ioas, cur);
 
-			if (a && a->pages == p)
-				mark_pages(a, cur, cur, acc);
+			if (a)
+				mark_pages(a, cur, cur,
+					   &need_of(m->need, &n, a->pages)->acc);
 		}
 	}
+	return n;
 }
 
-/* Whether an area before area @i of IOAS @s has the same pages object. */
-static bool model_pages_seen(struct model *m, unsigned int s, unsigned int i)
+/* The indexes of @p with an entry in the object's own table. */
+static unsigned long own_entries(struct ioasim_pages *p)
 {
-	struct ioasim_pages *p = m->ioas[s].areas[i].pages;
-	unsigned int t, j;
+	XA_STATE(xas, &p->pinned, 0);
+	unsigned long bits = 0;
+	struct page *page;
 
-	for (t = 0; t <= s; t++)
-		for (j = 0; j < (t < s ? m->ioas[t].nareas : i); j++)
-			if (m->ioas[t].areas[j].pages == p)
-				return true;
-	return false;
+	mutex_lock(&p->mutex);
+	rcu_read_lock();
+	xas_for_each(&xas, page, p->npages - 1) {
+		if (!xas_retry(&xas, page))
+			bits |= BIT(xas.xa_index);
+	}
+	rcu_read_unlock();
+	mutex_unlock(&p->mutex);
+	return bits;
 }
 
 /*
  * Every pages object pins exactly the indexes some domain's areas or some
  * access pin cover, each once, and keeps its own entry only for those no
  * domain holds (docs/design.md §3: no per-page state once a domain maps it).
+ * Each object's pages are read in one ioasim_pages_fill() and its own
+ * entries in one walk.
  */
 static bool check_pinned(struct model *m)
 {
-	unsigned int s, i, k;
+	unsigned int i, n = m_needed(m), k;
+	struct page *held[BITS_PER_LONG];
+	unsigned long pinned, own, want;
 
-	for (s = 0; s < 2; s++) {
-		for (i = 0; i < m->ioas[s].nareas; i++) {
-			struct ioasim_pages *p = m->ioas[s].areas[i].pages;
-			unsigned long dom = 0, acc = 0;
+	for (i = 0; i < n; i++) {
+		struct m_need *need = &m->need[i];
+		struct ioasim_pages *p = need->p;
 
-			/* Areas sharing an object (copies) check it once. */
-			if (model_pages_seen(m, s, i))
-				continue;
-
-			if (p->npages > BITS_PER_LONG)
-				return model_differs(m, "pinned",
-						 "pages object of %lu pages",
-						 p->npages);
-			m_needed(m, p, &dom, &acc);
-			for (k = 0; k < p->npages; k++) {
-				if (!!ioasim_pages_page(p, k) !=
-				    !!((dom | acc) & BIT(k)))
-					return model_differs(m, "pinned",
-							 "ioas %u area %u index %u pinned?",
-							 m->ioas[s].id, i, k);
-				if (!!xa_load(&p->pinned, k) !=
-				    !!((acc & ~dom) & BIT(k)))
-					return model_differs(m, "pinned",
-							 "ioas %u area %u index %u stored?",
-							 m->ioas[s].id, i, k);
-			}
-			if (p->npinned != hweight_long(dom | acc))
-				return model_differs(m, "pinned",
-						 "%lu pinned, model says %lu",
-						 p->npinned,
-						 hweight_long(dom | acc));
-		}
+		if (p->npages > BITS_PER_LONG)
+			return model_differs(m, "pinned",
+					 "pages object of %lu pages",
+					 p->npages);
+		ioasim_pages_fill(p, 0, p->npages, held);
+		own = own_entries(p);
+		pinned = 0;
+		for (k = 0; k < p->npages; k++)
+			pinned |= held[k] ? BIT(k) : 0;
+		want = need->dom | need->acc;
+		if (pinned != want)
+			return model_differs(m, "pinned",
+					 "pages object %u: index %lu pinned?", i,
+					 __ffs(pinned ^ want));
+		want = need->acc & ~need->dom;
+		if (own != want)
+			return model_differs(m, "pinned",
+					 "pages object %u: index %lu stored?", i,
+					 __ffs(own ^ want));
+		if (p->npinned != hweight_long(pinned))
+			return model_differs(m, "pinned",
+					 "%lu pinned, model says %lu",
+					 p->npinned, hweight_long(pinned));
 	}
 	return true;
 }

@@ -64,13 +64,7 @@ static void mock_violation(struct ioasim_mock_domain *md, const char *what,
  */
 unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain)
 {
-	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
-	unsigned long index, n = 0;
-	void *entry;
-
-	xa_for_each(&md->ptes, index, entry)
-		n++;
-	return n;
+	return READ_ONCE(ioasim_mock_domain(domain)->nptes);
 }
 
 static phys_addr_t pte_phys(void *entry, unsigned long iova)
@@ -199,6 +193,9 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			xa_erase(&md->ptes, first + i);
 		return rc;
 	}
+	xa_lock(&md->ptes);
+	md->nptes += n;
+	xa_unlock(&md->ptes);
 	*mapped = pgsize * pgcount;
 	return 0;
 }
@@ -246,6 +243,7 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 			mock_violation(md, "unmap of a hole", iova + i *
 				       IOASIM_MOCK_IO_PAGE_SIZE);
 		xas_store(&xas, NULL);
+		md->nptes--;
 		if (!md->unpinned_ok && mock_pte_unpinned(entry))
 			mock_violation(md, "unmap of a page already unpinned",
 				       iova + i * IOASIM_MOCK_IO_PAGE_SIZE);

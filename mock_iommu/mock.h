@@ -110,6 +110,7 @@ struct ioasim_mock_dev {
  * struct ioasim_mock_domain - a paging domain of the mock IOMMU
  * @domain: the iommu core's view
  * @ptes: IO page index -> xa_value of a page table entry (see iommu.c)
+ * @nptes: how many entries @ptes holds; changed under its lock
  * @report: the device whose violations are counted instead of WARNed, or
  *	NULL
  * @kind: the IOASIM_MOCK_DEV_KIND flags of the device it was allocated for
@@ -126,6 +127,7 @@ struct ioasim_mock_dev {
 struct ioasim_mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;
+	unsigned long nptes;
 	struct ioasim_mock_dev *report;
 	u32 kind;
 	atomic_t large_maps;
