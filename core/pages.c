@@ -155,6 +155,13 @@ void ioasim_pages_put(struct ioasim_pages *pages)
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_put);
 
+/* Pins come and go under the pages' mutex, which every walk holds. */
+static struct rb_root_cached *pages_pins(struct ioasim_pages *pages)
+{
+	lockdep_assert_held(&pages->mutex);
+	return &pages->pins;
+}
+
 /* Users join and leave under the pages' mutex, which every walk holds. */
 static void pages_users_insert(struct ioasim_pages *pages,
 			       struct ioasim_pages_user *user)
@@ -181,7 +188,7 @@ static bool pages_range_shared(struct ioasim_pages *pages,
 	struct interval_tree_node *node;
 
 	lockdep_assert_held(&pages->mutex);
-	if (interval_tree_iter_first(&pages->pins, first, last))
+	if (interval_tree_iter_first(pages_pins(pages), first, last))
 		return true;
 	node = interval_tree_iter_first(&pages->users, first, last);
 	if (self && node == &self->node)
@@ -467,11 +474,10 @@ static void pages_user_keep(struct ioasim_pages *pages,
 static int pages_cover(struct ioasim_pages *pages, unsigned long first,
 		       unsigned long last, struct pages_batch *b)
 {
-	struct rb_root_cached *roots[] = { &pages->users, &pages->pins };
+	struct rb_root_cached *roots[] = { &pages->users, pages_pins(pages) };
 	struct ioasim_gaps h;
 	int rc = 0;
 
-	lockdep_assert_held(&pages->mutex);
 	ioasim_gaps_init(&h, roots, ARRAY_SIZE(roots), first, last);
 	while (ioasim_gaps_next(&h)) {
 		rc = pages_pin_span(pages, h.first_free, h.last_free, b);
@@ -492,10 +498,9 @@ static int pages_cover(struct ioasim_pages *pages, unsigned long first,
 static void pages_uncover(struct ioasim_pages *pages, unsigned long first,
 			  unsigned long last, struct pages_batch *b)
 {
-	struct rb_root_cached *roots[] = { &pages->users, &pages->pins };
+	struct rb_root_cached *roots[] = { &pages->users, pages_pins(pages) };
 	struct ioasim_gaps h;
 
-	lockdep_assert_held(&pages->mutex);
 	ioasim_gaps_init(&h, roots, ARRAY_SIZE(roots), first, last);
 	while (ioasim_gaps_next(&h))
 		pages_unpin_span(pages, h.first_free, h.last_free, b);
@@ -602,7 +607,7 @@ int ioasim_pages_add_pin(struct ioasim_pages *pages,
 	if (!rc) {
 		pin->node.start = first;
 		pin->node.last = last;
-		interval_tree_insert(&pin->node, &pages->pins);
+		interval_tree_insert(&pin->node, pages_pins(pages));
 	}
 	mutex_unlock(&pages->mutex);
 	pages_batch_destroy(&b);
@@ -624,7 +629,7 @@ void ioasim_pages_remove_pin(struct ioasim_pages *pages,
 
 	pages_batch_init(&b, pages, pin->node.last - pin->node.start + 1);
 	mutex_lock(&pages->mutex);
-	interval_tree_remove(&pin->node, &pages->pins);
+	interval_tree_remove(&pin->node, pages_pins(pages));
 	pages_uncover(pages, pin->node.start, pin->node.last, &b);
 	mutex_unlock(&pages->mutex);
 	pages_batch_destroy(&b);
@@ -656,7 +661,8 @@ struct ioasim_pages_pin *ioasim_pages_find_pin(struct ioasim_pages *pages,
 	struct interval_tree_node *node;
 
 	mutex_lock(&pages->mutex);
-	for (node = interval_tree_iter_first(&pages->pins, first, last); node;
+	for (node = interval_tree_iter_first(pages_pins(pages), first, last);
+	     node;
 	     node = interval_tree_iter_next(node, first, last)) {
 		pin = container_of(node, struct ioasim_pages_pin, node);
 		if (pin->holder != holder || pin->owner != owner ||

@@ -72,8 +72,8 @@ static struct ioasim_pages_pin *area_find_pin(struct ioasim_area *area,
 static void access_drop_pin(struct ioasim_area *area,
 			    struct ioasim_pages_pin *pin)
 {
-	ioasim_pages_remove_pin(area->pages, pin);
 	area->npins--;
+	ioasim_pages_remove_pin(area->pages, pin);
 	kfree(pin);
 }
 

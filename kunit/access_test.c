@@ -331,6 +331,19 @@ static void access_pin_shared_with_domain(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, xa_load(&pages_at(test, IOVA)->pinned, 3));
 	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, 4 * PG), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 0);
+
+	/* The page of a one-page area moves back as well. */
+	KUNIT_ASSERT_EQ(test, map(test, 5 * PG, PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, drv_pin(drv, IOVA, PG, pages, 0), 0);
+	pt = fx->ioas;
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(vfio, &pt), 0);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages_at(test, IOVA)->pinned));
+	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(vfio), 0);
+	KUNIT_EXPECT_PTR_EQ(test, xa_load(&pages_at(test, IOVA)->pinned, 0),
+			    pages[0]);
+	KUNIT_EXPECT_EQ(test, pinned(test), 1);
+	KUNIT_EXPECT_EQ(test, unmap(test, IOVA, PG), 0);
+	KUNIT_EXPECT_EQ(test, pinned(test), 0);
 }
 
 /* Unmap asks the access to unpin, and then succeeds. */
