@@ -506,6 +506,62 @@ static void pages_uncover(struct ioasim_pages *pages, unsigned long first,
 		pages_unpin_span(pages, h.first_free, h.last_free, b);
 }
 
+/*
+ * Pin what [first, last] needs and register @node with that range: in the
+ * tree of users as @user, or in the tree of pins if @user is NULL.
+ */
+static int pages_add_node(struct ioasim_pages *pages,
+			  struct interval_tree_node *node,
+			  struct ioasim_pages_user *user, unsigned long first,
+			  unsigned long last)
+{
+	struct pages_batch b;
+	int rc;
+
+	/* LCOV_EXCL_START: a caller bug; areas and accesses pass valid ranges */
+	if (WARN_ON_ONCE(first > last || last >= pages->npages))
+		return -EINVAL;
+	/* LCOV_EXCL_STOP */
+
+	pages_batch_init(&b, pages, last - first + 1);
+	mutex_lock(&pages->mutex);
+	rc = pages_cover(pages, first, last, &b);
+	if (!rc) {
+		node->start = first;
+		node->last = last;
+		if (user) {
+			pages_user_keep(pages, user, NULL, 0, 0);
+			pages_users_insert(pages, user);
+		} else {
+			interval_tree_insert(node, pages_pins(pages));
+		}
+	}
+	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
+	return rc;
+}
+
+/* Unregister @node (@user's, or a pin's if NULL) and unpin what it held. */
+static void pages_remove_node(struct ioasim_pages *pages,
+			      struct interval_tree_node *node,
+			      struct ioasim_pages_user *user)
+{
+	struct pages_batch b;
+
+	pages_batch_init(&b, pages, node->last - node->start + 1);
+	mutex_lock(&pages->mutex);
+	if (user) {
+		/* Cannot fail: a caller bug; storage is given back first. */
+		WARN_ON(user->domain);
+		pages_users_remove(pages, user);
+	} else {
+		interval_tree_remove(node, pages_pins(pages));
+	}
+	pages_uncover(pages, node->start, node->last, &b);
+	mutex_unlock(&pages->mutex);
+	pages_batch_destroy(&b);
+}
+
 /**
  * ioasim_pages_add_user() - make [first, last] resident for @user
  * @pages: the object
@@ -526,26 +582,7 @@ int ioasim_pages_add_user(struct ioasim_pages *pages,
 			  struct ioasim_pages_user *user, unsigned long first,
 			  unsigned long last)
 {
-	struct pages_batch b;
-	int rc;
-
-	/* LCOV_EXCL_START: a caller bug; areas pass valid ranges */
-	if (WARN_ON_ONCE(first > last || last >= pages->npages))
-		return -EINVAL;
-	/* LCOV_EXCL_STOP */
-
-	pages_batch_init(&b, pages, last - first + 1);
-	mutex_lock(&pages->mutex);
-	rc = pages_cover(pages, first, last, &b);
-	if (!rc) {
-		user->node.start = first;
-		user->node.last = last;
-		pages_user_keep(pages, user, NULL, 0, 0);
-		pages_users_insert(pages, user);
-	}
-	mutex_unlock(&pages->mutex);
-	pages_batch_destroy(&b);
-	return rc;
+	return pages_add_node(pages, &user->node, user, first, last);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_user);
 
@@ -561,18 +598,12 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_user);
 void ioasim_pages_remove_user(struct ioasim_pages *pages,
 			      struct ioasim_pages_user *user)
 {
-	struct pages_batch b;
-
-	pages_batch_init(&b, pages, user->node.last - user->node.start + 1);
-	mutex_lock(&pages->mutex);
-	/* Cannot fail: a caller bug; storage is given back first. */
-	WARN_ON(user->domain);
-	pages_users_remove(pages, user);
-	pages_uncover(pages, user->node.start, user->node.last, &b);
-	mutex_unlock(&pages->mutex);
-	pages_batch_destroy(&b);
+	pages_remove_node(pages, &user->node, user);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_user);
+
+/* An access may hold thousands of pins: one kmalloc-64 object each. */
+static_assert(sizeof(struct ioasim_pages_pin) <= 64);
 
 /**
  * ioasim_pages_add_pin() - make [first, last] resident for a pin
@@ -586,32 +617,11 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_user);
  * Context: process context, may sleep; takes @pages->mutex.
  * Return: as ioasim_pages_add_user().
  */
-/* An access may hold thousands of pins: one kmalloc-64 object each. */
-static_assert(sizeof(struct ioasim_pages_pin) <= 64);
-
 int ioasim_pages_add_pin(struct ioasim_pages *pages,
 			 struct ioasim_pages_pin *pin, unsigned long first,
 			 unsigned long last)
 {
-	struct pages_batch b;
-	int rc;
-
-	/* LCOV_EXCL_START: a caller bug; accesses pass valid ranges */
-	if (WARN_ON_ONCE(first > last || last >= pages->npages))
-		return -EINVAL;
-	/* LCOV_EXCL_STOP */
-
-	pages_batch_init(&b, pages, last - first + 1);
-	mutex_lock(&pages->mutex);
-	rc = pages_cover(pages, first, last, &b);
-	if (!rc) {
-		pin->node.start = first;
-		pin->node.last = last;
-		interval_tree_insert(&pin->node, pages_pins(pages));
-	}
-	mutex_unlock(&pages->mutex);
-	pages_batch_destroy(&b);
-	return rc;
+	return pages_add_node(pages, &pin->node, NULL, first, last);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_pin);
 
@@ -625,14 +635,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_add_pin);
 void ioasim_pages_remove_pin(struct ioasim_pages *pages,
 			     struct ioasim_pages_pin *pin)
 {
-	struct pages_batch b;
-
-	pages_batch_init(&b, pages, pin->node.last - pin->node.start + 1);
-	mutex_lock(&pages->mutex);
-	interval_tree_remove(&pin->node, pages_pins(pages));
-	pages_uncover(pages, pin->node.start, pin->node.last, &b);
-	mutex_unlock(&pages->mutex);
-	pages_batch_destroy(&b);
+	pages_remove_node(pages, &pin->node, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_pages_remove_pin);
 

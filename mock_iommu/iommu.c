@@ -171,6 +171,7 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 				rc = -EBUSY;
 				break;
 			}
+			md->nptes++;
 			xas_next(&xas);
 			if (!(++i % MOCK_LOCK_ROUND) &&
 			    gfpflags_allow_blocking(gfp)) {
@@ -189,13 +190,13 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 		rc = -EEXIST;
 	}
 	if (rc) {
+		xa_lock(&md->ptes);
+		md->nptes -= i;
 		while (i--)
-			xa_erase(&md->ptes, first + i);
+			__xa_erase(&md->ptes, first + i);
+		xa_unlock(&md->ptes);
 		return rc;
 	}
-	xa_lock(&md->ptes);
-	md->nptes += n;
-	xa_unlock(&md->ptes);
 	*mapped = pgsize * pgcount;
 	return 0;
 }

@@ -24,14 +24,7 @@ for round in $(seq "$rounds"); do
 	for who in ioasim upstream; do
 		out=$work/$who.$round.txt
 		say "round $round: $who"
-		boot_sim "${kernel[$who]}" "$work/root" "$out" || {
-			say "$who: the benchmark failed (console: $out)"
-			rc=1
-		}
-		if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
-			say "$who: the console log shows a kernel splat"
-			rc=1
-		fi
+		boot_judged "$who" "$out" || rc=1
 	done
 done
 
@@ -41,10 +34,7 @@ done
 for who in ioasim upstream; do
 	out=$work/$who.memory.txt
 	say "memory: $who"
-	boot_sim "${kernel[$who]}" "$work/root" "$out" slub_debug=F || {
-		say "$who: the benchmark failed (console: $out)"
-		rc=1
-	}
+	boot_judged "$who" "$out" slub_debug=F || rc=1
 done
 
 # "# bench NAME: VALUE UNIT (...)" from every boot: the medians.

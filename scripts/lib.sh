@@ -273,6 +273,25 @@ timed()
 	return $rc
 }
 
+# boot_judged WHO OUT [ARGS...]: boots kernel[WHO] (set by bench_kernels,
+# or by the caller the same way) with $work/root, console to OUT; says
+# why and fails if the programs failed or the log shows a kernel splat.
+boot_judged()
+{
+	local who=$1 out=$2 rc=0
+	shift 2
+
+	boot_sim "${kernel[$who]}" "$work/root" "$out" "$@" || {
+		say "$who: the programs failed (console: $out)"
+		rc=1
+	}
+	"$IOASIM_REPO/scripts/scan-log.sh" "$out" || {
+		say "$who: the console log shows a kernel splat"
+		rc=1
+	}
+	return $rc
+}
+
 # bench_kernels NAME: what make bench-compare and make bench-profile share.
 # Sets kernel[ioasim] (the bench kernel, rebuilt if the sources moved on,
 # its in-kernel suite run quietly) and kernel[upstream] (the comparison
