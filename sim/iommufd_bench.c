@@ -12,7 +12,11 @@
  * bounded count, so that a slow (sanitizer) kernel stays quick.
  *
  *  map_unmap_64M_dN    64 MiB IOAS_MAP + IOAS_UNMAP with N mock domains,
- *                      in pages per second
+ *                      in pages per second, of the memory every case
+ *                      maps (see make_buffers())
+ *  map_unmap_64M_dN_scattered  the same over memory no two of whose
+ *                      neighbouring pages are physically adjacent: one
+ *                      map call, and one PFN read back, per page
  *  map_4k_dN           4 KiB maps, each unmapped again, per second
  *  bytes_per_page_*    kernel memory the pinned range costs per 4 KiB
  *                      page while it is pinned: through an access only, or
@@ -67,16 +71,17 @@ static long long now_ns(void)
  */
 struct rates {
 	double rate[WINDOWS];
-	double per_ns;		/* units per round, over the unit's scale */
+	double per_ns;		/* rate = rounds * per_ns / nanoseconds */
 	long long start;
 	unsigned long rounds, in_window;
 	int n;
 };
 
-static void rates_start(struct rates *r, double per_round, double scale)
+/* A round does @per_round things; a rate is things per ns times @ns_scale. */
+static void rates_start(struct rates *r, double per_round, double ns_scale)
 {
 	memset(r, 0, sizeof(*r));
-	r->per_ns = per_round / scale;
+	r->per_ns = per_round * ns_scale;
 	r->start = now_ns();
 }
 
@@ -86,8 +91,9 @@ static bool rates_more(struct rates *r)
 	long long spent = now_ns() - r->start;
 
 	r->rounds++;
-	/* Two rounds at least, so that no window is one round's luck. */
-	if (++r->in_window < 2 || spent < WINDOW_NS)
+	/* A window closes at the first round's end after WINDOW_NS. */
+	r->in_window++;
+	if (spent < WINDOW_NS)
 		return true;
 	r->rate[r->n++] = r->in_window * r->per_ns / spent;
 	r->in_window = 0;
@@ -112,15 +118,41 @@ static void rates_print(struct rates *r, const char *name, const char *unit,
 	       r->n, r->rounds, detail);
 }
 
-/* Resident anonymous memory: the benchmark times pinning, not faults. */
-static void *populated(size_t bytes)
-{
-	void *buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+/*
+ * The memory the cases map, made once, before the harness forks a child
+ * per case; shared, so that no child copies it on write. Every case maps
+ * the same pages, in the layout the allocator gave them. @scattered is
+ * faulted in a page at a time, alternately with a second buffer that is
+ * then freed, so that no two of its neighbouring pages are physically
+ * adjacent: the worst layout for both kernels' mocks, which take one map
+ * call per physically contiguous run.
+ */
+static char *plain = MAP_FAILED, *scattered = MAP_FAILED;
 
-	if (buf != MAP_FAILED)
-		memset(buf, 0x5a, bytes);
-	return buf;
+static char *shared_memory(size_t bytes, int flags)
+{
+	return mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS | flags, -1, 0);
+}
+
+static void __attribute__((constructor)) make_buffers(void)
+{
+	char *other;
+	size_t i;
+
+	plain = shared_memory(BIG, MAP_POPULATE);
+	if (plain != MAP_FAILED)
+		memset(plain, 0x5a, BIG);
+	scattered = shared_memory(BIG, 0);
+	other = shared_memory(BIG, 0);
+	if (scattered == MAP_FAILED || other == MAP_FAILED)
+		return;
+	for (i = 0; i < BIG; i += PAGE) {
+		scattered[i] = 0x5a;
+		other[i] = 0x5a;
+	}
+	memset(scattered, 0x5a, BIG);
+	munmap(other, BIG);
 }
 
 /*
@@ -131,7 +163,7 @@ static void *populated(size_t bytes)
  */
 static unsigned long phys_runs(const char *buf, size_t bytes)
 {
-	uint64_t e, prev = 0;
+	__u64 e, prev = 0;
 	unsigned long runs = 0, i;
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 
@@ -212,19 +244,19 @@ FIXTURE_SETUP(bench)
 {
 	self->fd = sim_open_ioas(&self->ioas);
 	ASSERT_LE(0, self->fd);
-	self->buf = populated(BIG);
+	self->buf = plain;
 	ASSERT_NE(MAP_FAILED, self->buf);
 }
 
 FIXTURE_TEARDOWN(bench)
 {
-	munmap(self->buf, BIG);
 	close(self->fd);
 }
 
 /* 64 MiB mapped and unmapped at one IOVA with @domains mock domains. */
 static void map_unmap_big(struct __test_metadata *_metadata, int fd,
-			  __u32 ioas, char *buf, int domains)
+			  __u32 ioas, char *buf, int domains,
+			  const char *suffix)
 {
 	char name[32], detail[64];
 	struct rates r;
@@ -234,14 +266,15 @@ static void map_unmap_big(struct __test_metadata *_metadata, int fd,
 	for (i = 0; i < domains; i++)
 		ASSERT_EQ(0, mock_domain(fd, ioas, &stdev));
 
-	rates_start(&r, BIG / PAGE, 1e-3);
+	/* Pages per ns, times 1e3: millions per second. */
+	rates_start(&r, BIG / PAGE, 1e3);
 	do {
 		ASSERT_EQ(0, sim_map_fixed(fd, ioas, buf, BIG,
 					   BASE, SIM_RW));
 		ASSERT_EQ(0, sim_unmap(fd, ioas, BASE, BIG));
 	} while (rates_more(&r));
 
-	snprintf(name, sizeof(name), "map_unmap_64M_d%d", domains);
+	snprintf(name, sizeof(name), "map_unmap_64M_d%d%s", domains, suffix);
 	snprintf(detail, sizeof(detail), "%lu pages in %lu physical runs",
 		 BIG / PAGE, phys_runs(buf, BIG));
 	rates_print(&r, name, "M pages/s", detail);
@@ -251,17 +284,31 @@ static void map_unmap_big(struct __test_metadata *_metadata, int fd,
 
 TEST_F(bench, map_unmap_64M_d0)
 {
-	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 0);
+	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 0, "");
 }
 
 TEST_F(bench, map_unmap_64M_d1)
 {
-	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 1);
+	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 1, "");
 }
 
 TEST_F(bench, map_unmap_64M_d2)
 {
-	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 2);
+	map_unmap_big(_metadata, self->fd, self->ioas, self->buf, 2, "");
+}
+
+TEST_F(bench, map_unmap_64M_d1_scattered)
+{
+	ASSERT_NE(MAP_FAILED, scattered);
+	map_unmap_big(_metadata, self->fd, self->ioas, scattered, 1,
+		      "_scattered");
+}
+
+TEST_F(bench, map_unmap_64M_d2_scattered)
+{
+	ASSERT_NE(MAP_FAILED, scattered);
+	map_unmap_big(_metadata, self->fd, self->ioas, scattered, 2,
+		      "_scattered");
 }
 
 /* 1024 single-page maps at distinct IOVAs, then their unmaps. */
@@ -278,7 +325,8 @@ static void map_small(struct __test_metadata *_metadata, int fd, __u32 ioas,
 	for (d = 0; d < domains; d++)
 		ASSERT_EQ(0, mock_domain(fd, ioas, &stdev));
 
-	rates_start(&r, n, 1e-6);
+	/* Maps per ns, times 1e6: thousands per second. */
+	rates_start(&r, n, 1e6);
 	do {
 		for (i = 0; i < n; i++)
 			ASSERT_EQ(0, sim_map_fixed(fd, ioas,
