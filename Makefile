@@ -22,7 +22,7 @@
 #                own iommufd (scripts/upstream.sh), ROUNDS= interleaved
 #                boots each (default 3): medians and ratios
 #   make bench-profile  perf profile of one benchmark case (CASE=, default
-#                map_unmap_64M_d1) in both kernels: the heaviest functions
+#                map_unmap_64M) in both kernels: the heaviest functions
 #   make fail-nth-sites  the fault sites of each iommufd_fail_nth scenario
 #                in the run kernel and in upstream's, BOOTS= boots each
 #   make fuzz    the model-based fuzzer: SEED=, STEPS=, SECONDS= (FLAVOUR=check

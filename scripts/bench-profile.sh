@@ -8,14 +8,15 @@
 # A UML kernel is an ordinary host program, so the host's perf samples
 # its functions (cpu-clock: no hardware counters are needed). Each kernel
 # boots once under "perf record" and runs only CASE (default
-# map_unmap_64M_d1) of the benchmark; the report is the flat profile of
+# map_unmap_64M, all five 64 MiB configurations; map_4k_d1 and the
+# others name one) of the benchmark; the report is the flat profile of
 # the kernel's own symbols, the heaviest first, with the share of all
 # samples each takes. Boot and the benchmark's setup are in the profile
 # too: they are the same for both kernels and small next to the case.
 # The figures are printed, never judged.
 source "$(dirname "$0")/lib.sh"
 
-case_name=${1:-map_unmap_64M_d1}
+case_name=${1:-map_unmap_64M}
 top=${BENCH_PROFILE_TOP:-25}
 IOASIM_PACKAGES+=(linux-perf)
 bench_kernels bench-profile
