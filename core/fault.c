@@ -24,13 +24,24 @@ static struct dentry *ioasim_fail_dir;
 #endif
 #endif
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * How many plans are installed, in any case: while there is none, a fault
+ * point does not look for one among its case's resources.
+ */
+static atomic_t ioasim_plans = ATOMIC_INIT(0);
+#endif
+
 static bool ioasim_plan_decides(const char *point, bool *fail)
 {
 #if IS_ENABLED(CONFIG_KUNIT)
-	struct kunit *test = kunit_get_current_test();
+	struct kunit *test;
 	struct kunit_resource *res;
 	struct ioasim_fault_plan *plan;
 
+	if (!atomic_read(&ioasim_plans))
+		return false;
+	test = kunit_get_current_test();
 	if (!test)
 		return false;
 	res = kunit_find_named_resource(test, IOASIM_FAULT_RESOURCE);
@@ -92,6 +103,12 @@ bool ioasim_should_fail_planned(const char *point)
 EXPORT_SYMBOL_NS_GPL(ioasim_should_fail_planned, IOASIM_TEST);
 
 #if IS_ENABLED(CONFIG_KUNIT)
+/* KUnit removes the plan's resource: with the case, or when asked. */
+static void ioasim_plan_gone(struct kunit_resource *res)
+{
+	atomic_dec(&ioasim_plans);
+}
+
 /**
  * ioasim_fault_plan_install() - make @plan decide the fault points of @test
  * @test: the running case; the plan applies to its thread only
@@ -110,15 +127,22 @@ int ioasim_fault_plan_install(struct kunit *test,
 	res = kzalloc(sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return -ENOMEM;
-	/* The resource is freed by KUnit once it is removed. */
-	res->should_kfree = true;
 	plan->passed = 0;
 	plan->failed = NULL;
-	rc = kunit_add_named_resource(test, NULL, NULL, res,
+	atomic_inc(&ioasim_plans);
+	rc = kunit_add_named_resource(test, NULL, ioasim_plan_gone, res,
 				      IOASIM_FAULT_RESOURCE, plan);
-	if (rc)
+	if (rc) {
+		atomic_dec(&ioasim_plans);
 		kfree(res);
-	return rc;
+		return rc;
+	}
+	/*
+	 * KUnit frees the resource once it is removed; adding a named one
+	 * clears the flag that says so, hence set here.
+	 */
+	res->should_kfree = true;
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_fault_plan_install);
 

@@ -117,13 +117,18 @@ static bool check_pages_refs(struct model *m)
 	return true;
 }
 
-/* Device @d reads @iova: the user address the model expects, or a fault. */
-static bool check_dma(struct model *m, unsigned int d, u64 iova)
+/*
+ * Device @d reads @iova, which area @a maps (NULL: look it up): the user
+ * address the model expects, or a fault.
+ */
+static bool check_dma(struct model *m, unsigned int d, u64 iova,
+		      struct m_area *a)
 {
-	struct m_area *a = model_area_at(m, m->dev[d].ioas, iova);
 	u64 v = 0;
 	int rc = ioasim_mock_vfio_dma(&m->dev[d].vfio, iova, &v, 8, false);
 
+	if (!a)
+		a = model_area_at(m, m->dev[d].ioas, iova);
 	if (!a) {
 		if (rc != -EFAULT)
 			return model_differs(m, "dma",
@@ -176,9 +181,9 @@ static bool check_devices(struct model *m)
 			struct m_area *a = &io->areas[i];
 
 			bytes += a->last - a->first + 1;
-			if (!check_dma(m, d, a->first) ||
-			    !check_dma(m, d, a->last + 1 - PG) ||
-			    !check_dma(m, d, a->last + 1))
+			if (!check_dma(m, d, a->first, a) ||
+			    !check_dma(m, d, a->last + 1 - PG, a) ||
+			    !check_dma(m, d, a->last + 1, NULL))
 				return false;
 		}
 		domain = ioasim_test_hwpt_domain(m->ctx, dev->pt);
@@ -250,10 +255,12 @@ static unsigned int m_needed(struct model *m)
 	}
 	for (j = 0; j < m->acc.npins; j++) {
 		struct m_pin *pin = &m->acc.pins[j];
+		struct m_area *a = NULL;
 
 		for (cur = pin->iova; cur < pin->iova + pin->len; cur += PG) {
-			struct m_area *a = model_area_at(m, m->acc.ioas, cur);
-
+			/* The area found serves the pages after it too. */
+			if (!a || cur > a->last)
+				a = model_area_at(m, m->acc.ioas, cur);
 			if (a)
 				mark_pages(a, cur, cur,
 					   &need_of(m->need, &n, a->pages)->acc);
