@@ -207,16 +207,15 @@ unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
 {
 	struct ioasim_pages_pin *pin;
 	struct ioasim_area *area;
-	unsigned long first, last;
 	unsigned int n = 0;
 
 	down_write(&space->lock);
 	space_for_each_area(area, space, 0, ULONG_MAX) {
-		first = area->start_byte >> PAGE_SHIFT;
-		last = area_byte(area, area->node.last) >> PAGE_SHIFT;
 		/* Each round removes one: bounded by the pins there are. */
 		while (area->npins &&
-		       (pin = ioasim_pages_find_pin(area->pages, first, last,
+		       (pin = ioasim_pages_find_pin(area->pages,
+						    area_first_index(area),
+						    area_last_index(area),
 						    area, owner, false))) {
 			access_drop_pin(area, pin);
 			n++;

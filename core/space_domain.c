@@ -25,17 +25,6 @@
 #include "ledger.h"
 #include "space_internal.h"
 
-/* The first and last page index of the area's memory. */
-static unsigned long area_first_index(const struct ioasim_area *area)
-{
-	return area->start_byte >> PAGE_SHIFT;
-}
-
-static unsigned long area_last_index(const struct ioasim_area *area)
-{
-	return (area->start_byte + area_length(area) - 1) >> PAGE_SHIFT;
-}
-
 /*
  * Pages of an area: read ahead, one lock round for up to 64, or a batch
  * just pinned, handed in whole (the walk never leaves it).

@@ -65,6 +65,17 @@ static inline unsigned long area_byte(const struct ioasim_area *area,
 	return area->start_byte + (iova - area->node.start);
 }
 
+/* The first and last page index of the area's memory. */
+static inline unsigned long area_first_index(const struct ioasim_area *area)
+{
+	return area->start_byte >> PAGE_SHIFT;
+}
+
+static inline unsigned long area_last_index(const struct ioasim_area *area)
+{
+	return (area->start_byte + area_length(area) - 1) >> PAGE_SHIFT;
+}
+
 static inline struct ioasim_area *
 space_area_first(struct ioasim_space *space, unsigned long first,
 		 unsigned long last)
