@@ -266,6 +266,58 @@ static void mock_contract_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 14);
 }
 
+/* Map [iova, iova + length) a CPU page per call, all onto @phys. */
+static void map_page_by_page(struct kunit *test, struct iommu_domain *domain,
+			     unsigned long iova, unsigned long length,
+			     phys_addr_t phys)
+{
+	unsigned long off;
+
+	for (off = 0; off < length; off += PAGE_SIZE)
+		KUNIT_ASSERT_EQ(test, iommu_map(domain, iova + off, phys,
+						PAGE_SIZE, IOMMU_READ |
+						IOMMU_CACHE, GFP_KERNEL), 0);
+}
+
+/*
+ * An unmap that covers whole leaves of the table drops them at once; the
+ * leaves it covers in part are emptied entry by entry. Either way every
+ * entry is checked: a hole or an unpinned page inside a whole leaf is
+ * still caught, once per IO page and once per CPU page.
+ */
+static void mock_unmap_whole_leaves(struct kunit *test)
+{
+	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_REPORT);
+	struct iommu_domain *domain = kernel_page_domain(test, mdev);
+	unsigned long leaf = XA_CHUNK_SIZE * IOASIM_MOCK_IO_PAGE_SIZE;
+	unsigned long base = 16 * leaf, start = base + leaf / 2;
+	phys_addr_t phys = test_page(test);
+
+	/* Half a leaf, two whole ones, half a leaf. */
+	map_page_by_page(test, domain, start, 3 * leaf, phys);
+	expect_mapped(test, domain, 3 * XA_CHUNK_SIZE);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, start, 3 * leaf), 3 * leaf);
+	expect_mapped(test, domain, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations), 0);
+
+	/* A CPU page missing in the middle of a whole leaf: two holes. */
+	map_page_by_page(test, domain, base, leaf / 2, phys);
+	map_page_by_page(test, domain, base + leaf / 2 + PAGE_SIZE,
+			 leaf / 2 - PAGE_SIZE, phys);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, base, leaf), leaf);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations),
+			PAGE_SIZE / IOASIM_MOCK_IO_PAGE_SIZE);
+	expect_mapped(test, domain, 0);
+
+	/* Nobody pins the kernel page: one report per CPU page. */
+	ioasim_mock_domain_of(domain)->unpinned_ok = false;
+	map_page_by_page(test, domain, base, leaf, phys);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, base, leaf), leaf);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdev->violations),
+			PAGE_SIZE / IOASIM_MOCK_IO_PAGE_SIZE + leaf / PAGE_SIZE);
+	expect_mapped(test, domain, 0);
+}
+
 /*
  * Huge-IOVA domains map with larger IO pages where IOVA and memory allow,
  * and an unmap that the iommu core cuts differently from the map is still
@@ -428,6 +480,7 @@ static struct kunit_case ioasim_mock_iommu_cases[] = {
 	KUNIT_CASE(mock_map_translate_unmap),
 	KUNIT_CASE(mock_attach_detach),
 	KUNIT_CASE(mock_contract_checks),
+	KUNIT_CASE(mock_unmap_whole_leaves),
 	KUNIT_CASE(mock_fault_points),
 	{}
 };

@@ -216,6 +216,57 @@ static bool mock_pte_unpinned(void *entry)
 	return !folio_maybe_dma_pinned(page_folio(pfn_to_page(PHYS_PFN(phys))));
 }
 
+/*
+ * Check and empty the entries [index, end] of one leaf of the table (they
+ * lie in one XA_CHUNK_SIZE-aligned block), under the table's lock: a hole
+ * or an unpinned page is a violation. A range that covers the whole leaf
+ * drops it in one store, the way a driver frees a table level, rather
+ * than emptying it entry by entry. *@last is the block's last entry, or
+ * NULL if the block ends in a hole.
+ */
+static void mock_unmap_leaf(struct ioasim_mock_domain *md,
+				     unsigned long index, unsigned long end,
+				     unsigned long iova, void **last)
+{
+	bool whole = IS_ALIGNED(index, XA_CHUNK_SIZE) &&
+		     end - index == XA_CHUNK_SIZE - 1;
+	unsigned long base = iova >> IOASIM_MOCK_IO_PAGE_SHIFT, found = 0;
+	unsigned long expect = index;
+	XA_STATE(xas, &md->ptes, index);
+	void *entry;
+
+	*last = NULL;
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, end) {
+		for (; expect < xas.xa_index; expect++)
+			mock_violation(md, "unmap of a hole",
+				       iova + (expect - base) *
+				       IOASIM_MOCK_IO_PAGE_SIZE);
+		if (!md->unpinned_ok && mock_pte_unpinned(entry))
+			mock_violation(md, "unmap of a page already unpinned",
+				       iova + (expect - base) *
+				       IOASIM_MOCK_IO_PAGE_SIZE);
+		if (!whole)
+			xas_store(&xas, NULL);
+		*last = entry;
+		expect++;
+		found++;
+	}
+	if (whole && found) {
+		XA_STATE_ORDER(leaf, &md->ptes, index, XA_CHUNK_SHIFT);
+
+		xas_store(&leaf, NULL);
+	}
+	md->nptes -= found;
+	xas_unlock(&xas);
+	/* Holes at the end of the block. */
+	if (expect <= end)
+		*last = NULL;
+	for (; expect <= end; expect++)
+		mock_violation(md, "unmap of a hole", iova + (expect - base) *
+			       IOASIM_MOCK_IO_PAGE_SIZE);
+}
+
 static size_t mock_unmap_pages(struct iommu_domain *domain,
 			       unsigned long iova, size_t pgsize,
 			       size_t pgcount,
@@ -223,9 +274,10 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 {
 	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
 	unsigned long first = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
-	unsigned long n = pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT, i = 0;
-	void *head = xa_load(&md->ptes, first), *entry, *last = NULL;
-	XA_STATE(xas, &md->ptes, first);
+	unsigned long end = first +
+			    (pgsize * pgcount >> IOASIM_MOCK_IO_PAGE_SHIFT) - 1;
+	void *head = xa_load(&md->ptes, first), *last = NULL;
+	unsigned long index, leaf_end;
 
 	if (!IS_ALIGNED(iova | pgsize, IOASIM_MOCK_IO_PAGE_SIZE)) {
 		mock_violation(md, "misaligned unmap", iova);
@@ -237,31 +289,10 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 		mock_violation(md, "unmap not starting where a map did", iova);
 		return 0;
 	}
-	/* One walk along the entries there are; a skipped index is a hole. */
-	xas_lock(&xas);
-	xas_for_each(&xas, entry, first + n - 1) {
-		for (; i < xas.xa_index - first; i++)
-			mock_violation(md, "unmap of a hole", iova + i *
-				       IOASIM_MOCK_IO_PAGE_SIZE);
-		xas_store(&xas, NULL);
-		md->nptes--;
-		if (!md->unpinned_ok && mock_pte_unpinned(entry))
-			mock_violation(md, "unmap of a page already unpinned",
-				       iova + i * IOASIM_MOCK_IO_PAGE_SIZE);
-		last = entry;
-		if (!(++i % MOCK_LOCK_ROUND)) {
-			/* Walked on from the index just emptied. */
-			xas_reset(&xas);
-			xas_unlock(&xas);
-			xas_lock(&xas);
-		}
-	}
-	xas_unlock(&xas);
-	/* Holes at the end: the unmap does not end on an entry. */
-	for (; i < n; i++) {
-		last = NULL;
-		mock_violation(md, "unmap of a hole", iova + i *
-			       IOASIM_MOCK_IO_PAGE_SIZE);
+	/* A leaf of the table at a time, one lock round each. */
+	for (index = first; index <= end; index = leaf_end + 1) {
+		leaf_end = min(end, index | (XA_CHUNK_SIZE - 1));
+		mock_unmap_leaf(md, index, leaf_end, iova, &last);
 	}
 	md->unmap_ends_map = last &&
 			     (xa_to_value(last) & IOASIM_MOCK_PTE_LAST);

@@ -11,9 +11,10 @@
  * which the scripts read. Each measurement runs for a bounded time, not a
  * bounded count, so that a slow (sanitizer) kernel stays quick.
  *
- *  map_unmap_64M_dN    64 MiB IOAS_MAP + IOAS_UNMAP with N mock domains,
- *                      in pages per second, of the memory every case
- *                      maps (see make_buffers())
+ *  map_unmap_64M_dN    64 MiB IOAS_MAP + IOAS_UNMAP with N mock domains
+ *                      (N distinct domains, see mock_domains()), in pages
+ *                      per second, of the memory every case maps (see
+ *                      make_buffers())
  *  map_unmap_64M_dN_scattered  the same over memory no two of whose
  *                      neighbouring pages are physically adjacent: one
  *                      map call, and one PFN read back, per page
@@ -198,15 +199,48 @@ static unsigned long phys_runs(const char *buf, size_t bytes)
 	return runs;
 }
 
-static int mock_domain(int fd, __u32 ioas, __u32 *stdev)
+static int mock_domain(int fd, __u32 pt, struct iommu_test_cmd *md)
 {
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = ioas,
+	*md = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = pt,
 	};
-	int rc = sim_test_cmd(fd, &cmd);
+	return sim_test_cmd(fd, md);
+}
 
-	*stdev = cmd.mock_domain.out_stdev_id;
-	return rc;
+/*
+ * @n mock devices attached to @ioas, each through a domain of its own. A
+ * second mock device attached to the IOAS itself would share the first
+ * one's automatic domain (both kernels reuse a compatible one), so each
+ * domain after the first is allocated on the IOAS for the first device
+ * (IOMMU_HWPT_ALLOC, which maps the IOAS into it at once) and a new mock
+ * device is attached to it. 0 or a negative errno; -EEXIST if a domain
+ * turned out to be shared after all.
+ */
+static int mock_domains(int fd, __u32 ioas, int n)
+{
+	struct iommu_test_cmd first, md;
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .pt_id = ioas,
+	};
+	int rc, i;
+
+	if (n < 1)
+		return 0;
+	rc = mock_domain(fd, ioas, &first);
+	if (rc)
+		return rc;
+	alloc.dev_id = first.mock_domain.out_idev_id;
+	for (i = 1; i < n; i++) {
+		rc = sim_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc);
+		if (!rc)
+			rc = mock_domain(fd, alloc.out_hwpt_id, &md);
+		if (rc)
+			return rc;
+		if (md.mock_domain.out_hwpt_id != alloc.out_hwpt_id ||
+		    alloc.out_hwpt_id == first.mock_domain.out_hwpt_id)
+			return -EEXIST;
+	}
+	return 0;
 }
 
 /*
@@ -290,15 +324,12 @@ TEST_F(bench, map_unmap_64M)
 	};
 	char name[48], detail[64];
 	unsigned int c, w;
-	__u32 stdev;
-	int d;
 
 	ASSERT_NE(MAP_FAILED, scattered);
 	for (c = 0; c < ARRAY_SIZE(cfg); c++) {
 		ASSERT_EQ(0, sim_ioas_alloc(self->fd, &cfg[c].ioas));
-		for (d = 0; d < cfg[c].domains; d++)
-			ASSERT_EQ(0, mock_domain(self->fd, cfg[c].ioas,
-						 &stdev));
+		ASSERT_EQ(0, mock_domains(self->fd, cfg[c].ioas,
+					  cfg[c].domains));
 		/* Pages per ns, times 1e3: millions per second. */
 		rates_init(&cfg[c].r, BIG / PAGE, 1e3);
 	}
@@ -335,11 +366,9 @@ static void map_small(struct __test_metadata *_metadata, int fd, __u32 ioas,
 	char name[32];
 	struct rates r;
 	unsigned long i;
-	__u32 stdev;
-	int d, w;
+	int w;
 
-	for (d = 0; d < domains; d++)
-		ASSERT_EQ(0, mock_domain(fd, ioas, &stdev));
+	ASSERT_EQ(0, mock_domains(fd, ioas, domains));
 
 	/* Maps per ns, times 1e6: thousands per second. */
 	rates_init(&r, n, 1e6);
@@ -437,12 +466,11 @@ TEST_F(bench, bytes_per_page_access)
 TEST_F(bench, bytes_per_page_domain)
 {
 	long long best = -1, before, during;
-	__u32 stdev;
 	int try;
 
 	if (!slab_counts_exact())
 		SKIP(return, "needs slub_debug on the command line (make bench-compare)");
-	ASSERT_EQ(0, mock_domain(self->fd, self->ioas, &stdev));
+	ASSERT_EQ(0, mock_domains(self->fd, self->ioas, 1));
 	for (try = 0; try < 3; try++) {
 		before = slab_bytes();
 		ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf,
