@@ -225,8 +225,8 @@ static bool mock_pte_unpinned(void *entry)
  * NULL if the block ends in a hole.
  */
 static void mock_unmap_leaf(struct ioasim_mock_domain *md,
-				     unsigned long index, unsigned long end,
-				     unsigned long iova, void **last)
+			    unsigned long index, unsigned long end,
+			    unsigned long iova, void **last)
 {
 	bool whole = IS_ALIGNED(index, XA_CHUNK_SIZE) &&
 		     end - index == XA_CHUNK_SIZE - 1;
