@@ -116,6 +116,7 @@ struct m_access {
  * @dev: the three devices
  * @acc: the access
  * @need: check_pinned()'s table, one entry per pages object
+ * @ranges: check_ranges()'s buffer for what IOVA_RANGES reports
  */
 struct model {
 	struct kunit *test;
@@ -132,6 +133,7 @@ struct model {
 	struct m_dev dev[NDEVS];
 	struct m_access acc;
 	struct m_need need[2 * MAX_RANGES];
+	struct iommu_iova_range ranges[MAX_RANGES + 1];
 };
 
 struct model_fixture {

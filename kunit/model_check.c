@@ -4,7 +4,6 @@
  * model.h): the areas, the reserved IOVA, the pages objects' references,
  * each device's DMA and its domain, and the pins.
  */
-#include <linux/slab.h>
 
 #include "helpers.h"
 #include "model.h"
@@ -67,19 +66,16 @@ static bool m_reserved(struct model *m, struct m_ioas *io, u64 first,
 /* Unreserved IOVA as IOVA_RANGES reports it, against the model's. */
 static bool check_ranges(struct model *m, struct m_ioas *io)
 {
-	struct iommu_iova_range *got;
+	struct iommu_iova_range *got = m->ranges;
 	struct iommu_ioas_iova_ranges cmd = {
 		.size = sizeof(cmd), .ioas_id = io->id,
-		.num_iovas = MAX_RANGES + 1,
+		.num_iovas = ARRAY_SIZE(m->ranges),
 	};
 	bool ok = true;
 	u64 cur = 0;
 	unsigned int i;
 	int rc;
 
-	got = kcalloc(MAX_RANGES + 1, sizeof(*got), GFP_KERNEL);
-	if (!got)
-		return model_differs(m, "memory", "no memory for IOVA_RANGES");
 	rc = ioasim_ioas_iova_ranges(m->ctx, &cmd, got);
 	if (rc)
 		ok = model_differs(m, "ranges", "IOVA_RANGES returned %d", rc);
@@ -91,7 +87,6 @@ static bool check_ranges(struct model *m, struct m_ioas *io)
 			ok = model_differs(m, "ranges", "%llx missing", cur);
 		cur = got[i].last + 1;
 	}
-	kfree(got);
 	return ok;
 }
 
@@ -213,8 +208,7 @@ static void mark_pages(struct m_area *a, u64 first, u64 last,
 	u64 i = (a->start_byte + (first - a->first)) >> PAGE_SHIFT;
 	u64 end = (a->start_byte + (last - a->first)) >> PAGE_SHIFT;
 
-	for (; i <= end; i++)
-		__set_bit(i, bits);
+	bitmap_set(bits, i, end - i + 1);
 }
 
 /* @p's entry in the table of @n entries, added if new. */
