@@ -225,13 +225,11 @@ static bool mock_pte_unpinned(void *entry)
  * NULL if the block ends in a hole.
  */
 static void mock_unmap_leaf(struct ioasim_mock_domain *md,
-			    unsigned long index, unsigned long end,
-			    unsigned long iova, void **last)
+			    unsigned long index, unsigned long end, void **last)
 {
 	bool whole = IS_ALIGNED(index, XA_CHUNK_SIZE) &&
 		     end - index == XA_CHUNK_SIZE - 1;
-	unsigned long base = iova >> IOASIM_MOCK_IO_PAGE_SHIFT, found = 0;
-	unsigned long expect = index;
+	unsigned long expect = index, found = 0;
 	XA_STATE(xas, &md->ptes, index);
 	void *entry;
 
@@ -240,12 +238,10 @@ static void mock_unmap_leaf(struct ioasim_mock_domain *md,
 	xas_for_each(&xas, entry, end) {
 		for (; expect < xas.xa_index; expect++)
 			mock_violation(md, "unmap of a hole",
-				       iova + (expect - base) *
-				       IOASIM_MOCK_IO_PAGE_SIZE);
+				       expect << IOASIM_MOCK_IO_PAGE_SHIFT);
 		if (!md->unpinned_ok && mock_pte_unpinned(entry))
 			mock_violation(md, "unmap of a page already unpinned",
-				       iova + (expect - base) *
-				       IOASIM_MOCK_IO_PAGE_SIZE);
+				       expect << IOASIM_MOCK_IO_PAGE_SHIFT);
 		if (!whole)
 			xas_store(&xas, NULL);
 		*last = entry;
@@ -263,8 +259,8 @@ static void mock_unmap_leaf(struct ioasim_mock_domain *md,
 	if (expect <= end)
 		*last = NULL;
 	for (; expect <= end; expect++)
-		mock_violation(md, "unmap of a hole", iova + (expect - base) *
-			       IOASIM_MOCK_IO_PAGE_SIZE);
+		mock_violation(md, "unmap of a hole",
+			       expect << IOASIM_MOCK_IO_PAGE_SHIFT);
 }
 
 static size_t mock_unmap_pages(struct iommu_domain *domain,
@@ -292,7 +288,7 @@ static size_t mock_unmap_pages(struct iommu_domain *domain,
 	/* A leaf of the table at a time, one lock round each. */
 	for (index = first; index <= end; index = leaf_end + 1) {
 		leaf_end = min(end, index | (XA_CHUNK_SIZE - 1));
-		mock_unmap_leaf(md, index, leaf_end, iova, &last);
+		mock_unmap_leaf(md, index, leaf_end, &last);
 	}
 	md->unmap_ends_map = last &&
 			     (xa_to_value(last) & IOASIM_MOCK_PTE_LAST);
