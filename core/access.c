@@ -8,7 +8,7 @@
 #include <linux/printk.h>
 
 #include "access.h"
-#include "fault.h"
+#include "inject.h"
 
 #define IOASIM_ACCESS_RW_FLAGS (IOASIM_ACCESS_RW_WRITE | \
 				IOASIM_ACCESS_RW_KTHREAD)
@@ -206,7 +206,7 @@ void ioasim_access_destroy(struct ioasim_access *access)
 	bool gone = ioasim_obj_unhold_try_destroy(ctx, &access->obj,
 						  access);
 
-	/* Cannot fail: nothing else takes long-term references. */
+	/* Invariant: nothing else takes long-term references. */
 	WARN_ON(!gone);
 	ioasim_ctx_put(ctx);
 }

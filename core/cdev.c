@@ -15,7 +15,9 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
+#include "cdev.h"
 #include "ioasim_private.h"
+#include "pages.h"
 #include "uapi.h"
 
 static char *devname = "iommu";
@@ -104,7 +106,7 @@ static struct dev_ext_attribute stat_objects = {
 };
 
 static struct dev_ext_attribute stat_pinned_pages = {
-	__ATTR(pinned_pages, 0444, stat_show, NULL), &ioasim_stats.pinned_pages
+	__ATTR(pinned_pages, 0444, stat_show, NULL), &ioasim_pinned_pages
 };
 
 static struct attribute *ioasim_stat_attrs[] = {

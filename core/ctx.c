@@ -15,12 +15,9 @@
 #include <linux/export.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "ioasim_private.h"
 #include "pages.h"
-
-struct ioasim_stats ioasim_stats;
-EXPORT_SYMBOL_IF_KUNIT(ioasim_stats);
 
 /**
  * ioasim_ctx_create() - allocate an empty context
@@ -71,7 +68,7 @@ void ioasim_ctx_put(struct ioasim_ctx *ctx)
 	/* ioasim_ctx_release_objects() to provoke one without a WARN) */
 	WARN(left, "ioasim: %u objects leaked at context teardown\n", left);
 	/* LCOV_EXCL_BR_STOP */
-	/* Cannot fail: groups go with the last device of each. */
+	/* Invariant: groups go with the last device of each. */
 	WARN_ON(!xa_empty(&ctx->groups));
 	xa_destroy(&ctx->groups);
 	mutex_destroy(&ctx->groups_lock);

@@ -9,7 +9,7 @@
 #include <linux/slab.h>
 
 #include "device.h"
-#include "fault.h"
+#include "inject.h"
 
 /* Bound devices per group, counted under the context's groups_lock. */
 static unsigned int group_refs_add(struct ioasim_group *igroup, int delta)
@@ -88,7 +88,7 @@ static void group_put(struct ioasim_group *igroup)
 	xa_erase(&ctx->groups, iommu_group_id(igroup->group));
 	mutex_unlock(&ctx->groups_lock);
 
-	/* Cannot fail: the last device detached before unbind. */
+	/* Invariant: the last device detached before unbind. */
 	WARN_ON(igroup->hwpt || !list_empty(&igroup->devices));
 	iommu_group_put(igroup->group);
 	mutex_destroy(&igroup->lock);
@@ -236,7 +236,7 @@ void ioasim_device_unbind(struct ioasim_device *idev)
 	if (!list_empty(&idev->group_item))
 		ioasim_device_detach(idev);
 	gone = ioasim_obj_unhold_try_destroy(ctx, &idev->obj, idev);
-	/* Cannot fail: nothing else takes long-term references. */
+	/* Invariant: nothing else takes long-term references. */
 	WARN_ON(!gone);
 	if (!weak_ctx)
 		ioasim_ctx_put(ctx);
@@ -437,7 +437,7 @@ static struct ioasim_hwpt *auto_attach(struct ioasim_device *idev,
 		goto out_unlock;
 	}
 
-	hwpt = ioasim_hwpt_paging_create(idev->ctx, ioas, idev, 0);
+	hwpt = ioasim_hwpt_paging_create(idev->ctx, ioas, idev->dev, 0);
 	if (IS_ERR(hwpt)) {
 		old = ERR_CAST(hwpt);
 		goto out_unlock;
@@ -642,7 +642,7 @@ int ioasim_device_iopf(struct ioasim_device *idev,
 
 	mutex_lock(&igroup->lock);
 	if (device_attached(idev) && igroup->hwpt->fault)
-		rc = ioasim_iopf_report(igroup->hwpt, fault);
+		rc = ioasim_iopf_report(igroup->hwpt->fault, fault);
 	mutex_unlock(&igroup->lock);
 	return rc;
 }

@@ -102,6 +102,9 @@ int ioasim_device_detach(struct ioasim_device *idev);
 int ioasim_device_iopf(struct ioasim_device *idev,
 		       const struct iommu_hwpt_pgfault *fault);
 
+void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
+			struct ioasim_device *idev);
+int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);
 int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 		       void **data, u32 *data_len);
 

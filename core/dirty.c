@@ -29,7 +29,7 @@
 #include <linux/uaccess.h>
 
 #include "device.h"
-#include "fault.h"
+#include "inject.h"
 #include "ioas.h"
 
 /* Bits of the caller's bitmap built up at a time. */

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ioasim - paging and nested HWPTs (see device.h), IOMMU_HWPT_ALLOC and
- * IOMMU_HWPT_INVALIDATE
+ * ioasim - paging and nested HWPTs (see hwpt.h) and IOMMU_HWPT_INVALIDATE
+ *
+ * A HWPT is made for a struct device, whose IOMMU allocates the domain;
+ * which bound device that is, is the command's business
+ * (hwpt_alloc.c), so this file knows nothing of bound devices.
  */
 #include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 
-#include "device.h"
-#include "fault.h"
+#include "hwpt.h"
+#include "inject.h"
 
 /*
  * The driver a HWPT's domain came from stays loaded while the HWPT holds
@@ -186,7 +189,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_enforce_coherency);
  * ioasim_hwpt_paging_create() - a paging HWPT mirroring an IOAS
  * @ctx: the context
  * @ioas: the IOAS, looked up by the caller, whose @mutex it holds
- * @idev: the device the domain is allocated for
+ * @dev: the device whose IOMMU allocates the domain
  * @flags: IOMMU_HWPT_ALLOC_* flags for the driver (dirty tracking), or 0
  *
  * The new domain maps every area of @ioas. The HWPT's id is reserved, not
@@ -200,8 +203,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_enforce_coherency);
  */
 struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 					      struct ioasim_ioas *ioas,
-					      struct ioasim_device *idev,
-					      u32 flags)
+					      struct device *dev, u32 flags)
 {
 	struct iommu_domain *domain;
 	struct ioasim_hwpt *hwpt;
@@ -220,15 +222,15 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->ioas = ioas;
 
-	domain = flags ? hwpt_domain_alloc_user(idev->dev, flags, NULL, NULL) :
-			 iommu_paging_domain_alloc(idev->dev);
+	domain = flags ? hwpt_domain_alloc_user(dev, flags, NULL, NULL) :
+			 iommu_paging_domain_alloc(dev);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
 		goto out_abort;
 	}
 	hwpt_domain_pin_driver(domain);
 	/* Coherency first: the fill below maps with IOMMU_CACHE. */
-	rc = hwpt_enforce_cc(hwpt, domain, idev->dev) ?:
+	rc = hwpt_enforce_cc(hwpt, domain, dev) ?:
 	     ioasim_space_add_domain(&ioas->space, domain);
 	if (rc) {
 		hwpt_domain_free(domain);
@@ -244,15 +246,22 @@ out_abort:
 }
 EXPORT_SYMBOL_NS_GPL(ioasim_hwpt_paging_create, IOASIM);
 
-/*
- * A nested HWPT on @parent, from the driver's data. Returns it
- * unpublished, or an ERR_PTR: -EOPNOTSUPP (flags; no data; a driver that cannot nest),
- * -EINVAL (@parent is automatic or not a nesting parent), the driver's
- * error for its data.
+/**
+ * ioasim_hwpt_nested_create() - a nested HWPT on a nesting parent
+ * @ctx: the context
+ * @parent: a paging HWPT, referenced by the caller
+ * @dev: the device whose IOMMU makes the domain
+ * @cmd: IOMMU_HWPT_ALLOC's flags and the driver's data
+ *
+ * Context: process context, may sleep.
+ * Return: the HWPT, unpublished, or an ERR_PTR: -EOPNOTSUPP (flags; no
+ * data; a driver that cannot nest), -EINVAL (@parent is automatic or not
+ * a nesting parent), the driver's error for its data.
  */
-static struct ioasim_hwpt *
-hwpt_nested_create(struct ioasim_ctx *ctx, struct ioasim_hwpt *parent,
-		   struct ioasim_device *idev, struct iommu_hwpt_alloc *cmd)
+struct ioasim_hwpt *ioasim_hwpt_nested_create(struct ioasim_ctx *ctx,
+					      struct ioasim_hwpt *parent,
+					      struct device *dev,
+					      const struct iommu_hwpt_alloc *cmd)
 {
 	const struct iommu_user_data data = {
 		.type = cmd->data_type,
@@ -278,7 +287,7 @@ hwpt_nested_create(struct ioasim_ctx *ctx, struct ioasim_hwpt *parent,
 	}
 	hwpt->parent = parent;
 	hwpt->ioas = parent->ioas;
-	domain = hwpt_domain_alloc_user(idev->dev, 0, parent->domain, &data);
+	domain = hwpt_domain_alloc_user(dev, 0, parent->domain, &data);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
 		goto out_abort;
@@ -292,12 +301,22 @@ out_abort:
 	return ERR_PTR(rc);
 }
 
-/*
- * The last step of HWPT_ALLOC: the fault queue, if asked for, then
- * publish. On failure @hwpt is destroyed.
+/**
+ * ioasim_hwpt_publish() - the last step of IOMMU_HWPT_ALLOC
+ * @ctx: the context
+ * @hwpt: a HWPT made by ioasim_hwpt_paging_create() or
+ *	ioasim_hwpt_nested_create(), unpublished
+ * @cmd: in: flags and fault_id; out: out_hwpt_id
+ *
+ * Takes the fault queue, if asked for, lists a paging HWPT in its IOAS,
+ * and publishes it. On failure @hwpt is destroyed.
+ *
+ * Context: process context; the IOAS's mutex held for a paging HWPT.
+ * Return: 0, or -ENOENT if there is no such fault queue or it is being
+ * destroyed.
  */
-static int hwpt_finish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
-		       struct iommu_hwpt_alloc *cmd)
+int ioasim_hwpt_publish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
+			struct iommu_hwpt_alloc *cmd)
 {
 	struct ioasim_iopf_queue *q;
 
@@ -324,87 +343,6 @@ static int hwpt_finish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 	ioasim_obj_publish(ctx, &hwpt->obj);
 	return 0;
 }
-
-/**
- * ioasim_hwpt_alloc() - IOMMU_HWPT_ALLOC
- * @ctx: the context
- * @cmd: in: flags, dev_id, pt_id (an IOAS), data_type, data_len; out:
- *	out_hwpt_id
- *
- * With an IOAS as pt_id: a paging domain for the device, filled from the
- * IOAS and attached to nothing; devices attach to it by id. Flags:
- * IOMMU_HWPT_ALLOC_DIRTY_TRACKING (for devices whose IOMMU can track) and
- * IOMMU_HWPT_ALLOC_NEST_PARENT. With a nesting-parent paging HWPT as
- * pt_id: a nested HWPT from the driver's data (data_type, data_len,
- * data_uptr). A nested one takes IOMMU_HWPT_FAULT_ID_VALID with a fault
- * queue's id in fault_id: its devices' page faults go to that queue.
- *
- * Context: process context, may sleep.
- * Return: 0; -EOPNOTSUPP (reserved field, other flags, a fault queue for
- * a paging HWPT, dirty tracking the device cannot do, driver data for a paging HWPT, a nested one
- * without data or with flags, a data type the driver does not know);
- * -EINVAL (data_len inconsistent with data_type; pt_id not an IOAS or
- * paging HWPT; a parent that is automatic or not a nesting parent);
- * -ENOENT (no such device or fault queue, or the IOAS is being
- * destroyed); -EFAULT;
- * -EADDRINUSE; -ENOMEM; a pin or map error.
- */
-int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
-{
-	bool data = cmd->data_type != IOMMU_HWPT_DATA_NONE;
-	struct ioasim_device *idev;
-	struct ioasim_ioas *ioas;
-	struct ioasim_hwpt *hwpt;
-	struct ioasim_obj *obj;
-	int rc;
-
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (data != !!cmd->data_len)
-		return -EINVAL;
-
-	idev = ioasim_device_get(ctx, cmd->dev_id);
-	if (IS_ERR(idev))
-		return PTR_ERR(idev);
-
-	obj = ioasim_obj_get(ctx, cmd->pt_id, NULL);
-	if (IS_ERR(obj)) {
-		rc = -EINVAL;
-		goto out_idev;
-	}
-	if (obj->type == &ioasim_hwpt_paging_type) {
-		hwpt = hwpt_nested_create(ctx, container_of(obj,
-							    struct ioasim_hwpt,
-							    obj),
-					  idev, cmd);
-		rc = PTR_ERR_OR_ZERO(hwpt) ?: hwpt_finish(ctx, hwpt, cmd);
-		goto out_pt;
-	}
-	if (obj->type != &ioasim_ioas_type) {
-		rc = -EINVAL;
-		goto out_pt;
-	}
-	/* 6.12 gives fault queues to nested HWPTs only. */
-	if ((cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-			    IOMMU_HWPT_ALLOC_NEST_PARENT)) || data ||
-	    ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
-	     !device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))) {
-		rc = -EOPNOTSUPP;
-		goto out_pt;
-	}
-
-	ioas = container_of(obj, struct ioasim_ioas, obj);
-	mutex_lock(&ioas->mutex);
-	hwpt = ioasim_hwpt_paging_create(ctx, ioas, idev, cmd->flags);
-	rc = PTR_ERR_OR_ZERO(hwpt) ?: hwpt_finish(ctx, hwpt, cmd);
-	mutex_unlock(&ioas->mutex);
-out_pt:
-	ioasim_obj_put(ctx, obj);
-out_idev:
-	ioasim_obj_put(ctx, &idev->obj);
-	return rc;
-}
-EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_alloc);
 
 /* How many entries one IOMMU_HWPT_INVALIDATE may ask the driver to read. */
 #define IOASIM_INVALIDATE_MAX_ENTRIES BIT(19)

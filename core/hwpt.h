@@ -28,7 +28,6 @@
 
 struct device;
 struct iommu_domain;
-struct ioasim_device;
 
 /**
  * struct ioasim_hwpt - a paging HWPT
@@ -70,13 +69,15 @@ extern const struct ioasim_obj_type ioasim_hwpt_nested_type;
 
 struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 					      struct ioasim_ioas *ioas,
-					      struct ioasim_device *idev,
-					      u32 flags);
+					      struct device *dev, u32 flags);
+struct ioasim_hwpt *ioasim_hwpt_nested_create(struct ioasim_ctx *ctx,
+					      struct ioasim_hwpt *parent,
+					      struct device *dev,
+					      const struct iommu_hwpt_alloc *cmd);
+int ioasim_hwpt_publish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
+			struct iommu_hwpt_alloc *cmd);
 int ioasim_hwpt_enforce_coherency(struct ioasim_hwpt *hwpt,
 				  struct device *dev);
-void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
-			struct ioasim_device *idev);
-int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);
 int ioasim_hwpt_invalidate(struct ioasim_ctx *ctx,
 			   struct iommu_hwpt_invalidate *cmd);
 int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,

@@ -16,29 +16,12 @@
 #include <linux/uaccess.h>
 
 #include "access.h"
-#include "fault.h"
+#include "inject.h"
 #include "ioas.h"
 
 #define IOASIM_MAP_FLAGS (IOMMU_IOAS_MAP_FIXED_IOVA |			\
 			  IOMMU_IOAS_MAP_WRITEABLE |			\
 			  IOMMU_IOAS_MAP_READABLE)
-
-/*
- * ctx->vfio_ioas is read and changed only under the object table's lock:
- * a reader takes its reference under it, and DESTROY removes the IOAS's
- * id under it.
- */
-static struct ioasim_ioas *vfio_ioas_current(struct ioasim_ctx *ctx)
-{
-	lockdep_assert_held(&ctx->objects.xa_lock);
-	return ctx->vfio_ioas;
-}
-
-static void vfio_ioas_choose(struct ioasim_ctx *ctx, struct ioasim_ioas *ioas)
-{
-	lockdep_assert_held(&ctx->objects.xa_lock);
-	ctx->vfio_ioas = ioas;
-}
 
 static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 {
@@ -46,14 +29,17 @@ static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 	struct ioasim_ctx *ctx = ioas->ctx;
 	unsigned long unmapped;
 
-	/* No longer the VFIO compatibility IOAS, before the memory goes. */
+	/*
+	 * No longer the VFIO compatibility IOAS (vfio_compat.c), before the
+	 * memory goes; that choice lives under the object table's lock.
+	 */
 	xa_lock(&ctx->objects);
-	if (vfio_ioas_current(ctx) == ioas)
-		vfio_ioas_choose(ctx, NULL);
+	if (ctx->vfio_ioas == ioas)
+		ctx->vfio_ioas = NULL;
 	xa_unlock(&ctx->objects);
 
 	/* Nothing else can reach the IOAS any more: unmapping cannot race. */
-	/* Cannot fail: unmapping everything cannot cross a boundary. */
+	/* Invariant: unmapping everything cannot cross a boundary. */
 	WARN_ON(ioasim_space_unmap(&ioas->space, 0, ULONG_MAX, &unmapped));
 	ioasim_space_destroy(&ioas->space);
 	/* HWPTs and accesses hold the IOAS */
@@ -548,69 +534,3 @@ int ioasim_option(struct ioasim_ctx *ctx, struct iommu_option *cmd)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_option);
-
-/**
- * ioasim_vfio_ioas_get() - the IOAS the VFIO compatibility ioctls use
- * @ctx: the context
- *
- * Context: any context.
- * Return: the IOAS with a short-term reference, or ERR_PTR(-ENODEV) if
- * none is set (or it is being destroyed).
- */
-struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx)
-{
-	struct ioasim_ioas *ioas;
-
-	xa_lock(&ctx->objects);
-	ioas = vfio_ioas_current(ctx);
-	if (!ioas || !ioasim_obj_tryget(&ioas->obj))
-		ioas = ERR_PTR(-ENODEV);
-	xa_unlock(&ctx->objects);
-	return ioas;
-}
-EXPORT_SYMBOL_IF_KUNIT(ioasim_vfio_ioas_get);
-
-/**
- * ioasim_vfio_ioas() - IOMMU_VFIO_IOAS
- * @ctx: the context
- * @cmd: in: op, and ioas_id for SET; out: ioas_id for GET
- *
- * Chooses the IOAS that the VFIO type1 ioctls on this file work on.
- *
- * Context: process context.
- * Return: 0; -EOPNOTSUPP (reserved field, unknown op); -ENODEV (GET with
- * none set); -ENOENT (SET of no IOAS).
- */
-int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd)
-{
-	struct ioasim_ioas *ioas;
-
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-	switch (cmd->op) {
-	case IOMMU_VFIO_IOAS_GET:
-		ioas = ioasim_vfio_ioas_get(ctx);
-		if (IS_ERR(ioas))
-			return PTR_ERR(ioas);
-		cmd->ioas_id = ioas->obj.id;
-		ioasim_ioas_put(ctx, ioas);
-		return 0;
-	case IOMMU_VFIO_IOAS_SET:
-		ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
-		if (IS_ERR(ioas))
-			return PTR_ERR(ioas);
-		xa_lock(&ctx->objects);
-		vfio_ioas_choose(ctx, ioas);
-		xa_unlock(&ctx->objects);
-		ioasim_ioas_put(ctx, ioas);
-		return 0;
-	case IOMMU_VFIO_IOAS_CLEAR:
-		xa_lock(&ctx->objects);
-		vfio_ioas_choose(ctx, NULL);
-		xa_unlock(&ctx->objects);
-		return 0;
-	default:
-		return -EOPNOTSUPP;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(ioasim_vfio_ioas);

@@ -90,7 +90,5 @@ int ioasim_ioas_iova_ranges(struct ioasim_ctx *ctx,
 			    struct iommu_ioas_iova_ranges *cmd,
 			    struct iommu_iova_range *ranges);
 int ioasim_option(struct ioasim_ctx *ctx, struct iommu_option *cmd);
-int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd);
-struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx);
 
 #endif /* __IOASIM_IOAS_H */

@@ -142,15 +142,14 @@ struct ioasim_ctx {
  * struct ioasim_stats - what all contexts hold together
  * @contexts: contexts not yet released
  * @objects: table objects allocated and not yet freed
- * @pinned_pages: user pages pinned by pages objects
  *
- * Read from userspace (the character device's sysfs attributes) to prove
- * that closing everything released everything.
+ * Read from userspace (the character device's sysfs attributes), with
+ * ioasim_pinned_pages (pages.h), to prove that closing everything
+ * released everything.
  */
 struct ioasim_stats {
 	atomic_long_t contexts;
 	atomic_long_t objects;
-	atomic_long_t pinned_pages;
 };
 
 extern struct ioasim_stats ioasim_stats;
@@ -165,6 +164,7 @@ static inline void ioasim_ctx_get(struct ioasim_ctx *ctx)
 }
 
 unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx);
+void ioasim_obj_show(struct seq_file *m, const void *key, bool counts);
 int ioasim_ctx_set_account_mode(struct ioasim_ctx *ctx, u64 mode);
 
 struct ioasim_obj *__ioasim_obj_alloc(struct ioasim_ctx *ctx, size_t size,

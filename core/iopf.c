@@ -23,8 +23,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "device.h"
-#include "fault.h"
+#include "inject.h"
+#include "iopf.h"
 
 struct ioasim_iopf_msg {
 	struct list_head item;
@@ -268,17 +268,16 @@ void ioasim_iopf_queue_install(struct ioasim_ctx *ctx,
 EXPORT_SYMBOL_IF_KUNIT(ioasim_iopf_queue_install);
 
 /**
- * ioasim_iopf_report() - a device attached to @hwpt faulted
- * @hwpt: the HWPT the device is attached to
+ * ioasim_iopf_report() - queue a page fault of a device
+ * @q: the queue of the HWPT the device is attached to
  * @fault: the message; dev_id, pasid, grpid, perm, addr filled in
  *
  * Context: process context, may sleep.
  * Return: 0 or -ENOMEM.
  */
-int ioasim_iopf_report(struct ioasim_hwpt *hwpt,
+int ioasim_iopf_report(struct ioasim_iopf_queue *q,
 		       const struct iommu_hwpt_pgfault *fault)
 {
-	struct ioasim_iopf_queue *q = hwpt->fault;
 	struct ioasim_iopf_msg *msg;
 
 	msg = ioasim_kzalloc("iopf.msg", sizeof(*msg), GFP_KERNEL_ACCOUNT);

@@ -21,7 +21,6 @@
 #include "ioasim_private.h"
 
 struct file;
-struct ioasim_hwpt;
 
 /**
  * struct ioasim_iopf_queue - a fault queue (IOMMU_FAULT_QUEUE_ALLOC)
@@ -50,7 +49,7 @@ int ioasim_iopf_queue_alloc(struct ioasim_ctx *ctx,
 			    struct iommu_fault_alloc *cmd, struct file **file);
 void ioasim_iopf_queue_install(struct ioasim_ctx *ctx,
 			       struct iommu_fault_alloc *cmd, struct file *file);
-int ioasim_iopf_report(struct ioasim_hwpt *hwpt,
+int ioasim_iopf_report(struct ioasim_iopf_queue *q,
 		       const struct iommu_hwpt_pgfault *fault);
 
 /* A table lookup that yields the queue, or an ERR_PTR. */

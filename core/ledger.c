@@ -22,7 +22,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "ioasim_private.h"
 #include "ledger.h"
 
 #define LEDGER_ENTRY_BITS 14
@@ -406,6 +405,9 @@ void ioasim_ledger_set_quiet(bool quiet)
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ledger_set_quiet);
 
+/* How an object is printed: set at init by the object table's owner. */
+static ioasim_ledger_show_obj_t ledger_show_obj;
+
 /* An object's record: it has object entries, and its table holds it. */
 static bool ledger_is_object(const struct ledger_key *k)
 {
@@ -417,7 +419,6 @@ static void ledger_show_holder(struct seq_file *m, const struct ledger_key *k,
 			       const struct ledger_entry *e, const void *ctx)
 {
 	const struct ledger_key *holder;
-	const struct ioasim_obj *obj;
 
 	if ((const void *)e->tag == ctx) {
 		seq_puts(m, "table");
@@ -425,12 +426,10 @@ static void ledger_show_holder(struct seq_file *m, const struct ledger_key *k,
 		seq_puts(m, "its driver");
 	} else {
 		holder = ledger_find_key((const void *)e->tag);
-		if (holder && ledger_is_object(holder)) {
-			obj = holder->key;
-			seq_printf(m, "%s %u", obj->type->name, obj->id);
-		} else {
+		if (holder && ledger_is_object(holder))
+			ledger_show_obj(m, holder->key, false);
+		else
 			seq_printf(m, "%p", (void *)e->tag);
-		}
 	}
 	seq_printf(m, " at %pS\n", (void *)e->ip);
 }
@@ -448,17 +447,15 @@ static const void *ledger_object_ctx(const struct ledger_key *k)
 static void ledger_show_objects(struct seq_file *m, const void *ctx)
 {
 	const struct ledger_entry *e;
-	const struct ioasim_obj *obj;
 	struct ledger_key *k;
 	unsigned int bkt;
 
 	hash_for_each(ledger_keys, bkt, k, hash) {
 		if (!ledger_is_object(k) || ledger_object_ctx(k) != ctx)
 			continue;
-		obj = k->key;
-		seq_printf(m, "  %s %u: users %u busy %u\n", obj->type->name,
-			   obj->id, refcount_read(&obj->users),
-			   refcount_read(&obj->busy));
+		seq_puts(m, "  ");
+		ledger_show_obj(m, k->key, true);
+		seq_putc(m, '\n');
 		list_for_each_entry(e, &k->entries, link) {
 			if (e->kind != IOASIM_LEDGER_OBJ_USERS)
 				continue;
@@ -527,12 +524,14 @@ static const struct file_operations ioasim_ledger_graph_fops = {
 
 /**
  * ioasim_ledger_init() - create /sys/kernel/debug/ioasim/graph
+ * @show_obj: prints the objects the graph lists
  *
  * Context: module init.
  * Return: 0; without debugfs only the file is missing.
  */
-int ioasim_ledger_init(void)
+int ioasim_ledger_init(ioasim_ledger_show_obj_t show_obj)
 {
+	ledger_show_obj = show_obj;
 #if IS_ENABLED(CONFIG_DEBUG_FS)
 	ledger_dir = debugfs_create_dir("ioasim", NULL);
 	debugfs_create_file("graph", 0400, ledger_dir, NULL,

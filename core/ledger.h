@@ -43,6 +43,18 @@ enum ioasim_ledger_kind {
 	IOASIM_LEDGER_NR_KINDS
 };
 
+/**
+ * typedef ioasim_ledger_show_obj_t - print an object the ledger names
+ * @m: the debugfs file
+ * @obj: a key whose entries are object references (a struct ioasim_obj)
+ * @counts: also print its reference counts
+ *
+ * The ledger sits below the object table and cannot read an object: the
+ * module's init hands it this printer.
+ */
+typedef void (*ioasim_ledger_show_obj_t)(struct seq_file *m, const void *obj,
+					 bool counts);
+
 #if IS_ENABLED(CONFIG_IOASIM_LEDGER)
 void ioasim_ledger_take(enum ioasim_ledger_kind kind, const void *key,
 			unsigned long tag, unsigned long ip);
@@ -60,7 +72,7 @@ unsigned long ioasim_ledger_count(enum ioasim_ledger_kind kind,
 unsigned long ioasim_ledger_errors(void);
 void ioasim_ledger_set_quiet(bool quiet);
 int ioasim_ledger_show_graph(struct seq_file *m, void *unused);
-int ioasim_ledger_init(void);
+int ioasim_ledger_init(ioasim_ledger_show_obj_t show_obj);
 void ioasim_ledger_exit(void);
 #else
 static inline void ioasim_ledger_take(enum ioasim_ledger_kind kind,
@@ -95,7 +107,7 @@ static inline unsigned int ioasim_ledger_settle(const void *key,
 	return 0;
 }
 
-static inline int ioasim_ledger_init(void)
+static inline int ioasim_ledger_init(ioasim_ledger_show_obj_t show_obj)
 {
 	return 0;
 }

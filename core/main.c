@@ -8,22 +8,26 @@
  */
 #include <linux/module.h>
 
-#include "fault.h"
+#include "inject.h"
+#include "ioasim_private.h"
 #include "ledger.h"
-#include "uapi.h"
+#include "cdev.h"
 
 static int __init ioasim_init(void)
 {
-	int rc = ioasim_fault_init();
+	int rc;
 
+	/* Serving /dev/iommu, the knobs are where iommufd's users look. */
+	rc = ioasim_inject_init(ioasim_cdev_is_iommufd() ? "fail_iommufd" :
+				"fail_ioasim");
 	if (rc)
 		return rc;
-	ioasim_ledger_init();
+	ioasim_ledger_init(ioasim_obj_show);
 	rc = ioasim_cdev_init();
 	/* LCOV_EXCL_START: only a device name already taken gets here */
 	if (rc) {
 		ioasim_ledger_exit();
-		ioasim_fault_exit();
+		ioasim_inject_exit();
 	}
 	/* LCOV_EXCL_STOP */
 	return rc;
@@ -34,7 +38,7 @@ static void __exit ioasim_exit(void)
 {
 	ioasim_cdev_exit();
 	ioasim_ledger_exit();
-	ioasim_fault_exit();
+	ioasim_inject_exit();
 }
 module_exit(ioasim_exit);
 

@@ -12,11 +12,15 @@
 #include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "ioasim_private.h"
 #include "ledger.h"
+
+struct ioasim_stats ioasim_stats;
+EXPORT_SYMBOL_IF_KUNIT(ioasim_stats);
 
 /*
  * How long retiring an object waits for its short-term users. They are
@@ -147,7 +151,7 @@ void ioasim_obj_abort(struct ioasim_ctx *ctx, struct ioasim_obj *obj)
 
 	old = xa_erase(&ctx->objects, obj->id);
 	WARN_ON_ONCE(old); /* LCOV_EXCL_BR_LINE: only unpublished ids come here */
-	/* Cannot fail: nobody can hold an unpublished object. */
+	/* Invariant: nobody can hold an unpublished object. */
 	WARN_ON_ONCE(refcount_read(&obj->users) != 1);
 	ioasim_ledger_give(IOASIM_LEDGER_OBJ_USERS, obj, (unsigned long)ctx,
 			   _RET_IP_);
@@ -275,7 +279,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_obj_tryget);
  */
 bool ioasim_obj_hold(struct ioasim_obj *obj, const void *holder)
 {
-	/* Cannot fail: a caller bug, documented above. */
+	/* Invariant, else a caller bug (see above). */
 	WARN_ON_ONCE(!refcount_read(&obj->busy));
 	if (!refcount_inc_not_zero(&obj->users))
 		return false;
@@ -468,3 +472,21 @@ unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx)
 	return left;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ctx_release_objects);
+
+/**
+ * ioasim_obj_show() - print an object for the reference ledger's graph
+ * @m: the debugfs file
+ * @key: the object (a struct ioasim_obj)
+ * @counts: also print its long- and short-term counts
+ *
+ * Context: any context; the ledger's lock keeps the object alive.
+ */
+void ioasim_obj_show(struct seq_file *m, const void *key, bool counts)
+{
+	const struct ioasim_obj *obj = key;
+
+	seq_printf(m, "%s %u", obj->type->name, obj->id);
+	if (counts)
+		seq_printf(m, ": users %u busy %u", refcount_read(&obj->users),
+			   refcount_read(&obj->busy));
+}

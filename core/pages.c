@@ -28,13 +28,12 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "itree.h"
-#include "ioasim_private.h"
 #include "pages.h"
 
-/* Indexes walked under one lock round before rescheduling. */
-#define IOASIM_LOCK_ROUND 64
+atomic_long_t ioasim_pinned_pages;
+EXPORT_SYMBOL_IF_KUNIT(ioasim_pinned_pages);
 
 /* Batch size when the preferred array cannot be had. */
 #define IOASIM_STACK_BATCH 16
@@ -130,7 +129,7 @@ static void ioasim_pages_release(struct kref *kref)
 						  kref);
 
 	/* Users hold references, so none can be left. */
-	/* Cannot fail: impossible states, see above. */
+	/* Invariant: see above. */
 	WARN_ON(!RB_EMPTY_ROOT(&pages->users.rb_root) ||
 		!RB_EMPTY_ROOT(&pages->pins.rb_root));
 	WARN_ON(pages->npinned || !xa_empty(&pages->pinned));
@@ -373,7 +372,7 @@ static void pages_unpin_span(struct ioasim_pages *pages, unsigned long first,
 		ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages, index, n,
 					 _THIS_IP_);
 		pages->npinned -= n;
-		atomic_long_sub(n, &ioasim_stats.pinned_pages);
+		atomic_long_sub(n, &ioasim_pinned_pages);
 		pages_uncharge(pages, n);
 		index += n;
 	}
@@ -438,7 +437,7 @@ static int pages_pin_span(struct ioasim_pages *pages, unsigned long first,
 		stored_last |= ask_store;
 		i = pages_store_batch(pages, index, batch, got, ask_store, &rc);
 		pages->npinned += i;
-		atomic_long_add(i, &ioasim_stats.pinned_pages);
+		atomic_long_add(i, &ioasim_pinned_pages);
 		if (rc) {
 			pages_drop_unheld(pages, index + i, batch + i, got - i);
 			index += i;
@@ -551,7 +550,7 @@ static void pages_remove_node(struct ioasim_pages *pages,
 	pages_batch_init(&b, pages, node->last - node->start + 1);
 	mutex_lock(&pages->mutex);
 	if (user) {
-		/* Cannot fail: a caller bug; storage is given back first. */
+		/* Invariant, else a caller bug: storage is given back first. */
 		WARN_ON(user->domain);
 		pages_users_remove(pages, user);
 	} else {
@@ -1026,7 +1025,7 @@ static void pages_unpin_runs(struct ioasim_pages *pages, struct pages_runs *r,
 	ioasim_ledger_give_range(IOASIM_LEDGER_PIN, pages, first, n,
 				 _THIS_IP_);
 	pages->npinned -= n;
-	atomic_long_sub(n, &ioasim_stats.pinned_pages);
+	atomic_long_sub(n, &ioasim_pinned_pages);
 	pages_uncharge(pages, n);
 }
 
@@ -1129,7 +1128,7 @@ int ioasim_pages_add_stored_user(struct ioasim_pages *pages,
 			break;
 		}
 		pages->npinned += got;
-		atomic_long_add(got, &ioasim_stats.pinned_pages);
+		atomic_long_add(got, &ioasim_pinned_pages);
 		index += got;
 	}
 	if (!rc) {
@@ -1172,7 +1171,7 @@ bool ioasim_pages_remove_stored_user(struct ioasim_pages *pages,
 
 	pages_batch_init(&b, pages, last - first + 1);
 	mutex_lock(&pages->mutex);
-	/* Cannot fail: a caller bug; only stored users come here. */
+	/* Invariant, else a caller bug: only stored users come here. */
 	WARN_ON(!user->domain);
 	alone = !pages_range_shared(pages, user, first, last);
 	if (alone) {

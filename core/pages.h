@@ -49,6 +49,7 @@
 #ifndef __IOASIM_PAGES_H
 #define __IOASIM_PAGES_H
 
+#include <linux/atomic.h>
 #include <linux/interval_tree.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
@@ -75,12 +76,25 @@ enum ioasim_account {
 	IOASIM_ACCOUNT_MM,
 };
 
+/*
+ * User pages pinned by all pages objects together; a sysfs attribute of
+ * the character device shows it.
+ */
+extern atomic_long_t ioasim_pinned_pages;
+
+/*
+ * Indexes walked under one lock round before rescheduling, and so the
+ * most a caller reads ahead with ioasim_pages_fill() in one call.
+ */
+#define IOASIM_LOCK_ROUND 64
+
 /* The default temporary-memory budget of one pin batch. */
 #define IOASIM_BATCH_BYTES_DEFAULT (64 * 1024)
 
 /**
  * struct ioasim_pages - a pinned-on-demand range of user memory
- * @kref: areas (and later accesses) sharing this range
+ * @kref: the areas over this range, and the slices a copy holds while it
+ *	maps them
  * @mutex: protects @users, @pins, @pinned and @npinned
  * @uptr: user address of index 0 (page aligned)
  * @npages: number of indexes

@@ -11,7 +11,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "itree.h"
 #include "space_internal.h"
 
@@ -80,7 +80,7 @@ static void space_free_reserved(struct ioasim_space *space, const void *owner,
  */
 void ioasim_space_destroy(struct ioasim_space *space)
 {
-	/* Cannot fail: the IOAS unmaps everything first. */
+	/* Invariant: the IOAS unmaps everything first. */
 	WARN_ON(!RB_EMPTY_ROOT(&space->areas.rb_root));
 	WARN_ON(space->ndomains);
 	/* Uncontended: only for the reserved tree's lockdep check. */

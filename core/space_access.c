@@ -16,7 +16,7 @@
 #include <linux/iommu.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "space_internal.h"
 
 static bool area_allows(struct ioasim_area *area, bool write)

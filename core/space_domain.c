@@ -20,20 +20,21 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "itree.h"
 #include "ledger.h"
 #include "space_internal.h"
 
 /*
- * Pages of an area: read ahead, one lock round for up to 64, or a batch
+ * Pages of an area: read ahead, one lock round for up to
+ * IOASIM_LOCK_ROUND, or a batch
  * just pinned, handed in whole (the walk never leaves it).
  */
 struct area_cursor {
 	struct ioasim_area *area;
 	unsigned long first, n;
 	struct page **pages;
-	struct page *ahead[64];
+	struct page *ahead[IOASIM_LOCK_ROUND];
 };
 
 /* The pinned page of @index, an index of the cursor's area. */
@@ -98,7 +99,7 @@ static void area_unmap_range(struct iommu_domain *domain, unsigned long iova,
 
 	ledger_domain(false, domain, iova, done);
 
-	/* Cannot fail: a domain unmaps what it mapped. */
+	/* Invariant: a domain unmaps what it mapped. */
 	WARN_ON(done != length);
 }
 
@@ -144,7 +145,7 @@ static int area_map_domain(struct ioasim_area *area,
 {
 	struct area_cursor c = { .area = area };
 
-	/* Once per mapping, whatever the memory's layout (see fault.h). */
+	/* Once per mapping, whatever the memory's layout (see inject.h). */
 	if (ioasim_should_fail("space.domain_map"))
 		return -ENOMEM;
 	return area_map_range(&c, domain, area->node.start, area->start_byte,

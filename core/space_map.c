@@ -14,12 +14,12 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "space_internal.h"
 
 static void area_free(struct ioasim_area *area)
 {
-	/* Cannot fail: unmap refuses areas that accesses pin. */
+	/* Invariant: unmap refuses areas that accesses pin. */
 	WARN_ON(area->npins);
 	if (area->pages)
 		ioasim_pages_put(area->pages);

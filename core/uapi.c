@@ -169,60 +169,33 @@ static int run_destroy(struct ioasim_ucmd *ucmd, void *kcmd)
 				  ((struct iommu_destroy *)kcmd)->id, NULL);
 }
 
-static int run_ioas_alloc(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_ioas_alloc(ucmd->ctx, kcmd);
+/* The commands that need nothing of the ioctl but its context. */
+#define UCMD_ON_CTX(_fn)						\
+static int run_##_fn(struct ioasim_ucmd *ucmd, void *kcmd)		\
+{									\
+	return _fn(ucmd->ctx, kcmd);					\
 }
+
+UCMD_ON_CTX(ioasim_ioas_alloc)
+UCMD_ON_CTX(ioasim_ioas_map)
+UCMD_ON_CTX(ioasim_ioas_unmap)
+UCMD_ON_CTX(ioasim_option)
+UCMD_ON_CTX(ioasim_vfio_ioas)
+UCMD_ON_CTX(ioasim_hwpt_alloc)
+UCMD_ON_CTX(ioasim_hwpt_set_dirty_tracking)
+UCMD_ON_CTX(ioasim_hwpt_get_dirty_bitmap)
+UCMD_ON_CTX(ioasim_hwpt_invalidate)
 
 static int run_ioas_allow_iovas(struct ioasim_ucmd *ucmd, void *kcmd)
 {
 	return ioasim_ioas_allow_iovas(ucmd->ctx, kcmd, NULL);
 }
 
-static int run_ioas_map(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_ioas_map(ucmd->ctx, kcmd);
-}
-
+/* A plane that names source IOVAs its own way translates them first. */
 static int run_ioas_copy(struct ioasim_ucmd *ucmd, void *kcmd)
 {
 	test_plane_copy_src(ucmd->ctx, kcmd);
 	return ioasim_ioas_copy(ucmd->ctx, kcmd);
-}
-
-static int run_ioas_unmap(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_ioas_unmap(ucmd->ctx, kcmd);
-}
-
-static int run_option(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_option(ucmd->ctx, kcmd);
-}
-
-static int run_vfio_ioas(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_vfio_ioas(ucmd->ctx, kcmd);
-}
-
-static int run_hwpt_alloc(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_hwpt_alloc(ucmd->ctx, kcmd);
-}
-
-static int run_set_dirty_tracking(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_hwpt_set_dirty_tracking(ucmd->ctx, kcmd);
-}
-
-static int run_get_dirty_bitmap(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_hwpt_get_dirty_bitmap(ucmd->ctx, kcmd);
-}
-
-static int run_hwpt_invalidate(struct ioasim_ucmd *ucmd, void *kcmd)
-{
-	return ioasim_hwpt_invalidate(ucmd->ctx, kcmd);
 }
 
 /*
@@ -277,29 +250,24 @@ struct ucmd_row {
 	int (*run)(struct ioasim_ucmd *ucmd, void *kcmd);
 };
 
+#define UCMD_ROW(_ioctl, _type, _last, _answer, _id_at, _run)		\
+	{								\
+		.ioctl = _ioctl,					\
+		.size = sizeof(_type) + BUILD_BUG_ON_ZERO(sizeof(_type) >	\
+					sizeof(union ucmd_buffer)),	\
+		.min_size = offsetofend(_type, _last),			\
+		.answer = _answer, .id_at = _id_at, .run = _run,	\
+	}
 #define UCMD(_ioctl, _type, _last, _answer, _run)			\
-	{								\
-		.ioctl = _ioctl,					\
-		.size = sizeof(_type) + BUILD_BUG_ON_ZERO(sizeof(_type) >	\
-					sizeof(union ucmd_buffer)),	\
-		.min_size = offsetofend(_type, _last),			\
-		.answer = _answer, .run = _run,				\
-	}
+	UCMD_ROW(_ioctl, _type, _last, _answer, 0, _run)
 #define UCMD_CREATE(_ioctl, _type, _last, _id, _run)			\
-	{								\
-		.ioctl = _ioctl,					\
-		.size = sizeof(_type) + BUILD_BUG_ON_ZERO(sizeof(_type) >	\
-					sizeof(union ucmd_buffer)),	\
-		.min_size = offsetofend(_type, _last),			\
-		.answer = UCMD_NEW_ID, .id_at = offsetof(_type, _id),	\
-		.run = _run,						\
-	}
+	UCMD_ROW(_ioctl, _type, _last, UCMD_NEW_ID, offsetof(_type, _id), _run)
 
 static const struct ucmd_row ucmd_table[] = {
 	UCMD(IOMMU_DESTROY, struct iommu_destroy, id, UCMD_ITSELF,
 	     run_destroy),
 	UCMD_CREATE(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc, out_ioas_id,
-		    out_ioas_id, run_ioas_alloc),
+		    out_ioas_id, run_ioasim_ioas_alloc),
 	UCMD(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas,
 	     allowed_iovas, UCMD_ITSELF, run_ioas_allow_iovas),
 	UCMD(IOMMU_IOAS_COPY, struct iommu_ioas_copy, src_iova,
@@ -307,25 +275,25 @@ static const struct ucmd_row ucmd_table[] = {
 	UCMD(IOMMU_IOAS_IOVA_RANGES, struct iommu_ioas_iova_ranges,
 	     out_iova_alignment, UCMD_ITSELF, run_ioas_iova_ranges),
 	UCMD(IOMMU_IOAS_MAP, struct iommu_ioas_map, iova, UCMD_ON_SUCCESS,
-	     run_ioas_map),
+	     run_ioasim_ioas_map),
 	UCMD(IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap, length,
-	     UCMD_ON_SUCCESS, run_ioas_unmap),
+	     UCMD_ON_SUCCESS, run_ioasim_ioas_unmap),
 	UCMD(IOMMU_OPTION, struct iommu_option, val64, UCMD_ON_SUCCESS,
-	     run_option),
+	     run_ioasim_option),
 	UCMD(IOMMU_VFIO_IOAS, struct iommu_vfio_ioas, __reserved,
-	     UCMD_ON_SUCCESS, run_vfio_ioas),
+	     UCMD_ON_SUCCESS, run_ioasim_vfio_ioas),
 	UCMD_CREATE(IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc, __reserved,
-		    out_hwpt_id, run_hwpt_alloc),
+		    out_hwpt_id, run_ioasim_hwpt_alloc),
 	UCMD(IOMMU_GET_HW_INFO, struct iommu_hw_info, __reserved,
 	     UCMD_ITSELF, run_get_hw_info),
 	UCMD(IOMMU_HWPT_SET_DIRTY_TRACKING,
 	     struct iommu_hwpt_set_dirty_tracking, __reserved, UCMD_ITSELF,
-	     run_set_dirty_tracking),
+	     run_ioasim_hwpt_set_dirty_tracking),
 	UCMD(IOMMU_HWPT_GET_DIRTY_BITMAP, struct iommu_hwpt_get_dirty_bitmap,
-	     data, UCMD_ITSELF, run_get_dirty_bitmap),
-	/* The count handled goes back whatever happened. */
+	     data, UCMD_ITSELF, run_ioasim_hwpt_get_dirty_bitmap),
+	/* entry_num tells how many entries the driver handled, also on error. */
 	UCMD(IOMMU_HWPT_INVALIDATE, struct iommu_hwpt_invalidate, __reserved,
-	     UCMD_ALWAYS, run_hwpt_invalidate),
+	     UCMD_ALWAYS, run_ioasim_hwpt_invalidate),
 	UCMD(IOMMU_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc, out_fault_fd,
 	     UCMD_ITSELF, run_fault_queue_alloc),
 };

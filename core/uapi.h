@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ioasim - the character device and its ioctl layer
+ * ioasim - the ioctl layer: the size rules every command follows, and
+ * the hook through which a test module adds the selftest control plane
  */
 #ifndef __IOASIM_UAPI_H
 #define __IOASIM_UAPI_H
 
 #include <linux/compiler_types.h>
-#include <linux/fs.h>
-#include <linux/miscdevice.h>
-
 #include <linux/types.h>
 
 struct ioasim_ctx;
+struct ioasim_ioas;
 struct iommu_ioas_copy;
+struct iommu_vfio_ioas;
 
 /**
  * struct ioasim_ucmd - one ioctl in flight
@@ -32,13 +32,11 @@ int ioasim_ucmd_write(struct ioasim_ucmd *ucmd, const void *kcmd, size_t size);
 
 long ioasim_ctx_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 		      void __user *arg);
-struct ioasim_ctx *ioasim_ctx_from_fd(int fd);
-bool ioasim_cdev_is_iommufd(void);
-int ioasim_cdev_init(void);
-void ioasim_cdev_exit(void);
 
 long ioasim_vfio_compat_ioctl(struct ioasim_ctx *ctx, unsigned int ioctl,
 			      unsigned long arg);
+int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd);
+struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx);
 
 /**
  * struct ioasim_test_plane - the selftest control plane of a test module
@@ -59,10 +57,5 @@ struct ioasim_test_plane {
 
 void ioasim_test_plane_register(const struct ioasim_test_plane *plane);
 void ioasim_test_plane_unregister(void);
-
-#if IS_ENABLED(CONFIG_KUNIT)
-extern const struct file_operations ioasim_fops;
-extern struct miscdevice ioasim_misc;
-#endif
 
 #endif /* __IOASIM_UAPI_H */

@@ -4,8 +4,9 @@
  *
  * A program written for VFIO's type1 IOMMU can use an iommufd file as its
  * container. The container's address space is the IOAS chosen with
- * IOMMU_VFIO_IOAS (ctx->vfio_ioas); without one, every command that needs
- * it fails with -ENODEV, as VFIO fails without a group.
+ * IOMMU_VFIO_IOAS (ctx->vfio_ioas), the iommufd command this file also
+ * answers; without one, every command that needs it fails with -ENODEV,
+ * as VFIO fails without a group.
  *
  *   VFIO_GET_API_VERSION    VFIO_API_VERSION
  *   VFIO_CHECK_EXTENSION    1 for TYPE1, TYPE1v2 and UNMAP_ALL; for
@@ -40,6 +41,89 @@
 #include "access.h"
 #include "device.h"
 #include "uapi.h"
+
+/*
+ * ctx->vfio_ioas is read and changed only under the object table's lock:
+ * a reader takes its reference under it, and DESTROY removes the IOAS's
+ * id under it.
+ */
+static struct ioasim_ioas *vfio_ioas_current(struct ioasim_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->objects.xa_lock);
+	return ctx->vfio_ioas;
+}
+
+static void vfio_ioas_choose(struct ioasim_ctx *ctx, struct ioasim_ioas *ioas)
+{
+	lockdep_assert_held(&ctx->objects.xa_lock);
+	ctx->vfio_ioas = ioas;
+}
+
+/**
+ * ioasim_vfio_ioas_get() - the IOAS the VFIO compatibility ioctls use
+ * @ctx: the context
+ *
+ * Context: any context.
+ * Return: the IOAS with a short-term reference, or ERR_PTR(-ENODEV) if
+ * none is set (or it is being destroyed).
+ */
+struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx)
+{
+	struct ioasim_ioas *ioas;
+
+	xa_lock(&ctx->objects);
+	ioas = vfio_ioas_current(ctx);
+	if (!ioas || !ioasim_obj_tryget(&ioas->obj))
+		ioas = ERR_PTR(-ENODEV);
+	xa_unlock(&ctx->objects);
+	return ioas;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_vfio_ioas_get);
+
+/**
+ * ioasim_vfio_ioas() - IOMMU_VFIO_IOAS
+ * @ctx: the context
+ * @cmd: in: op, and ioas_id for SET; out: ioas_id for GET
+ *
+ * Chooses the IOAS that the VFIO type1 ioctls on this file work on.
+ *
+ * Context: process context.
+ * Return: 0; -EOPNOTSUPP (reserved field, unknown op); -ENODEV (GET with
+ * none set); -ENOENT (SET of no IOAS).
+ */
+int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd)
+{
+	struct ioasim_ioas *ioas;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->op) {
+	case IOMMU_VFIO_IOAS_GET:
+		ioas = ioasim_vfio_ioas_get(ctx);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		cmd->ioas_id = ioas->obj.id;
+		ioasim_ioas_put(ctx, ioas);
+		return 0;
+	case IOMMU_VFIO_IOAS_SET:
+		ioas = ioasim_ioas_get(ctx, cmd->ioas_id);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		xa_lock(&ctx->objects);
+		vfio_ioas_choose(ctx, ioas);
+		xa_unlock(&ctx->objects);
+		ioasim_ioas_put(ctx, ioas);
+		return 0;
+	case IOMMU_VFIO_IOAS_CLEAR:
+		xa_lock(&ctx->objects);
+		vfio_ioas_choose(ctx, NULL);
+		xa_unlock(&ctx->objects);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_vfio_ioas);
 
 static long vfio_check_extension(struct ioasim_ctx *ctx, unsigned long ext)
 {

@@ -18,7 +18,7 @@
 
 #include "access.h"
 #include "device.h"
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "mock.h"
 #include "vfio.h"
@@ -652,7 +652,7 @@ static void access_pin_fail_nth(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, map(test, 8 * PG, 4 * PG, IOVA + 4 * PG, true),
 			0);
 	/* Each area's record, charge, pin and store: one batch each. */
-	KUNIT_EXPECT_EQ(test, ioasim_fault_sweep(test, &sweep, points), 8);
+	KUNIT_EXPECT_EQ(test, ioasim_inject_sweep(test, &sweep, points), 8);
 	KUNIT_EXPECT_EQ(test, pinned(test), 4);
 	KUNIT_EXPECT_EQ(test, ioasim_access_unpin_pages(s.drv->access,
 							IOVA + 2 * PG, 4 * PG),
@@ -698,7 +698,7 @@ static void access_attach_fail_nth(struct kunit *test)
 
 	struct ioasim_ioas *ioas;
 
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 2);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 2);
 	ioas = ioasim_ioas_get(fx->ctx, fx->ioas);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
 	KUNIT_EXPECT_PTR_EQ(test, s.drv->access->ioas, ioas);

@@ -11,7 +11,7 @@
 
 #include "device.h"
 #include "device_fixture.h"
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "mock.h"
 #include "vfio.h"
@@ -78,7 +78,7 @@ static void dev_attach_fail_nth(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, other,
 					      fx->uptr + PAGE_SIZE,
 					      4 * PAGE_SIZE, IOVA, true), 0);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, attach_points),
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, attach_points),
 			8);
 	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 
@@ -89,8 +89,8 @@ static void dev_attach_fail_nth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(s.vfio), 0);
 	KUNIT_ASSERT_EQ(test, dev_fx_attached(test, s.vfio, other) != 0, true);
 	s.pt = fx->ioas;
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep,
-						 replace_points), 5);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep,
+						  replace_points), 5);
 	KUNIT_EXPECT_EQ(test, dev_fx_dma_read(test, s.vfio, IOVA, 0), fx->uptr);
 	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 }
@@ -137,7 +137,7 @@ static void dev_bind_fail_nth(struct kunit *test)
 	};
 	u32 pt = fx->ioas;
 
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 4);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 4);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s.idev));
 	KUNIT_EXPECT_EQ(test, ioasim_device_attach(s.idev, &pt), 0);
 	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
@@ -186,7 +186,7 @@ static void dev_hwpt_alloc_fail_nth(struct kunit *test)
 	dev_fx_bound(test, fx->mdev, &s.cmd.dev_id);
 	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, fx->uptr,
 					      4 * PAGE_SIZE, IOVA, true), 0);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 10);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 10);
 	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 	KUNIT_EXPECT_EQ(test, dev_fx_ioas_pinned(test, fx->ioas), 4);
 }

@@ -19,7 +19,7 @@
 
 #include "device.h"
 #include "device_fixture.h"
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "mock.h"
 #include "vfio.h"
@@ -207,7 +207,7 @@ static void dev_auto_hwpt_of_ioas_being_destroyed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(again), -ENOENT);
 
 	mutex_lock(&ioas->mutex);
-	hwpt = ioasim_hwpt_paging_create(fx->ctx, ioas, a->idev, 0);
+	hwpt = ioasim_hwpt_paging_create(fx->ctx, ioas, a->idev->dev, 0);
 	mutex_unlock(&ioas->mutex);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hwpt), -ENOENT);
 	ioasim_ioas_put(fx->ctx, ioas);
@@ -588,15 +588,15 @@ static struct ioasim_device *bind_after_failures(struct kunit *test,
 						 struct device *dev)
 {
 	struct dev_fixture *fx = test->priv;
-	struct ioasim_fault_plan plan = {};
+	struct ioasim_inject_plan plan = {};
 	struct ioasim_device *idev = ERR_PTR(-ENOMEM);
 	u32 id;
 
 	for (plan.fail_nth = 1; plan.fail_nth < 16; plan.fail_nth++) {
-		if (ioasim_fault_plan_install(test, &plan))
+		if (ioasim_inject_plan_install(test, &plan))
 			break;
 		idev = ioasim_device_bind(fx->ctx, dev, &id);
-		ioasim_fault_plan_remove(test);
+		ioasim_inject_plan_remove(test);
 		if (!plan.failed)
 			break;
 		KUNIT_EXPECT_TRUE(test, IS_ERR(idev));

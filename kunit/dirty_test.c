@@ -15,7 +15,7 @@
 #include <linux/uaccess.h>
 
 #include "device.h"
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "ioas.h"
 #include "mock.h"
@@ -384,7 +384,7 @@ static void dirty_fail_nth(struct kunit *test)
 			0);
 	dma_write(test, BASE);
 	dma_write(test, BASE + 7 * PG);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 1);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 1);
 	/* The run without a fault read and cleared them. */
 	KUNIT_EXPECT_EQ(test, bitmap_word(test, 0), s.before);
 	clear_bitmap(test, 1);

@@ -16,7 +16,7 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "ioas.h"
 #include "mock.h"
@@ -549,14 +549,14 @@ static void domain_attach_fail_nth(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x200000, 8 * PAGE_SIZE,
 					8 * PAGE_SIZE), 0);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, first_points),
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, first_points),
 			8);
 	/* The last run attached the first domain: detach it at the end. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, detach_action,
 							a), 0);
 	s.second = true;
 	/* Its last run attaches the second one: detached at the end too. */
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, second_points),
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, second_points),
 			4);
 	KUNIT_ASSERT_EQ(test, space(test)->ndomains, 2);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, detach_action,
@@ -607,7 +607,7 @@ static void domain_map_fail_nth(struct kunit *test)
 
 	attach(test, s.d1);
 	attach(test, s.d2);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 8);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 8);
 	KUNIT_EXPECT_EQ(test, pinned(test), 8);
 	check_translates(test, s.d2, 0x400000, 0, 8 * PAGE_SIZE);
 }
@@ -686,7 +686,7 @@ static void domain_copy_fail_nth(struct kunit *test)
 	attach(test, s.d1);
 	attach(test, s.d2);
 	KUNIT_ASSERT_EQ(test, map_fixed(test, 0x100000, 0, 4 * PAGE_SIZE), 0);
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 5);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 5);
 	KUNIT_EXPECT_EQ(test, count_areas(test), 2);
 	KUNIT_EXPECT_EQ(test, unmap(test, 0x100000, 4 * PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, pinned(test), 2);
@@ -773,7 +773,7 @@ static void domain_cut_area(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_space_cut(space(test), iovas, 1), 0);
 	KUNIT_EXPECT_EQ(test, count_areas(test), 1);
 
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 1);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 1);
 	iovas[0] = base + 5 * PAGE_SIZE - 1;
 	KUNIT_ASSERT_EQ(test, ioasim_space_cut(space(test), iovas, 1), 0);
 	KUNIT_EXPECT_EQ(test, count_areas(test), 3);

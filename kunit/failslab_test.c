@@ -310,7 +310,7 @@ static void fs_snapshot(struct fs_run *r, struct fs_state *st)
 
 	st->objects = 0;
 	st->mapped = 0;
-	st->pinned = atomic_long_read(&ioasim_stats.pinned_pages);
+	st->pinned = atomic_long_read(&ioasim_pinned_pages);
 	if (!r->ctx)
 		return;
 	xa_for_each(&r->ctx->objects, index, obj) {

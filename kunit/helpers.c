@@ -10,7 +10,7 @@
 #include <linux/uaccess.h>
 
 #include "device.h"
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "ioasim_private.h"
 #include "ledger.h"
@@ -37,7 +37,7 @@ static const char *const ioasim_absorbed_points[] = {
 };
 
 /**
- * ioasim_fault_sweep() - fail each fault point of a step in turn
+ * ioasim_inject_sweep() - fail each fault point of a step in turn
  * @test: the running case
  * @sweep: the step and its check
  * @must_see: NULL-terminated names of fault points the step must pass
@@ -53,20 +53,20 @@ static const char *const ioasim_absorbed_points[] = {
  * Context: the case's thread.
  * Return: the number of fault points swept.
  */
-unsigned int ioasim_fault_sweep(struct kunit *test,
-				const struct ioasim_sweep *sweep,
-				const char *const *must_see)
+unsigned int ioasim_inject_sweep(struct kunit *test,
+				 const struct ioasim_sweep *sweep,
+				 const char *const *must_see)
 {
 	const char *seen[32] = {};
-	struct ioasim_fault_plan plan = { .spare = ioasim_absorbed_points };
+	struct ioasim_inject_plan plan = { .spare = ioasim_absorbed_points };
 	unsigned int n, nseen = 0, i;
 	int rc;
 
 	for (n = 1; n <= IOASIM_SWEEP_MAX_POINTS; n++) {
 		plan.fail_nth = n;
-		KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+		KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 		rc = sweep->step(test, sweep->arg);
-		ioasim_fault_plan_remove(test);
+		ioasim_inject_plan_remove(test);
 
 		if (!plan.failed) {
 			KUNIT_ASSERT_EQ_MSG(test, rc, 0,
@@ -372,7 +372,7 @@ void ioasim_test_totals(struct ioasim_test_totals *t)
 {
 	t->contexts = atomic_long_read(&ioasim_stats.contexts);
 	t->objects = atomic_long_read(&ioasim_stats.objects);
-	t->pinned = atomic_long_read(&ioasim_stats.pinned_pages);
+	t->pinned = atomic_long_read(&ioasim_pinned_pages);
 #if IS_ENABLED(CONFIG_IOASIM_LEDGER)
 	t->ledger_errors = ioasim_ledger_errors();
 #else

@@ -26,9 +26,9 @@ struct ioasim_sweep {
 	void *arg;
 };
 
-unsigned int ioasim_fault_sweep(struct kunit *test,
-				const struct ioasim_sweep *sweep,
-				const char *const *must_see);
+unsigned int ioasim_inject_sweep(struct kunit *test,
+				 const struct ioasim_sweep *sweep,
+				 const char *const *must_see);
 
 struct ioasim_ctx;
 struct ioasim_mock_dev;

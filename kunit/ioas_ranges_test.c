@@ -10,7 +10,7 @@
 #include <linux/iommu.h>
 #include <linux/mman.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "ioas.h"
 #include "ioas_fixture.h"
@@ -363,8 +363,8 @@ static void ioas_small_commands_fail_nth(struct kunit *test)
 	};
 
 	for (s.which = 0; s.which < ARRAY_SIZE(points); s.which++)
-		KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep,
-							 points[s.which]),
+		KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep,
+							  points[s.which]),
 				1);
 }
 

@@ -9,7 +9,7 @@
 #include <linux/iommu.h>
 #include <linux/mman.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "ioas.h"
 #include "ioas_fixture.h"
@@ -489,12 +489,12 @@ static void ioas_map_copy_fail_nth(struct kunit *test)
 	ioas_fx_map_fixed(test, fx->id, 0x100000, 4 * SZ_PG);
 	ioas_fx_map_fixed(test, fx->id, 0x104000, 4 * SZ_PG);
 
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, map_points), 4);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, map_points), 4);
 	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, s.dst), 1);
 	KUNIT_ASSERT_EQ(test, ioas_fx_unmap(test, s.dst, 0, U64_MAX, &unmapped), 0);
 
 	s.copy = true;
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, copy_points),
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, copy_points),
 			5);
 	KUNIT_EXPECT_EQ(test, ioas_fx_count_areas(test, s.dst), 2);
 }

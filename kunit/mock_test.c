@@ -14,7 +14,7 @@
 #include <linux/platform_device.h>
 #include <uapi/linux/iommufd.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "mock.h"
 
@@ -440,34 +440,34 @@ static void mock_fault_points(struct kunit *test)
 {
 	struct ioasim_mock_dev *mdev = ioasim_test_mock_dev(test, 0);
 	struct iommu_domain *domain = kernel_page_domain(test, mdev);
-	struct ioasim_fault_plan plan = { .fail_nth = 1 };
+	struct ioasim_inject_plan plan = { .fail_nth = 1 };
 	phys_addr_t phys = test_page(test);
 	struct iommu_domain *failed;
 	int rc;
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	failed = iommu_paging_domain_alloc(&mdev->pdev->dev);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(failed), -ENOMEM);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.domain_alloc");
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	rc = iommu_map(domain, 0x10000, phys, PAGE_SIZE, IOMMU_READ,
 		       GFP_KERNEL);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_EQ(test, rc, -ENOMEM);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.map");
 	expect_mapped(test, domain, 0);
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(ioasim_mock_dev_create(0)), -ENOMEM);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.dev_alloc");
 
 	plan.fail_nth = 2;
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(ioasim_mock_dev_create(0)), -ENOMEM);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "mock.dev_add");
 }
 

@@ -276,7 +276,7 @@ static void nested_fail_nth(struct kunit *test)
 		.arg = &id,
 	};
 
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 4);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 4);
 	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx,
 						&ioasim_hwpt_nested_type), 1);
 	expect_iotlb(test, id, D, D, D, D);

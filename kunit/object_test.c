@@ -16,7 +16,7 @@
 #include <linux/prandom.h>
 #include <linux/random.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "ioasim_private.h"
 
@@ -474,19 +474,19 @@ static void obj_create_fail_nth(struct kunit *test)
 		.arg = &s,
 	};
 
-	KUNIT_EXPECT_GE(test, ioasim_fault_sweep(test, &sweep, points), 3);
+	KUNIT_EXPECT_GE(test, ioasim_inject_sweep(test, &sweep, points), 3);
 	KUNIT_ASSERT_NOT_NULL(test, s.made);
 	KUNIT_EXPECT_EQ(test, users(s.held), 2);
 }
 
 static void obj_ctx_create_fault(struct kunit *test)
 {
-	struct ioasim_fault_plan plan = { .fail_nth = 1 };
+	struct ioasim_inject_plan plan = { .fail_nth = 1 };
 	struct ioasim_ctx *ctx;
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	ctx = ioasim_ctx_create();
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ctx), -ENOMEM);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "ctx.alloc");
 	if (!IS_ERR(ctx))

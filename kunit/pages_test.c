@@ -23,7 +23,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "helpers.h"
 #include "ioas.h"
 #include "pages.h"
@@ -482,22 +482,22 @@ static void pages_account_follows_caps(struct kunit *test)
 static void pages_batch_without_memory(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
-	struct ioasim_fault_plan plan = { .fail_nth = 1 };
+	struct ioasim_inject_plan plan = { .fail_nth = 1 };
 	struct ioasim_pages *pages = new_pages(test, fx->uptr, 40,
 					       IOASIM_ACCOUNT_USER,
 					       IOASIM_BATCH_BYTES_DEFAULT);
 	struct test_pin *p;
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	p = pin(test, pages, 0, 39);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.batch");
 	check_pinned(test, pages, 0, 39);
 	KUNIT_EXPECT_EQ(test, user_locked(fx) - fx->user_locked, 40);
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	unpin(test, p);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.batch");
 	check_unpinned(test, pages, 0, 39);
 	KUNIT_EXPECT_EQ(test, pages->npinned, 0);
@@ -558,7 +558,7 @@ static void pages_pin_fail_nth(struct kunit *test)
 			     4 * sizeof(struct page *));
 	pin(test, s->pages, 6, 9);
 	/* Two spans of two batches each: three points per span. */
-	KUNIT_EXPECT_EQ(test, ioasim_fault_sweep(test, &sweep, points), 6);
+	KUNIT_EXPECT_EQ(test, ioasim_inject_sweep(test, &sweep, points), 6);
 	KUNIT_ASSERT_TRUE(test, s->added);
 	/* The sweep's last run pinned: let go when the case ends. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pin_sweep_unpin,
@@ -570,16 +570,16 @@ static void pages_pin_fail_nth(struct kunit *test)
 static unsigned int pin_points(struct kunit *test, unsigned long uptr,
 			       unsigned long npages, size_t batch_bytes)
 {
-	struct ioasim_fault_plan plan = {};
+	struct ioasim_inject_plan plan = {};
 	struct ioasim_pages *pages = new_pages(test, uptr, npages,
 					       IOASIM_ACCOUNT_USER,
 					       batch_bytes);
 	struct test_pin *p;
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	p = pin(test, pages, 0, npages - 1);
 	unpin(test, p);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	return plan.passed;
 }
 
@@ -608,11 +608,11 @@ static void pages_points_do_not_grow(struct kunit *test)
 static void pages_rw_pins_only_for_the_copy(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
-	struct ioasim_fault_plan plan = { .fail_nth = 1 };
+	struct ioasim_inject_plan plan = { .fail_nth = 1 };
 	struct ioasim_pages *pages = new_pages(test, fx->uptr, 3,
 					       IOASIM_ACCOUNT_USER,
 					       IOASIM_BATCH_BYTES_DEFAULT);
-	long before = atomic_long_read(&ioasim_stats.pinned_pages);
+	long before = atomic_long_read(&ioasim_pinned_pages);
 	size_t len = 2 * PAGE_SIZE;
 	u8 *out = kunit_kmalloc(test, len, GFP_KERNEL);
 	u8 *in = kunit_kmalloc(test, len, GFP_KERNEL);
@@ -625,7 +625,7 @@ static void pages_rw_pins_only_for_the_copy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasim_pages_rw(pages, PAGE_SIZE / 2, out, len,
 					      true), 0);
 	KUNIT_EXPECT_EQ(test, pages->npinned, 1);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ioasim_stats.pinned_pages),
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ioasim_pinned_pages),
 			before + 1);
 	KUNIT_ASSERT_EQ(test, copy_from_user(in, (void __user *)fx->uptr +
 					     PAGE_SIZE / 2, len), 0);
@@ -635,10 +635,10 @@ static void pages_rw_pins_only_for_the_copy(struct kunit *test)
 					      false), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
 
-	KUNIT_ASSERT_EQ(test, ioasim_fault_plan_install(test, &plan), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_pages_rw(pages, 0, in, len, false),
 			-EFAULT);
-	ioasim_fault_plan_remove(test);
+	ioasim_inject_plan_remove(test);
 	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.pin");
 	KUNIT_EXPECT_EQ(test, pages->npinned, 1);
 	KUNIT_EXPECT_EQ(test, user_locked(fx) - fx->user_locked, 1);

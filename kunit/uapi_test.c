@@ -17,6 +17,7 @@
 #include "helpers.h"
 #include "iommufd_test.h"
 #include "ioas.h"
+#include "cdev.h"
 #include "uapi.h"
 #include "vfio.h"
 

@@ -52,6 +52,27 @@ struct control_pin {
 	unsigned int id;
 };
 
+/**
+ * ioasim_control_syz_iova() - the IOVA an (area index, offset) pair names
+ * @ioas: the IOAS whose areas are counted, or NULL
+ * @value: the pair, as MOCK_FLAGS_ACCESS_SYZ commands carry it
+ *
+ * Context: the caller keeps @ioas alive.
+ * Return: the IOVA, or 0 if there is no such area.
+ */
+unsigned long ioasim_control_syz_iova(struct ioasim_ioas *ioas, u64 value)
+{
+	u32 nth = lower_32_bits(value), offset = upper_32_bits(value);
+	unsigned long iova;
+
+	/* The pair is a struct { u32 nth_area; u32 offset; } in memory. */
+	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
+		swap(nth, offset);
+	if (!ioas || !ioasim_space_nth_area(&ioas->space, nth, &iova))
+		return 0;
+	return iova + offset;
+}
+
 static unsigned long syz_access_iova(struct ioasim_access *access,
 				     u64 value)
 {

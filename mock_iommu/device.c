@@ -11,7 +11,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "mock.h"
 
 /**

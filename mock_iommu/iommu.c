@@ -28,7 +28,7 @@
 
 #include <uapi/linux/iommufd.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "iommufd_test.h"
 #include "ledger.h"
 #include "mock.h"
@@ -148,7 +148,7 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			       iova);
 		return -EINVAL;
 	}
-	/* Per call, so per contiguous run: planned (see fault.h). */
+	/* Per call, so per contiguous run: planned (see inject.h). */
 	if (ioasim_should_fail_planned("mock.map"))
 		return -ENOMEM;
 	if (pgsize > IOASIM_MOCK_IO_PAGE_SIZE)

@@ -14,7 +14,7 @@
 
 #include <uapi/linux/iommufd.h>
 
-#include "fault.h"
+#include "inject.h"
 #include "iommufd_test.h"
 #include "mock.h"
 

@@ -32,7 +32,7 @@
 #include "ioasim_mock_uapi.h"
 #include "ioasim_private.h"
 #include "mock.h"
-#include "uapi.h"
+#include "cdev.h"
 #include "vfio.h"
 #include "vfio_cdev.h"
 

@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# checkpatch --strict on every C source and header of the project. sparse
-# runs inside the builds (module.sh for amd64, kunit.sh check for UML),
-# where the compiler flags are right.
+# The layer check of docs/design.md (scripts/layers.py), then checkpatch
+# --strict on every C source and header of the project. sparse runs
+# inside the builds (module.sh for amd64, kunit.sh check for UML), where
+# the compiler flags are right.
 source "$(dirname "$0")/lib.sh"
+
+cd "$IOASIM_REPO"
+python3 -B scripts/layers.py || die "a dependency points up or loops"
 
 ensure_packages
 ensure_tree
-cd "$IOASIM_REPO"
 mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
 [ ${#files[@]} -gt 0 ] || die "no C sources found"
 

@@ -2,7 +2,7 @@
 /*
  * ioasim - the fault hook (CONFIG_IOASIM_FAULT_INJECTION)
  *
- * See fault.h for who decides. A KUnit case's plan is a named KUnit
+ * See inject.h for who decides. A KUnit case's plan is a named KUnit
  * resource of that case, so it is found only from the case's own thread
  * and is freed with the case even when an assertion aborts it.
  */
@@ -12,10 +12,9 @@
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 
-#include "fault.h"
-#include "uapi.h"
+#include "inject.h"
 
-#define IOASIM_FAULT_RESOURCE "ioasim_fault_plan"
+#define IOASIM_INJECT_RESOURCE "ioasim_inject_plan"
 
 #if IS_ENABLED(CONFIG_FAULT_INJECTION)
 static DECLARE_FAULT_ATTR(ioasim_fail_attr);
@@ -37,14 +36,14 @@ static bool ioasim_plan_decides(const char *point, bool *fail)
 #if IS_ENABLED(CONFIG_KUNIT)
 	struct kunit *test;
 	struct kunit_resource *res;
-	struct ioasim_fault_plan *plan;
+	struct ioasim_inject_plan *plan;
 
 	if (!atomic_read(&ioasim_plans))
 		return false;
 	test = kunit_get_current_test();
 	if (!test)
 		return false;
-	res = kunit_find_named_resource(test, IOASIM_FAULT_RESOURCE);
+	res = kunit_find_named_resource(test, IOASIM_INJECT_RESOURCE);
 	if (!res)
 		return false;
 	plan = res->data;
@@ -89,7 +88,7 @@ EXPORT_SYMBOL_NS_GPL(ioasim_should_fail, IOASIM_TEST);
  * @point: the step's name
  *
  * For a step the kernel's own fault injection already reaches (see
- * fault.h): only a plan counts and fails it, a fail-nth sweep passes it.
+ * inject.h): only a plan counts and fails it, a fail-nth sweep passes it.
  *
  * Context: any context.
  * Return: true if the caller must fail the step.
@@ -110,7 +109,7 @@ static void ioasim_plan_gone(struct kunit_resource *res)
 }
 
 /**
- * ioasim_fault_plan_install() - make @plan decide the fault points of @test
+ * ioasim_inject_plan_install() - make @plan decide the fault points of @test
  * @test: the running case; the plan applies to its thread only
  * @plan: the plan, owned by the caller and valid until removed or the case
  *	ends
@@ -118,8 +117,8 @@ static void ioasim_plan_gone(struct kunit_resource *res)
  * Context: the case's thread.
  * Return: 0, -EEXIST if a plan is installed already, or -ENOMEM.
  */
-int ioasim_fault_plan_install(struct kunit *test,
-			      struct ioasim_fault_plan *plan)
+int ioasim_inject_plan_install(struct kunit *test,
+			       struct ioasim_inject_plan *plan)
 {
 	struct kunit_resource *res;
 	int rc;
@@ -131,7 +130,7 @@ int ioasim_fault_plan_install(struct kunit *test,
 	plan->failed = NULL;
 	atomic_inc(&ioasim_plans);
 	rc = kunit_add_named_resource(test, NULL, ioasim_plan_gone, res,
-				      IOASIM_FAULT_RESOURCE, plan);
+				      IOASIM_INJECT_RESOURCE, plan);
 	if (rc) {
 		atomic_dec(&ioasim_plans);
 		kfree(res);
@@ -144,34 +143,33 @@ int ioasim_fault_plan_install(struct kunit *test,
 	res->should_kfree = true;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_fault_plan_install);
+EXPORT_SYMBOL_IF_KUNIT(ioasim_inject_plan_install);
 
 /**
- * ioasim_fault_plan_remove() - stop consulting the plan of @test
+ * ioasim_inject_plan_remove() - stop consulting the plan of @test
  * @test: the running case
  *
  * Context: the case's thread.
  */
-void ioasim_fault_plan_remove(struct kunit *test)
+void ioasim_inject_plan_remove(struct kunit *test)
 {
-	kunit_destroy_named_resource(test, IOASIM_FAULT_RESOURCE);
+	kunit_destroy_named_resource(test, IOASIM_INJECT_RESOURCE);
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasim_fault_plan_remove);
+EXPORT_SYMBOL_IF_KUNIT(ioasim_inject_plan_remove);
 #endif
 
 /**
- * ioasim_fault_init() - register the fault-injection attribute in debugfs
+ * ioasim_inject_init() - register the fault-injection attribute in debugfs
+ * @dir: the debugfs directory's name, chosen by the module's init from
+ *	the device it serves
  *
  * Context: module init.
  * Return: 0; a missing debugfs directory only loses the knobs.
  */
-int ioasim_fault_init(void)
+int ioasim_inject_init(const char *dir)
 {
 #if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
-	/* Serving /dev/iommu, the knobs are where iommufd's users look. */
-	ioasim_fail_dir = fault_create_debugfs_attr(ioasim_cdev_is_iommufd() ?
-						    "fail_iommufd" :
-						    "fail_ioasim", NULL,
+	ioasim_fail_dir = fault_create_debugfs_attr(dir, NULL,
 						    &ioasim_fail_attr);
 	if (IS_ERR(ioasim_fail_dir))
 		ioasim_fail_dir = NULL;
@@ -180,11 +178,11 @@ int ioasim_fault_init(void)
 }
 
 /**
- * ioasim_fault_exit() - remove what ioasim_fault_init() registered
+ * ioasim_inject_exit() - remove what ioasim_inject_init() registered
  *
  * Context: module exit.
  */
-void ioasim_fault_exit(void)
+void ioasim_inject_exit(void)
 {
 #if IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
 	debugfs_remove_recursive(ioasim_fail_dir);

@@ -9,7 +9,7 @@
  * production code carries no trace of it.
  *
  * With the option on, two sources decide:
- *  - a KUnit case may install a struct ioasim_fault_plan for itself; the
+ *  - a KUnit case may install a struct ioasim_inject_plan for itself; the
  *    plan counts the points the case's thread passes and fails exactly the
  *    n-th one, which makes fail-nth sweeps deterministic: failslab and
  *    other kernel injection sites do not shift the count;
@@ -28,8 +28,8 @@
  * whatever the memory's layout). A fail-nth sweep from userspace then
  * meets one site per thing that can fail, and the same number each run.
  */
-#ifndef __IOASIM_FAULT_H
-#define __IOASIM_FAULT_H
+#ifndef __IOASIM_INJECT_H
+#define __IOASIM_INJECT_H
 
 #include <linux/slab.h>
 #include <linux/types.h>
@@ -37,14 +37,14 @@
 struct kunit;
 
 /**
- * struct ioasim_fault_plan - which fault point a KUnit case wants failed
+ * struct ioasim_inject_plan - which fault point a KUnit case wants failed
  * @fail_nth: fail the n-th point passed (1-based); 0 only counts
  * @passed: points passed so far, the failed one included
  * @failed: name of the point that was failed, or NULL
  * @spare: NULL-terminated names of points the plan neither counts nor
  *	fails, or NULL
  */
-struct ioasim_fault_plan {
+struct ioasim_inject_plan {
 	unsigned int fail_nth;
 	unsigned int passed;
 	const char *failed;
@@ -54,11 +54,11 @@ struct ioasim_fault_plan {
 #if IS_ENABLED(CONFIG_IOASIM_FAULT_INJECTION)
 bool ioasim_should_fail(const char *point);
 bool ioasim_should_fail_planned(const char *point);
-int ioasim_fault_plan_install(struct kunit *test,
-			      struct ioasim_fault_plan *plan);
-void ioasim_fault_plan_remove(struct kunit *test);
-int ioasim_fault_init(void);
-void ioasim_fault_exit(void);
+int ioasim_inject_plan_install(struct kunit *test,
+			       struct ioasim_inject_plan *plan);
+void ioasim_inject_plan_remove(struct kunit *test);
+int ioasim_inject_init(const char *dir);
+void ioasim_inject_exit(void);
 #else
 static inline bool ioasim_should_fail(const char *point)
 {
@@ -70,12 +70,12 @@ static inline bool ioasim_should_fail_planned(const char *point)
 	return false;
 }
 
-static inline int ioasim_fault_init(void)
+static inline int ioasim_inject_init(const char *dir)
 {
 	return 0;
 }
 
-static inline void ioasim_fault_exit(void)
+static inline void ioasim_inject_exit(void)
 {
 }
 #endif
@@ -103,4 +103,4 @@ static inline void *ioasim_kmalloc_array(const char *point, size_t n,
 	       kmalloc_array(n, size, gfp);
 }
 
-#endif /* __IOASIM_FAULT_H */
+#endif /* __IOASIM_INJECT_H */
