@@ -127,48 +127,6 @@ static u64 time_map_unmap(struct kunit *test, struct ioasim_ctx *ctx, u32 id,
 }
 
 /*
- * A short-term reference belongs to the thread that took it, and cleanup
- * actions run in another: the IOAS is looked up again on each side.
- */
-struct bench_attached {
-	struct ioasim_ctx *ctx;
-	u32 id;
-	struct iommu_domain *domain;
-};
-
-static void bench_detach(void *data)
-{
-	struct bench_attached *at = data;
-	struct ioasim_ioas *ioas = ioasim_ioas_get(at->ctx, at->id);
-
-	if (WARN_ON(IS_ERR(ioas)))
-		return;
-	ioasim_space_remove_domain(&ioas->space, at->domain);
-	ioasim_ioas_put(at->ctx, ioas);
-}
-
-/* @domain joins IOAS @id's space until the case ends. */
-static void bench_attach(struct kunit *test, struct ioasim_ctx *ctx, u32 id,
-			 struct iommu_domain *domain)
-{
-	struct bench_attached *at = kunit_kzalloc(test, sizeof(*at),
-						  GFP_KERNEL);
-	struct ioasim_ioas *ioas = ioasim_ioas_get(ctx, id);
-	int rc;
-
-	KUNIT_ASSERT_NOT_NULL(test, at);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
-	rc = ioasim_space_add_domain(&ioas->space, domain);
-	ioasim_ioas_put(ctx, ioas);
-	KUNIT_ASSERT_EQ(test, rc, 0);
-	at->ctx = ctx;
-	at->id = id;
-	at->domain = domain;
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, bench_detach,
-							at), 0);
-}
-
-/*
  * Map the buffer with a domain attached and count the pages object's own
  * entries while it is mapped: the domain holds the PFNs.
  */
@@ -238,7 +196,7 @@ static void bench_pin_floor_and_map(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasim_ioas_alloc(ctx, &alloc), 0);
 	map_ns = time_map_unmap(test, ctx, alloc.out_ioas_id, uptr);
 
-	bench_attach(test, ctx, alloc.out_ioas_id, domain);
+	ioasim_test_space_join(test, ctx, alloc.out_ioas_id, domain);
 	domain_ns = time_map_unmap(test, ctx, alloc.out_ioas_id, uptr);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_mapped_pages(domain), 0);
 	stored = entries_with_domain(test, ctx, alloc.out_ioas_id, uptr);

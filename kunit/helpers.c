@@ -253,6 +253,129 @@ void ioasim_test_domain_free(struct kunit *test, struct iommu_domain *domain)
 	kunit_release_action(test, domain_free_action, domain);
 }
 
+/*
+ * A domain in an IOAS's space until the case ends. A short-term
+ * reference belongs to the thread that took it, and cleanup actions run
+ * in another: the IOAS is looked up again on each side.
+ */
+struct ioasim_test_joined {
+	struct ioasim_ctx *ctx;
+	u32 ioas_id;
+	struct iommu_domain *domain;
+};
+
+static void space_leave_action(void *data)
+{
+	struct ioasim_test_joined *j = data;
+	struct ioasim_ioas *ioas = ioasim_ioas_get(j->ctx, j->ioas_id);
+
+	if (WARN_ON(IS_ERR(ioas)))
+		return;
+	ioasim_space_remove_domain(&ioas->space, j->domain);
+	ioasim_ioas_put(j->ctx, ioas);
+}
+
+/**
+ * ioasim_test_space_leave_at_end() - take a domain out of an IOAS's space
+ *	when the case ends (or at ioasim_test_space_leave())
+ * @test: the running case
+ * @ctx: the context
+ * @ioas_id: an IOAS of @ctx, which must outlive the case's actions
+ * @domain: a domain in the IOAS's space
+ *
+ * Return: a handle for ioasim_test_space_leave(); asserts on failure.
+ */
+struct ioasim_test_joined *
+ioasim_test_space_leave_at_end(struct kunit *test, struct ioasim_ctx *ctx,
+			       u32 ioas_id, struct iommu_domain *domain)
+{
+	struct ioasim_test_joined *j = kunit_kzalloc(test, sizeof(*j),
+						     GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, j);
+	j->ctx = ctx;
+	j->ioas_id = ioas_id;
+	j->domain = domain;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							space_leave_action,
+							j), 0);
+	return j;
+}
+
+/**
+ * ioasim_test_space_join() - put a domain in an IOAS's space until the
+ *	case ends (or ioasim_test_space_leave())
+ * @test: the running case
+ * @ctx: the context
+ * @ioas_id: an IOAS of @ctx, which must outlive the case's actions
+ * @domain: a paging domain, mapping nothing yet
+ *
+ * The domain maps every area of the IOAS, as an attached HWPT's would.
+ *
+ * Return: a handle for ioasim_test_space_leave(); asserts on failure.
+ */
+struct ioasim_test_joined *ioasim_test_space_join(struct kunit *test,
+						  struct ioasim_ctx *ctx,
+						  u32 ioas_id,
+						  struct iommu_domain *domain)
+{
+	struct ioasim_ioas *ioas = ioasim_ioas_get(ctx, ioas_id);
+	int rc;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ioas));
+	rc = ioasim_space_add_domain(&ioas->space, domain);
+	ioasim_ioas_put(ctx, ioas);
+	KUNIT_ASSERT_EQ_MSG(test, rc, 0, "adding the domain: %pe", ERR_PTR(rc));
+	return ioasim_test_space_leave_at_end(test, ctx, ioas_id, domain);
+}
+
+/**
+ * ioasim_test_space_leave() - take a domain out of the space now
+ * @test: the running case
+ * @joined: from ioasim_test_space_join()
+ */
+void ioasim_test_space_leave(struct kunit *test,
+			     struct ioasim_test_joined *joined)
+{
+	kunit_release_action(test, space_leave_action, joined);
+}
+
+struct device_attached {
+	struct iommu_domain *domain;
+	struct device *dev;
+};
+
+static void device_detach_action(void *data)
+{
+	struct device_attached *da = data;
+
+	iommu_detach_device(da->domain, da->dev);
+}
+
+/**
+ * ioasim_test_attach_device() - a mock device behind a domain until the
+ *	case ends
+ * @test: the running case
+ * @domain: a domain from ioasim_test_paging_domain()
+ * @mdev: the device; must outlive the case's actions
+ *
+ * Asserts that the iommu core attached it.
+ */
+void ioasim_test_attach_device(struct kunit *test, struct iommu_domain *domain,
+			       struct ioasim_mock_dev *mdev)
+{
+	struct device_attached *da = kunit_kzalloc(test, sizeof(*da),
+						   GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, da);
+	da->domain = domain;
+	da->dev = &mdev->pdev->dev;
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, da->dev), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							device_detach_action,
+							da), 0);
+}
+
 /**
  * ioasim_test_vfio() - a mock VFIO device file, closed when the case ends
  * @test: the running case

@@ -42,6 +42,8 @@ ioasim_test_mock_dev_in_group(struct kunit *test, u32 flags,
 struct iommu_domain *ioasim_test_paging_domain(struct kunit *test,
 					       struct ioasim_mock_dev *mdev);
 void ioasim_test_domain_free(struct kunit *test, struct iommu_domain *domain);
+void ioasim_test_attach_device(struct kunit *test, struct iommu_domain *domain,
+			       struct ioasim_mock_dev *mdev);
 unsigned long ioasim_test_user_mem(struct kunit *test, unsigned long bytes,
 				   unsigned long prot);
 unsigned long ioasim_test_user_mem_tagged(struct kunit *test,
@@ -59,6 +61,18 @@ int ioasim_test_map(struct ioasim_ctx *ctx, u32 ioas_id, unsigned long uptr,
 unsigned int ioasim_test_count(struct ioasim_ctx *ctx,
 			       const struct ioasim_obj_type *type);
 struct iommu_domain *ioasim_test_hwpt_domain(struct ioasim_ctx *ctx, u32 id);
+
+struct ioasim_test_joined;
+
+struct ioasim_test_joined *ioasim_test_space_join(struct kunit *test,
+						  struct ioasim_ctx *ctx,
+						  u32 ioas_id,
+						  struct iommu_domain *domain);
+struct ioasim_test_joined *
+ioasim_test_space_leave_at_end(struct kunit *test, struct ioasim_ctx *ctx,
+			       u32 ioas_id, struct iommu_domain *domain);
+void ioasim_test_space_leave(struct kunit *test,
+			     struct ioasim_test_joined *joined);
 
 /**
  * struct ioasim_test_totals - what all of ioasim holds, for before/after

@@ -25,21 +25,17 @@ FIXTURE(iommufd)
 {
 	int fd;
 	__u32 ioas;
-	void *buf;
+	char *buf;
 };
 
 FIXTURE_SETUP(iommufd)
 {
-	self->fd = sim_open_ioas(&self->ioas);
-	ASSERT_LE(0, self->fd);
-	self->buf = sim_mem(BUF_BYTES);
-	ASSERT_NE(MAP_FAILED, self->buf);
+	SIM_SETUP_IOAS(BUF_BYTES, 0);
 }
 
 FIXTURE_TEARDOWN(iommufd)
 {
-	munmap(self->buf, BUF_BYTES);
-	close(self->fd);
+	SIM_TEARDOWN_IOAS(BUF_BYTES);
 }
 
 TEST_F(iommufd, map_unmap_destroy)

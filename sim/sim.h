@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -91,6 +92,67 @@ static inline int sim_test_cmd(int fd, struct iommu_test_cmd *cmd)
 	return sim_ioctl(fd, IOMMU_TEST_CMD, cmd);
 }
 
+/* A mock device attached to @pt_id; its ids come back in @cmd. */
+static inline int sim_mock_domain(int fd, __u32 pt_id, __u32 dev_flags,
+				  struct iommu_test_cmd *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS;
+	cmd->id = pt_id;
+	cmd->mock_domain_flags.dev_flags = dev_flags;
+	return sim_test_cmd(fd, cmd);
+}
+
+/* An access on @ioas; its file descriptor, or -errno. */
+static inline int sim_access_create(int fd, __u32 ioas, __u32 flags)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_CREATE_ACCESS, .id = ioas,
+		.create_access = { .flags = flags },
+	};
+	int rc = sim_test_cmd(fd, &cmd);
+
+	return rc ?: (int)cmd.create_access.out_access_fd;
+}
+
+/* ACCESS_PAGES: pin [iova, iova + len) for access @afd; its pin id. */
+static inline int sim_access_pages(int fd, int afd, __u64 iova, __u64 len,
+				   void *buf, __u32 flags, __u32 *pin_id)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ACCESS_PAGES, .id = afd,
+		.access_pages = { .flags = flags, .iova = iova, .length = len,
+				  .uptr = (uintptr_t)buf },
+	};
+	int rc = sim_test_cmd(fd, &cmd);
+
+	if (!rc && pin_id)
+		*pin_id = cmd.access_pages.out_access_pages_id;
+	return rc;
+}
+
+static inline int sim_access_unpin(int fd, int afd, __u32 pin_id)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_DESTROY_ACCESS_PAGES, .id = afd,
+		.destroy_access_pages = { .access_pages_id = pin_id },
+	};
+
+	return sim_test_cmd(fd, &cmd);
+}
+
+static inline int sim_access_rw(int fd, int afd, __u64 iova, void *buf,
+				__u64 len, __u32 flags)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ACCESS_RW, .id = afd,
+		.access_rw = { .iova = iova, .length = len,
+			       .uptr = (uintptr_t)buf, .flags = flags },
+	};
+
+	return sim_test_cmd(fd, &cmd);
+}
+
 /* Every IO page of a mock HWPT's range translates to @buf's pages. */
 static inline int sim_check_map(int fd, __u32 hwpt, __u64 iova, void *buf,
 				__u64 len)
@@ -168,6 +230,31 @@ static inline ssize_t sim_read_file(const char *path, char *buf, size_t len)
 		ASSERT_EQ(0, sim_stat("contexts"));			\
 		ASSERT_EQ(0, sim_stat("objects"));			\
 		ASSERT_EQ(0, sim_stat("pinned_pages"));			\
+	} while (0)
+
+/*
+ * The set-up most fixtures share: self->fd on /dev/iommu with an IOAS in
+ * self->ioas, and @bytes of memory at self->buf, faulted in with @fill
+ * (the checks compare physical pages). The teardown closes the file if
+ * the test left it open and proves that nothing of it is left.
+ */
+#define SIM_SETUP_IOAS(_bytes, _fill)					\
+	do {								\
+		size_t bytes__ = (_bytes);				\
+									\
+		self->fd = sim_open_ioas(&self->ioas);			\
+		ASSERT_LE(0, self->fd);					\
+		self->buf = sim_mem(bytes__);				\
+		ASSERT_NE(MAP_FAILED, self->buf);			\
+		memset(self->buf, _fill, bytes__);			\
+	} while (0)
+
+#define SIM_TEARDOWN_IOAS(_bytes)					\
+	do {								\
+		if (self->fd >= 0)					\
+			close(self->fd);				\
+		munmap(self->buf, _bytes);				\
+		SIM_ASSERT_NOTHING_LEFT();				\
 	} while (0)
 
 #endif /* __IOASIM_SIM_H */

@@ -77,18 +77,12 @@ FIXTURE(type1)
 
 FIXTURE_SETUP(type1)
 {
-	self->fd = sim_open_ioas(&self->ioas);
-	ASSERT_LE(0, self->fd);
-	self->buf = sim_mem(BUF_BYTES);
-	ASSERT_NE(MAP_FAILED, self->buf);
-	memset(self->buf, 0x22, BUF_BYTES);
+	SIM_SETUP_IOAS(BUF_BYTES, 0x22);
 }
 
 FIXTURE_TEARDOWN(type1)
 {
-	close(self->fd);
-	munmap(self->buf, BUF_BYTES);
-	SIM_ASSERT_NOTHING_LEFT();
+	SIM_TEARDOWN_IOAS(BUF_BYTES);
 }
 
 /* What needs no container, and what fails without one. */
