@@ -227,6 +227,40 @@ static void ledger_give_locked(enum ioasim_ledger_kind kind, const void *key,
 	ledger_drop(ledger_find_key(key), e);
 }
 
+enum ledger_op {
+	LEDGER_TAKE,
+	LEDGER_TAKE_EACH_ONCE,
+	LEDGER_GIVE,
+};
+
+/*
+ * Takes or gives of @n consecutive tags from @tag, in one lock round.
+ * LEDGER_TAKE_EACH_ONCE is for indexes (pins, IOPTEs): the same index
+ * taken twice is a double pin or an IOPTE overwritten.
+ */
+static void ledger_record(enum ledger_op op, enum ioasim_ledger_kind kind,
+			  const void *key, unsigned long tag, unsigned long n,
+			  unsigned long ip)
+{
+	unsigned long flags, i;
+
+	spin_lock_irqsave(&ledger_lock, flags);
+	for (i = 0; i < n && !ledger_off; i++) {
+		if (op == LEDGER_GIVE) {
+			ledger_give_locked(kind, key, tag + i, ip);
+		} else if (op == LEDGER_TAKE_EACH_ONCE &&
+			   ledger_find(kind, key, tag + i)) {
+			atomic_long_inc(&ledger_errors);
+			ledger_pr("%s %lu on %p at %pS, already taken\n",
+				  ledger_take_names[kind], tag + i, key,
+				  (void *)ip);
+		} else {
+			ledger_take_locked(kind, key, tag + i, ip);
+		}
+	}
+	spin_unlock_irqrestore(&ledger_lock, flags);
+}
+
 /**
  * ioasim_ledger_take() - write down a reference, pin or mapping
  * @kind: what was taken
@@ -239,12 +273,7 @@ static void ledger_give_locked(enum ioasim_ledger_kind kind, const void *key,
 void ioasim_ledger_take(enum ioasim_ledger_kind kind, const void *key,
 			unsigned long tag, unsigned long ip)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&ledger_lock, flags);
-	if (!ledger_off)
-		ledger_take_locked(kind, key, tag, ip);
-	spin_unlock_irqrestore(&ledger_lock, flags);
+	ledger_record(LEDGER_TAKE, kind, key, tag, 1, ip);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ledger_take);
 
@@ -260,17 +289,13 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_ledger_take);
 void ioasim_ledger_give(enum ioasim_ledger_kind kind, const void *key,
 			unsigned long tag, unsigned long ip)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&ledger_lock, flags);
-	if (!ledger_off)
-		ledger_give_locked(kind, key, tag, ip);
-	spin_unlock_irqrestore(&ledger_lock, flags);
+	ledger_record(LEDGER_GIVE, kind, key, tag, 1, ip);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ledger_give);
 
 /**
- * ioasim_ledger_take_range() - ioasim_ledger_take() for @n indexes
+ * ioasim_ledger_take_range() - ioasim_ledger_take() for @n indexes, each
+ *	of which must not be taken already
  * @kind: IOASIM_LEDGER_PIN or IOASIM_LEDGER_MAP
  * @key: the pages object or domain
  * @first: the first index (page index, or IOVA page number)
@@ -283,21 +308,7 @@ void ioasim_ledger_take_range(enum ioasim_ledger_kind kind, const void *key,
 			      unsigned long first, unsigned long n,
 			      unsigned long ip)
 {
-	unsigned long flags, i;
-
-	spin_lock_irqsave(&ledger_lock, flags);
-	for (i = 0; i < n && !ledger_off; i++) {
-		/* The same index twice is a double pin or an IOPTE overwritten. */
-		if (ledger_find(kind, key, first + i)) {
-			atomic_long_inc(&ledger_errors);
-			ledger_pr("%s %lu on %p at %pS, already taken\n",
-				  ledger_take_names[kind], first + i, key,
-				  (void *)ip);
-			continue;
-		}
-		ledger_take_locked(kind, key, first + i, ip);
-	}
-	spin_unlock_irqrestore(&ledger_lock, flags);
+	ledger_record(LEDGER_TAKE_EACH_ONCE, kind, key, first, n, ip);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ledger_take_range);
 
@@ -315,12 +326,7 @@ void ioasim_ledger_give_range(enum ioasim_ledger_kind kind, const void *key,
 			      unsigned long first, unsigned long n,
 			      unsigned long ip)
 {
-	unsigned long flags, i;
-
-	spin_lock_irqsave(&ledger_lock, flags);
-	for (i = 0; i < n && !ledger_off; i++)
-		ledger_give_locked(kind, key, first + i, ip);
-	spin_unlock_irqrestore(&ledger_lock, flags);
+	ledger_record(LEDGER_GIVE, kind, key, first, n, ip);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_ledger_give_range);
 
