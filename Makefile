@@ -5,8 +5,11 @@
 #   make run     the KUnit suites under UML (kunit.py run); ARGS go to kunit.py
 #   make sim     the userspace programs of sim/ inside the run kernel;
 #                PROGS picks some (default: all)
-#   make check   everything: style, the real module, KUnit and sim/ under
-#                the check configuration (KASAN, UBSAN, lockdep, ...)
+#   make check   everything: style and the layer check, the modules, the
+#                VM, the selftests, coverage, the mutation sample, KUnit
+#                and sim/ under the check configuration (KASAN, UBSAN,
+#                lockdep, ...); ends with each step's time
+#   make check-kunit, make check-sim  the last two steps alone
 #   make module  ioasim.ko and the test-only ioasim_mock.ko against Debian's
 #                linux-headers-6.12 amd64
 #   make vm      the sim/ programs in Debian's real 6.12 kernel under QEMU,
@@ -15,7 +18,8 @@
 #   make selftests  the kernel's own iommufd selftests (from the cached
 #                tree) in UML and in the VM
 #   make coverage  KUnit under gcov: lcov/HTML report and the coverage gate
-#   make style   checkpatch --strict and sparse on every source file
+#   make style   the layer check (scripts/layers.py) and checkpatch
+#                --strict on every source file
 #   make bench   the benchmark suite in a kernel without the reference ledger,
 #                then make bench-compare
 #   make bench-compare  sim/iommufd_bench in that kernel and in the kernel's
@@ -50,9 +54,11 @@ run:
 sim:
 	@SIM_ARGS="$(SIM_ARGS)" SIM_EXTRA="$(EXTRA)" scripts/sim.sh run $(PROGS)
 
-# The KUnit and sim/ runs come last: their closing "kunit: N passed,
-# N failed" and "sim: N passed, N failed" lines are the run's summary.
-check: style module vm selftests coverage mutate-sample check-kunit check-sim
+# Every step in order, then the step times and the summary lines; the
+# KUnit and sim/ runs come last, and so do their "kunit: N passed,
+# N failed" and "sim: N passed, N failed" lines (scripts/check.sh).
+check:
+	@scripts/check.sh
 
 check-kunit:
 	@scripts/kunit.sh check $(ARGS)
@@ -112,4 +118,4 @@ setup:
 	@bash -c 'source scripts/lib.sh && ensure_packages && ensure_tree && say "tree ready: $$IOASIM_TREE"'
 
 help:
-	@sed -n '3,31p' Makefile
+	@sed -n '3,/^$$/p' Makefile

@@ -241,8 +241,9 @@ static int vfio_info_copy_out(void __user *arg, u32 argsz, void *answer,
 	return 0;
 }
 
-static long vfio_iommu_get_info(struct ioasim_ctx *ctx, void __user *arg)
+static long vfio_iommu_get_info(struct ioasim_ctx *ctx, unsigned long uarg)
 {
+	void __user *arg = (void __user *)uarg;
 	const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
 					 iova_pgsizes);
 	struct vfio_iommu_type1_info_cap_iova_range *ranges_cap;
@@ -313,8 +314,9 @@ static int vfio_map_prot(u32 flags)
 	       (flags & VFIO_DMA_MAP_FLAG_WRITE ? IOMMU_WRITE : 0);
 }
 
-static long vfio_map_dma(struct ioasim_ctx *ctx, void __user *arg)
+static long vfio_map_dma(struct ioasim_ctx *ctx, unsigned long uarg)
 {
+	void __user *arg = (void __user *)uarg;
 	struct vfio_iommu_type1_dma_map req;
 	const size_t need = offsetofend(typeof(req), size);
 	struct ioasim_ioas *ioas;
@@ -379,8 +381,9 @@ static int vfio_unmap_request(struct ioasim_ioas *ioas,
 	return ioasim_ioas_unmap_range(ioas, first, last, unmapped);
 }
 
-static long vfio_unmap_dma(struct ioasim_ctx *ctx, void __user *arg)
+static long vfio_unmap_dma(struct ioasim_ctx *ctx, unsigned long uarg)
 {
+	void __user *arg = (void __user *)uarg;
 	struct vfio_iommu_type1_dma_unmap req;
 	const size_t need = offsetofend(typeof(req), size);
 	struct ioasim_ioas *ioas;
@@ -410,46 +413,21 @@ static long vfio_api_version(struct ioasim_ctx *ctx, unsigned long arg)
 	return VFIO_API_VERSION;
 }
 
-static long vfio_set_iommu_arg(struct ioasim_ctx *ctx, unsigned long arg)
-{
-	return vfio_set_iommu(ctx, arg);
-}
-
-static long vfio_check_extension_arg(struct ioasim_ctx *ctx, unsigned long arg)
-{
-	return vfio_check_extension(ctx, arg);
-}
-
-static long vfio_get_info_arg(struct ioasim_ctx *ctx, unsigned long arg)
-{
-	return vfio_iommu_get_info(ctx, (void __user *)arg);
-}
-
-static long vfio_map_dma_arg(struct ioasim_ctx *ctx, unsigned long arg)
-{
-	return vfio_map_dma(ctx, (void __user *)arg);
-}
-
-static long vfio_unmap_dma_arg(struct ioasim_ctx *ctx, unsigned long arg)
-{
-	return vfio_unmap_dma(ctx, (void __user *)arg);
-}
-
 /*
  * The container commands, as uapi.c has the iommufd ones: the argument is
- * a number for some and a user pointer for others, so each row takes it
- * as it comes.
+ * a number for some and a user pointer for others, so each command takes
+ * it as it comes.
  */
 static const struct {
 	unsigned int ioctl;
 	long (*run)(struct ioasim_ctx *ctx, unsigned long arg);
 } vfio_table[] = {
 	{ VFIO_GET_API_VERSION, vfio_api_version },
-	{ VFIO_CHECK_EXTENSION, vfio_check_extension_arg },
-	{ VFIO_SET_IOMMU, vfio_set_iommu_arg },
-	{ VFIO_IOMMU_GET_INFO, vfio_get_info_arg },
-	{ VFIO_IOMMU_MAP_DMA, vfio_map_dma_arg },
-	{ VFIO_IOMMU_UNMAP_DMA, vfio_unmap_dma_arg },
+	{ VFIO_CHECK_EXTENSION, vfio_check_extension },
+	{ VFIO_SET_IOMMU, vfio_set_iommu },
+	{ VFIO_IOMMU_GET_INFO, vfio_iommu_get_info },
+	{ VFIO_IOMMU_MAP_DMA, vfio_map_dma },
+	{ VFIO_IOMMU_UNMAP_DMA, vfio_unmap_dma },
 };
 
 /**

@@ -18,7 +18,7 @@
 # verdict. Fails if the program fails in either kernel (both pass it in
 # UML), or if one of ioasim's counts is above the largest upstream met,
 # or if ioasim's count of a scenario moves by more than one between runs
-# (the buffer's physical layout may add one, see README.md).
+# (the buffer's physical layout may add one, see docs/benchmarks.md).
 source "$(dirname "$0")/lib.sh"
 
 boots=${1:-2}

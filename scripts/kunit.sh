@@ -9,9 +9,10 @@
 #   check     .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
 #   coverage  .kunitconfig + configs/coverage.config (gcov; see coverage/)
 #   bench     .kunitconfig without the reference ledger (make bench)
-#   mutate    .kunitconfig + configs/mutate.config (lockdep), in a build
-#             directory of each worker's, for the copy of the sources that
-#             scripts/mutate.py mutates
+#   mutate    .kunitconfig + configs/mutate.config (lockdep), for the
+#             copy of the sources that scripts/mutate.py mutates
+# Under scripts/mutate.py (IOASIM_WORKER set), each worker has a build
+# directory of its own, in the mutate flavour or the run flavour.
 # Any WARN, sanitizer report or lockdep splat on the console fails the run
 # even when every case passed.
 source "$(dirname "$0")/lib.sh"
@@ -56,8 +57,7 @@ say "build dir:   $build (a first build takes minutes; later ones are incrementa
 rc=0
 out=$build/kunit-output.txt
 kunit=(python3 -B "$IOASIM_TREE/tools/testing/kunit/kunit.py")
-if [ "$flavour" = mutate ] && [ -n "${IOASIM_MUTANT:-}" ] &&
-   [ -x "$build/linux" ]; then
+if [ -n "${IOASIM_MUTANT:-}" ] && [ -x "$build/linux" ]; then
 	# A mutant changes one C file of ioasim in a build that the baseline
 	# run configured and built. Compile drivers/ioasim/ and relink, and
 	# leave out what took two thirds of the time: kunit.py's olddefconfig

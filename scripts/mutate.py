@@ -198,15 +198,16 @@ def generate(ops, files):
 JUDGE = 3
 
 
-def tree_hash():
+def tree_hash(flavour):
     """
     What the results depend on besides the mutant: every tracked file but
     the documentation and this tool's own (its listings, its reports), and
-    how mutants are run and judged.
+    how mutants are run and judged, in which kernel.
     """
     files = sh(['git', '-C', REPO, 'ls-files'], check=True).stdout.split()
     h = hashlib.sha1()
-    h.update(repr((JUDGE, KERNEL_ARGS, KUNIT_TIMEOUT, SIM_TIMEOUT)).encode())
+    h.update(repr((JUDGE, KERNEL_ARGS, KUNIT_TIMEOUT, SIM_TIMEOUT,
+                   flavour)).encode())
     for f in sorted(files):
         if f.startswith(('scripts/mutate', 'docs/', 'README')):
             continue
@@ -234,13 +235,13 @@ class Worker:
     """
     One slot mutants run in: a copy of the sources (src/), a hard-linked
     copy of the kernel tree (linux/) and build directories of its own
-    (mutate.N-<tree key>, sim's included).
+    (<flavour>.N-<tree key>, sim's included).
     """
 
-    def __init__(self, n, jobs):
-        self.n, self.jobs = n, jobs
+    def __init__(self, n, jobs, flavour):
+        self.n, self.jobs, self.flavour = n, jobs, flavour
         self.build = os.path.join(os.environ['IOASIM_CACHE'], 'build',
-                                  'mutate.%d-%s' % (n, TREEKEY))
+                                  '%s.%d-%s' % (flavour, n, TREEKEY))
         self.dir = os.path.join(CACHE, 'w%d' % n)
         self.src = os.path.join(self.dir, 'src')
         self.tree = os.path.join(self.dir, 'linux')
@@ -265,7 +266,8 @@ class Worker:
         """
         The worker's tree and copy of the sources, brought up to date; a
         build directory that is missing, or configured otherwise than
-        @seed's, is replaced by a copy of @seed's.
+        @seed's (a worker, or the checkout's own build of the flavour), is
+        replaced by a copy of @seed's.
         """
         if seed and os.path.exists(os.path.join(seed.build, '.config')):
             mine = os.path.join(self.build, '.config')
@@ -347,7 +349,7 @@ class Worker:
         env = dict(os.environ, IOASIM_MUTANT='1') if mutant else None
         try:
             r = self.run([os.path.join(self.src, 'scripts', 'kunit.sh'),
-                          'mutate', '--timeout=%d' % KUNIT_TIMEOUT,
+                          self.flavour, '--timeout=%d' % KUNIT_TIMEOUT,
                           '--filter', 'speed>slow',
                           '--kernel_args=' + KERNEL_ARGS],
                          KUNIT_TIMEOUT + 600, env)
@@ -360,7 +362,7 @@ class Worker:
                     os.path.basename(p)[:-2]
                     for p in glob.glob(os.path.join(self.src, 'sim', '*.c')))
                 r = self.run([os.path.join(self.src, 'scripts', 'sim.sh'),
-                              'mutate'] + [p for p in progs
+                              self.flavour] + [p for p in progs
                                            if p not in SIM_SKIP],
                              SIM_TIMEOUT,
                              dict(os.environ, SIM_ARGS=KERNEL_ARGS))
@@ -396,6 +398,14 @@ class Worker:
               flush=True)
         with open(done, 'w') as f:
             f.write('passed\n')
+
+
+class Checkout:
+    """The checkout's own build of a flavour, a seed for worker 0's."""
+
+    def __init__(self, flavour):
+        self.build = os.path.join(os.environ['IOASIM_CACHE'], 'build',
+                                  '%s-%s' % (flavour, TREEKEY))
 
 
 def judge_kunit(r):
@@ -466,7 +476,13 @@ def main():
     ap.add_argument('--json', help='write every result here')
     ap.add_argument('--cached-only', action='store_true',
                     help='report what the cache holds, run nothing')
+    ap.add_argument('--flavour', choices=('mutate', 'run'), default=None,
+                    help='the mutants\' kernel: mutate (.kunitconfig and '
+                    'lockdep, the default) or run (the run kernel\'s '
+                    'configuration, whose build seeds the workers\'; the '
+                    'default of --sample, which skips the locking family)')
     args = ap.parse_args()
+    flavour = args.flavour or ('run' if args.sample else 'mutate')
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, stop)
 
@@ -505,7 +521,7 @@ def main():
                     picked.append(by_op[name][depth])
             depth += 1
         mutants = picked
-    tree = tree_hash()
+    tree = tree_hash(flavour)
     resdir = os.path.join(CACHE, 'results', tree)
     os.makedirs(resdir, exist_ok=True)
     print('mutate: %d mutants from %d operators over %d files (tree %s)' %
@@ -539,12 +555,12 @@ def main():
     nworkers = max(1, min(args.jobs, len(todo)))
     free, n = [], 0
     while todo and len(free) < nworkers:
-        w = Worker(n, max(1, (os.cpu_count() or 1) // nworkers))
+        w = Worker(n, max(1, (os.cpu_count() or 1) // nworkers), flavour)
         if w.claim():
             free.append(w)
         n += 1
     if free:
-        free[0].prepare()
+        free[0].prepare(seed=Checkout(flavour))
         free[0].baseline(resdir)
     for w in free[1:]:
         w.prepare(seed=free[0])

@@ -4,7 +4,7 @@
 # mutate.sh [mutate.py arguments...]
 #
 # make mutate: mutation testing with the Coccinelle operators of
-# scripts/mutate/ops/ (see scripts/mutate.py and the README). Mutants are
+# scripts/mutate/ops/ (see scripts/mutate.py and docs/mutation.md). Mutants are
 # built by workers under $IOASIM_CACHE/mutate, each with its own copy of
 # the sources, of the kernel tree and build directory; results are cached
 # there by mutant and tree. The checkout and its kernel tree are left
