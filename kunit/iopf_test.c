@@ -2,8 +2,8 @@
 /*
  * KUnit suite ioasim_iopf: fault queues (core/iopf.c).
  *
- * A queue made as IOMMU_FAULT_QUEUE_ALLOC makes it, but whose file stays
- * with the case instead of entering a file table; messages put in with
+ * A queue made as IOMMU_FAULT_QUEUE_ALLOC makes it, its file in the case
+ * thread's file table until the case closes it; messages put in with
  * ioasim_iopf_report() or by a device attached to a nested HWPT that
  * names the queue; the file's read, write and poll called as the VFS
  * calls them, with buffers in the case's user memory. The cases check
@@ -11,6 +11,7 @@
  * its HWPTs) and that every message goes with the queue.
  */
 #include <kunit/test.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/mman.h>
 #include <linux/poll.h>
@@ -35,19 +36,27 @@ struct iopf_queue_ref {
 	struct file *file;
 	struct ioasim_iopf_queue *q;
 	u32 id;
+	int fd;
 };
 
 /* A kernel thread's fput() is deferred: flush it, so release has run. */
-static void iopf_file_put(void *file)
+static void iopf_file_put(struct file *file)
 {
 	fput(file);
 	flush_delayed_fput();
 }
 
+static void iopf_fd_close(void *data)
+{
+	struct iopf_queue_ref *ref = data;
+
+	iopf_file_put(file_close_fd(ref->fd));
+}
+
 /*
- * IOMMU_FAULT_QUEUE_ALLOC as the ioctl layer runs it, up to the fd:
- * the queue is published and its file belongs to the case, which puts it
- * when it ends (or earlier, with iopf_close()).
+ * IOMMU_FAULT_QUEUE_ALLOC as the ioctl layer runs it: the queue is
+ * published and its file installed in the case thread's file table; the
+ * case closes it when it ends (or earlier, with iopf_close()).
  */
 static struct iopf_queue_ref *iopf_queue(struct kunit *test)
 {
@@ -59,19 +68,18 @@ static struct iopf_queue_ref *iopf_queue(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ref);
 	KUNIT_ASSERT_EQ(test, ioasim_iopf_queue_alloc(fx->ctx, &cmd,
 						      &ref->file), 0);
-	put_unused_fd(cmd.out_fault_fd);
 	ref->q = ref->file->private_data;
 	ref->id = cmd.out_fault_id;
-	ref->q->published = true;
-	ioasim_obj_publish(fx->ctx, &ref->q->obj);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, iopf_file_put,
-							ref->file), 0);
+	ref->fd = cmd.out_fault_fd;
+	ioasim_iopf_queue_install(fx->ctx, &cmd, ref->file);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, iopf_fd_close,
+							ref), 0);
 	return ref;
 }
 
 static void iopf_close(struct kunit *test, struct iopf_queue_ref *ref)
 {
-	kunit_release_action(test, iopf_file_put, ref->file);
+	kunit_release_action(test, iopf_fd_close, ref);
 }
 
 static void iopf_report(struct kunit *test, struct iopf_queue_ref *ref,
@@ -319,13 +327,24 @@ static void iopf_nested_attached(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(n->vfio, &n->nested), 0);
 }
 
+/* Which of the queue's two holders goes first. */
+static const bool iopf_hwpt_first[] = { false, true };
+
+static void iopf_order_desc(const bool *hwpt_first, char *desc)
+{
+	strscpy(desc, *hwpt_first ? "the HWPT goes first" :
+		"the file goes first", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(iopf_order, iopf_hwpt_first, iopf_order_desc);
+
 /*
  * A nested HWPT given the queue: its device's faults reach the queue, the
- * HWPT holds the queue, and the queue's file outlives the HWPT and the
- * HWPT the file.
+ * HWPT and the file both hold the queue, and either outlives the other.
  */
 static void iopf_queue_of_a_nested_hwpt(struct kunit *test)
 {
+	const bool *hwpt_first = test->param_value;
 	struct iopf_fixture *fx = test->priv;
 	struct iommu_hwpt_pgfault fault = { .addr = 0x9000 };
 	struct iopf_queue_ref *ref = iopf_queue(test);
@@ -338,40 +357,32 @@ static void iopf_queue_of_a_nested_hwpt(struct kunit *test)
 	iopf_read_msgs(test, ref, &msg, 1);
 	KUNIT_EXPECT_EQ(test, msg.addr, 0x9000);
 	KUNIT_EXPECT_EQ(test, iopf_read(test, ref, fx->ubuf, MSG), 0);
-
-	/* The file goes first: the HWPT keeps the queue. */
-	iopf_close(test, ref);
-	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, ref->id, NULL),
-			-EBUSY);
+	/* One more, left unread; after the detach, faults go nowhere. */
+	fault.addr = 0xa000;
 	KUNIT_EXPECT_EQ(test, ioasim_device_iopf(n.vfio->idev, &fault), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(n.vfio), 0);
-	/* A detached device's fault goes nowhere. */
 	KUNIT_EXPECT_EQ(test, ioasim_device_iopf(n.vfio->idev, &fault), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.nested, NULL), 0);
-	/* Then the queue, with the message nobody read. */
+
+	if (*hwpt_first) {
+		/* The file still reads what the HWPT's device raised. */
+		KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.nested,
+							 NULL), 0);
+		iopf_read_msgs(test, ref, &msg, 1);
+		KUNIT_EXPECT_EQ(test, msg.addr, 0xa000);
+		KUNIT_EXPECT_EQ(test, iopf_read(test, ref, fx->ubuf, MSG), 0);
+		KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, ref->id,
+							 NULL), -EBUSY);
+		iopf_close(test, ref);
+	} else {
+		/* The HWPT keeps the queue, and its message nobody read. */
+		iopf_close(test, ref);
+		KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, ref->id,
+							 NULL), -EBUSY);
+		KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.nested,
+							 NULL), 0);
+	}
 	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, ref->id, NULL), 0);
 	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.parent, NULL), 0);
-}
-
-/* The HWPT goes first: the file still reads its messages. */
-static void iopf_file_outlives_the_hwpt(struct kunit *test)
-{
-	struct iopf_fixture *fx = test->priv;
-	struct iommu_hwpt_pgfault fault = { .addr = 0xa000 };
-	struct iopf_queue_ref *ref = iopf_queue(test);
-	struct iommu_hwpt_pgfault msg;
-	struct iopf_nested n;
-
-	iopf_nested_attached(test, ref, &n);
-	KUNIT_EXPECT_EQ(test, ioasim_device_iopf(n.vfio->idev, &fault), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_detach(n.vfio), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.nested, NULL), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.parent, NULL), 0);
-
-	iopf_read_msgs(test, ref, &msg, 1);
-	KUNIT_EXPECT_EQ(test, msg.addr, 0xa000);
-	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, ref->id, NULL),
-			-EBUSY);
 }
 
 static int iopf_init(struct kunit *test)
@@ -392,8 +403,7 @@ static struct kunit_case ioasim_iopf_cases[] = {
 	KUNIT_CASE(iopf_answers_by_cookie),
 	KUNIT_CASE(iopf_queue_goes_with_its_file),
 	KUNIT_CASE(iopf_unpublished_goes_with_its_file),
-	KUNIT_CASE(iopf_queue_of_a_nested_hwpt),
-	KUNIT_CASE(iopf_file_outlives_the_hwpt),
+	KUNIT_CASE_PARAM(iopf_queue_of_a_nested_hwpt, iopf_order_gen_params),
 	{}
 };
 

@@ -8,7 +8,8 @@
 #   run       .kunitconfig only (fast edit-build-test loop)
 #   check     .kunitconfig + configs/check.config (KASAN, UBSAN, lockdep, ...)
 #   coverage  .kunitconfig + configs/coverage.config (gcov; see coverage/)
-#   bench     .kunitconfig without the reference ledger (make bench)
+#   bench     .kunitconfig without the reference ledger and the mutex
+#             debugging (make bench)
 #   mutate    .kunitconfig + configs/mutate.config (lockdep), for the
 #             copy of the sources that scripts/mutate.py mutates
 # Under scripts/mutate.py (IOASIM_WORKER set), each worker has a build
@@ -25,8 +26,10 @@ case $flavour in
 run) ;;
 mutate) configs+=(--kunitconfig="$IOASIM_REPO/configs/mutate.config") ;;
 check) configs+=(--kunitconfig="$IOASIM_REPO/configs/check.config") ;;
-# A kunitconfig may not contradict another; --kconfig_add may.
-bench) configs+=(--kconfig_add=CONFIG_IOASIM_LEDGER=n) ;;
+# A kunitconfig may not contradict another; --kconfig_add may. The
+# benchmark measures the code, not the debugging aids.
+bench) configs+=(--kconfig_add=CONFIG_IOASIM_LEDGER=n
+		 --kconfig_add=CONFIG_DEBUG_MUTEXES=n) ;;
 coverage)
 	configs+=(--kunitconfig="$IOASIM_REPO/configs/coverage.config")
 	# libgcov and fs/seq_file.c both define mangle_path(): rename the
