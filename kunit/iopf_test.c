@@ -136,9 +136,12 @@ static ssize_t iopf_answer(struct kunit *test, struct iopf_queue_ref *ref,
 				      &pos);
 }
 
-static __poll_t iopf_poll(struct iopf_queue_ref *ref)
+/* The poll mask as a plain number, for KUnit's comparisons. */
+#define POLL(mask) ((__force unsigned int)(mask))
+
+static unsigned int iopf_poll(struct iopf_queue_ref *ref)
 {
-	return ref->file->f_op->poll(ref->file, NULL);
+	return POLL(ref->file->f_op->poll(ref->file, NULL));
 }
 
 /* Messages come out whole, in the order the faults came, each once. */
@@ -149,12 +152,12 @@ static void iopf_delivery_order(struct kunit *test)
 	struct iommu_hwpt_pgfault msgs[3];
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, iopf_poll(ref), EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, iopf_poll(ref), POLL(EPOLLOUT));
 	KUNIT_EXPECT_EQ(test, iopf_read(test, ref, fx->ubuf, MSG), 0);
 	for (i = 0; i < 3; i++)
 		iopf_report(test, ref, 0x1000 * (i + 1));
 	KUNIT_EXPECT_EQ(test, iopf_poll(ref),
-			EPOLLOUT | EPOLLIN | EPOLLRDNORM);
+			POLL(EPOLLOUT | EPOLLIN | EPOLLRDNORM));
 
 	/* Two of three, then the third: oldest first, whole messages. */
 	iopf_read_msgs(test, ref, msgs, 2);
@@ -168,7 +171,7 @@ static void iopf_delivery_order(struct kunit *test)
 	KUNIT_EXPECT_NE(test, msgs[1].cookie, msgs[2].cookie);
 	/* Nothing left to deliver: a read returns nothing. */
 	KUNIT_EXPECT_EQ(test, iopf_read(test, ref, fx->ubuf, 2 * MSG), 0);
-	KUNIT_EXPECT_EQ(test, iopf_poll(ref), EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, iopf_poll(ref), POLL(EPOLLOUT));
 }
 
 /* A read asks for whole messages from the start; a fault leaves it queued. */
