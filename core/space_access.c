@@ -28,7 +28,8 @@ static bool area_allows(struct ioasim_area *area, bool write)
  * May the access reach [iova, last]? Areas must map it without a gap and
  * allow the direction, and none may be on its way out; to be pinned,
  * every piece must also start on a page boundary of its memory and every
- * piece but the last end on one.
+ * piece but the last end on one. Piece by piece, in that order: a later
+ * piece's mistake is not seen before an earlier piece's.
  */
 static int space_check_reach(struct ioasim_space *space, unsigned long iova,
 			     unsigned long last, bool write, bool pinning)
@@ -39,13 +40,14 @@ static int space_check_reach(struct ioasim_space *space, unsigned long iova,
 	space_for_each_piece(&pcs, area, space, iova, last) {
 		if (area->unmapping)
 			return -EINVAL;
-		if (!area_allows(area, write))
-			return -EPERM;
+		/* Each piece's shape before its permission, as upstream. */
 		if (pinning &&
 		    (offset_in_page(area_byte(area, pcs.cur)) ||
 		     (pcs.piece_last != last &&
 		      offset_in_page(area_byte(area, pcs.piece_last) + 1))))
 			return -EINVAL;
+		if (!area_allows(area, write))
+			return -EPERM;
 	}
 	return space_pieces_whole(&pcs) ? 0 : -ENOENT;
 }

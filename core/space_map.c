@@ -51,12 +51,9 @@ int ioasim_space_map(struct ioasim_space *space,
 	unsigned int i;
 	int rc;
 
-	for (i = 0; i < nslices; i++) {
-		if ((prot & IOMMU_WRITE) && !slices[i].pages->writable)
-			return -EPERM;
+	for (i = 0; i < nslices; i++)
 		if (check_add_overflow(length, slices[i].length, &length))
 			return -EOVERFLOW;
-	}
 
 	areas = ioasim_kcalloc("space.areas", nslices, sizeof(*areas),
 			       GFP_KERNEL);
@@ -85,12 +82,17 @@ int ioasim_space_map(struct ioasim_space *space,
 	if (rc)
 		goto out_unlock;
 
-	/* Validate every slice before the first area goes in. */
+	/*
+	 * Validate every slice before the first area goes in, each in turn
+	 * as upstream inserts them: its permission, then its alignment.
+	 */
 	for (i = 0; i < nslices; i++) {
-		if ((slices[i].start_byte % PAGE_SIZE) & mask) {
+		if ((prot & IOMMU_WRITE) && !slices[i].pages->writable)
+			rc = -EPERM;
+		else if ((slices[i].start_byte % PAGE_SIZE) & mask)
 			rc = -EINVAL;
+		if (rc)
 			goto out_unlock;
-		}
 	}
 
 	/* The conflict check or the allocator proved the range fits. */

@@ -115,6 +115,9 @@ static void access_pin_pages(struct kunit *test)
 	/* Refused pins leave nothing pinned. */
 	KUNIT_EXPECT_EQ(test, acc_pin(drv, IOVA + 3 * PG, 2 * PG, pages,
 				      IOASIM_ACCESS_RW_WRITE), -EPERM);
+	/* A piece's shape is judged before its permission, as upstream. */
+	KUNIT_EXPECT_EQ(test, acc_pin(drv, IOVA + 4 * PG + 8, PG, pages,
+				      IOASIM_ACCESS_RW_WRITE), -EINVAL);
 	KUNIT_EXPECT_EQ(test, acc_pin(drv, IOVA, 8 * PG, pages, 0), -ENOENT);
 	KUNIT_EXPECT_EQ(test, acc_pin(drv, IOVA, 0, pages, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, acc_pin(drv, ULONG_MAX - PG + 1, 2 * PG, pages,

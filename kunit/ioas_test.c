@@ -366,6 +366,8 @@ static const struct copy_case copy_cases[] = {
 	  0x400000, .rc = -EPERM },
 	{ "onto a mapped destination", FIXED_RW, 0x200000, SZ_PG, 0x100000,
 	  .rc = -EEXIST },
+	{ "writable copy of read-only memory onto a mapping: the place first",
+	  FIXED_RW, 0x100000, SZ_PG, 0x200000, .rc = -EEXIST },
 	{ "no such destination IOAS", FIXED_RW, 0x200000, SZ_PG, 0x400000,
 	  .no_dst = true, .rc = -ENOENT },
 	{ "no such source IOAS", FIXED_RW, 0x200000, SZ_PG, 0x400000,
