@@ -93,19 +93,20 @@ void ioasim_space_destroy(struct ioasim_space *space)
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_destroy);
 
 /*
- * The lowest x >= @from with x % @align == @offset, or false if that
- * overflows. @align is a power of two above @offset.
+ * Where a hole starting at @from places a mapping: @from rounded up to
+ * @align, with the page offset @offset set in it, or false if that
+ * overflows. This is upstream's rule, so that an automatic IOVA is the
+ * one upstream would choose: below a page, @align does not keep the page
+ * offset, and a hole that starts past its aligned start by less than
+ * @offset still moves on to the next one.
  */
 static bool next_aligned(unsigned long from, unsigned long align,
 			 unsigned long offset, unsigned long *x)
 {
-	unsigned long base = ALIGN_DOWN(from, align) + offset;
-
-	if (base >= from) {
-		*x = base;
-		return true;
-	}
-	return !check_add_overflow(base, align, x);
+	if (check_add_overflow(from, align - 1, x))
+		return false;
+	*x = (*x & ~(align - 1)) | offset;
+	return true;
 }
 
 /* Find room for [x, x + length - 1] in the free parts of [first, last]. */
@@ -124,7 +125,8 @@ static bool space_fit(struct ioasim_space *space, unsigned long first,
 	while (ioasim_gaps_next(&h)) {
 		if (!next_aligned(h.first_free, align, offset, &x))
 			continue;
-		if (x <= h.last_free && h.last_free - x >= length - 1) {
+		/* A start on the hole's last byte is refused, as upstream. */
+		if (x < h.last_free && h.last_free - x >= length - 1) {
 			*iova = x;
 			return true;
 		}
@@ -134,17 +136,18 @@ static bool space_fit(struct ioasim_space *space, unsigned long first,
 
 /*
  * Place @length bytes whose memory starts at user address @uptr. The IOVA
- * keeps @uptr's offset within its page, and is aligned like @uptr up to the
- * length rounded to a power of two, capped at the huge-page size (at
- * PAGE_SIZE in a kernel without THP), so large IO pages stay usable. Large
- * pages off (IOMMU_OPTION_HUGE_PAGES) changes the IO page size only, not
- * the placement: an IOVA placed now keeps its alignment when they come
- * back on.
+ * is aligned like @uptr up to the length rounded to a power of two (the
+ * length alone for @uptr 0), capped at the huge-page size (at PAGE_SIZE in
+ * a kernel without THP), so large IO pages stay usable, and gets @uptr's
+ * offset within its page set in it (next_aligned()). Large pages off
+ * (IOMMU_OPTION_HUGE_PAGES) changes the IO page size only, not the
+ * placement: an IOVA placed now keeps its alignment when they come back
+ * on.
  */
 int ioasim_space_place(struct ioasim_space *space, unsigned long uptr,
 		       unsigned long length, unsigned long *iova)
 {
-	unsigned long align, max_align, step, offset, win_first, win_last;
+	unsigned long align, max_align, offset, win_first, win_last;
 	struct interval_tree_node *node;
 
 	lockdep_assert_held_write(&space->lock);
@@ -162,13 +165,11 @@ int ioasim_space_place(struct ioasim_space *space, unsigned long uptr,
 	if (align < space->iova_alignment)
 		return -EINVAL;
 
-	/* Below PAGE_SIZE, keeping the page offset implies the alignment. */
-	step = max(align, PAGE_SIZE);
-	offset = uptr & (step - 1);
+	offset = uptr % PAGE_SIZE;
 
 	if (RB_EMPTY_ROOT(&space_allowed(space)->rb_root))
 		return space_fit(space, IOASIM_AUTO_FIRST, IOASIM_AUTO_LAST,
-				 length, step, offset, iova) ? 0 : -ENOSPC;
+				 length, align, offset, iova) ? 0 : -ENOSPC;
 
 	/* Each run of adjacent allowed ranges is one window. */
 	node = interval_tree_iter_first(space_allowed(space), 0, ULONG_MAX);
@@ -184,7 +185,7 @@ int ioasim_space_place(struct ioasim_space *space, unsigned long uptr,
 		win_first = max(win_first, IOASIM_AUTO_FIRST);
 		win_last = min(win_last, IOASIM_AUTO_LAST);
 		if (win_first <= win_last &&
-		    space_fit(space, win_first, win_last, length, step, offset,
+		    space_fit(space, win_first, win_last, length, align, offset,
 			      iova))
 			return 0;
 	}

@@ -89,6 +89,7 @@ struct place_case {
 	u64 allow_first, allow_last;
 	u64 resv_first, resv_last;
 	u64 premap, premap_len;
+	u64 want;
 	int rc;
 };
 
@@ -102,8 +103,12 @@ static const struct place_case place_cases[] = {
 	{ "skips a mapping inside the allowed window", 0, 4 * SZ_PG,
 	  .allow_first = 0x40000000, .allow_last = 0x400fffff,
 	  .premap = 0x40000000, .premap_len = 64 * SZ_PG },
-	{ "keeps the page offset after a hole starting mid-page", 0x123, 100,
-	  .premap = SZ_PG, .premap_len = 0x200 },
+	{ "a hole starting mid-page: the page offset set in its start", 0x123,
+	  100, .premap = SZ_PG, .premap_len = 0x200, .want = SZ_PG + 0x323 },
+	{ "a sub-page length: aligned to the length, not to a page", 0, 0x1e9,
+	  .premap = SZ_PG, .premap_len = 0x1e9, .want = SZ_PG + 0x200 },
+	{ "a start on the hole's last byte is refused", 0x123, 1,
+	  .allow_first = SZ_PG, .allow_last = SZ_PG + 0x123, .rc = -ENOSPC },
 	{ "allowed window at the top of the space", 0, SZ_PG,
 	  .allow_first = TOP - 0xfffff, .allow_last = TOP },
 	{ "allowed window too small", 0, 2 * SZ_PG,
@@ -141,7 +146,11 @@ static void ioas_auto_placement(struct kunit *test)
 	last = iova + c->length - 1;
 	KUNIT_EXPECT_GE(test, iova, (u64)SZ_PG);
 	KUNIT_EXPECT_LE(test, last, TOP - SZ_PG);
-	KUNIT_EXPECT_EQ(test, iova % SZ_PG, uptr % SZ_PG);
+	/* Upstream's rule: the page offset is set in the aligned start. */
+	if (c->want)
+		KUNIT_EXPECT_EQ(test, iova, c->want);
+	else
+		KUNIT_EXPECT_EQ(test, iova % SZ_PG, uptr % SZ_PG);
 	if (c->resv_last) {
 		bool clear = last < c->resv_first || iova > c->resv_last;
 
