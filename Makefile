@@ -33,6 +33,9 @@
 #                for sanitizers); a failure is shrunk and printed as a case
 #   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
 #                SECONDS= (default 60) from SEED=
+#   make fuzz-diff  the same seeded calls (sim/iommufd_diff) in ioasim and
+#                in the kernel's own iommufd, every answer compared;
+#                SEED= (default: drawn), CALLS= (default 20000)
 #   make mutate  mutation testing: Coccinelle mutants of core/ against the
 #                KUnit suites and sim/; FILES= and OPS= pick a subset
 #
@@ -44,7 +47,7 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl bench bench-compare bench-profile fail-nth-sites \
+	fuzz fuzz-ioctl fuzz-diff bench bench-compare bench-profile fail-nth-sites \
 	mutate mutate-sample \
 	vm selftests
 
@@ -102,6 +105,9 @@ mutate-sample:
 fuzz:
 	@SEED="$(SEED)" STEPS="$(STEPS)" SECONDS_TO_RUN="$(or $(SECONDS),0)" \
 		FLAVOUR="$(or $(FLAVOUR),run)" scripts/fuzz.sh
+
+fuzz-diff:
+	@CALLS="$(CALLS)" scripts/fuzz-diff.sh $(SEED)
 
 fuzz-ioctl:
 	@SIM_ARGS="ioasim_fuzz.seconds=$(or $(SECONDS),60) \

@@ -540,8 +540,11 @@ static bool mock_capable(struct device *dev, enum iommu_cap cap)
 		return false;
 	switch (cap) {
 	case IOMMU_CAP_CACHE_COHERENCY:
-	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
 		return !(mdev->flags & IOASIM_MOCK_DEV_NO_COHERENCY);
+	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
+		/* The selftest's devices are coherent but never enforce it. */
+		return !(mdev->flags & (IOASIM_MOCK_DEV_NO_COHERENCY |
+					IOASIM_MOCK_DEV_SELFTEST));
 	case IOMMU_CAP_DIRTY_TRACKING:
 		return !(mdev->flags & IOASIM_MOCK_DEV_NO_DIRTY);
 	default:

@@ -628,16 +628,6 @@ static void *fuzz_thread(void *arg)
 }
 
 /* A number from the kernel command line, e.g. ioasim_fuzz.seconds=10. */
-static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
-{
-	char line[4096], *at;
-
-	if (sim_read_file("/proc/cmdline", line, sizeof(line)) <= 0)
-		return dflt;
-	at = strstr(line, key);
-	return at ? strtoul(at + strlen(key), NULL, 0) : dflt;
-}
-
 FIXTURE(fuzz)
 {
 	char *buf;
@@ -660,8 +650,8 @@ FIXTURE_TEARDOWN(fuzz)
 
 TEST_F_TIMEOUT(fuzz, random_ioctls, 900)
 {
-	unsigned long seconds = cmdline_ulong("ioasim_fuzz.seconds=", 10);
-	__u64 seed = cmdline_ulong("ioasim_fuzz.seed=", time(NULL));
+	unsigned long seconds = sim_cmdline_ulong("ioasim_fuzz.seconds=", 10);
+	__u64 seed = sim_cmdline_ulong("ioasim_fuzz.seed=", time(NULL));
 	unsigned long calls[NOPS] = { 0 }, ok[NOPS] = { 0 }, total = 0;
 	struct timespec start, now;
 	unsigned int rounds = 0, i, threads;

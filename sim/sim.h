@@ -224,6 +224,18 @@ static inline ssize_t sim_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/* A number from the kernel command line ("key=N"), or @dflt. */
+static inline unsigned long sim_cmdline_ulong(const char *key,
+					      unsigned long dflt)
+{
+	char line[4096], *at;
+
+	if (sim_read_file("/proc/cmdline", line, sizeof(line)) <= 0)
+		return dflt;
+	at = strstr(line, key);
+	return at ? strtoul(at + strlen(key), NULL, 0) : dflt;
+}
+
 /* Nothing is left of any context: to be true once every file is closed. */
 #define SIM_ASSERT_NOTHING_LEFT()					\
 	do {								\

@@ -125,9 +125,12 @@ TEST_F(type1, v2_flow)
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
 	/* Nothing attached: nothing could be incoherent. */
 	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
-	/* The mock's domains are told to enforce coherency, and can. */
+	/*
+	 * The selftest's mock devices are coherent but cannot enforce it, as
+	 * upstream's: a domain of theirs makes the answer 0.
+	 */
 	ASSERT_EQ(0, attach_mock(self->fd, self->ioas, &hwpt));
-	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
 
 	ASSERT_EQ(0, map_dma(self->fd, self->buf, iova, BUF_BYTES / 2, RW));
 	ASSERT_EQ(0, map_dma(self->fd, self->buf + BUF_BYTES / 2,
