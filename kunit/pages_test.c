@@ -600,15 +600,55 @@ static void pages_points_do_not_grow(struct kunit *test)
 					 IOASIM_BATCH_BYTES_DEFAULT), one + 2);
 }
 
+struct remote_rw {
+	struct ioasim_pages *pages;
+	unsigned long byte, len;
+	void *buf;
+	bool write;
+	struct completion done;
+	int rc;
+};
+
+static int remote_rw_fn(void *data)
+{
+	struct remote_rw *rw = data;
+
+	rw->rc = current->mm ? -EBUSY :
+		 ioasim_pages_rw(rw->pages, rw->byte, rw->buf, rw->len,
+				 rw->write);
+	complete_all(&rw->done);
+	return 0;
+}
+
+/* ioasim_pages_rw() from a thread without the object's mm. */
+static int remote_rw(struct kunit *test, struct ioasim_pages *pages,
+		     unsigned long byte, void *buf, unsigned long len,
+		     bool write)
+{
+	struct remote_rw *rw = kunit_kzalloc(test, sizeof(*rw), GFP_KERNEL);
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, rw);
+	*rw = (struct remote_rw){ .pages = pages, .byte = byte, .buf = buf,
+				  .len = len, .write = write };
+	init_completion(&rw->done);
+	task = kthread_run(remote_rw_fn, rw, "ioasim-remote-rw");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&rw->done, 10 * HZ),
+			0);
+	return rw->rc;
+}
+
 /*
- * A copy pins what nobody holds for the copy only: afterwards the object
- * holds what it held before, and the memory has the bytes. A failed pin
- * stops the copy with its error.
+ * A copy from the memory's own process goes through its address space,
+ * pinning nothing; from another, it pins what nobody holds for the copy
+ * only. Either way afterwards the object holds what it held before, and
+ * the memory has the bytes. A page that is not there stops the copy with
+ * -EFAULT, after the bytes before it.
  */
 static void pages_rw_pins_only_for_the_copy(struct kunit *test)
 {
 	struct pages_fixture *fx = test->priv;
-	struct ioasim_inject_plan plan = { .fail_nth = 1 };
 	struct ioasim_pages *pages = new_pages(test, fx->uptr, 3,
 					       IOASIM_ACCOUNT_USER,
 					       IOASIM_BATCH_BYTES_DEFAULT);
@@ -616,30 +656,44 @@ static void pages_rw_pins_only_for_the_copy(struct kunit *test)
 	size_t len = 2 * PAGE_SIZE;
 	u8 *out = kunit_kmalloc(test, len, GFP_KERNEL);
 	u8 *in = kunit_kmalloc(test, len, GFP_KERNEL);
+	unsigned int way;
 
 	KUNIT_ASSERT_NOT_NULL(test, out);
 	KUNIT_ASSERT_NOT_NULL(test, in);
-	memset(out, 0xa5, len);
 	pin(test, pages, 1, 1);
-	/* Half a page of index 0, all of 1 (held), half of 2. */
-	KUNIT_ASSERT_EQ(test, ioasim_pages_rw(pages, PAGE_SIZE / 2, out, len,
-					      true), 0);
-	KUNIT_EXPECT_EQ(test, pages->npinned, 1);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ioasim_pinned_pages),
-			before + 1);
-	KUNIT_ASSERT_EQ(test, copy_from_user(in, (void __user *)fx->uptr +
-					     PAGE_SIZE / 2, len), 0);
-	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
-	memset(in, 0, len);
-	KUNIT_ASSERT_EQ(test, ioasim_pages_rw(pages, PAGE_SIZE / 2, in, len,
-					      false), 0);
-	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
+	for (way = 0; way < 2; way++) {
+		int (*rw)(struct kunit *test, struct ioasim_pages *pages,
+			  unsigned long byte, void *buf, unsigned long len,
+			  bool write) = way ? remote_rw : NULL;
 
-	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_pages_rw(pages, 0, in, len, false),
+		memset(out, 0xa5 + way, len);
+		/* Half a page of index 0, all of 1 (held), half of 2. */
+		KUNIT_ASSERT_EQ(test, rw ? rw(test, pages, PAGE_SIZE / 2, out,
+					      len, true) :
+				ioasim_pages_rw(pages, PAGE_SIZE / 2, out, len,
+						true), 0);
+		KUNIT_EXPECT_EQ(test, pages->npinned, 1);
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&ioasim_pinned_pages),
+				before + 1);
+		KUNIT_ASSERT_EQ(test, copy_from_user(in, (void __user *)fx->uptr +
+						     PAGE_SIZE / 2, len), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
+		memset(in, 0, len);
+		KUNIT_ASSERT_EQ(test, rw ? rw(test, pages, PAGE_SIZE / 2, in,
+					      len, false) :
+				ioasim_pages_rw(pages, PAGE_SIZE / 2, in, len,
+						false), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
+	}
+
+	/* Index 2 gone: EFAULT, both ways, the bytes before it copied. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(fx->uptr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+	memset(in, 0, len);
+	KUNIT_EXPECT_EQ(test, remote_rw(test, pages, PAGE_SIZE, in, len,
+					false), -EFAULT);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out + PAGE_SIZE / 2, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_pages_rw(pages, PAGE_SIZE, in, len, false),
 			-EFAULT);
-	ioasim_inject_plan_remove(test);
-	KUNIT_EXPECT_STREQ(test, plan.failed, "pages.pin");
 	KUNIT_EXPECT_EQ(test, pages->npinned, 1);
 	KUNIT_EXPECT_EQ(test, user_locked(fx) - fx->user_locked, 1);
 }

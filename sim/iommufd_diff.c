@@ -426,8 +426,11 @@ static int op_create_access(struct diff *d)
 		.create_access.flags = pick(d, 2) ?
 			MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES : 0,
 	};
-	int rc = io(d, IOMMU_TEST_CMD, &c);
+	int rc;
 
+	if (!name(d, IOAS, c.id))
+		out(d, " ioas?");
+	rc = io(d, IOMMU_TEST_CMD, &c);
 	if (!rc)
 		made(d, AFD, c.create_access.out_access_fd);
 	return rc;
@@ -454,6 +457,11 @@ static int op_access_pages(struct diff *d)
 
 	/* The pages it pinned must be the ones at uptr: point at nothing. */
 	c.access_pages.uptr = 0;
+	if (!name(d, AFD, c.id))
+		out(d, " afd?");
+	out(d, " (%x %llx+%llx)", c.access_pages.flags,
+	    (unsigned long long)c.access_pages.iova,
+	    (unsigned long long)c.access_pages.length);
 	rc = io(d, IOMMU_TEST_CMD, &c);
 	if (!rc)
 		made(d, PIN, c.access_pages.out_access_pages_id);
@@ -488,6 +496,11 @@ static int op_access_rw(struct diff *d)
 	int rc;
 
 	memset(buf, 0x5a, sizeof(buf));
+	if (!name(d, AFD, c.id))
+		out(d, " afd?");
+	out(d, " (%x %llx+%llx)", c.access_rw.flags,
+	    (unsigned long long)c.access_rw.iova,
+	    (unsigned long long)c.access_rw.length);
 	rc = io(d, IOMMU_TEST_CMD, &c);
 	if (!rc && !(c.access_rw.flags & MOCK_ACCESS_RW_WRITE)) {
 		for (i = 0; i < c.access_rw.length; i++)
