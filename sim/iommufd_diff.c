@@ -137,6 +137,13 @@ static bool name(struct diff *d, enum obj_kind kind, __u32 id)
 	return false;
 }
 
+/* An object's name, or "kind?" for an id no answer named. */
+static void named(struct diff *d, enum obj_kind kind, __u32 id)
+{
+	if (!name(d, kind, id))
+		out(d, " %s?", kind_names[kind]);
+}
+
 static void forget(struct diff *d, __u32 id)
 {
 	unsigned int k, i;
@@ -238,8 +245,7 @@ static int op_map(struct diff *d)
 	};
 	int rc;
 
-	if (!name(d, IOAS, c.ioas_id))
-		out(d, " ioas?");
+	named(d, IOAS, c.ioas_id);
 	out(d, " (%x %llx+%llx at %llx)", c.flags,
 	    (unsigned long long)c.user_va, (unsigned long long)c.length,
 	    (unsigned long long)c.iova);
@@ -263,8 +269,7 @@ static int op_unmap(struct diff *d)
 		c.iova = 0;
 		c.length = UINT64_MAX;
 	}
-	if (!name(d, IOAS, c.ioas_id))
-		out(d, " ioas?");
+	named(d, IOAS, c.ioas_id);
 	out(d, " (%llx+%llx)", (unsigned long long)c.iova,
 	    (unsigned long long)c.length);
 	rc = io(d, IOMMU_IOAS_UNMAP, &c);
@@ -283,8 +288,8 @@ static int op_copy(struct diff *d)
 	};
 	int rc;
 
-	if (!name(d, IOAS, c.src_ioas_id) || !name(d, IOAS, c.dst_ioas_id))
-		out(d, " ioas?");
+	named(d, IOAS, c.src_ioas_id);
+	named(d, IOAS, c.dst_ioas_id);
 	out(d, " (%x %llx+%llx to %llx)", c.flags,
 	    (unsigned long long)c.src_iova, (unsigned long long)c.length,
 	    (unsigned long long)c.dst_iova);
@@ -359,11 +364,11 @@ static int op_vfio_ioas(struct diff *d)
 	int rc;
 
 	out(d, " op %u", c.op);
-	if (c.op == IOMMU_VFIO_IOAS_SET && !name(d, IOAS, c.ioas_id))
-		out(d, " ioas?");
+	if (c.op == IOMMU_VFIO_IOAS_SET)
+		named(d, IOAS, c.ioas_id);
 	rc = io(d, IOMMU_VFIO_IOAS, &c);
-	if (!rc && c.op == IOMMU_VFIO_IOAS_GET && !name(d, IOAS, c.ioas_id))
-		out(d, " ioas?");
+	if (!rc && c.op == IOMMU_VFIO_IOAS_GET)
+		named(d, IOAS, c.ioas_id);
 	return rc;
 }
 
@@ -428,8 +433,7 @@ static int op_create_access(struct diff *d)
 	};
 	int rc;
 
-	if (!name(d, IOAS, c.id))
-		out(d, " ioas?");
+	named(d, IOAS, c.id);
 	rc = io(d, IOMMU_TEST_CMD, &c);
 	if (!rc)
 		made(d, AFD, c.create_access.out_access_fd);
@@ -457,8 +461,7 @@ static int op_access_pages(struct diff *d)
 
 	/* The pages it pinned must be the ones at uptr: point at nothing. */
 	c.access_pages.uptr = 0;
-	if (!name(d, AFD, c.id))
-		out(d, " afd?");
+	named(d, AFD, c.id);
 	out(d, " (%x %llx+%llx)", c.access_pages.flags,
 	    (unsigned long long)c.access_pages.iova,
 	    (unsigned long long)c.access_pages.length);
@@ -496,8 +499,7 @@ static int op_access_rw(struct diff *d)
 	int rc;
 
 	memset(buf, 0x5a, sizeof(buf));
-	if (!name(d, AFD, c.id))
-		out(d, " afd?");
+	named(d, AFD, c.id);
 	out(d, " (%x %llx+%llx)", c.access_rw.flags,
 	    (unsigned long long)c.access_rw.iova,
 	    (unsigned long long)c.access_rw.length);
