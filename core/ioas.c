@@ -29,13 +29,10 @@ static void ioasim_ioas_destroy(struct ioasim_obj *obj)
 	struct ioasim_ctx *ctx = ioas->ctx;
 	unsigned long unmapped;
 
-	/*
-	 * No longer the VFIO compatibility IOAS (vfio_compat.c), before the
-	 * memory goes; that choice lives under the object table's lock.
-	 */
+	/* No longer the VFIO compatibility IOAS, before the memory goes. */
 	xa_lock(&ctx->objects);
-	if (ctx->vfio_ioas == ioas)
-		ctx->vfio_ioas = NULL;
+	if (ioasim_ctx_vfio_ioas(ctx) == ioas)
+		ioasim_ctx_set_vfio_ioas(ctx, NULL);
 	xa_unlock(&ctx->objects);
 
 	/* Nothing else can reach the IOAS any more: unmapping cannot race. */

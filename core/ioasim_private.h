@@ -164,6 +164,25 @@ static inline void ioasim_ctx_get(struct ioasim_ctx *ctx)
 }
 
 unsigned int ioasim_ctx_release_objects(struct ioasim_ctx *ctx);
+
+/*
+ * ctx->vfio_ioas is read and changed only under the object table's lock:
+ * a reader takes its reference under it, and DESTROY removes the IOAS's
+ * id under it.
+ */
+static inline struct ioasim_ioas *ioasim_ctx_vfio_ioas(struct ioasim_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->objects.xa_lock);
+	return ctx->vfio_ioas;
+}
+
+static inline void ioasim_ctx_set_vfio_ioas(struct ioasim_ctx *ctx,
+					    struct ioasim_ioas *ioas)
+{
+	lockdep_assert_held(&ctx->objects.xa_lock);
+	ctx->vfio_ioas = ioas;
+}
+
 void ioasim_obj_show(struct seq_file *m, const void *key, bool counts);
 int ioasim_ctx_set_account_mode(struct ioasim_ctx *ctx, u64 mode);
 

@@ -42,23 +42,6 @@
 #include "device.h"
 #include "uapi.h"
 
-/*
- * ctx->vfio_ioas is read and changed only under the object table's lock:
- * a reader takes its reference under it, and DESTROY removes the IOAS's
- * id under it.
- */
-static struct ioasim_ioas *vfio_ioas_current(struct ioasim_ctx *ctx)
-{
-	lockdep_assert_held(&ctx->objects.xa_lock);
-	return ctx->vfio_ioas;
-}
-
-static void vfio_ioas_choose(struct ioasim_ctx *ctx, struct ioasim_ioas *ioas)
-{
-	lockdep_assert_held(&ctx->objects.xa_lock);
-	ctx->vfio_ioas = ioas;
-}
-
 /**
  * ioasim_vfio_ioas_get() - the IOAS the VFIO compatibility ioctls use
  * @ctx: the context
@@ -72,7 +55,7 @@ struct ioasim_ioas *ioasim_vfio_ioas_get(struct ioasim_ctx *ctx)
 	struct ioasim_ioas *ioas;
 
 	xa_lock(&ctx->objects);
-	ioas = vfio_ioas_current(ctx);
+	ioas = ioasim_ctx_vfio_ioas(ctx);
 	if (!ioas || !ioasim_obj_tryget(&ioas->obj))
 		ioas = ERR_PTR(-ENODEV);
 	xa_unlock(&ctx->objects);
@@ -110,13 +93,13 @@ int ioasim_vfio_ioas(struct ioasim_ctx *ctx, struct iommu_vfio_ioas *cmd)
 		if (IS_ERR(ioas))
 			return PTR_ERR(ioas);
 		xa_lock(&ctx->objects);
-		vfio_ioas_choose(ctx, ioas);
+		ioasim_ctx_set_vfio_ioas(ctx, ioas);
 		xa_unlock(&ctx->objects);
 		ioasim_ioas_put(ctx, ioas);
 		return 0;
 	case IOMMU_VFIO_IOAS_CLEAR:
 		xa_lock(&ctx->objects);
-		vfio_ioas_choose(ctx, NULL);
+		ioasim_ctx_set_vfio_ioas(ctx, NULL);
 		xa_unlock(&ctx->objects);
 		return 0;
 	default:

@@ -211,8 +211,10 @@ static __u32 some_map_flags(struct diff *d)
 	return one_in(d, 16) ? f | 1U << (3 + pick(d, 8)) : f;
 }
 
-static void remember_iova(struct diff *d, __u64 iova)
+/* An IOVA a map or a copy answered: printed, and drawn from later. */
+static void answered_iova(struct diff *d, __u64 iova)
 {
+	out(d, " iova=%llx", (unsigned long long)iova);
 	d->iovas[d->niovas < MAX_OBJS ? d->niovas++ : pick(d, MAX_OBJS)] = iova;
 }
 
@@ -250,10 +252,8 @@ static int op_map(struct diff *d)
 	    (unsigned long long)c.user_va, (unsigned long long)c.length,
 	    (unsigned long long)c.iova);
 	rc = io(d, IOMMU_IOAS_MAP, &c);
-	if (!rc) {
-		out(d, " iova=%llx", (unsigned long long)c.iova);
-		remember_iova(d, c.iova);
-	}
+	if (!rc)
+		answered_iova(d, c.iova);
 	return rc;
 }
 
@@ -294,10 +294,8 @@ static int op_copy(struct diff *d)
 	    (unsigned long long)c.src_iova, (unsigned long long)c.length,
 	    (unsigned long long)c.dst_iova);
 	rc = io(d, IOMMU_IOAS_COPY, &c);
-	if (!rc) {
-		out(d, " iova=%llx", (unsigned long long)c.dst_iova);
-		remember_iova(d, c.dst_iova);
-	}
+	if (!rc)
+		answered_iova(d, c.dst_iova);
 	return rc;
 }
 
