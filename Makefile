@@ -107,7 +107,8 @@ fuzz:
 		FLAVOUR="$(or $(FLAVOUR),run)" scripts/fuzz.sh
 
 fuzz-diff:
-	@CALLS="$(CALLS)" scripts/fuzz-diff.sh $(SEED)
+	@CALLS="$(CALLS)" RUN_FOR="$(SECONDS)" FLAVOUR="$(FLAVOUR)" \
+		SHRINK="$(SHRINK)" scripts/fuzz-diff.sh $(SEED)
 
 fuzz-ioctl:
 	@SIM_ARGS="ioasim_fuzz.seconds=$(or $(SECONDS),60) \

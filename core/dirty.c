@@ -43,6 +43,9 @@ struct dirty_walk {
 	struct iommu_domain *domain;
 	unsigned long flags;
 	u64 iova, page_size, nbits, step;
+	u64 next, last;		/* the IOVA the next part must start at */
+	bool reached;		/* a part ended at @last */
+	bool hole;		/* the range is not mapped from end to end */
 	u64 __user *data;
 	struct iommu_iotlb_gather synced;
 	u64 window;		/* index of the window in @words, or U64_MAX */
@@ -161,8 +164,8 @@ static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
 /*
  * The checks that need the space, in upstream's order after the length
  * and overflow checks: the range aligned to the IOAS's IOVA alignment,
- * then a power-of-two page_size it is aligned to; then the driver, then
- * tracking. Run under the walk's lock, so the alignment holds throughout.
+ * then a page_size it is aligned to; then the driver; then (ioasim's own
+ * rule) a power-of-two page_size, then tracking. Run under the walk's lock, so the alignment holds throughout.
  */
 static int dirty_begin(struct ioasim_space_walk *walk,
 		       unsigned long iova_alignment)
@@ -173,24 +176,37 @@ static int dirty_begin(struct ioasim_space_walk *walk,
 
 	if ((cmd->iova | end) & (iova_alignment - 1))
 		return -EINVAL;
-	if (!cmd->page_size || !is_power_of_2(cmd->page_size) ||
-	    ((cmd->iova | end) & (cmd->page_size - 1)))
+	if (!cmd->page_size || ((cmd->iova | end) & (cmd->page_size - 1)))
 		return -EINVAL;
 	if (!w->domain->dirty_ops)
 		return -EOPNOTSUPP;
+	if (!is_power_of_2(cmd->page_size))
+		return -EINVAL;
 	/* What the selftest driver answers for a read while off. */
 	if (!READ_ONCE(w->hwpt->dirty_tracking))
 		return -EINVAL;
 	return 0;
 }
 
-/* Only what an area maps can be dirty: the walk shows nothing else. */
+/*
+ * Only what an area maps can be dirty, and the range must be mapped from
+ * end to end: at a hole the read stops, and answers -EINVAL once what
+ * came before it is written out (upstream reads the same way).
+ */
 static int dirty_mapped(struct ioasim_space_walk *walk, unsigned long first,
 			unsigned long last)
 {
 	struct dirty_walk *w = container_of(walk, struct dirty_walk, walk);
+	int rc;
 
-	return dirty_walk_range(w, first, last, w->step);
+	if (first != w->next) {
+		w->hole = true;
+		return -EINVAL;
+	}
+	rc = dirty_walk_range(w, first, last, w->step);
+	w->next = last + 1;
+	w->reached = last == w->last;
+	return rc;
 }
 
 static int dirty_read(struct ioasim_hwpt *hwpt,
@@ -226,8 +242,16 @@ static int dirty_read(struct ioasim_hwpt *hwpt,
 	w->step = max_t(u64, cmd->page_size,
 			1ULL << __ffs(domain->pgsize_bitmap));
 
+	w->next = cmd->iova;
+	w->last = last;
 	rc = ioasim_space_walk_mapped(&hwpt->ioas->space, cmd->iova, last,
-				      &w->walk) ?: dirty_flush(w);
+				      &w->walk);
+	if (!rc && !w->reached) {
+		w->hole = true;
+		rc = -EINVAL;
+	}
+	if (!rc || w->hole)
+		rc = dirty_flush(w) ?: rc;
 	if (!(w->flags & IOMMU_DIRTY_NO_CLEAR))
 		iommu_iotlb_sync(domain, &w->synced);
 	kfree(w);
@@ -318,7 +342,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_set_dirty_tracking);
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP (unknown flags, reserved field, a HWPT without
  * dirty tracking); -ENOENT (no such paging HWPT); -EINVAL (empty or
- * misaligned range, page_size 0 or not a power of two, tracking off);
+ * misaligned range, page_size 0 or not a power of two, tracking off, a
+ * part of the range not mapped);
  * -EOVERFLOW (the range wraps or exceeds unsigned long); -EFAULT (the
  * bitmap is not writable); -ENOMEM.
  */

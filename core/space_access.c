@@ -26,13 +26,12 @@ static bool area_allows(struct ioasim_area *area, bool write)
 
 /*
  * May the access reach [iova, last]? Areas must map it without a gap and
- * allow the direction, and none may be on its way out; to be pinned,
- * every piece must also start on a page boundary of its memory and every
- * piece but the last end on one. Piece by piece, in that order: a later
- * piece's mistake is not seen before an earlier piece's.
+ * allow the direction, and none may be on its way out. Piece by piece,
+ * in that order: a later piece's mistake is not seen before an earlier
+ * piece's, and a gap is only seen once every piece passed.
  */
 static int space_check_reach(struct ioasim_space *space, unsigned long iova,
-			     unsigned long last, bool write, bool pinning)
+			     unsigned long last, bool write)
 {
 	struct space_pieces pcs;
 	struct ioasim_area *area;
@@ -40,16 +39,29 @@ static int space_check_reach(struct ioasim_space *space, unsigned long iova,
 	space_for_each_piece(&pcs, area, space, iova, last) {
 		if (area->unmapping)
 			return -EINVAL;
-		/* Each piece's shape before its permission, as upstream. */
-		if (pinning &&
-		    (offset_in_page(area_byte(area, pcs.cur)) ||
-		     (pcs.piece_last != last &&
-		      offset_in_page(area_byte(area, pcs.piece_last) + 1))))
-			return -EINVAL;
 		if (!area_allows(area, write))
 			return -EPERM;
 	}
 	return space_pieces_whole(&pcs) ? 0 : -ENOENT;
+}
+
+/*
+ * May the piece [pcs->cur, pcs->piece_last] of @area be pinned? Besides
+ * what an access needs to reach it, it must start on a page boundary of
+ * its memory and, unless it is the range's last, end on one; its shape is
+ * checked before its permission, as upstream does.
+ */
+static int piece_pinnable(struct ioasim_area *area,
+			  const struct space_pieces *pcs, unsigned long last,
+			  bool write)
+{
+	if (area->unmapping)
+		return -EINVAL;
+	if (offset_in_page(area_byte(area, pcs->cur)) ||
+	    (pcs->piece_last != last &&
+	     offset_in_page(area_byte(area, pcs->piece_last) + 1)))
+		return -EINVAL;
+	return area_allows(area, write) ? 0 : -EPERM;
 }
 
 /*
@@ -126,26 +138,35 @@ int ioasim_space_pin(struct ioasim_space *space, unsigned long iova,
 		     struct page **out)
 {
 	struct space_pieces pcs, undo;
+	unsigned long pinned_last = 0;
 	struct ioasim_area *area;
-	int rc;
+	bool pinned = false;
+	int rc = 0;
 
+	/*
+	 * Piece by piece, as upstream: each is checked and pinned before the
+	 * next is looked at, so a pin that fails answers before a later
+	 * piece's mistake, and a gap answers last.
+	 */
 	down_write(&space->lock);
-	rc = space_check_reach(space, iova, last, write, true);
-	if (rc)
-		goto out_unlock;
 	space_for_each_piece(&pcs, area, space, iova, last) {
-		rc = access_pin_piece(area, pcs.cur, pcs.piece_last, owner, out);
+		rc = piece_pinnable(area, &pcs, last, write) ?:
+		     access_pin_piece(area, pcs.cur, pcs.piece_last, owner, out);
 		if (rc)
 			goto out_undo;
+		pinned = true;
+		pinned_last = pcs.piece_last;
 		out += (area_byte(area, pcs.piece_last) >> PAGE_SHIFT) -
 		       (area_byte(area, pcs.cur) >> PAGE_SHIFT) + 1;
 	}
-	goto out_unlock;
+	if (space_pieces_whole(&pcs))
+		goto out_unlock;
+	rc = -ENOENT;
 
 out_undo:
-	/* The pieces before the failing one, if any, go again. */
-	if (pcs.cur != iova) {
-		space_for_each_piece(&undo, area, space, iova, pcs.cur - 1)
+	/* The pieces before the failing one or the gap go again. */
+	if (pinned) {
+		space_for_each_piece(&undo, area, space, iova, pinned_last)
 			access_drop_pin(area, area_find_pin(area, undo.cur,
 							    undo.piece_last,
 							    owner));
@@ -254,7 +275,7 @@ int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
 	int rc;
 
 	down_read(&space->lock);
-	rc = space_check_reach(space, iova, last, write, false);
+	rc = space_check_reach(space, iova, last, write);
 	if (rc)
 		goto out_unlock;
 	space_for_each_piece(&pcs, area, space, iova, last) {

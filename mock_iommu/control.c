@@ -328,13 +328,13 @@ static int control_check_iotlb(struct ioasim_ucmd *ucmd,
 	u32 index = cmd->check_iotlb.id;
 	int rc = 0;
 
-	if (index >= IOASIM_MOCK_NESTED_IOTLB_NUM)
-		return -EINVAL;
+	/* The HWPT is looked up first: a wrong one is ENOENT, any index. */
 	hwpt = ioasim_hwpt_nested_get(ucmd->ctx, cmd->id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 	nested = ioasim_mock_nested_of(hwpt->domain);
-	if (!nested || nested->iotlb[index] != cmd->check_iotlb.iotlb)
+	if (!nested || index >= IOASIM_MOCK_NESTED_IOTLB_NUM ||
+	    nested->iotlb[index] != cmd->check_iotlb.iotlb)
 		rc = -EINVAL;
 	ioasim_obj_put(ucmd->ctx, &hwpt->obj);
 	return rc;
