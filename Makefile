@@ -34,8 +34,10 @@
 #   make fuzz-ioctl  sim/iommufd_fuzz, random ioctls from userspace, for
 #                SECONDS= (default 60) from SEED=
 #   make fuzz-diff  the same seeded calls (sim/iommufd_diff) in ioasim and
-#                in the kernel's own iommufd, every answer compared;
-#                SEED= (default: drawn), CALLS= (default 20000)
+#                in the kernel's own iommufd, every answer compared, each
+#                kind of difference shrunk to a case; SEED= (default:
+#                drawn), CALLS= (default 20000) or SECONDS=, FLAVOUR=check,
+#                SHRINK=0
 #   make mutate  mutation testing: Coccinelle mutants of core/ against the
 #                KUnit suites and sim/; FILES= and OPS= pick a subset
 #

@@ -24,30 +24,17 @@ static bool area_allows(struct ioasim_area *area, bool write)
 	return area->prot & (write ? IOMMU_WRITE : IOMMU_READ);
 }
 
-/*
- * May the access reach [iova, last]? Areas must map it without a gap and
- * allow the direction, and none may be on its way out. Piece by piece,
- * in that order: a later piece's mistake is not seen before an earlier
- * piece's, and a gap is only seen once every piece passed.
- */
-static int space_check_reach(struct ioasim_space *space, unsigned long iova,
-			     unsigned long last, bool write)
+/* May an access reach @area's memory in that direction at all? */
+static int area_reachable(struct ioasim_area *area, bool write)
 {
-	struct space_pieces pcs;
-	struct ioasim_area *area;
-
-	space_for_each_piece(&pcs, area, space, iova, last) {
-		if (area->unmapping)
-			return -EINVAL;
-		if (!area_allows(area, write))
-			return -EPERM;
-	}
-	return space_pieces_whole(&pcs) ? 0 : -ENOENT;
+	if (area->unmapping)
+		return -EINVAL;
+	return area_allows(area, write) ? 0 : -EPERM;
 }
 
 /*
  * May the piece [pcs->cur, pcs->piece_last] of @area be pinned? Besides
- * what an access needs to reach it, it must start on a page boundary of
+ * being reachable, it must start on a page boundary of
  * its memory and, unless it is the range's last, end on one; its shape is
  * checked before its permission, as upstream does.
  */
@@ -61,7 +48,7 @@ static int piece_pinnable(struct ioasim_area *area,
 	    (pcs->piece_last != last &&
 	     offset_in_page(area_byte(area, pcs->piece_last) + 1)))
 		return -EINVAL;
-	return area_allows(area, write) ? 0 : -EPERM;
+	return area_reachable(area, write);
 }
 
 /*
@@ -264,7 +251,8 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin_owner);
  * Context: process context, may sleep; takes @space->lock.
  * Return: 0; -ENOENT if part of the range is not mapped; -EPERM if an area
  * does not allow the direction; -EINVAL if an area is being unmapped; a
- * pin error. On error some pieces may have been copied.
+ * pin error. On error the pieces before the one that failed (or before
+ * the gap) have been copied.
  */
 int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
 		    void *buf, unsigned long length, bool write)
@@ -272,20 +260,25 @@ int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
 	unsigned long last = iova + length - 1, bytes;
 	struct space_pieces pcs;
 	struct ioasim_area *area;
-	int rc;
+	int rc = 0;
 
+	/*
+	 * Piece by piece, as upstream and as a device's DMA would: each piece
+	 * is checked and copied before the next is looked at, and a gap
+	 * answers once everything before it was copied.
+	 */
 	down_read(&space->lock);
-	rc = space_check_reach(space, iova, last, write);
-	if (rc)
-		goto out_unlock;
 	space_for_each_piece(&pcs, area, space, iova, last) {
 		bytes = pcs.piece_last - pcs.cur + 1;
-		rc = ioasim_pages_rw(area->pages, area_byte(area, pcs.cur), buf,
+		rc = area_reachable(area, write) ?:
+		     ioasim_pages_rw(area->pages, area_byte(area, pcs.cur), buf,
 				     bytes, write);
 		if (rc)
-			break;
+			goto out_unlock;
 		buf += bytes;
 	}
+	if (!space_pieces_whole(&pcs))
+		rc = -ENOENT;
 out_unlock:
 	up_read(&space->lock);
 	return rc;

@@ -344,16 +344,15 @@ static int vfio_unmap_request(struct ioasim_ioas *ioas,
 		}
 		return ioasim_ioas_unmap_range(ioas, 0, ULONG_MAX, unmapped);
 	}
-	if (!req->size)
-		return -EINVAL;
-	if (check_add_overflow(first, (unsigned long)req->size - 1, &last))
-		return -EOVERFLOW;
 	/*
 	 * Type1 v1 (large pages off) may take part of a mapping: the
 	 * mappings the range starts or ends inside are cut at its edges.
+	 * The cut comes first, at the edges as the sum wraps, as upstream
+	 * cuts: a refused cut answers before an empty or wrapping range.
 	 */
 	if (READ_ONCE(ioas->space.no_large_pages)) {
-		unsigned long edges[] = { last, first - 1 };
+		unsigned long edges[] = { first + (unsigned long)req->size - 1,
+					  first - 1 };
 
 		rc = ioasim_space_cut(&ioas->space, edges, first ? 2 : 1);
 		if (rc) {
@@ -361,6 +360,10 @@ static int vfio_unmap_request(struct ioasim_ioas *ioas,
 			return rc;
 		}
 	}
+	if (!req->size)
+		return -EINVAL;
+	if (check_add_overflow(first, (unsigned long)req->size - 1, &last))
+		return -EOVERFLOW;
 	return ioasim_ioas_unmap_range(ioas, first, last, unmapped);
 }
 

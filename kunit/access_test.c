@@ -125,6 +125,62 @@ static void access_pin_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, acc_pinned(test), 2);
 }
 
+/*
+ * Pins and copies go piece by piece, as upstream's do: each piece is
+ * checked and pinned (or copied) before the next is looked at, and a gap
+ * answers last. A refused pin leaves nothing pinned, the pieces before a
+ * gap included; a refused write has written the pieces before.
+ */
+static void access_piece_by_piece(struct kunit *test)
+{
+	struct access_fixture *fx = test->priv;
+	struct test_driver *drv = acc_driver(test, &acc_pin_ops, true);
+	struct test_driver *rw = acc_driver(test, &acc_rw_ops, true);
+	u64 w[2] = { 0x1111, 0x2222 }, v;
+	struct page *pages[4];
+
+	/* [rw][read-only] then a gap; elsewhere, memory that is not there. */
+	KUNIT_ASSERT_EQ(test, acc_map(test, 0, 2 * PG, IOVA, true), 0);
+	KUNIT_ASSERT_EQ(test, acc_map(test, 8 * PG, PG, IOVA + 2 * PG, false),
+			0);
+	KUNIT_ASSERT_EQ(test, ioasim_test_map(fx->ctx, fx->ioas, PG, PG,
+					      IOVA + 8 * PG, true), 0);
+	KUNIT_ASSERT_EQ(test, acc_map(test, PG, PG, IOVA + 9 * PG, false), 0);
+
+	/* The gap after two pinned pieces: both are let go. */
+	KUNIT_EXPECT_EQ(test, acc_pin(drv, IOVA, 4 * PG, pages, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, acc_pinned(test), 0);
+	/* A pin that fails answers before the next piece's permission. */
+	KUNIT_EXPECT_EQ(test, acc_pin(drv, IOVA + 8 * PG, 2 * PG, pages,
+				      IOASIM_ACCESS_RW_WRITE), -EFAULT);
+	KUNIT_EXPECT_EQ(test, acc_pin(drv, IOVA + PG, 2 * PG, pages,
+				      IOASIM_ACCESS_RW_WRITE), -EPERM);
+	KUNIT_EXPECT_EQ(test, acc_pinned(test), 0);
+
+	/* A write refused at the read-only piece wrote the piece before. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(rw->access, IOVA + 2 * PG - 8, w,
+					       sizeof(w),
+					       IOASIM_ACCESS_RW_WRITE), -EPERM);
+	KUNIT_ASSERT_EQ(test, get_user(v, (u64 __user *)(fx->uptr + 2 * PG - 8)),
+			0);
+	KUNIT_EXPECT_EQ(test, v, 0x1111);
+	KUNIT_ASSERT_EQ(test, get_user(v, (u64 __user *)(fx->uptr + 8 * PG)), 0);
+	KUNIT_EXPECT_EQ(test, v, fx->uptr + 8 * PG);
+	/* And one refused at the gap, the piece before it. */
+	KUNIT_ASSERT_EQ(test, acc_map(test, 12 * PG, PG, IOVA + 12 * PG, true),
+			0);
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(rw->access, IOVA + 13 * PG - 8,
+					       w, sizeof(w),
+					       IOASIM_ACCESS_RW_WRITE), -ENOENT);
+	KUNIT_ASSERT_EQ(test, get_user(v, (u64 __user *)(fx->uptr + 13 * PG -
+							 8)), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x1111);
+	/* A copy that fails answers before the next piece's permission. */
+	KUNIT_EXPECT_EQ(test, ioasim_access_rw(rw->access, IOVA + 9 * PG - 8,
+					       w, sizeof(w),
+					       IOASIM_ACCESS_RW_WRITE), -EFAULT);
+}
+
 /* The pages object behind @iova (the area stays while the case runs). */
 static struct ioasim_pages *pages_at(struct kunit *test, unsigned long iova)
 {
@@ -461,6 +517,7 @@ static void access_pin_identity(struct kunit *test)
 static struct kunit_case ioasim_access_cases[] = {
 	KUNIT_CASE(access_rw),
 	KUNIT_CASE(access_pin_pages),
+	KUNIT_CASE(access_piece_by_piece),
 	KUNIT_CASE(access_pin_shared_with_domain),
 	KUNIT_CASE(access_unmap_notifies),
 	KUNIT_CASE(access_refused_unmap_keeps_pinning),

@@ -19,6 +19,7 @@ steps=(
 	"mutate      ^mutate:.*killed, scripts/mutate.sh --sample 10"
 	"check-kunit ^kunit:           scripts/kunit.sh check"
 	"check-sim   ^sim:             scripts/sim.sh check"
+	"fuzz-diff   ^fuzz-diff:.*calls, env FLAVOUR=check KERNEL_READY=1 CALLS=10000 SHRINK=0 scripts/fuzz-diff.sh 1 2 drawn"
 )
 
 # The packages and the tree come first, timed as a step of their own: on

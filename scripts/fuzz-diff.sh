@@ -12,19 +12,28 @@
 #   RUN_FOR    or: seconds per seed; ioasim runs what fits, upstream the same
 #   FLAVOUR    run (default) or check: the sanitizer kernel for ioasim
 #   SHRINK     0: report differences without shrinking them
-# No SEED draws one, and says which.
+#   KERNEL_READY  set: the kernel is built and its suites passed already
+# A SEED of "drawn" (or none at all) draws one, and says which.
 source "$(dirname "$0")/lib.sh"
 
 ensure_packages
 ensure_tree
 flavour=${FLAVOUR:-run}
 case $flavour in run | check) ;; *) die "FLAVOUR is run or check" ;; esac
-[ $# -gt 0 ] || {
-	set -- "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')"
-	say "drawn seed: $1"
-}
+[ $# -gt 0 ] || set -- drawn
+seeds=()
+for seed; do
+	if [ "$seed" = drawn ]; then
+		seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		say "drawn seed: $seed"
+	fi
+	seeds+=("$seed")
+done
+set -- "${seeds[@]}"
 
-"$IOASIM_REPO/scripts/kunit.sh" "$flavour" >/dev/null ||
+# make check has just built the kernel and run its suites.
+[ -n "${KERNEL_READY:-}" ] ||
+	"$IOASIM_REPO/scripts/kunit.sh" "$flavour" >/dev/null ||
 	die "the $flavour kernel's KUnit suites fail: fix them first"
 # Not inside declare, whose own status would hide a failed build.
 upstream=$("$IOASIM_REPO/scripts/upstream.sh")
