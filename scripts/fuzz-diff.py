@@ -194,9 +194,10 @@ class Shrinker:
 def as_case(want, seed, num, before, records, answers):
     lines = [f'{r} : rc={a[2]}{a[3]}' for r, a in zip(records, answers)]
     body = ''.join(f'\t\t"{line}\\n"\n' for line in lines)
-    return (f'\t{{\n\t\t"{want[0]}: ioasim {want[1]}, upstream {want[2]} '
-            f'(seed {seed}, call {num}, {before} calls shrunk to '
-            f'{len(records)})",\n{body}\t}},\n')
+    return (f'\t{{\n\t\t"{want[0]}: (say what differed) "\n'
+            f'\t\t"ioasim {want[1]}, upstream {want[2]} (seed {seed}, '
+            f'call {num}, {before} calls shrunk to {len(records)})",\n'
+            f'{body}\t}},\n')
 
 
 def shrink_one(work, shrinker, seed, want, where, mine, theirs):

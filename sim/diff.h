@@ -419,7 +419,7 @@ static bool diff_parse(const struct diff_op *ops, unsigned int nops,
 		       const char *text, struct call *c)
 {
 	size_t w = strcspn(text, " \n");
-	const char *p = text + w;
+	const char *p = text + w, *stop = strstr(p, " : ");
 	unsigned int i, k;
 
 	memset(c, 0, sizeof(*c));
@@ -434,7 +434,7 @@ static bool diff_parse(const struct diff_op *ops, unsigned int nops,
 		char *end;
 
 		p += strspn(p, " ");
-		if (!*p || *p == '\n')
+		if (!*p || *p == '\n' || (stop && p >= stop))
 			break;
 		eq = strchr(p, '=');
 		if (!eq)

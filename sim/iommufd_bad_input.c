@@ -587,6 +587,7 @@ TEST_F(bad, dirty_tracking)
 		.size = sizeof(alloc), .dev_id = self->idev,
 		.pt_id = self->ioas, .flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 	};
+	void *mem;
 
 	/* An automatic HWPT does not track. */
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd,
@@ -612,6 +613,13 @@ TEST_F(bad, dirty_tracking)
 	dirty.hwpt_id = alloc.out_hwpt_id;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING,
 			       &dirty));
+	/* The range must be mapped from end to end. */
+	ASSERT_EQ(-EINVAL, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
+				     &bitmap));
+	mem = sim_mem(PAGE);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, mem, PAGE, BASE,
+				   SIM_RW));
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP,
 			       &bitmap));
 	bitmap.flags = 1 << 1;
