@@ -165,7 +165,8 @@ static int dirty_walk_range(struct dirty_walk *w, u64 first, u64 last,
  * The checks that need the space, in upstream's order after the length
  * and overflow checks: the range aligned to the IOAS's IOVA alignment,
  * then a page_size it is aligned to; then the driver; then (ioasim's own
- * rule) a power-of-two page_size, then tracking. Run under the walk's lock, so the alignment holds throughout.
+ * rule) a power-of-two page_size, then tracking. Run under the walk's
+ * lock, so the alignment holds throughout.
  */
 static int dirty_begin(struct ioasim_space_walk *walk,
 		       unsigned long iova_alignment)

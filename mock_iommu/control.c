@@ -243,10 +243,13 @@ static int control_check_map(struct ioasim_ucmd *ucmd,
 #define CONTROL_MAX_DIRTY_BITS (SZ_16M * BITS_PER_BYTE)
 
 /*
- * DIRTY: for every bit set in the user's bitmap (bit i: the page_size
- * bytes at iova + i * page_size), the device wrote there: each mapped IO
- * page of it becomes dirty. Answers how many bits found something mapped.
- * The domain must be tracking.
+ * DIRTY: for every bit set in the user's bitmap, the device wrote one IO
+ * page, which becomes dirty if it is mapped. Answers how many were. The
+ * domain must be tracking. Bit i names the IO page whose number is
+ * (iova + i * page_size) / page_size, as upstream's mock keys its page
+ * table: with page_size the IO page size that is the page at
+ * iova + i * page_size, with any other it is not, and the plane answers
+ * as upstream's does.
  */
 static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
 {
@@ -284,8 +287,10 @@ static int control_dirty(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		goto out_free;
 	}
 	for_each_set_bit(i, bits, nbits)
-		count += !!ioasim_mock_mark_dirty(md, iova + i * page_size,
-						  page_size);
+		count += !!ioasim_mock_mark_dirty(md,
+						  (div64_u64(iova, page_size) + i)
+						  << IOASIM_MOCK_IO_PAGE_SHIFT,
+						  IOASIM_MOCK_IO_PAGE_SIZE);
 	cmd->dirty.out_nr_dirty = count;
 	rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
 out_free:

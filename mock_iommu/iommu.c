@@ -101,22 +101,35 @@ static struct iommu_domain mock_blocked_domain = {
 	.ops = &mock_static_ops,
 };
 
-/*
- * A domain attaches only to devices behind an IOMMU of its own kind:
- * -EINVAL is how a driver says "incompatible", and what makes ioasim look
- * for, or make, another domain.
+/**
+ * ioasim_mock_may_attach() - may a device use a mock domain's translation?
+ * @md: the paging domain whose translation the device would use
+ * @dev: the device
+ * @tracking: the domain being attached has dirty ops of its own
+ *
+ * Only a device behind an IOMMU of the domain's own kind: -EINVAL is how
+ * a driver says "incompatible", and what makes ioasim look for, or make,
+ * another domain. A device that cannot track dirty pages would hide its
+ * writes from a domain with dirty ops.
+ *
+ * Return: 0, -EINVAL, or -ENOMEM when the "mock.attach" site fails.
  */
-static int mock_attach(struct iommu_domain *domain, struct device *dev)
+int ioasim_mock_may_attach(struct ioasim_mock_domain *md, struct device *dev,
+			   bool tracking)
 {
 	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
 
-	if (!mdev || ioasim_mock_domain(domain)->kind !=
-		     (mdev->flags & IOASIM_MOCK_DEV_KIND))
+	if (!mdev || md->kind != (mdev->flags & IOASIM_MOCK_DEV_KIND))
 		return -EINVAL;
-	/* A device that cannot track dirty pages would hide its writes. */
-	if (domain->dirty_ops && (mdev->flags & IOASIM_MOCK_DEV_NO_DIRTY))
+	if (tracking && (mdev->flags & IOASIM_MOCK_DEV_NO_DIRTY))
 		return -EINVAL;
 	return ioasim_should_fail("mock.attach") ? -ENOMEM : 0;
+}
+
+static int mock_attach(struct iommu_domain *domain, struct device *dev)
+{
+	return ioasim_mock_may_attach(ioasim_mock_domain(domain), dev,
+				      domain->dirty_ops);
 }
 
 /* Page table entries walked under one lock round. */

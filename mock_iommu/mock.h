@@ -176,6 +176,8 @@ struct iommu_domain *
 ioasim_mock_nested_alloc(struct iommu_domain *parent,
 			 const struct iommu_user_data *user_data);
 
+int ioasim_mock_may_attach(struct ioasim_mock_domain *md, struct device *dev,
+			   bool tracking);
 int ioasim_mock_iommu_register(void);
 void ioasim_mock_iommu_unregister(void);
 struct ioasim_mock_dev *ioasim_mock_dev_of(struct device *dev);

@@ -23,9 +23,13 @@ static int mock_nested_attach(struct iommu_domain *domain, struct device *dev)
 	struct ioasim_mock_nested *nested =
 		container_of(domain, struct ioasim_mock_nested, domain);
 
-	/* The device reaches memory through the parent's translation. */
-	return nested->parent->domain.ops->attach_dev(&nested->parent->domain,
-						      dev);
+	/*
+	 * The device reaches memory through the parent's translation, so it
+	 * must be of the parent's kind. A nested domain has no dirty ops of
+	 * its own: a device that cannot track may attach to it, as to
+	 * upstream's mock, whatever its parent tracks.
+	 */
+	return ioasim_mock_may_attach(nested->parent, dev, domain->dirty_ops);
 }
 
 static void mock_nested_free(struct iommu_domain *domain)

@@ -20,7 +20,7 @@
  * have to split answers ENOENT after unmapping the whole mappings before
  * it; ioasim unmaps nothing (the README's table). The model knows which
  * mappings upstream dropped, and the call that follows unmaps exactly
- * those ("resync"), so that the two kernels are in one state again and
+ * those (diff_resync()), so that the two kernels are in one state again and
  * every later answer can be compared.
  */
 #ifndef __IOASIM_SIM_DIFF_H
@@ -61,7 +61,7 @@ static const char *const kind_names[NKINDS] = {
 };
 
 /* An argument that names the n-th object of a kind made this epoch. */
-#define REF_BIT (1ULL << 63)
+#define REF_BIT 0x8000000000000000ULL
 #define REF(kind, n) (REF_BIT | (__u64)(kind) << 32 | (n))
 #define REF_KIND(v) ((unsigned int)((v) >> 32 & 0xff))
 #define REF_INDEX(v) ((unsigned int)(v))
@@ -107,8 +107,8 @@ struct diff {
 
 struct diff_op {
 	const char *name;
-	const char *args;	/* the arguments' names, space-separated;
-				 * "@" marks one that may name an object */
+	/* The arguments' names, space-separated; "@" marks an object. */
+	const char *args;
 	unsigned int weight;
 	void (*gen)(struct diff *d, struct call *c);
 	int (*run)(struct diff *d, const struct call *c);
@@ -213,13 +213,13 @@ static void named(struct diff *d, enum obj_kind kind, __u32 id)
 
 static void forget(struct diff *d, __u32 id)
 {
-	static const enum obj_kind kinds[] = { IOAS, HWPT, STDEV, IDEV, FAULT };
 	unsigned int k, i;
 
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		struct pool *p = &d->pool[kinds[k]];
+	/* Accesses are files and pins belong to an access: not objects. */
+	for (k = 0; k < NKINDS; k++) {
+		struct pool *p = &d->pool[k];
 
-		for (i = 0; i < p->n && i < MAX_OBJS; i++)
+		for (i = 0; k != AFD && k != PIN && i < p->n && i < MAX_OBJS; i++)
 			if (p->id[i] == id)
 				p->id[i] = 0;
 	}
@@ -316,7 +316,7 @@ static unsigned int model_upstream_dropped(struct diff *d, __u32 ioas,
  * upstream dropped is unmapped on its own. Upstream answers ENOENT (it is
  * gone), ioasim answers with its length; the lines say so.
  */
-static void resync(struct diff *d)
+static void diff_resync(struct diff *d)
 {
 	static struct area gone[MAX_AREAS];
 	__u32 ioas = d->sync.ioas;
@@ -362,7 +362,8 @@ static int diff_begin(struct diff *d)
 	for (i = 0; i < RW_PAGES * PAGE / 8; i++)
 		rw[i] = RW_ADDR + i * 8;
 	memset(d->pool, 0, sizeof(d->pool));
-	d->niovas = d->nareas = 0;
+	d->niovas = 0;
+	d->nareas = 0;
 	d->model_lost = false;
 	d->compat = 0;
 	d->sync.pending = false;
@@ -418,7 +419,7 @@ static void diff_format(const struct diff_op *op, const struct call *c,
 static bool diff_parse(const struct diff_op *ops, unsigned int nops,
 		       const char *text, struct call *c)
 {
-	size_t w = strcspn(text, " \n");
+	size_t w = strcspn(text, "\n ");
 	const char *p = text + w, *stop = strstr(p, " : ");
 	unsigned int i, k;
 
@@ -440,7 +441,7 @@ static bool diff_parse(const struct diff_op *ops, unsigned int nops,
 		if (!eq)
 			return false;
 		hash = strchr(eq, '#');
-		if (hash && hash < eq + 1 + strcspn(eq + 1, " \n")) {
+		if (hash && hash < eq + 1 + strcspn(eq + 1, "\n ")) {
 			for (k = 0; k < NKINDS; k++)
 				if (!strncmp(kind_names[k], eq + 1,
 					     hash - eq - 1) &&
@@ -475,7 +476,7 @@ static int diff_run(struct diff *d, const struct diff_op *op,
 		printf("# diff %s %s : rc=%d%s\n", d->num, text, rc, d->line);
 	}
 	if (d->sync.pending)
-		resync(d);
+		diff_resync(d);
 	return rc;
 }
 

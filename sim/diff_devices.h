@@ -507,10 +507,11 @@ static int run_close_access(struct diff *d, const struct call *c)
 {
 	__s64 fd = id_of(d, c->a[0]);
 
-	/* Only an access this sequence opened is closed. */
+	/* Only an access this sequence opened is closed; else no fd. */
 	if (!(c->a[0] & REF_BIT) || fd < 0)
-		return EBADF;
-	d->pool[AFD].id[REF_INDEX(c->a[0])] = -1;
+		fd = -1;
+	else
+		d->pool[AFD].id[REF_INDEX(c->a[0])] = -1;
 	return close((int)fd) ? errno : 0;
 }
 

@@ -353,7 +353,8 @@ static void gen_t1_unmap(struct diff *d, struct call *c)
 	c->a[2] = some_len(d);
 	if (one_in(d, 4)) {
 		c->a[0] = VFIO_DMA_UNMAP_FLAG_ALL;
-		c->a[1] = c->a[2] = 0;
+		c->a[1] = 0;
+		c->a[2] = 0;
 	} else if (one_in(d, 16)) {
 		c->a[0] = 1U << pick(d, 3);
 	}

@@ -228,7 +228,7 @@ TEST(diff_shrunk_cases)
 }
 
 /* The sequences make fuzz-diff's shrinking asks for, each printed. */
-static void batch(struct __test_metadata *_metadata)
+static void run_batch(struct __test_metadata *_metadata)
 {
 	static char text[1 << 20];
 	static struct diff d;
@@ -254,14 +254,26 @@ static void batch(struct __test_metadata *_metadata)
 		printf("# diff case %lu\n", k);
 		ASSERT_LE(0, replay(_metadata, &d, p, false));
 	}
-	printf("# diff done batch\n");
+	printf("# diff done: the batch\n");
 }
 
-TEST(diff_sequence)
+/* A long sequence outlives the harness's default 30 s; boots end at 900. */
+FIXTURE(diff) {
+};
+
+FIXTURE_SETUP(diff)
+{
+}
+
+FIXTURE_TEARDOWN(diff)
+{
+}
+
+TEST_F_TIMEOUT(diff, sequence, 900)
 {
 	diff_memory(_metadata);
 	if (sim_cmdline_ulong("ioasim_diff.batch=", 0))
-		batch(_metadata);
+		run_batch(_metadata);
 	else
 		random_sequence(_metadata);
 	nothing_left(_metadata);
