@@ -74,7 +74,7 @@ static void access_pin_pages(struct kunit *test)
 {
 	struct access_fixture *fx = test->priv;
 	struct test_driver *drv = acc_driver(test, &acc_pin_ops, true);
-	struct page *pages[4], *again[4];
+	struct page *pages[8], *again[4];
 
 	KUNIT_ASSERT_EQ(test, acc_map(test, 0, 4 * PG, IOVA, true), 0);
 	KUNIT_ASSERT_EQ(test, acc_map(test, 8 * PG, 2 * PG, IOVA + 4 * PG, false),
