@@ -210,15 +210,46 @@ static int replay(struct __test_metadata *_metadata, struct diff *d,
 	return bad;
 }
 
+/*
+ * Does a case take an IOVA the kernel chose? The cases were recorded in
+ * UML, which has no THP: there an automatic IOVA is aligned to at most a
+ * page, in a kernel with THP to up to a huge page (upstream's rule), so
+ * the answer differs with the kernel.
+ */
+static bool takes_automatic_iova(const char *text)
+{
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+		const char *answer = strstr(text, " : rc=0");
+		struct call c;
+
+		if (answer && answer < text + len &&
+		    diff_parse(ops, ARRAY_SIZE(ops), text, &c) &&
+		    (!strcmp(ops[c.op].name, "map") ||
+		     !strcmp(ops[c.op].name, "copy")) &&
+		    !(c.a[0] & IOMMU_IOAS_MAP_FIXED_IOVA))
+			return true;
+		text += len + !!text[len];
+	}
+	return false;
+}
+
 /* The cases fuzz-diff shrank: ioasim must answer each as upstream did. */
 TEST(diff_shrunk_cases)
 {
+	bool thp = !access("/sys/kernel/mm/transparent_hugepage", F_OK);
 	static struct diff d;
 	unsigned int i;
 
 	diff_memory(_metadata);
 	for (i = 0; i < ARRAY_SIZE(diff_cases); i++) {
 		const struct diff_case *dc = &diff_cases[i];
+
+		if (thp && takes_automatic_iova(dc->calls)) {
+			printf("# case %u takes an automatic IOVA, which THP aligns otherwise: replayed only without THP (UML)\n",
+			       i);
+			continue;
+		}
 
 		EXPECT_EQ(0, replay(_metadata, &d, dc->calls, true)) {
 			TH_LOG("case %u: %s", i, dc->why);
