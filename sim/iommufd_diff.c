@@ -246,7 +246,7 @@ TEST(diff_shrunk_cases)
 		const struct diff_case *dc = &diff_cases[i];
 
 		if (thp && takes_automatic_iova(dc->calls)) {
-			printf("# case %u takes an automatic IOVA, which THP aligns otherwise: replayed only without THP (UML)\n",
+			printf("# case %u: an automatic IOVA, aligned otherwise with THP: replayed in UML\n",
 			       i);
 			continue;
 		}
