@@ -246,8 +246,7 @@ TEST(diff_shrunk_cases)
 		const struct diff_case *dc = &diff_cases[i];
 
 		if (thp && takes_automatic_iova(dc->calls)) {
-			printf("# case %u: an automatic IOVA, aligned otherwise with THP: replayed in UML\n",
-			       i);
+			printf("# case %u: an automatic IOVA; in UML only\n", i);
 			continue;
 		}
 
