@@ -37,19 +37,22 @@ static void mock_nested_free(struct iommu_domain *domain)
 	kfree(container_of(domain, struct ioasim_mock_nested, domain));
 }
 
-/* What one invalidation entry asks of the nested domain's IOTLB. */
+/*
+ * What one invalidation entry asks of the nested domain's IOTLB. The
+ * entry's id must name an entry even when the flag asks for all of them,
+ * as upstream's mock has it.
+ */
 static int mock_nested_flush(struct ioasim_mock_nested *nested,
 			     const struct iommu_hwpt_invalidate_selftest *inv)
 {
 	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
 		return -EOPNOTSUPP;
-	if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-		memset(nested->iotlb, 0, sizeof(nested->iotlb));
-		return 0;
-	}
 	if (inv->iotlb_id >= IOASIM_MOCK_NESTED_IOTLB_NUM)
 		return -EINVAL;
-	nested->iotlb[inv->iotlb_id] = 0;
+	if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		memset(nested->iotlb, 0, sizeof(nested->iotlb));
+	else
+		nested->iotlb[inv->iotlb_id] = 0;
 	return 0;
 }
 

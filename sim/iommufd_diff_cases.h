@@ -209,6 +209,29 @@ static const struct diff_case diff_cases[] = {
 		"hwpt_alloc flags=4 dev=idev#12 pt=hwpt#2 type=1 fault=fault#0 : rc=0 hwpt#8\n"
 		"mock_domain pt=hwpt#8 flags=1 : rc=0 stdev#13 hwpt#8 idev#13\n"
 	},
+	{
+		"HWPT_INVALIDATE: an entry's iotlb_id must name an entry even when it asks for all: ioasim 0, upstream 22 (seed 3766408446, call 7502, 503 calls shrunk to 20)",
+		"mock_domain pt=ioas#0 flags=0 : rc=0 stdev#0 hwpt#0 idev#0\n"
+		"ioas_alloc : rc=0 ioas#1\n"
+		"mock_domain pt=ioas#0 flags=0 : rc=0 stdev#1 hwpt#0 idev#1\n"
+		"mock_domain pt=ioas#0 flags=1 : rc=0 stdev#2 hwpt#0 idev#2\n"
+		"fault_alloc flags=0 : rc=0 fault#0\n"
+		"mock_domain pt=ioas#0 flags=0 : rc=0 stdev#3 hwpt#0 idev#3\n"
+		"ioas_alloc : rc=0 ioas#2\n"
+		"replace stdev=stdev#3 pt=ioas#2 : rc=0 hwpt#1\n"
+		"hwpt_alloc flags=1 dev=idev#0 pt=ioas#2 type=0 fault=fault#1 : rc=0 hwpt#2\n"
+		"mock_domain pt=hwpt#2 flags=0 : rc=0 stdev#4 hwpt#2 idev#4\n"
+		"fault_alloc flags=0 : rc=0 fault#1\n"
+		"mock_domain pt=hwpt#1 flags=0 : rc=0 stdev#5 hwpt#1 idev#5\n"
+		"ioas_alloc : rc=0 ioas#3\n"
+		"ioas_alloc : rc=0 ioas#4\n"
+		"ioas_alloc : rc=0 ioas#5\n"
+		"ioas_alloc : rc=0 ioas#6\n"
+		"ioas_alloc : rc=0 ioas#7\n"
+		"replace stdev=stdev#1 pt=ioas#7 : rc=0 hwpt#3\n"
+		"hwpt_alloc flags=4 dev=idev#5 pt=hwpt#2 type=1 fault=fault#1 : rc=0 hwpt#4\n"
+		"invalidate hwpt=hwpt#4 type=deadbeef entry_len=8 num=2 flags=1 iotlb_id=4 : rc=22 num=0\n"
+	},
 };
 
 #endif /* __IOASIM_SIM_IOMMUFD_DIFF_CASES_H */
