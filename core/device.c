@@ -6,10 +6,48 @@
 #include <linux/device.h>
 #include <linux/export.h>
 #include <linux/iommu.h>
+#include <linux/moduleparam.h>
+#include <linux/msi.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "device.h"
 #include "inject.h"
+
+/*
+ * A device whose MSIs the platform does not isolate (no interrupt
+ * remapping) can raise interrupts outside its context with a plain DMA
+ * write to the MSI window. Such devices are refused unless the
+ * administrator says otherwise, with the name and meaning of upstream
+ * iommufd's and VFIO type1's parameter.
+ */
+static bool allow_unsafe_interrupts;
+module_param(allow_unsafe_interrupts, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_interrupts,
+		 "Bind devices whose MSIs the platform cannot isolate");
+
+/*
+ * The test mock IOMMU's say on whether the MSIs of a device of its own
+ * are isolated (they have none), exported for it in IOASIM_TEST. The mock
+ * sets it while it is registered; the platform answers for every other
+ * device.
+ */
+static const struct ioasim_msi_oracle __rcu *msi_oracle;
+
+/**
+ * ioasim_test_msi_oracle() - let the mock IOMMU say which MSIs are isolated
+ * @oracle: its isolated() answers 1 (isolated) or 0 for a device of the
+ *	mock's, -1 for any other, and must not sleep. NULL takes it away.
+ *
+ * Context: process context, may sleep (taking it away waits for readers).
+ */
+void ioasim_test_msi_oracle(const struct ioasim_msi_oracle *oracle)
+{
+	rcu_assign_pointer(msi_oracle, oracle);
+	if (!oracle)
+		synchronize_rcu();
+}
+EXPORT_SYMBOL_NS_GPL(ioasim_test_msi_oracle, IOASIM_TEST);
 
 /* Bound devices per group, counted under the context's groups_lock. */
 static unsigned int group_refs_add(struct ioasim_group *igroup, int delta)
@@ -76,6 +114,57 @@ out_unlock:
 	return ERR_PTR(rc);
 }
 
+/* Is every MSI of @dev isolated? Asked of the oracle, then the platform. */
+static int device_msi_isolated(struct device *dev, void *data)
+{
+	const struct ioasim_msi_oracle *oracle;
+	bool *isolated = data;
+	int said = -1;
+
+	rcu_read_lock();
+	oracle = rcu_dereference(msi_oracle);
+	if (oracle)
+		said = oracle->isolated(dev);
+	rcu_read_unlock();
+	*isolated &= said < 0 ? msi_device_has_isolated_msi(dev) : said;
+	return 0;
+}
+
+/*
+ * May @dev of @igroup be bound? Only if the platform isolates the MSIs of
+ * every device of its group, as iommu_group_has_isolated_msi() asks, or
+ * the administrator allows unsafe interrupts.
+ */
+static int group_msi_allowed(struct ioasim_group *igroup, struct device *dev)
+{
+	bool isolated = true;
+
+	iommu_group_for_each_dev(igroup->group, &isolated,
+				 device_msi_isolated);
+	if (isolated)
+		return 0;
+	if (!READ_ONCE(allow_unsafe_interrupts))
+		return -EPERM;
+	dev_warn(dev,
+		 "its MSIs are not isolated (no interrupt remapping?): bound because ioasim.allow_unsafe_interrupts is set\n");
+	return 0;
+}
+
+/**
+ * ioasim_allow_unsafe_interrupts() - set the module parameter, for tests
+ * @allow: the new value
+ *
+ * Return: the old value.
+ */
+bool ioasim_allow_unsafe_interrupts(bool allow)
+{
+	bool old = READ_ONCE(allow_unsafe_interrupts);
+
+	WRITE_ONCE(allow_unsafe_interrupts, allow);
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasim_allow_unsafe_interrupts);
+
 static void group_put(struct ioasim_group *igroup)
 {
 	struct ioasim_ctx *ctx = igroup->ctx;
@@ -126,8 +215,9 @@ EXPORT_SYMBOL_NS_GPL(ioasim_device_type, IOASIM_TEST);
  *
  * Context: process context, may sleep.
  * Return: the device, or ERR_PTR(-EINVAL) if the IOMMU cannot keep its DMA
- * cache coherent, -ENODEV if it has no iommu group, -EPERM if its group
- * is owned by another context, -EBUSY if the device is bound to @ctx
+ * cache coherent, -ENODEV if it has no iommu group, -EPERM if the MSIs of
+ * its group are not isolated (unless allow_unsafe_interrupts is set) or
+ * its group is owned by another context, -EBUSY if the device is bound to @ctx
  * already or its group is in use by the kernel's DMA API, or -ENOMEM.
  */
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
@@ -146,6 +236,9 @@ struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 	igroup = group_get(ctx, dev);
 	if (IS_ERR(igroup))
 		return ERR_CAST(igroup);
+	rc = group_msi_allowed(igroup, dev);
+	if (rc)
+		goto out_group;
 
 	/* The iommu core counts owners per group; devices are ours to count. */
 	rc = 0;

@@ -93,6 +93,13 @@ static inline struct ioasim_device *ioasim_device_get(struct ioasim_ctx *ctx,
 
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id);
+bool ioasim_allow_unsafe_interrupts(bool allow);
+/* See ioasim_test_msi_oracle(). */
+struct ioasim_msi_oracle {
+	int (*isolated)(struct device *dev);
+};
+
+void ioasim_test_msi_oracle(const struct ioasim_msi_oracle *oracle);
 struct ioasim_device *ioasim_device_bind_weak(struct ioasim_ctx *ctx,
 					      struct device *dev, u32 *id);
 void ioasim_device_unbind(struct ioasim_device *idev);

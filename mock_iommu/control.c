@@ -45,6 +45,7 @@
 #include "control.h"
 #include "device.h"
 #include "iommufd_test.h"
+#include "ioasim_mock_uapi.h"
 #include "mock.h"
 #include "uapi.h"
 
@@ -107,12 +108,15 @@ static int control_mock_domain(struct ioasim_ucmd *ucmd,
 	if (cmd->op == IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS)
 		dev_flags = cmd->mock_domain_flags.dev_flags;
 	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY |
-			  MOCK_FLAGS_DEVICE_HUGE_IOVA))
+			  MOCK_FLAGS_DEVICE_HUGE_IOVA |
+			  IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED))
 		return -EINVAL;
 	if (dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
 		mock_flags |= IOASIM_MOCK_DEV_NO_DIRTY;
 	if (dev_flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
 		mock_flags |= IOASIM_MOCK_DEV_HUGE_IOVA;
+	if (dev_flags & IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED)
+		mock_flags |= IOASIM_MOCK_DEV_MSI_UNISOLATED;
 
 	cdev = ioasim_obj_alloc(ucmd->ctx, struct control_device, obj,
 				&control_device_type);

@@ -41,4 +41,12 @@ struct ioasim_mock_vfio_dma {
 
 #define IOASIM_MOCK_VFIO_DMA _IO('|', 0x01)
 
+/*
+ * IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS: a device flag of ioasim's own, beside
+ * the selftest's MOCK_FLAGS_DEVICE_*. The device's MSIs are not isolated,
+ * as on a platform without interrupt remapping, so binding it is EPERM
+ * unless ioasim's allow_unsafe_interrupts parameter is set.
+ */
+#define IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED 0x80000000U
+
 #endif /* __IOASIM_MOCK_UAPI_H */

@@ -28,6 +28,7 @@
 
 #include <uapi/linux/iommufd.h>
 
+#include "device.h"
 #include "inject.h"
 #include "iommufd_test.h"
 #include "ledger.h"
@@ -743,6 +744,20 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 	return 0;
 }
 
+/* The mock's devices have no MSIs: isolated, but for the kind that is not. */
+static int mock_msi_isolated(struct device *dev)
+{
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
+
+	if (!mdev)
+		return -1;
+	return !(mdev->flags & IOASIM_MOCK_DEV_MSI_UNISOLATED);
+}
+
+static const struct ioasim_msi_oracle mock_msi_oracle = {
+	.isolated = mock_msi_isolated,
+};
+
 /**
  * ioasim_mock_iommu_register() - put the mock IOMMU in the iommu core
  *
@@ -763,9 +778,12 @@ int ioasim_mock_iommu_register(void)
 		return rc;
 	rc = iommu_device_register(&ioasim_mock_iommu, &ioasim_mock_ops,
 				   NULL);
-	if (rc)
+	if (rc) {
 		iommu_device_sysfs_remove(&ioasim_mock_iommu);
-	return rc;
+		return rc;
+	}
+	ioasim_test_msi_oracle(&mock_msi_oracle);
+	return 0;
 }
 
 /**
@@ -775,6 +793,7 @@ int ioasim_mock_iommu_register(void)
  */
 void ioasim_mock_iommu_unregister(void)
 {
+	ioasim_test_msi_oracle(NULL);
 	iommu_device_unregister(&ioasim_mock_iommu);
 	iommu_device_sysfs_remove(&ioasim_mock_iommu);
 }

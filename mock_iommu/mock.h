@@ -74,6 +74,12 @@
 #define IOASIM_MOCK_DEV_SELFTEST BIT(5)
 /* Cannot track dirty pages: no dirty-tracking domains, nor attach to one. */
 #define IOASIM_MOCK_DEV_NO_DIRTY BIT(6)
+/*
+ * Its MSIs are not isolated, as on a platform without interrupt
+ * remapping: ioasim refuses to bind it unless allow_unsafe_interrupts is
+ * set. Every other mock device is taken as isolated (it has no MSIs).
+ */
+#define IOASIM_MOCK_DEV_MSI_UNISOLATED BIT(7)
 /* The flags that make a kind of IOMMU: domains attach within a kind. */
 #define IOASIM_MOCK_DEV_KIND \
 	(IOASIM_MOCK_DEV_SMALL_APERTURE | IOASIM_MOCK_DEV_SELFTEST)

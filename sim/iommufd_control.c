@@ -20,6 +20,7 @@
 
 #include <linux/iommufd.h>
 #include "iommufd_test.h"
+#include "ioasim_mock_uapi.h"
 
 #include "kselftest_harness.h"
 #include "sim.h"
@@ -121,6 +122,42 @@ TEST_F(control, mock_domain_errors)
 	md.add_reserved.start = 0;
 	md.add_reserved.length = PAGE;
 	ASSERT_EQ(-ENOENT, sim_test_cmd(self->fd, &md));
+}
+
+#define UNSAFE_INTERRUPTS "/sys/module/ioasim/parameters/allow_unsafe_interrupts"
+
+static int write_param(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/*
+ * A device whose MSIs the platform does not isolate is refused, as
+ * upstream and VFIO type1 refuse it, until the administrator sets
+ * allow_unsafe_interrupts.
+ */
+TEST_F(control, msi_isolation)
+{
+	const __u32 flags = IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED;
+	struct iommu_test_cmd md;
+	char old[8];
+	int rc;
+
+	ASSERT_LT(0, sim_read_file(UNSAFE_INTERRUPTS, old, sizeof(old)));
+	ASSERT_EQ(0, write_param(UNSAFE_INTERRUPTS, "0"));
+	EXPECT_EQ(-EPERM, sim_mock_domain(self->fd, self->ioas, flags, &md));
+	ASSERT_EQ(0, write_param(UNSAFE_INTERRUPTS, "1"));
+	rc = sim_mock_domain(self->fd, self->ioas, flags, &md);
+	ASSERT_EQ(0, write_param(UNSAFE_INTERRUPTS, old));
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, sim_destroy(self->fd, md.mock_domain.out_stdev_id));
 }
 
 /* Replace moves a device between IOASes and HWPTs. */
