@@ -8,6 +8,7 @@
 #include <linux/iommu.h>
 #include <linux/moduleparam.h>
 #include <linux/msi.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
@@ -96,6 +97,7 @@ static struct ioasim_group *group_get(struct ioasim_ctx *ctx,
 	igroup->refs = 1;
 	igroup->ctx = ctx;
 	igroup->group = group;
+	igroup->sw_msi_start = PHYS_ADDR_MAX;
 	mutex_init(&igroup->lock);
 	INIT_LIST_HEAD(&igroup->devices);
 	rc = ioasim_should_fail("device.group_slot") ? -ENOMEM :
@@ -339,19 +341,29 @@ EXPORT_SYMBOL_NS_GPL(ioasim_device_unbind, IOASIM);
 /*
  * Reserve @idev's reserved regions in @space, owned by @idev. Relaxable
  * direct mappings may be given up while userspace owns the device, so
- * they need not stay free.
+ * they need not stay free. A software-managed MSI window is noted for the
+ * group (see hwpt_msi_cookie()); a driver offers either its own MSI
+ * window or at most one such, never both.
  */
 static int device_reserve(struct ioasim_device *idev,
 			  struct ioasim_space *space)
 {
+	unsigned int hw_msi = 0, sw_msi = 0;
 	struct iommu_resv_region *region;
 	LIST_HEAD(regions);
 	int rc = 0;
 
+	lockdep_assert_held(&idev->igroup->lock);
 	iommu_get_resv_regions(idev->dev, &regions);
 	list_for_each_entry(region, &regions, list) {
 		if (region->type == IOMMU_RESV_DIRECT_RELAXABLE)
 			continue;
+		if (region->type == IOMMU_RESV_MSI)
+			hw_msi++;
+		if (region->type == IOMMU_RESV_SW_MSI) {
+			idev->igroup->sw_msi_start = region->start;
+			sw_msi++;
+		}
 		rc = ioasim_space_reserve(space, region->start,
 					  region->start + region->length - 1,
 					  idev);
@@ -359,8 +371,37 @@ static int device_reserve(struct ioasim_device *idev,
 			break;
 	}
 	iommu_put_resv_regions(idev->dev, &regions);
+	if (!rc && ((sw_msi && hw_msi) || sw_msi > 1))
+		rc = -EINVAL;
 	if (rc)
 		ioasim_space_unreserve(space, idev);
+	return rc;
+}
+
+/* Serialises the one MSI cookie of a domain among its groups. */
+static DEFINE_MUTEX(msi_cookie_lock);
+
+/*
+ * A driver that gives a software-managed MSI window (IOMMU_RESV_SW_MSI, as
+ * ARM's SMMU does) leaves it to the domain's owner to say where MSI pages
+ * go: once per paging domain, before a group with such a window is
+ * attached to it, or interrupts will not reach the CPU. A kernel without
+ * the DMA API (UML) cannot: -ENODEV, as upstream answers there.
+ */
+static int hwpt_msi_cookie(struct ioasim_hwpt *hwpt,
+			   struct ioasim_group *igroup)
+{
+	int rc = 0;
+
+	lockdep_assert_held(&igroup->lock);
+	if (igroup->sw_msi_start == PHYS_ADDR_MAX || hwpt->parent)
+		return 0;
+	mutex_lock(&msi_cookie_lock);
+	if (!hwpt->msi_cookie) {
+		rc = iommu_get_msi_cookie(hwpt->domain, igroup->sw_msi_start);
+		hwpt->msi_cookie = !rc;
+	}
+	mutex_unlock(&msi_cookie_lock);
 	return rc;
 }
 
@@ -388,7 +429,8 @@ static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
 	if (rc)
 		goto out_unlock;
 	if (!igroup->hwpt) {
-		rc = iommu_attach_group(hwpt->domain, igroup->group);
+		rc = hwpt_msi_cookie(hwpt, igroup) ?:
+		     iommu_attach_group(hwpt->domain, igroup->group);
 		if (rc) {
 			ioasim_space_unreserve(&hwpt->ioas->space, idev);
 			goto out_unlock;
@@ -468,8 +510,9 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 				goto out_unreserve;
 		}
 	}
-	rc = ioasim_should_fail("device.replace") ? -ENOMEM :
-		iommu_group_replace_domain(igroup->group, hwpt->domain);
+	rc = hwpt_msi_cookie(hwpt, igroup) ?:
+	     (ioasim_should_fail("device.replace") ? -ENOMEM :
+	      iommu_group_replace_domain(igroup->group, hwpt->domain));
 	if (rc) {
 		cur = list_entry(&igroup->devices, struct ioasim_device,
 				 group_item);

@@ -52,6 +52,8 @@ int iommu_group_replace_domain(struct iommu_group *group,
  * @lock: protects @hwpt and @devices
  * @hwpt: the HWPT the group is attached to, or NULL
  * @devices: attached devices, by their @group_item
+ * @sw_msi_start: where the driver's software-managed MSI window of a
+ *	device of the group starts, PHYS_ADDR_MAX if none; under @lock
  */
 struct ioasim_group {
 	unsigned int refs;
@@ -60,6 +62,7 @@ struct ioasim_group {
 	struct mutex lock; /* see the kernel-doc above */
 	struct ioasim_hwpt *hwpt;
 	struct list_head devices;
+	phys_addr_t sw_msi_start;
 };
 
 /**

@@ -60,6 +60,7 @@ struct ioasim_hwpt {
 	bool dirty_tracking;
 	bool nest_parent;
 	bool enforce_cc;
+	bool msi_cookie;
 	struct ioasim_hwpt *parent;
 	struct ioasim_iopf_queue *fault;
 };

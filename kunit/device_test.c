@@ -90,57 +90,6 @@ static void dev_bind_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&fx->ctx->refs), 1);
 }
 
-/* Restores the parameter a case changed, however the case ends. */
-static void restore_unsafe_interrupts(void *old)
-{
-	ioasim_allow_unsafe_interrupts((uintptr_t)old);
-}
-
-/*
- * A device whose MSIs the platform does not isolate is refused, its DMA
- * ownership never claimed, unless allow_unsafe_interrupts is set. A group
- * is judged by all its devices: an isolated device that shares a group
- * with an unisolated one is refused too.
- */
-static void dev_bind_msi_isolation(struct kunit *test)
-{
-	struct dev_fixture *fx = test->priv;
-	struct ioasim_mock_dev *bad =
-		ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_MSI_UNISOLATED);
-	struct ioasim_mock_dev *peer =
-		ioasim_test_mock_dev_in_group(test, 0, bad);
-	struct ioasim_device *idev;
-	bool old;
-	u32 id;
-	int rc;
-
-	old = ioasim_allow_unsafe_interrupts(false);
-	rc = kunit_add_action_or_reset(test, restore_unsafe_interrupts,
-				       (void *)(uintptr_t)old);
-	KUNIT_ASSERT_EQ(test, rc, 0);
-	idev = ioasim_device_bind(fx->ctx, &bad->pdev->dev, &id);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(idev), -EPERM);
-	idev = ioasim_device_bind(fx->ctx, &peer->pdev->dev, &id);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(idev), -EPERM);
-	/* Nothing claimed, nothing kept. */
-	KUNIT_EXPECT_EQ(test,
-			iommu_get_domain_for_dev(&bad->pdev->dev)->type,
-			IOMMU_DOMAIN_IDENTITY);
-	KUNIT_EXPECT_EQ(test, ioasim_test_count(fx->ctx, &ioasim_device_type),
-			0);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&fx->ctx->groups));
-
-	/* The administrator's choice: bound, with a warning. */
-	ioasim_allow_unsafe_interrupts(true);
-	idev = ioasim_device_bind(fx->ctx, &bad->pdev->dev, &id);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(idev));
-	KUNIT_EXPECT_EQ(test,
-			iommu_get_domain_for_dev(&bad->pdev->dev)->type,
-			IOMMU_DOMAIN_BLOCKED);
-	ioasim_device_unbind(idev);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&fx->ctx->groups));
-}
-
 /*
  * Attaching to an IOAS makes an automatic HWPT; compatible devices share
  * it, a device of another kind gets its own; it dies with its last device.
@@ -732,7 +681,6 @@ static void dev_ctx_outlives_close(struct kunit *test)
 static struct kunit_case ioasim_device_cases[] = {
 	KUNIT_CASE(dev_bind_claims_ownership),
 	KUNIT_CASE(dev_bind_refused),
-	KUNIT_CASE(dev_bind_msi_isolation),
 	KUNIT_CASE(dev_attach_auto_domain),
 	KUNIT_CASE(dev_attach_errors),
 	KUNIT_CASE(dev_auto_hwpt_of_ioas_being_destroyed),

@@ -109,7 +109,8 @@ static int control_mock_domain(struct ioasim_ucmd *ucmd,
 		dev_flags = cmd->mock_domain_flags.dev_flags;
 	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY |
 			  MOCK_FLAGS_DEVICE_HUGE_IOVA |
-			  IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED))
+			  IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED |
+			  IOASIM_MOCK_FLAGS_DEVICE_SW_MSI))
 		return -EINVAL;
 	if (dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
 		mock_flags |= IOASIM_MOCK_DEV_NO_DIRTY;
@@ -117,6 +118,8 @@ static int control_mock_domain(struct ioasim_ucmd *ucmd,
 		mock_flags |= IOASIM_MOCK_DEV_HUGE_IOVA;
 	if (dev_flags & IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED)
 		mock_flags |= IOASIM_MOCK_DEV_MSI_UNISOLATED;
+	if (dev_flags & IOASIM_MOCK_FLAGS_DEVICE_SW_MSI)
+		mock_flags |= IOASIM_MOCK_DEV_SW_MSI;
 
 	cdev = ioasim_obj_alloc(ucmd->ctx, struct control_device, obj,
 				&control_device_type);

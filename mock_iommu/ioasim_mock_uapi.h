@@ -48,5 +48,12 @@ struct ioasim_mock_vfio_dma {
  * unless ioasim's allow_unsafe_interrupts parameter is set.
  */
 #define IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED 0x80000000U
+/*
+ * Another: the device's driver gives a software-managed MSI window
+ * (IOMMU_RESV_SW_MSI) of 1 MiB at 0x8000000, which an IOAS the device is
+ * attached to keeps free. Attaching it needs the DMA API's MSI cookie,
+ * which a kernel without CONFIG_IOMMU_DMA (UML) cannot make: ENODEV.
+ */
+#define IOASIM_MOCK_FLAGS_DEVICE_SW_MSI 0x40000000U
 
 #endif /* __IOASIM_MOCK_UAPI_H */

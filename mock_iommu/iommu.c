@@ -594,13 +594,23 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 
 /*
  * IOASIM_MOCK_DEV_RESV devices have a region that must never be mapped
- * and a relaxable direct-mapped one, which an IOAS need not keep free.
+ * and a relaxable direct-mapped one, which an IOAS need not keep free;
+ * IOASIM_MOCK_DEV_SW_MSI devices a software-managed MSI window.
  */
 static void mock_get_resv_regions(struct device *dev, struct list_head *head)
 {
 	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
 	struct iommu_resv_region *region;
 
+	if (mdev && (mdev->flags & IOASIM_MOCK_DEV_SW_MSI)) {
+		region = iommu_alloc_resv_region(IOASIM_MOCK_SW_MSI_START,
+						 IOASIM_MOCK_SW_MSI_LENGTH,
+						 IOMMU_WRITE | IOMMU_NOEXEC |
+						 IOMMU_MMIO, IOMMU_RESV_SW_MSI,
+						 GFP_KERNEL);
+		if (region)
+			list_add_tail(&region->list, head);
+	}
 	if (!mdev || !(mdev->flags & IOASIM_MOCK_DEV_RESV))
 		return;
 	region = iommu_alloc_resv_region(IOASIM_MOCK_RESV_START,

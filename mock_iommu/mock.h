@@ -80,6 +80,12 @@
  * set. Every other mock device is taken as isolated (it has no MSIs).
  */
 #define IOASIM_MOCK_DEV_MSI_UNISOLATED BIT(7)
+/*
+ * Its driver gives a software-managed MSI window (IOMMU_RESV_SW_MSI at
+ * IOASIM_MOCK_SW_MSI_START), as ARM's SMMU does: the domain's owner must
+ * set up an MSI cookie before the device is attached.
+ */
+#define IOASIM_MOCK_DEV_SW_MSI BIT(8)
 /* The flags that make a kind of IOMMU: domains attach within a kind. */
 #define IOASIM_MOCK_DEV_KIND \
 	(IOASIM_MOCK_DEV_SMALL_APERTURE | IOASIM_MOCK_DEV_SELFTEST)
@@ -94,6 +100,8 @@
 #define IOASIM_MOCK_RESV_START 0x40000000UL
 #define IOASIM_MOCK_RESV_LENGTH SZ_2M
 #define IOASIM_MOCK_RELAXABLE_START 0x50000000UL
+#define IOASIM_MOCK_SW_MSI_START 0x8000000UL
+#define IOASIM_MOCK_SW_MSI_LENGTH SZ_1M
 #define IOASIM_MOCK_RELAXABLE_LENGTH SZ_1M
 
 #define IOASIM_MOCK_DEV_NAME "ioasim_mock"

@@ -160,6 +160,52 @@ TEST_F(control, msi_isolation)
 	ASSERT_EQ(0, sim_destroy(self->fd, md.mock_domain.out_stdev_id));
 }
 
+#define SW_MSI_START 0x8000000UL
+#define SW_MSI_LAST (SW_MSI_START + 0x100000UL - 1)
+
+/*
+ * A driver's software-managed MSI window (IOMMU_RESV_SW_MSI): attaching
+ * needs the domain's MSI cookie, made once per domain, and the IOAS keeps
+ * the window free while the device is attached. A kernel without the DMA
+ * API (UML) cannot make the cookie: ENODEV, and nothing is left behind.
+ */
+TEST_F(control, sw_msi_window)
+{
+	const __u32 flags = IOASIM_MOCK_FLAGS_DEVICE_SW_MSI;
+	struct iommu_iova_range r[4];
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd), .ioas_id = self->ioas,
+		.num_iovas = 4, .allowed_iovas = (uintptr_t)r,
+	};
+	struct iommu_test_cmd md, md2;
+	int rc;
+
+	rc = sim_mock_domain(self->fd, self->ioas, flags, &md);
+	if (rc == -ENODEV) {
+		ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_IOAS_IOVA_RANGES, &cmd));
+		ASSERT_EQ(1, cmd.num_iovas);
+		ASSERT_EQ(0, r[0].start);
+		SKIP(return, "no CONFIG_IOMMU_DMA: no MSI cookie (UML)");
+	}
+	ASSERT_EQ(0, rc);
+	/* A second device on the same domain: the cookie is made once. */
+	ASSERT_EQ(0, sim_mock_domain(self->fd, self->ioas, flags, &md2));
+	ASSERT_EQ(md.mock_domain.out_hwpt_id, md2.mock_domain.out_hwpt_id);
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_IOAS_IOVA_RANGES, &cmd));
+	ASSERT_EQ(2, cmd.num_iovas);
+	ASSERT_EQ(MOCK_APERTURE_START, r[0].start);
+	ASSERT_EQ(SW_MSI_START - 1, r[0].last);
+	ASSERT_EQ(SW_MSI_LAST + 1, r[1].start);
+	/* A reserved range refuses a map as upstream does: EINVAL. */
+	ASSERT_EQ(-EINVAL, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE,
+					 SW_MSI_START, SIM_RW));
+	ASSERT_EQ(0, sim_destroy(self->fd, md2.mock_domain.out_stdev_id));
+	ASSERT_EQ(0, sim_destroy(self->fd, md.mock_domain.out_stdev_id));
+	/* Detached: the window is free again. */
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE,
+				   SW_MSI_START, SIM_RW));
+}
+
 /* Replace moves a device between IOASes and HWPTs. */
 TEST_F(control, replace)
 {
