@@ -69,6 +69,11 @@ static int mock_nested_invalidate(struct iommu_domain *domain,
 	u32 done;
 	int rc = 0;
 
+	/* An array of another type is refused, even an empty one. */
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
 	for (done = 0; !rc && done < array->entry_num; done += !rc)
 		rc = iommu_copy_struct_from_user_array(&inv, array,
 						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,

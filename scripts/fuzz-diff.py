@@ -173,8 +173,38 @@ class Shrinker:
                         if op_of(x[1]) != 'resync']
         return None
 
+    def first_showing(self, want, cands):
+        """The records of the first candidate that shows want, or None."""
+        # At most about 200,000 calls to a boot.
+        step = max(1, 200000 // max(1, max(map(len, cands), default=1)))
+        for lo in range(0, len(cands), step):
+            mine, theirs = self.run(cands[lo:lo + step])
+            for k in range(len(cands[lo:lo + step])):
+                got = self.shows(want, mine.get(k, []), theirs.get(k, []))
+                if got is not None:
+                    return got
+        return None
+
+    def unname(self, want, records):
+        """Drops the calls that only hold later names in place: one that
+        made objects nothing later names goes, the later names of their
+        kinds one lower, while the difference still shows."""
+        while True:
+            theirs = self.run([records])[1].get(0, [])
+            answers = [x for x in theirs if op_of(x[1]) != 'resync']
+            cands = []
+            for i, objs in enumerate(creations(answers)):
+                cand = objs and renamed(records, i, objs)
+                if cand:
+                    cands.append(cand)
+            got = self.first_showing(want, cands) if cands else None
+            if got is None or len(got) >= len(records):
+                return records
+            records = got
+
     def shrink(self, want, records):
-        """ddmin over records; each round's candidates in one boot each."""
+        """ddmin over records, each round's candidates in one boot per
+        kernel; then the calls that only hold names in place."""
         n = 2
         while len(records) >= 2:
             size = -(-len(records) // n)
@@ -184,19 +214,7 @@ class Shrinker:
                      for i in range(len(chunks))]
             if n > 2:
                 cands = chunks + cands
-            found = None
-            # At most about 200,000 calls to a boot.
-            step = max(1, 200000 // max(1, len(records)))
-            for lo in range(0, len(cands), step):
-                mine, theirs = self.run(cands[lo:lo + step])
-                for k in range(len(cands[lo:lo + step])):
-                    got = self.shows(want, mine.get(k, []),
-                                     theirs.get(k, []))
-                    if got is not None:
-                        found = got
-                        break
-                if found:
-                    break
+            found = self.first_showing(want, cands)
             if found:
                 records = found
                 n = max(n - 1, 2)
@@ -204,7 +222,41 @@ class Shrinker:
                 break
             else:
                 n = min(2 * n, len(records))
-        return records
+        return self.unname(want, records)
+
+
+NAME = re.compile(r'([a-z]+)#(\d+)')
+
+
+def creations(answers):
+    """Per answer, the (kind, n) of the objects it made: the names that
+    are one past the last of their kind (ioas#0 comes with the context)."""
+    count, out = {'ioas': 1}, []
+    for x in answers:
+        made = set()
+        for kind, n in NAME.findall(x[3]):
+            if int(n) == count.get(kind, 0):
+                count[kind] = int(n) + 1
+                made.add((kind, int(n)))
+        out.append(made)
+    return out
+
+
+def renamed(records, i, objs):
+    """records without records[i], later names of objs' kinds one lower,
+    or None if a later record names one of objs."""
+    made = dict(objs)
+    later = []
+    for rec in records[i + 1:]:
+        for kind, n in NAME.findall(rec):
+            if (kind, int(n)) in objs:
+                return None
+
+        def lower(m):
+            kind, n = m[1], int(m[2])
+            return f'{kind}#{n - 1 if kind in made and n > made[kind] else n}'
+        later.append(NAME.sub(lower, rec))
+    return records[:i] + later
 
 
 def as_case(want, seed, num, before, records, answers):

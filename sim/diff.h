@@ -274,6 +274,29 @@ static void model_unmap(struct diff *d, __u32 ioas, __u64 start, __u64 last)
 	}
 }
 
+/*
+ * The model: a copy of [src_iova, + len) of @src to @dst_iova of @dst
+ * makes one mapping per mapping of the source it covers, as upstream's
+ * copy does (and an UNMAP can then take them one at a time).
+ */
+static void model_copy(struct diff *d, __u32 dst, __u64 dst_iova, __u32 src,
+		       __u64 src_iova, __u64 len)
+{
+	__u64 last = src_iova + len - 1;
+	unsigned int i, n = d->nareas;
+
+	for (i = 0; i < n; i++) {
+		struct area a = d->areas[i];
+		__u64 first;
+
+		if (a.ioas != src || a.last < src_iova || a.start > last)
+			continue;
+		first = a.start > src_iova ? a.start : src_iova;
+		model_map(d, dst, dst_iova + (first - src_iova),
+			  (a.last < last ? a.last : last) - first + 1);
+	}
+}
+
 static void model_forget(struct diff *d, __u32 ioas)
 {
 	model_unmap(d, ioas, 0, UINT64_MAX);

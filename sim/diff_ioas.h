@@ -171,7 +171,8 @@ static int run_copy(struct diff *d, const struct call *c)
 
 	if (!rc) {
 		answered_iova(d, cmd.dst_iova, 0);
-		model_map(d, cmd.dst_ioas_id, cmd.dst_iova, cmd.length);
+		model_copy(d, cmd.dst_ioas_id, cmd.dst_iova, cmd.src_ioas_id,
+			   cmd.src_iova, cmd.length);
 	}
 	return rc;
 }

@@ -232,6 +232,16 @@ static const struct diff_case diff_cases[] = {
 		"hwpt_alloc flags=4 dev=idev#5 pt=hwpt#2 type=1 fault=fault#1 : rc=0 hwpt#4\n"
 		"invalidate hwpt=hwpt#4 type=deadbeef entry_len=8 num=2 flags=1 iotlb_id=4 : rc=22 num=0\n"
 	},
+	{
+		"HWPT_INVALIDATE: an array of another type is refused even when empty: ioasim 0, upstream 22 (seed 31, call 714344, 345 calls shrunk to 7)",
+		"ioas_alloc : rc=0 ioas#1\n"
+		"mock_domain pt=ioas#1 flags=1 : rc=0 stdev#0 hwpt#0 idev#0\n"
+		"mock_domain pt=ioas#1 flags=1 : rc=0 stdev#1 hwpt#0 idev#1\n"
+		"hwpt_alloc flags=1 dev=idev#1 pt=ioas#1 type=0 fault=fault#0 : rc=0 hwpt#1\n"
+		"mock_domain pt=hwpt#1 flags=0 : rc=0 stdev#2 hwpt#1 idev#2\n"
+		"hwpt_alloc flags=0 dev=idev#2 pt=hwpt#1 type=1 fault=fault#1 : rc=0 hwpt#2\n"
+		"invalidate hwpt=hwpt#2 type=dadbeef entry_len=8 num=0 flags=0 iotlb_id=4 : rc=22 num=0\n"
+	},
 };
 
 #endif /* __IOASIM_SIM_IOMMUFD_DIFF_CASES_H */
