@@ -51,6 +51,44 @@ static int piece_pinnable(struct ioasim_area *area,
 	return area_reachable(area, write);
 }
 
+/**
+ * struct piece_walk - an access's walk over a range, piece by piece
+ * @act: checks the piece of @area and acts on it; 0 or an errno
+ * @last: the range's last IOVA
+ * @done: some piece was acted on
+ * @done_last: then, the last IOVA acted on
+ */
+struct piece_walk {
+	int (*act)(struct piece_walk *w, struct ioasim_area *area,
+		   const struct space_pieces *pcs);
+	unsigned long last;
+	bool done;
+	unsigned long done_last;
+};
+
+/*
+ * Walk [iova, @w->last] as upstream does, and as a device's DMA would:
+ * each piece is checked and acted on before the next is looked at, so a
+ * piece's mistake answers before a later one's, and a gap answers -ENOENT
+ * once every piece before it was acted on.
+ */
+static int space_walk_pieces(struct ioasim_space *space, unsigned long iova,
+			     struct piece_walk *w)
+{
+	struct space_pieces pcs;
+	struct ioasim_area *area;
+	int rc;
+
+	space_for_each_piece(&pcs, area, space, iova, w->last) {
+		rc = w->act(w, area, &pcs);
+		if (rc)
+			return rc;
+		w->done = true;
+		w->done_last = pcs.piece_last;
+	}
+	return space_pieces_whole(&pcs) ? 0 : -ENOENT;
+}
+
 /*
  * The pin @owner took of [iova, last] through @area. A pin is known by its
  * pages: an unpin must name the range's first byte and its last page, the
@@ -104,6 +142,28 @@ static int access_pin_piece(struct ioasim_area *area, unsigned long iova,
 	return 0;
 }
 
+struct pin_walk {
+	struct piece_walk walk;
+	bool write;
+	const void *owner;
+	struct page **out;
+};
+
+static int pin_piece(struct piece_walk *w, struct ioasim_area *area,
+		     const struct space_pieces *pcs)
+{
+	struct pin_walk *pw = container_of(w, struct pin_walk, walk);
+	int rc;
+
+	rc = piece_pinnable(area, pcs, w->last, pw->write) ?:
+	     access_pin_piece(area, pcs->cur, pcs->piece_last, pw->owner,
+			      pw->out);
+	if (!rc)
+		pw->out += (area_byte(area, pcs->piece_last) >> PAGE_SHIFT) -
+			   (area_byte(area, pcs->cur) >> PAGE_SHIFT) + 1;
+	return rc;
+}
+
 /**
  * ioasim_space_pin() - pin the pages behind [iova, last] for an access
  * @space: the space
@@ -124,41 +184,24 @@ int ioasim_space_pin(struct ioasim_space *space, unsigned long iova,
 		     unsigned long last, bool write, const void *owner,
 		     struct page **out)
 {
-	struct space_pieces pcs, undo;
-	unsigned long pinned_last = 0;
+	struct pin_walk pw = {
+		.walk = { .act = pin_piece, .last = last },
+		.write = write, .owner = owner, .out = out,
+	};
+	struct space_pieces undo;
 	struct ioasim_area *area;
-	bool pinned = false;
-	int rc = 0;
+	int rc;
 
-	/*
-	 * Piece by piece, as upstream: each is checked and pinned before the
-	 * next is looked at, so a pin that fails answers before a later
-	 * piece's mistake, and a gap answers last.
-	 */
 	down_write(&space->lock);
-	space_for_each_piece(&pcs, area, space, iova, last) {
-		rc = piece_pinnable(area, &pcs, last, write) ?:
-		     access_pin_piece(area, pcs.cur, pcs.piece_last, owner, out);
-		if (rc)
-			goto out_undo;
-		pinned = true;
-		pinned_last = pcs.piece_last;
-		out += (area_byte(area, pcs.piece_last) >> PAGE_SHIFT) -
-		       (area_byte(area, pcs.cur) >> PAGE_SHIFT) + 1;
-	}
-	if (space_pieces_whole(&pcs))
-		goto out_unlock;
-	rc = -ENOENT;
-
-out_undo:
+	rc = space_walk_pieces(space, iova, &pw.walk);
 	/* The pieces before the failing one or the gap go again. */
-	if (pinned) {
-		space_for_each_piece(&undo, area, space, iova, pinned_last)
+	if (rc && pw.walk.done) {
+		space_for_each_piece(&undo, area, space, iova,
+				     pw.walk.done_last)
 			access_drop_pin(area, area_find_pin(area, undo.cur,
 							    undo.piece_last,
 							    owner));
 	}
-out_unlock:
 	up_write(&space->lock);
 	return rc;
 }
@@ -236,6 +279,27 @@ unsigned int ioasim_space_unpin_owner(struct ioasim_space *space,
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin_owner);
 
+struct rw_walk {
+	struct piece_walk walk;
+	void *buf;
+	bool write;
+};
+
+static int rw_piece(struct piece_walk *w, struct ioasim_area *area,
+		    const struct space_pieces *pcs)
+{
+	struct rw_walk *rw = container_of(w, struct rw_walk, walk);
+	unsigned long bytes = pcs->piece_last - pcs->cur + 1;
+	int rc;
+
+	rc = area_reachable(area, rw->write) ?:
+	     ioasim_pages_rw(area->pages, area_byte(area, pcs->cur), rw->buf,
+			     bytes, rw->write);
+	if (!rc)
+		rw->buf += bytes;
+	return rc;
+}
+
 /**
  * ioasim_space_rw() - read or write the memory behind IOVA with the CPU
  * @space: the space
@@ -257,29 +321,14 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_space_unpin_owner);
 int ioasim_space_rw(struct ioasim_space *space, unsigned long iova,
 		    void *buf, unsigned long length, bool write)
 {
-	unsigned long last = iova + length - 1, bytes;
-	struct space_pieces pcs;
-	struct ioasim_area *area;
-	int rc = 0;
+	struct rw_walk rw = {
+		.walk = { .act = rw_piece, .last = iova + length - 1 },
+		.buf = buf, .write = write,
+	};
+	int rc;
 
-	/*
-	 * Piece by piece, as upstream and as a device's DMA would: each piece
-	 * is checked and copied before the next is looked at, and a gap
-	 * answers once everything before it was copied.
-	 */
 	down_read(&space->lock);
-	space_for_each_piece(&pcs, area, space, iova, last) {
-		bytes = pcs.piece_last - pcs.cur + 1;
-		rc = area_reachable(area, write) ?:
-		     ioasim_pages_rw(area->pages, area_byte(area, pcs.cur), buf,
-				     bytes, write);
-		if (rc)
-			goto out_unlock;
-		buf += bytes;
-	}
-	if (!space_pieces_whole(&pcs))
-		rc = -ENOENT;
-out_unlock:
+	rc = space_walk_pieces(space, iova, &rw.walk);
 	up_read(&space->lock);
 	return rc;
 }

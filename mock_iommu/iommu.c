@@ -2,20 +2,8 @@
 /*
  * ioasim - the mock IOMMU driver (see mock.h)
  *
- * Page table entries are xarray values, one per IOASIM_MOCK_IO_PAGE_SIZE
- * of IOVA: the physical page number (in those units) shifted left by
- * IOASIM_MOCK_PTE_SHIFT, with IOASIM_MOCK_PTE_FIRST on the first entry of
- * a map_pages() call, IOASIM_MOCK_PTE_LAST on its last, the mapping's
- * permissions, and the order of the IO page the entry belongs to (larger
- * IO pages span several entries). A large IO page is one page to the
- * hardware: its dirty bit lives in its first entry and covers all of it.
- * An iommu_unmap() must start on a first entry and end on a last one; that
- * is how the mock catches a caller that unmaps part of what it mapped.
- * The iommu core may cut one iommu_unmap() into unmap_pages() calls
- * differently from how it cut the iommu_map() calls into map_pages()
- * calls (it aligns unmaps by IOVA alone), so the start is checked by the
- * first unmap_pages() call of a gather and the end when the gather is
- * synced.
+ * The page table entries' format, and how the mock checks the callers of
+ * unmap, are in pte.h; dirty tracking is in dirty.c.
  */
 #include <linux/bitfield.h>
 #include <linux/device.h>
@@ -33,28 +21,9 @@
 #include "iommufd_test.h"
 #include "ledger.h"
 #include "mock.h"
-
-#define IOASIM_MOCK_PTE_FIRST	BIT(0)
-#define IOASIM_MOCK_PTE_LAST	BIT(1)
-#define IOASIM_MOCK_PTE_READ	BIT(2)
-#define IOASIM_MOCK_PTE_WRITE	BIT(3)
-#define IOASIM_MOCK_PTE_DIRTY	BIT(4)
-/* log2 of the IO page's size in entries */
-#define IOASIM_MOCK_PTE_ORDER	GENMASK(8, 5)
-#define IOASIM_MOCK_PTE_SHIFT	9
+#include "pte.h"
 
 static struct iommu_device ioasim_mock_iommu;
-
-static void mock_violation(struct ioasim_mock_domain *md, const char *what,
-			   unsigned long iova)
-{
-	if (md->report) {
-		atomic_inc(&md->report->violations);
-		return;
-	}
-	/* A contract violation fails the whole run. */
-	WARN(1, "ioasim mock IOMMU: %s at IOVA %#lx\n", what, iova);
-}
 
 /**
  * ioasim_mock_mapped_pages() - how many IO pages a mock domain maps
@@ -66,20 +35,6 @@ static void mock_violation(struct ioasim_mock_domain *md, const char *what,
 unsigned long ioasim_mock_mapped_pages(struct iommu_domain *domain)
 {
 	return READ_ONCE(ioasim_mock_domain(domain)->nptes);
-}
-
-static phys_addr_t pte_phys(void *entry, unsigned long iova)
-{
-	return ((xa_to_value(entry) >> IOASIM_MOCK_PTE_SHIFT) <<
-		IOASIM_MOCK_IO_PAGE_SHIFT) |
-	       (iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1));
-}
-
-/* The index of the first entry of the IO page the entry at @index is in. */
-static unsigned long pte_head(void *entry, unsigned long index)
-{
-	return round_down(index, 1UL << FIELD_GET(IOASIM_MOCK_PTE_ORDER,
-						  xa_to_value(entry)));
 }
 
 static int mock_identity_attach(struct iommu_domain *domain,
@@ -328,114 +283,6 @@ static void mock_iotlb_sync(struct iommu_domain *domain,
 	md->unmapping = false;
 }
 
-/* Set the dirty bit of the IO page @index lies in, if it is mapped. */
-static bool mock_set_dirty(struct ioasim_mock_domain *md,
-			   unsigned long index)
-{
-	void *entry = xa_load(&md->ptes, index);
-
-	if (!entry)
-		return false;
-	index = pte_head(entry, index);
-	entry = xa_load(&md->ptes, index);
-	/* Replacing an entry allocates nothing. */
-	xa_store(&md->ptes, index,
-		 xa_mk_value(xa_to_value(entry) | IOASIM_MOCK_PTE_DIRTY),
-		 GFP_NOWAIT);
-	return true;
-}
-
-/**
- * ioasim_mock_mark_dirty() - the device wrote [iova, iova + length)
- * @md: a paging domain of the mock
- * @iova: first IOVA
- * @length: bytes
- *
- * Sets the dirty bit of every mapped IO page the range touches, whether or
- * not the domain tracks (the caller decides whether that is allowed).
- *
- * Context: any context.
- * Return: how many mapped IOASIM_MOCK_IO_PAGE_SIZE units the range holds.
- */
-unsigned long ioasim_mock_mark_dirty(struct ioasim_mock_domain *md,
-				     unsigned long iova, unsigned long length)
-{
-	unsigned long index = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
-	unsigned long last = (iova + length - 1) >> IOASIM_MOCK_IO_PAGE_SHIFT;
-	unsigned long n = 0;
-
-	for (; index <= last; index++)
-		n += mock_set_dirty(md, index);
-	return n;
-}
-
-static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
-{
-	WRITE_ONCE(ioasim_mock_domain(domain)->dirty_tracking, enable);
-	return 0;
-}
-
-/*
- * Report the dirty IO pages the range touches, and clear them unless asked
- * not to. A large IO page is one dirty bit: it is reported from where the
- * range meets it to its end, even past the range's end (the core reads a
- * bitmap in pieces, and records past a piece's end in the next one), and
- * cleared whole, as hardware would.
- */
-static int mock_read_and_clear_dirty(struct iommu_domain *domain,
-				     unsigned long iova, size_t size,
-				     unsigned long flags,
-				     struct iommu_dirty_bitmap *dirty)
-{
-	struct ioasim_mock_domain *md = ioasim_mock_domain(domain);
-	unsigned long index = iova >> IOASIM_MOCK_IO_PAGE_SHIFT;
-	unsigned long last = (iova + size - 1) >> IOASIM_MOCK_IO_PAGE_SHIFT;
-	unsigned long head, end, value;
-	void *entry;
-
-	if (!IS_ALIGNED(iova | size, IOASIM_MOCK_IO_PAGE_SIZE)) {
-		mock_violation(md, "misaligned dirty read", iova);
-		return -EINVAL;
-	}
-	/*
-	 * Only mapped IOVA can be dirty: a caller that asks about more makes
-	 * the walk below as long as it likes.
-	 */
-	if (!xa_load(&md->ptes, index) || !xa_load(&md->ptes, last)) {
-		mock_violation(md, "dirty read of unmapped IOVA", iova);
-		return -EINVAL;
-	}
-	while (index <= last) {
-		entry = xa_load(&md->ptes, index);
-		if (!entry) {
-			index++;
-			continue;
-		}
-		head = pte_head(entry, index);
-		end = head + BIT(FIELD_GET(IOASIM_MOCK_PTE_ORDER,
-					   xa_to_value(entry))) - 1;
-		value = xa_to_value(xa_load(&md->ptes, head));
-		if (value & IOASIM_MOCK_PTE_DIRTY) {
-			iommu_dirty_bitmap_record(dirty, index <<
-						  IOASIM_MOCK_IO_PAGE_SHIFT,
-						  (end - index + 1) <<
-						  IOASIM_MOCK_IO_PAGE_SHIFT);
-			if (!(flags & IOMMU_DIRTY_NO_CLEAR))
-				xa_store(&md->ptes, head,
-					 xa_mk_value(value &
-						     ~IOASIM_MOCK_PTE_DIRTY),
-					 GFP_NOWAIT);
-		}
-		index = end + 1;
-	}
-	return 0;
-}
-
-static const struct iommu_dirty_ops mock_dirty_ops = {
-	.set_dirty_tracking = mock_set_dirty_tracking,
-	.read_and_clear_dirty = mock_read_and_clear_dirty,
-};
-
 /**
  * ioasim_mock_translate() - look an IOVA up without judging the caller
  * @md: a paging domain of the mock
@@ -588,7 +435,7 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 	/* The iommu core fills in what it owns of a paging domain. */
 	domain = iommu_paging_domain_alloc(dev);
 	if (!IS_ERR(domain) && (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
-		domain->dirty_ops = &mock_dirty_ops;
+		domain->dirty_ops = &ioasim_mock_dirty_ops;
 	return domain;
 }
 
@@ -741,7 +588,7 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
 				(iova & (IOASIM_MOCK_IO_PAGE_SIZE - 1)));
 		va = kmap_local_pfn(PHYS_PFN(phys));
 		if (write && READ_ONCE(md->dirty_tracking))
-			mock_set_dirty(md, iova >> IOASIM_MOCK_IO_PAGE_SHIFT);
+			ioasim_mock_set_dirty(md, iova >> IOASIM_MOCK_IO_PAGE_SHIFT);
 		if (write)
 			mock_dma_copy(va + offset_in_page(phys), buf, chunk);
 		else

@@ -190,6 +190,8 @@ struct iommu_domain *
 ioasim_mock_nested_alloc(struct iommu_domain *parent,
 			 const struct iommu_user_data *user_data);
 
+bool ioasim_mock_set_dirty(struct ioasim_mock_domain *md, unsigned long index);
+extern const struct iommu_dirty_ops ioasim_mock_dirty_ops;
 int ioasim_mock_may_attach(struct ioasim_mock_domain *md, struct device *dev,
 			   bool tracking);
 int ioasim_mock_iommu_register(void);

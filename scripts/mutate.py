@@ -61,7 +61,7 @@ SIM_TIMEOUT = 600
 SIM_SKIP = {'init', 'iommufd_bench'}
 # Infrastructure that watches the rest (the ledger, the fault hook) is not
 # mutated: a mutant there changes what the tests measure, not ioasim.
-DEFAULT_FILES = ['core/*.c', 'mock_iommu/iommu.c']
+DEFAULT_FILES = ['core/*.c', 'mock_iommu/iommu.c', 'mock_iommu/dirty.c']
 SKIP_FILES = {'core/ledger.c', 'core/inject.c'}
 # The sample make check runs stays on the reference, pinning, contract
 # and range rules.
@@ -265,17 +265,25 @@ class Worker:
     def prepare(self, seed=None):
         """
         The worker's tree and copy of the sources, brought up to date; a
-        build directory that is missing, or configured otherwise than
-        @seed's (a worker, or the checkout's own build of the flavour), is
-        replaced by a copy of @seed's.
+        build directory that is missing, configured otherwise than @seed's
+        (a worker, or the checkout's own build of the flavour), or built
+        from another list of objects (Kbuild), is replaced by a copy of
+        @seed's. An incremental build does not take in a new object: the
+        archives above its directory keep their old member lists.
         """
         if seed and os.path.exists(os.path.join(seed.build, '.config')):
             mine = os.path.join(self.build, '.config')
+            objects = os.path.join(self.build, '.ioasim-kbuild')
+            with open(os.path.join(REPO, 'Kbuild'), 'rb') as f:
+                kbuild = hashlib.sha1(f.read()).hexdigest()
             if not os.path.exists(mine) or read(mine) != read(
-                    os.path.join(seed.build, '.config')):
+                    os.path.join(seed.build, '.config')) or \
+                    not os.path.exists(objects) or read(objects) != kbuild:
                 shutil.rmtree(self.build, ignore_errors=True)
                 subprocess.run(['cp', '-a', seed.build, self.build],
                                check=True)
+                with open(objects, 'w') as f:
+                    f.write(kbuild)
         stamp = os.path.join(self.dir, 'tree-key')
         if not os.path.exists(stamp) or read(stamp) != TREEKEY:
             shutil.rmtree(self.tree, ignore_errors=True)
