@@ -431,6 +431,12 @@ static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
 	if (!igroup->hwpt) {
 		rc = hwpt_msi_cookie(hwpt, igroup) ?:
 		     iommu_attach_group(hwpt->domain, igroup->group);
+		if (!rc) {
+			/* A domain finished by this attach is filled now. */
+			rc = ioasim_hwpt_join_space(hwpt);
+			if (rc)
+				iommu_detach_group(hwpt->domain, igroup->group);
+		}
 		if (rc) {
 			ioasim_space_unreserve(&hwpt->ioas->space, idev);
 			goto out_unlock;
@@ -513,6 +519,13 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 	rc = hwpt_msi_cookie(hwpt, igroup) ?:
 	     (ioasim_should_fail("device.replace") ? -ENOMEM :
 	      iommu_group_replace_domain(igroup->group, hwpt->domain));
+	if (!rc) {
+		rc = ioasim_hwpt_join_space(hwpt);
+		/* The old domain took the group before; it takes it back. */
+		if (rc)
+			WARN_ON(iommu_group_replace_domain(igroup->group,
+							   old->domain));
+	}
 	if (rc) {
 		cur = list_entry(&igroup->devices, struct ioasim_device,
 				 group_item);
@@ -617,9 +630,17 @@ static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
 		   pt->type == &ioasim_hwpt_nested_type) {
 		struct ioasim_hwpt *hwpt =
 			container_of(pt, struct ioasim_hwpt, obj);
+		/* Joining the IOAS's space is done under its mutex. */
+		struct mutex *join = pt->type == &ioasim_hwpt_paging_type &&
+				     !READ_ONCE(hwpt->in_space) ?
+				     &hwpt->ioas->mutex : NULL;
 
+		if (join)
+			mutex_lock(join);
 		old = replace ? hwpt_replace(hwpt, idev) :
 				ERR_PTR(hwpt_attach(hwpt, idev));
+		if (join)
+			mutex_unlock(join);
 	} else if (pt->type == &ioasim_ioas_type) {
 		old = auto_attach(idev, container_of(pt, struct ioasim_ioas,
 						     obj), replace, pt_id);

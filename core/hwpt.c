@@ -38,14 +38,14 @@ static void hwpt_leave_ioas(struct ioasim_hwpt *hwpt)
 {
 	lockdep_assert_held(&hwpt->ioas->mutex);
 	list_del_init(&hwpt->ioas_item);
-	if (hwpt->domain)
+	if (hwpt->in_space)
 		ioasim_space_remove_domain(&hwpt->ioas->space, hwpt->domain);
 }
 
 /*
  * Also tears down a HWPT that never got published: @domain is set only
- * once the domain mirrors the IOAS, and @ioas_item is linked only at
- * publish.
+ * once the domain exists and, unless its driver finishes it at attach,
+ * mirrors the IOAS (@in_space); @ioas_item is linked only at publish.
  */
 static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 {
@@ -61,7 +61,7 @@ static void ioasim_hwpt_paging_destroy(struct ioasim_obj *obj)
 		mutex_lock(&hwpt->ioas->mutex);
 		hwpt_leave_ioas(hwpt);
 		mutex_unlock(&hwpt->ioas->mutex);
-	} else if (hwpt->domain) {
+	} else if (hwpt->in_space) {
 		hwpt_leave_ioas(hwpt);
 	}
 	if (hwpt->domain) {
@@ -185,6 +185,46 @@ int ioasim_hwpt_enforce_coherency(struct ioasim_hwpt *hwpt, struct device *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_enforce_coherency);
 
+/*
+ * A driver that makes domains with the old domain_alloc op only finishes a
+ * domain (aperture, page sizes, what a mapping may ask for) when a device
+ * first attaches to it, and mapping into it before fails (in 6.12,
+ * virtio-iommu, whose unwind of that failure then dereferences the
+ * unfinished domain). Such a domain joins its IOAS's space only once
+ * attached: ioasim_hwpt_join_space().
+ */
+static bool hwpt_finished_at_attach(struct device *dev)
+{
+	/* The driver's ops; iommu-priv.h's dev_iommu_ops() is not exported. */
+	const struct iommu_ops *ops = __iommu_get_iommu_dev(dev)->ops;
+
+	return !ops->domain_alloc_paging && !ops->domain_alloc_user;
+}
+
+/**
+ * ioasim_hwpt_join_space() - a paging HWPT's domain maps its IOAS from now
+ * @hwpt: a paging HWPT; its domain was just attached to a group
+ *
+ * For a domain that is finished at its first attach (see
+ * hwpt_finished_at_attach()); a domain in its IOAS's space already is
+ * left alone.
+ *
+ * Context: process context, may sleep; @hwpt->ioas->mutex held.
+ * Return: 0, or the error of ioasim_space_add_domain(); the caller
+ * detaches the group again.
+ */
+int ioasim_hwpt_join_space(struct ioasim_hwpt *hwpt)
+{
+	int rc;
+
+	if (hwpt->obj.type != &ioasim_hwpt_paging_type || hwpt->in_space)
+		return 0;
+	lockdep_assert_held(&hwpt->ioas->mutex);
+	rc = ioasim_space_add_domain(&hwpt->ioas->space, hwpt->domain);
+	WRITE_ONCE(hwpt->in_space, !rc);
+	return rc;
+}
+
 /**
  * ioasim_hwpt_paging_create() - a paging HWPT mirroring an IOAS
  * @ctx: the context
@@ -192,7 +232,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_enforce_coherency);
  * @dev: the device whose IOMMU allocates the domain
  * @flags: IOMMU_HWPT_ALLOC_* flags for the driver (dirty tracking), or 0
  *
- * The new domain maps every area of @ioas. The HWPT's id is reserved, not
+ * The new domain maps every area of @ioas; one that its driver finishes at
+ * the first attach does from then on (ioasim_hwpt_join_space()), and is
+ * only allocated here. The HWPT's id is reserved, not
  * published: the caller links it into @ioas->hwpts and publishes it, or
  * destroys it with ioasim_obj_abort_destroy().
  *
@@ -230,8 +272,11 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt_domain_pin_driver(domain);
 	/* Coherency first: the fill below maps with IOMMU_CACHE. */
-	rc = hwpt_enforce_cc(hwpt, domain, dev) ?:
-	     ioasim_space_add_domain(&ioas->space, domain);
+	rc = hwpt_enforce_cc(hwpt, domain, dev);
+	if (!rc && !hwpt_finished_at_attach(dev)) {
+		rc = ioasim_space_add_domain(&ioas->space, domain);
+		hwpt->in_space = !rc;
+	}
 	if (rc) {
 		hwpt_domain_free(domain);
 		goto out_abort;

@@ -43,6 +43,9 @@ struct iommu_domain;
  * @enforce_cc: the domain was told to keep DMA cache coherent (a paging
  *	HWPT used by a device whose IOMMU can); under the IOAS's mutex or the
  *	group's lock, set once
+ * @in_space: the domain is in @ioas's space and maps what it maps; for a
+ *	driver that finishes domains at attach, from the first attach on
+ *	(set under @ioas's mutex, once)
  * @parent: a nested HWPT's parent (a reference), NULL for a paging one
  * @fault: the fault queue its devices' page faults go to (a reference),
  *	or NULL; nested HWPTs only
@@ -61,6 +64,7 @@ struct ioasim_hwpt {
 	bool nest_parent;
 	bool enforce_cc;
 	bool msi_cookie;
+	bool in_space;
 	struct ioasim_hwpt *parent;
 	struct ioasim_iopf_queue *fault;
 };
@@ -79,6 +83,7 @@ int ioasim_hwpt_publish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 			struct iommu_hwpt_alloc *cmd);
 int ioasim_hwpt_enforce_coherency(struct ioasim_hwpt *hwpt,
 				  struct device *dev);
+int ioasim_hwpt_join_space(struct ioasim_hwpt *hwpt);
 int ioasim_hwpt_invalidate(struct ioasim_ctx *ctx,
 			   struct iommu_hwpt_invalidate *cmd);
 int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,

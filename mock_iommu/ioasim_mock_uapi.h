@@ -16,12 +16,20 @@
 
 /**
  * struct ioasim_mock_vfio_dma - IOASIM_MOCK_VFIO_DMA
- * @argsz: sizeof(struct ioasim_mock_vfio_dma)
- * @flags: IOASIM_MOCK_VFIO_DMA_WRITE: the device writes memory (the
- *	bytes come from @uptr); otherwise it reads memory into @uptr
- * @iova: first IOVA
+ * @argsz: the bytes of this structure the caller passes: at least up to
+ *	@uptr, and up to @src_iova for a copy
+ * @flags: one of
+ *	0: the device reads memory at @iova into @uptr;
+ *	IOASIM_MOCK_VFIO_DMA_WRITE: the device writes the bytes at @uptr
+ *	to memory at @iova;
+ *	IOASIM_MOCK_VFIO_DMA_COPY: the device reads memory at @src_iova and
+ *	writes what it read at @iova (@uptr must be 0). This is the one
+ *	form a device without a CPU-visible buffer can do, so the real
+ *	device nodes answer only this one (EOPNOTSUPP otherwise).
+ * @iova: first IOVA (the destination of a copy)
  * @length: bytes, at most IOASIM_MOCK_VFIO_DMA_MAX
  * @uptr: the caller's buffer
+ * @src_iova: the first IOVA a copy reads
  *
  * Errors: EINVAL (argsz, flags, length, device not bound), EPERM (not
  * attached: DMA is blocked), EFAULT (an IOVA not mapped for that
@@ -34,9 +42,11 @@ struct ioasim_mock_vfio_dma {
 	__aligned_u64 iova;
 	__aligned_u64 length;
 	__aligned_u64 uptr;
+	__aligned_u64 src_iova;
 };
 
 #define IOASIM_MOCK_VFIO_DMA_WRITE 0x1
+#define IOASIM_MOCK_VFIO_DMA_COPY 0x2
 #define IOASIM_MOCK_VFIO_DMA_MAX 0x100000 /* 1 MiB */
 
 #define IOASIM_MOCK_VFIO_DMA _IO('|', 0x01)

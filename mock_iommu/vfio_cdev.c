@@ -182,6 +182,35 @@ static long vfio_node_detach(struct ioasim_mock_vfio *vfio, void __user *arg)
 	return ioasim_mock_vfio_detach(vfio);
 }
 
+/*
+ * Copies the request in by its argsz: at least up to @uptr, and for a
+ * copy up to @src_iova; the structure's tail beyond argsz reads as 0.
+ * Shared by the real device nodes, which include this file's header.
+ */
+static int vfio_dma_copy_in(struct ioasim_mock_vfio_dma *dma,
+			    void __user *arg)
+{
+	const size_t minsz = offsetofend(struct ioasim_mock_vfio_dma, uptr);
+	u32 argsz;
+
+	if (get_user(argsz, (u32 __user *)arg))
+		return -EFAULT;
+	if (argsz < minsz)
+		return -EINVAL;
+	memset(dma, 0, sizeof(*dma));
+	if (copy_from_user(dma, arg, min_t(size_t, argsz, sizeof(*dma))))
+		return -EFAULT;
+	if (dma->flags & ~(IOASIM_MOCK_VFIO_DMA_WRITE |
+			   IOASIM_MOCK_VFIO_DMA_COPY) ||
+	    !dma->length || dma->length > IOASIM_MOCK_VFIO_DMA_MAX)
+		return -EINVAL;
+	if (dma->flags & IOASIM_MOCK_VFIO_DMA_COPY &&
+	    (dma->flags & IOASIM_MOCK_VFIO_DMA_WRITE || dma->uptr ||
+	     argsz < offsetofend(struct ioasim_mock_vfio_dma, src_iova)))
+		return -EINVAL;
+	return 0;
+}
+
 static long vfio_node_dma(struct ioasim_mock_vfio *vfio, void __user *arg)
 {
 	struct ioasim_mock_vfio_dma dma;
@@ -190,16 +219,23 @@ static long vfio_node_dma(struct ioasim_mock_vfio *vfio, void __user *arg)
 	void *buf;
 	long rc;
 
-	if (copy_from_user(&dma, arg, sizeof(dma)))
-		return -EFAULT;
-	if (dma.argsz < sizeof(dma) || dma.flags & ~IOASIM_MOCK_VFIO_DMA_WRITE ||
-	    !dma.length || dma.length > IOASIM_MOCK_VFIO_DMA_MAX)
-		return -EINVAL;
+	rc = vfio_dma_copy_in(&dma, arg);
+	if (rc)
+		return rc;
 	write = dma.flags & IOASIM_MOCK_VFIO_DMA_WRITE;
 	ubuf = u64_to_user_ptr(dma.uptr);
 	buf = kvzalloc(dma.length, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	if (dma.flags & IOASIM_MOCK_VFIO_DMA_COPY) {
+		/* What the device read is what it writes. */
+		rc = ioasim_mock_vfio_dma(vfio, dma.src_iova, buf, dma.length,
+					  false);
+		if (!rc)
+			rc = ioasim_mock_vfio_dma(vfio, dma.iova, buf,
+						  dma.length, true);
+		goto out_free;
+	}
 	if (write && copy_from_user(buf, ubuf, dma.length)) {
 		rc = -EFAULT;
 		goto out_free;

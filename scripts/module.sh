@@ -22,9 +22,9 @@ rsync -rlp --delete --checksum --exclude=.git --exclude=out \
 	--include='*/' --include=Kbuild --include=Kconfig \
 	--include='*.[ch]' --exclude='*' "$IOASIM_REPO"/ "$out/src/"
 
-say "building ioasim.ko and ioasim_mock.ko against $kdir"
+say "building ioasim.ko, ioasim_mock.ko and ioasim_edu.ko against $kdir"
 log=$out/build.log
-make -C "$kdir" M="$out/src" CONFIG_IOASIM=m CONFIG_IOASIM_MOCK=m \
+make -C "$kdir" M="$out/src" CONFIG_IOASIM=m CONFIG_IOASIM_MOCK=m CONFIG_IOASIM_EDU=m \
 	IOASIM_SELFTEST_DIR="$IOASIM_TREE/drivers/iommu/iommufd" \
 	W=1 C=2 -j"$IOASIM_JOBS" modules \
 	>"$log" 2>&1 || { cat "$log"; die "module build failed"; }
@@ -32,7 +32,7 @@ if grep -Ei 'warning:|error:' "$log"; then
 	die "the module build printed warnings (full log: $log)"
 fi
 
-for mod in ioasim ioasim_mock; do
+for mod in ioasim ioasim_mock ioasim_edu; do
 	ko=$out/src/$mod.ko
 	lic=$(modinfo -F license "$ko")
 	vermagic=$(modinfo -F vermagic "$ko")
@@ -49,3 +49,5 @@ deps=$(modinfo -F depends "$out/src/ioasim_mock.ko")
 [ "$deps" = ioasim ] || die "ioasim_mock.ko depends on '$deps', not ioasim"
 [ -z "$(modinfo -F depends "$out/src/ioasim.ko")" ] ||
 	die "ioasim.ko depends on other modules"
+[ "$(modinfo -F depends "$out/src/ioasim_edu.ko")" = ioasim ] ||
+	die "ioasim_edu.ko depends on more than ioasim"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # /init of the VM that scripts/vm.sh boots: loads ioasim.ko and
-# ioasim_mock.ko, runs the sim/ programs with /sim/run (sim/init.c), then
-# unloads both modules and checks that they left nothing behind. Every
+# ioasim_mock.ko (and, in a real-IOMMU machine, ioasim_edu.ko), runs the
+# sim/ programs with /sim/run (sim/init.c), then unloads the modules and
+# checks that they left nothing behind. Every
 # line meant for the host starts with "# vm: "; the last is the verdict
 # ("# vm: verdict 0" when all went well). The kernel log follows the
 # programs' output in full, for the host's splat scan.
@@ -36,21 +37,41 @@ refcnt()
 }
 
 stats=/sys/class/misc/iommu/ioasim
+machine=$(sed -n 's/.*ioasim_vm.machine=\([^ ]*\).*/\1/p' /proc/cmdline)
+# The real-IOMMU machines: the mock's control plane without mock devices,
+# the edu driver, and the programs that drive real devices.
+mock_args=vfio_devices=4
+extra=
+if [ "$machine" != mock ]; then
+	mock_args=
+	extra=ioasim_edu
+	mv /sim/list.real /sim/list
+	if [ "$machine" = virtio-iommu ] && ! insmod /lib/virtio-iommu.ko; then
+		fail "insmod virtio-iommu.ko"
+	fi
+fi
 if ! insmod /lib/ioasim.ko; then
 	fail "insmod ioasim.ko"
-elif ! insmod /lib/ioasim_mock.ko vfio_devices=4; then
+elif ! insmod /lib/ioasim_mock.ko $mock_args; then
 	fail "insmod ioasim_mock.ko"
+elif [ -n "$extra" ] && ! insmod "/lib/$extra.ko"; then
+	fail "insmod $extra.ko"
 else
 	# ioasim.ko cannot go while the mock uses it.
 	rmmod ioasim 2>/dev/null && fail "rmmod ioasim succeeded under the mock"
+	[ -z "$extra" ] ||
+		echo "# vm: $(ls /dev/vfio/devices | grep -c edu) edu devices," \
+			"groups $(ls /sys/kernel/iommu_groups | wc -l)"
 	/sim/run || failed=1
 	for c in contexts objects pinned_pages; do
 		v=$(cat "$stats/$c")
 		[ "$v" = 0 ] || fail "$stats/$c is $v once the programs exited"
 	done
-	[ "$(refcnt ioasim_mock)" = 0 ] ||
-		fail "ioasim_mock refcnt $(refcnt ioasim_mock) once the programs exited"
-	rmmod ioasim_mock || fail "rmmod ioasim_mock"
+	for m in $extra ioasim_mock; do
+		[ "$(refcnt $m)" = 0 ] ||
+			fail "$m refcnt $(refcnt $m) once the programs exited"
+		rmmod $m || fail "rmmod $m"
+	done
 	[ "$(refcnt ioasim)" = 0 ] ||
 		fail "ioasim refcnt $(refcnt ioasim) without the mock"
 	rmmod ioasim || fail "rmmod ioasim"

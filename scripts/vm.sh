@@ -3,26 +3,37 @@
 #
 # vm.sh [program...]
 #
-# make vm: the sim/ programs in Debian's real 6.12 kernel, against the
-# ioasim.ko and ioasim_mock.ko that make module builds. The kernel is
-# linux-image-<the headers' version>-amd64 (vermagic must match), booted
-# under qemu-system-x86_64 from an initramfs of busybox-static, the two
-# modules and the programs. KVM is used when /dev/kvm runs a guest (a
-# probe boot finds out once); on machines where it stops with an
-# emulation error, TCG (about 7 s to init). IOASIM_VM_ACCEL=kvm|tcg
-# decides instead. The command line reserves huge pages for the
-# hugetlbfs cases.
+# make vm: the sim/ programs in Debian's real 6.12 kernel, booted under
+# qemu-system-x86_64 from an initramfs of busybox-static, the modules that
+# make module builds and the programs. The kernel is
+# linux-image-<the headers' version>-amd64 (vermagic must match). KVM is
+# used when /dev/kvm runs a guest (a probe boot finds out once); on
+# machines where it stops with an emulation error, TCG (about 7 s to
+# init). IOASIM_VM_ACCEL=kvm|tcg decides instead. The command line
+# reserves huge pages for the hugetlbfs cases.
+#
+# The machines, each booted once (IOASIM_VM_MACHINES picks some):
+#   mock          the default PC, ioasim.ko + ioasim_mock.ko: every sim/
+#                 program against the mock IOMMU and its VFIO nodes
+#   intel-iommu   q35 with QEMU's VT-d (interrupt remapping on) and two
+#                 edu devices, in two groups
+#   virtio-iommu  q35 with virtio-iommu and one edu device
+# The real-IOMMU machines load ioasim.ko, ioasim_mock.ko (the control
+# plane's accesses; no mock devices) and ioasim_edu.ko, and run the
+# programs that drive real devices (REAL_PROGS).
 #
 # The VM's init (scripts/vm-init.sh) loads the modules, runs the programs
 # with sim/init.c, unloads the modules and checks that nothing is left:
 # the sysfs counters at zero before the unload, the module reference
 # counts at zero, no taint but out-of-tree and unsigned, and a dmesg
-# without WARNING, BUG or Oops. The closing line is
-# "vm: N passed, N failed, N skipped", counted from the programs' TAP.
+# without WARNING, BUG or Oops. Each machine's closing line is
+# "vm: N passed, N failed, N skipped" (the mock machine) or
+# "vm MACHINE: ...", counted from the programs' TAP.
 #
-# VM_ARGS adds kernel arguments; the arguments pick the sim/ programs
-# ("none" for none); SIM_EXTRA names more static binaries to put in /sim
-# and run after them (one's own: make vm PROGS=none EXTRA=./a.out).
+# VM_ARGS adds kernel arguments; the arguments pick the sim/ programs of
+# the mock machine ("none" for none); SIM_EXTRA names more static
+# binaries to put in /sim and run after them (one's own: make vm
+# PROGS=none EXTRA=./a.out).
 source "$(dirname "$0")/lib.sh"
 
 IOASIM_PACKAGES+=(qemu-system-x86 busybox-static cpio gcc-multilib)
@@ -43,7 +54,13 @@ root=$work/root
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,lib,tmp}
 cp /bin/busybox "$root/bin/busybox"
-cp "$IOASIM_REPO/out/ioasim.ko" "$IOASIM_REPO/out/ioasim_mock.ko" "$root/lib/"
+cp "$IOASIM_REPO"/out/{ioasim,ioasim_mock,ioasim_edu}.ko "$root/lib/"
+# busybox's insmod reads no compressed modules.
+xz -dc "/lib/modules/$kver/kernel/drivers/iommu/virtio-iommu.ko.xz" \
+	>"$root/lib/virtio-iommu.ko"
+REAL_PROGS=(real_device)
+build_sim "$root" "${REAL_PROGS[@]}"
+mv "$root/sim/list" "$root/sim/list.real"
 build_sim "$root" "$@"
 # A 32-bit build of the real-memory cases: compat_ioctl, pins, a domain.
 if grep -qx /sim/real_memory "$root/sim/list"; then
@@ -84,40 +101,85 @@ if [ -z "$accel" ]; then
 		[ "$(cat "$probe")" = no ] || accel=kvm
 	fi
 fi
-
-out=$work/console.txt
-append="console=ttyS0 quiet panic=-1 panic_on_warn=1 hugepages=64"
-append+=" transparent_hugepage=madvise ${VM_ARGS:-}"
-say "booting $kernel under qemu ($accel) with the modules and programs"
 # TCG in one thread for both vCPUs: with a thread per vCPU, the kernel's
 # int3-based code patching at boot (static keys) sometimes meets stale
 # translated code on the other vCPU and oopses before init.
 [ "$accel" = kvm ] || accel=tcg,thread=single
-for try in 1 2; do
-	rc=0
-	start=$SECONDS
-	timeout 900 "${qemu[@]}" -accel "$accel" -append "$append" \
-		</dev/null >"$out" 2>&1 || rc=$?
-	say "the VM ran for $((SECONDS - start)) s"
-	# A kernel that never reached init says nothing about ioasim: once
-	# more, saying so. Anything after init counts.
-	grep -q '# vm: booted' "$out" && break
-	say "the kernel did not reach init (try $try of 2; see $out)"
-	[ $try -eq 2 ] || cp "$out" "$out.unbooted"
+
+# QEMU's edu, with a DMA mask as wide as a bus address: its default
+# 28 bits would clamp IOVAs, which a real device would not.
+edu=(-device edu,dma_mask=0xffffffffffffffff)
+
+# machine_args MACHINE: QEMU's arguments and the kernel's for MACHINE.
+machine_args()
+{
+	case $1 in
+	mock)
+		margs=()
+		kargs=""
+		;;
+	intel-iommu)
+		# The IOMMU comes before the devices it translates for.
+		margs=(-machine q35 -device intel-iommu,intremap=on
+			"${edu[@]}" "${edu[@]}")
+		kargs="intel_iommu=on ioasim_vm.isolated_msi=1"
+		;;
+	virtio-iommu)
+		margs=(-machine q35 -device virtio-iommu-pci "${edu[@]}")
+		kargs="ioasim_vm.isolated_msi=0"
+		;;
+	*)
+		die "no machine '$1' (IOASIM_VM_MACHINES: mock intel-iommu virtio-iommu)"
+		;;
+	esac
+}
+
+# boot_machine MACHINE: boots it, prints its part of the console and its
+# closing line; the status is the machine's verdict.
+boot_machine()
+{
+	local machine=$1 out=$work/console-$1.txt name=vm rc=0 try start verdict
+	local append
+
+	[ "$machine" = mock ] || name="vm $machine"
+	machine_args "$machine"
+	append="console=ttyS0 quiet panic=-1 panic_on_warn=1 hugepages=64"
+	append+=" transparent_hugepage=madvise ioasim_vm.machine=$machine"
+	append+=" $kargs ${VM_ARGS:-}"
+	say "booting $kernel under qemu ($accel), machine $machine"
+	for try in 1 2; do
+		rc=0
+		start=$SECONDS
+		timeout 900 "${qemu[@]}" "${margs[@]}" -accel "$accel" \
+			-append "$append" </dev/null >"$out" 2>&1 || rc=$?
+		say "the VM ran for $((SECONDS - start)) s"
+		# A kernel that never reached init says nothing about ioasim:
+		# once more, saying so. Anything after init counts.
+		grep -q '# vm: booted' "$out" && break
+		say "the kernel did not reach init (try $try of 2; see $out)"
+		[ $try -eq 2 ] || cp "$out" "$out.unbooted"
+	done
+	tr -d '\r' <"$out" | sed -n '/^# vm: /,$p' | grep -v '^\[ *[0-9.]*\] ' || true
+
+	verdict=$(tr -d '\r' <"$out" | sed -n 's/^# vm: verdict \([0-9]*\)$/\1/p')
+	if [ -z "$verdict" ]; then
+		say "the VM ended without a verdict (panic, or a hang): see $out"
+		rc=1
+	elif [ "$verdict" -ne 0 ]; then
+		rc=1
+	fi
+	if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
+		say "the console log shows a kernel splat (see above): failing the run"
+		rc=1
+	fi
+	summaries+=("$(tap_summary "$name" "$out" $rc)")
+	return $rc
+}
+
+summaries=()
+status=0
+for machine in ${IOASIM_VM_MACHINES:-mock intel-iommu virtio-iommu}; do
+	boot_machine "$machine" || status=1
 done
-tr -d '\r' <"$out" | sed -n '/^# vm: /,$p' | grep -v '^\[ *[0-9.]*\] ' || true
-
-verdict=$(tr -d '\r' <"$out" | sed -n 's/^# vm: verdict \([0-9]*\)$/\1/p')
-if [ -z "$verdict" ]; then
-	say "the VM ended without a verdict (panic, or a hang): see $out"
-	rc=1
-elif [ "$verdict" -ne 0 ]; then
-	rc=1
-fi
-if ! "$IOASIM_REPO/scripts/scan-log.sh" "$out"; then
-	say "the console log shows a kernel splat (see above): failing the run"
-	rc=1
-fi
-
-tap_summary vm "$out" $rc
-exit $rc
+printf '%s\n' "${summaries[@]}"
+exit $status

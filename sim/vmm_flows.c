@@ -17,68 +17,13 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
-#include <linux/vfio.h>
 #include "iommufd_test.h"
-#include "ioasim_mock_uapi.h"
 
 #include "kselftest_harness.h"
-#include "sim.h"
+#include "devnode.h"
 
 #define PAGE 4096UL
 #define BUF_BYTES (64 * PAGE)
-
-static int open_dev(unsigned int k)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/dev/vfio/devices/ioasim-vfio%u", k);
-	return open(path, O_RDWR);
-}
-
-static int bind_dev(int dev, int iommufd, __u32 *dev_id)
-{
-	struct vfio_device_bind_iommufd bind = {
-		.argsz = sizeof(bind), .iommufd = iommufd,
-	};
-	int rc = sim_ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind);
-
-	if (!rc && dev_id)
-		*dev_id = bind.out_devid;
-	return rc;
-}
-
-/* Attach or replace; *@pt_id becomes the HWPT. */
-static int attach_dev(int dev, __u32 *pt_id)
-{
-	struct vfio_device_attach_iommufd_pt attach = {
-		.argsz = sizeof(attach), .pt_id = *pt_id,
-	};
-	int rc = sim_ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
-
-	*pt_id = attach.pt_id;
-	return rc;
-}
-
-static int detach_dev(int dev)
-{
-	struct vfio_device_detach_iommufd_pt detach = {
-		.argsz = sizeof(detach),
-	};
-
-	return sim_ioctl(dev, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
-}
-
-/* The device writes (or reads) @len bytes at @iova. */
-static int dev_dma(int dev, __u64 iova, void *buf, __u64 len, int write)
-{
-	struct ioasim_mock_vfio_dma dma = {
-		.argsz = sizeof(dma),
-		.flags = write ? IOASIM_MOCK_VFIO_DMA_WRITE : 0,
-		.iova = iova, .length = len, .uptr = (uintptr_t)buf,
-	};
-
-	return sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma);
-}
 
 /* IOVA_RANGES as QEMU and libvfn ask: how many first, then all. */
 static struct iommu_iova_range *iova_ranges(int fd, __u32 ioas, __u32 *n)
@@ -151,9 +96,9 @@ TEST_F(vmm, qemu)
 	__u64 iova;
 	int dev;
 
-	dev = open_dev(0);
+	dev = sim_dev_open("vfio", 0);
 	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, bind_dev(dev, self->fd, &dev_id));
+	ASSERT_EQ(0, sim_dev_bind(dev, self->fd, &dev_id));
 	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas));
 	hw.dev_id = dev_id;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &hw));
@@ -161,7 +106,7 @@ TEST_F(vmm, qemu)
 	ASSERT_EQ(IOMMU_HW_INFO_SELFTEST_REGVAL, info.test_reg);
 
 	hwpt = ioas;
-	ASSERT_EQ(0, attach_dev(dev, &hwpt));
+	ASSERT_EQ(0, sim_dev_attach(dev, &hwpt));
 	ASSERT_NE(ioas, hwpt);
 	ranges = iova_ranges(self->fd, ioas, &n);
 	ASSERT_NE(NULL, ranges);
@@ -175,16 +120,21 @@ TEST_F(vmm, qemu)
 
 	/* The device writes guest memory; the CPU sees it, and back. */
 	pattern(out, sizeof(out), 1);
-	ASSERT_EQ(0, dev_dma(dev, iova + 5 * PAGE + 100, out, sizeof(out), 1));
+	ASSERT_EQ(0, sim_dev_dma(dev, iova + 5 * PAGE + 100, out, sizeof(out), 1));
 	ASSERT_EQ(0, memcmp(self->buf + 5 * PAGE + 100, out, sizeof(out)));
 	pattern(self->buf + 20 * PAGE, sizeof(in), 2);
-	ASSERT_EQ(0, dev_dma(dev, iova + 20 * PAGE, in, sizeof(in), 0));
+	ASSERT_EQ(0, sim_dev_dma(dev, iova + 20 * PAGE, in, sizeof(in), 0));
 	ASSERT_EQ(0, memcmp(self->buf + 20 * PAGE, in, sizeof(in)));
+	/* A copy, the one DMA the real devices' nodes can do for a program. */
+	ASSERT_EQ(0, sim_dev_copy(dev, iova + 30 * PAGE - 8, iova + 20 * PAGE,
+				  sizeof(in)));
+	ASSERT_EQ(0, memcmp(self->buf + 30 * PAGE - 8, in, sizeof(in)));
 
 	ASSERT_EQ(0, sim_unmap(self->fd, ioas, iova, BUF_BYTES));
-	ASSERT_EQ(-EFAULT, dev_dma(dev, iova, in, 64, 0));
-	ASSERT_EQ(0, detach_dev(dev));
-	ASSERT_EQ(-EPERM, dev_dma(dev, iova, in, 64, 0));
+	ASSERT_EQ(-EFAULT, sim_dev_copy(dev, iova, iova + PAGE, 8));
+	ASSERT_EQ(-EFAULT, sim_dev_dma(dev, iova, in, 64, 0));
+	ASSERT_EQ(0, sim_dev_detach(dev));
+	ASSERT_EQ(-EPERM, sim_dev_dma(dev, iova, in, 64, 0));
 	/* The automatic HWPT went with its last device. */
 	ASSERT_EQ(-ENOENT, sim_destroy(self->fd, hwpt));
 	ASSERT_EQ(0, sim_destroy(self->fd, ioas));
@@ -202,16 +152,16 @@ TEST_F(vmm, qemu_hwpt_and_replace)
 	unsigned char c = 0;
 	int dev;
 
-	dev = open_dev(0);
+	dev = sim_dev_open("vfio", 0);
 	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, bind_dev(dev, self->fd, &dev_id));
+	ASSERT_EQ(0, sim_dev_bind(dev, self->fd, &dev_id));
 	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas1));
 	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas2));
 	alloc.dev_id = dev_id;
 	alloc.pt_id = ioas1;
 	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
 	pt = alloc.out_hwpt_id;
-	ASSERT_EQ(0, attach_dev(dev, &pt));
+	ASSERT_EQ(0, sim_dev_attach(dev, &pt));
 	ASSERT_EQ(alloc.out_hwpt_id, pt);
 
 	self->buf[0] = 'A';
@@ -220,13 +170,13 @@ TEST_F(vmm, qemu_hwpt_and_replace)
 				   SIM_RW));
 	ASSERT_EQ(0, sim_map_fixed(self->fd, ioas2, self->buf + PAGE, PAGE,
 				   0x10000, SIM_RW));
-	ASSERT_EQ(0, dev_dma(dev, 0x10000, &c, 1, 0));
+	ASSERT_EQ(0, sim_dev_dma(dev, 0x10000, &c, 1, 0));
 	ASSERT_EQ('A', c);
 
 	pt = ioas2;
-	ASSERT_EQ(0, attach_dev(dev, &pt));
+	ASSERT_EQ(0, sim_dev_attach(dev, &pt));
 	ASSERT_NE(alloc.out_hwpt_id, pt);
-	ASSERT_EQ(0, dev_dma(dev, 0x10000, &c, 1, 0));
+	ASSERT_EQ(0, sim_dev_dma(dev, 0x10000, &c, 1, 0));
 	ASSERT_EQ('B', c);
 	/* The explicit HWPT stays until destroyed; its IOAS is held. */
 	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, ioas1));
@@ -266,20 +216,20 @@ TEST_F(vmm, dpdk_type1)
 	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION,
 			   VFIO_TYPE1v2_IOMMU));
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
-	dev = open_dev(1);
+	dev = sim_dev_open("vfio", 1);
 	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, bind_dev(dev, self->fd, NULL));
+	ASSERT_EQ(0, sim_dev_bind(dev, self->fd, NULL));
 	pt = ioas;
-	ASSERT_EQ(0, attach_dev(dev, &pt));
+	ASSERT_EQ(0, sim_dev_attach(dev, &pt));
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_MAP_DMA, &map));
 	ASSERT_EQ(-EEXIST, sim_ioctl(self->fd, VFIO_IOMMU_MAP_DMA, &map));
 	pattern(out, sizeof(out), 3);
-	ASSERT_EQ(0, dev_dma(dev, map.iova + 7 * PAGE - 10, out, sizeof(out),
-			     1));
+	ASSERT_EQ(0, sim_dev_dma(dev, map.iova + 7 * PAGE - 10, out, sizeof(out),
+				 1));
 	ASSERT_EQ(0, memcmp(self->buf + 7 * PAGE - 10, out, sizeof(out)));
-	ASSERT_EQ(0, dev_dma(dev, map.iova + 7 * PAGE - 10, in, sizeof(in),
-			     0));
+	ASSERT_EQ(0, sim_dev_dma(dev, map.iova + 7 * PAGE - 10, in, sizeof(in),
+				 0));
 	ASSERT_EQ(0, memcmp(in, out, sizeof(in)));
 
 	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, &unmap));
@@ -288,7 +238,7 @@ TEST_F(vmm, dpdk_type1)
 	unmap.size = BUF_BYTES;
 	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, &unmap));
 	ASSERT_EQ(0, unmap.size);
-	ASSERT_EQ(-EFAULT, dev_dma(dev, map.iova, in, 1, 0));
+	ASSERT_EQ(-EFAULT, sim_dev_dma(dev, map.iova, in, 1, 0));
 	ASSERT_EQ(0, close(dev));
 }
 
@@ -308,19 +258,19 @@ TEST_F(vmm, libvfn)
 
 	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas));
 	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &other));
-	dev1 = open_dev(1);
-	dev2 = open_dev(2);
+	dev1 = sim_dev_open("vfio", 1);
+	dev2 = sim_dev_open("vfio", 2);
 	ASSERT_LE(0, dev1);
 	ASSERT_LE(0, dev2);
-	ASSERT_EQ(0, bind_dev(dev1, self->fd, NULL));
-	ASSERT_EQ(0, bind_dev(dev2, self->fd, NULL));
+	ASSERT_EQ(0, sim_dev_bind(dev1, self->fd, NULL));
+	ASSERT_EQ(0, sim_dev_bind(dev2, self->fd, NULL));
 	pt1 = ioas;
-	ASSERT_EQ(0, attach_dev(dev1, &pt1));
+	ASSERT_EQ(0, sim_dev_attach(dev1, &pt1));
 	/* A group has one attachment. */
 	pt2 = other;
-	ASSERT_EQ(-EINVAL, attach_dev(dev2, &pt2));
+	ASSERT_EQ(-EINVAL, sim_dev_attach(dev2, &pt2));
 	pt2 = ioas;
-	ASSERT_EQ(0, attach_dev(dev2, &pt2));
+	ASSERT_EQ(0, sim_dev_attach(dev2, &pt2));
 	ASSERT_EQ(pt1, pt2);
 
 	ranges = iova_ranges(self->fd, ioas, &n);
@@ -335,10 +285,10 @@ TEST_F(vmm, libvfn)
 
 		ASSERT_EQ(0, sim_map_fixed(self->fd, ioas, mem, PAGE, iova, SIM_RW));
 		pattern(out, sizeof(out), i);
-		ASSERT_EQ(0, dev_dma(i % 2 ? dev1 : dev2, iova + 64, out,
-				     sizeof(out), 1));
-		ASSERT_EQ(0, dev_dma(i % 2 ? dev2 : dev1, iova + 64, in,
-				     sizeof(in), 0));
+		ASSERT_EQ(0, sim_dev_dma(i % 2 ? dev1 : dev2, iova + 64, out,
+					 sizeof(out), 1));
+		ASSERT_EQ(0, sim_dev_dma(i % 2 ? dev2 : dev1, iova + 64, in,
+					 sizeof(in), 0));
 		ASSERT_EQ(0, memcmp(in, out, sizeof(in)));
 		ASSERT_EQ(0, memcmp(mem + 64, out, sizeof(out)));
 		ASSERT_EQ(0, sim_unmap(self->fd, ioas, iova, PAGE));
@@ -364,14 +314,14 @@ TEST_F(vmm, device_node_errors)
 	unsigned char c;
 	int dev, dev_again, small;
 
-	dev = open_dev(0);
+	dev = sim_dev_open("vfio", 0);
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas));
 	/* Nothing but BIND before BIND. */
 	pt = ioas;
-	ASSERT_EQ(-EINVAL, attach_dev(dev, &pt));
-	ASSERT_EQ(-EINVAL, detach_dev(dev));
-	ASSERT_EQ(-EINVAL, dev_dma(dev, 0, &c, 1, 0));
+	ASSERT_EQ(-EINVAL, sim_dev_attach(dev, &pt));
+	ASSERT_EQ(-EINVAL, sim_dev_detach(dev));
+	ASSERT_EQ(-EINVAL, sim_dev_dma(dev, 0, &c, 1, 0));
 
 	bind.argsz = offsetof(struct vfio_device_bind_iommufd, out_devid);
 	bind.iommufd = self->fd;
@@ -379,23 +329,23 @@ TEST_F(vmm, device_node_errors)
 	bind.argsz = sizeof(bind);
 	bind.flags = 1;
 	ASSERT_EQ(-EINVAL, sim_ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind));
-	ASSERT_EQ(-EINVAL, bind_dev(dev, -1, NULL));
-	ASSERT_EQ(-EBADF, bind_dev(dev, 1000, NULL));
-	ASSERT_EQ(-EBADFD, bind_dev(dev, dev, NULL));
+	ASSERT_EQ(-EINVAL, sim_dev_bind(dev, -1, NULL));
+	ASSERT_EQ(-EBADF, sim_dev_bind(dev, 1000, NULL));
+	ASSERT_EQ(-EBADFD, sim_dev_bind(dev, dev, NULL));
 	ASSERT_EQ(1, sim_stat("objects"));
 
-	ASSERT_EQ(0, bind_dev(dev, self->fd, &dev_id));
-	ASSERT_EQ(-EINVAL, bind_dev(dev, self->fd, NULL));
+	ASSERT_EQ(0, sim_dev_bind(dev, self->fd, &dev_id));
+	ASSERT_EQ(-EINVAL, sim_dev_bind(dev, self->fd, NULL));
 	/* Another file of the same device cannot bind while this one is. */
-	dev_again = open_dev(0);
+	dev_again = sim_dev_open("vfio", 0);
 	ASSERT_LE(0, dev_again);
-	ASSERT_EQ(-EINVAL, bind_dev(dev_again, self->fd, NULL));
+	ASSERT_EQ(-EINVAL, sim_dev_bind(dev_again, self->fd, NULL));
 	ASSERT_EQ(0, close(dev_again));
 	/* The device is the driver's: not destroyable by id. */
 	ASSERT_EQ(-EBUSY, sim_destroy(self->fd, dev_id));
 
-	ASSERT_EQ(0, detach_dev(dev));
-	ASSERT_EQ(-EPERM, dev_dma(dev, 0, &c, 1, 0));
+	ASSERT_EQ(0, sim_dev_detach(dev));
+	ASSERT_EQ(-EPERM, sim_dev_dma(dev, 0, &c, 1, 0));
 	attach.flags = 1;
 	attach.pt_id = ioas;
 	ASSERT_EQ(-EINVAL, sim_ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT,
@@ -408,31 +358,46 @@ TEST_F(vmm, device_node_errors)
 	ASSERT_EQ(-EINVAL, sim_ioctl(dev, VFIO_DEVICE_DETACH_IOMMUFD_PT,
 				     &detach));
 	pt = 9999;
-	ASSERT_EQ(-ENOENT, attach_dev(dev, &pt));
+	ASSERT_EQ(-ENOENT, sim_dev_attach(dev, &pt));
 	pt = dev_id;
-	ASSERT_EQ(-EINVAL, attach_dev(dev, &pt));
+	ASSERT_EQ(-EINVAL, sim_dev_attach(dev, &pt));
 
 	/* A HWPT of one kind of IOMMU does not fit a device of another. */
 	pt = ioas;
-	ASSERT_EQ(0, attach_dev(dev, &pt));
-	small = open_dev(3);
+	ASSERT_EQ(0, sim_dev_attach(dev, &pt));
+	small = sim_dev_open("vfio", 3);
 	ASSERT_LE(0, small);
-	ASSERT_EQ(0, bind_dev(small, self->fd, NULL));
-	ASSERT_EQ(-EINVAL, attach_dev(small, &pt));
+	ASSERT_EQ(0, sim_dev_bind(small, self->fd, NULL));
+	ASSERT_EQ(-EINVAL, sim_dev_attach(small, &pt));
 	pt = ioas;
-	ASSERT_EQ(0, attach_dev(small, &pt));
+	ASSERT_EQ(0, sim_dev_attach(small, &pt));
 
-	ASSERT_EQ(-EINVAL, dev_dma(dev, 0, &c, 0, 0));
-	ASSERT_EQ(-EINVAL, dev_dma(dev, 0, &c, IOASIM_MOCK_VFIO_DMA_MAX + 1,
-				   0));
+	ASSERT_EQ(-EINVAL, sim_dev_dma(dev, 0, &c, 0, 0));
+	ASSERT_EQ(-EINVAL, sim_dev_dma(dev, 0, &c, IOASIM_MOCK_VFIO_DMA_MAX + 1,
+				       0));
 	dma.uptr = (uintptr_t)&c;
 	ASSERT_EQ(-EINVAL, sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma));
 	dma.flags = 0;
 	dma.argsz = 8;
 	ASSERT_EQ(-EINVAL, sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma));
 	ASSERT_EQ(-ENOTTY, sim_ioctl(dev, VFIO_DEVICE_GET_INFO, NULL));
+	/* A copy names no buffer, comes alone, and needs argsz to src_iova. */
+	dma.flags = IOASIM_MOCK_VFIO_DMA_COPY;
+	dma.argsz = sizeof(dma);
+	ASSERT_EQ(-EINVAL, sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma));
+	dma.uptr = 0;
+	dma.flags |= IOASIM_MOCK_VFIO_DMA_WRITE;
+	ASSERT_EQ(-EINVAL, sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma));
+	dma.flags = IOASIM_MOCK_VFIO_DMA_COPY;
+	dma.argsz = offsetof(struct ioasim_mock_vfio_dma, src_iova);
+	ASSERT_EQ(-EINVAL, sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma));
+	/* ... and a plain request may stop before it. */
+	dma.flags = IOASIM_MOCK_VFIO_DMA_WRITE;
+	dma.uptr = (uintptr_t)&c;
+	dma.iova = 0x1000;
+	ASSERT_EQ(-EFAULT, sim_ioctl(dev, IOASIM_MOCK_VFIO_DMA, &dma));
 	/* DMA to nothing mapped faults; the device's buffer stays unread. */
-	ASSERT_EQ(-EFAULT, dev_dma(dev, 0x1000, &c, 1, 0));
+	ASSERT_EQ(-EFAULT, sim_dev_dma(dev, 0x1000, &c, 1, 0));
 
 	/* Closing /dev/iommu first: the bound devices keep its context. */
 	ASSERT_EQ(0, close(self->fd));
