@@ -106,18 +106,22 @@ const struct ioasim_obj_type ioasim_hwpt_nested_type = {
 };
 EXPORT_SYMBOL_NS_GPL(ioasim_hwpt_nested_type, IOASIM_TEST);
 
+/* The driver's ops; iommu-priv.h's dev_iommu_ops() is not exported. */
+static const struct iommu_ops *hwpt_driver_ops(struct device *dev)
+{
+	return __iommu_get_iommu_dev(dev)->ops;
+}
+
 /*
  * A domain with allocation flags comes from the driver's domain_alloc_user
- * (the iommu core has no allocator that takes them). The ops are reached
- * as iommu-priv.h's dev_iommu_ops() reaches them: that header is private
- * to drivers/iommu/.
+ * (the iommu core has no allocator that takes them).
  */
 static struct iommu_domain *
 hwpt_domain_alloc_user(struct device *dev, u32 flags,
 		       struct iommu_domain *parent,
 		       const struct iommu_user_data *user_data)
 {
-	const struct iommu_ops *ops = dev->iommu->iommu_dev->ops;
+	const struct iommu_ops *ops = hwpt_driver_ops(dev);
 	struct iommu_domain *domain;
 
 	if (!ops->domain_alloc_user)
@@ -195,8 +199,7 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_enforce_coherency);
  */
 static bool hwpt_finished_at_attach(struct device *dev)
 {
-	/* The driver's ops; iommu-priv.h's dev_iommu_ops() is not exported. */
-	const struct iommu_ops *ops = __iommu_get_iommu_dev(dev)->ops;
+	const struct iommu_ops *ops = hwpt_driver_ops(dev);
 
 	return !ops->domain_alloc_paging && !ops->domain_alloc_user;
 }
@@ -264,8 +267,15 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->ioas = ioas;
 
-	domain = flags ? hwpt_domain_alloc_user(dev, flags, NULL, NULL) :
-			 iommu_paging_domain_alloc(dev);
+	/*
+	 * A driver's domain_alloc_user makes its paging domains as userspace
+	 * asks for them; VT-d's older domain_alloc, which
+	 * iommu_paging_domain_alloc() falls back to, gives an aperture wider
+	 * than the IOMMU's address width, which its first attach narrows.
+	 */
+	domain = flags || hwpt_driver_ops(dev)->domain_alloc_user ?
+		 hwpt_domain_alloc_user(dev, flags, NULL, NULL) :
+		 iommu_paging_domain_alloc(dev);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
 		goto out_abort;

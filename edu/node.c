@@ -259,6 +259,7 @@ int ioasim_edu_node_add(struct ioasim_edu *edu)
 	edu->misc.name = edu->name;
 	edu->misc.fops = &edu_fops;
 	edu->misc.mode = 0660;
+	edu->misc.parent = &edu->pdev->dev;
 	edu->misc.nodename = kasprintf(GFP_KERNEL, "vfio/devices/%s",
 				       edu->name);
 	rc = edu->misc.nodename ? misc_register(&edu->misc) : -ENOMEM;

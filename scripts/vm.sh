@@ -58,7 +58,7 @@ cp "$IOASIM_REPO"/out/{ioasim,ioasim_mock,ioasim_edu}.ko "$root/lib/"
 # busybox's insmod reads no compressed modules.
 xz -dc "/lib/modules/$kver/kernel/drivers/iommu/virtio-iommu.ko.xz" \
 	>"$root/lib/virtio-iommu.ko"
-REAL_PROGS=(real_device)
+REAL_PROGS=(real_iommu real_device)
 build_sim "$root" "${REAL_PROGS[@]}"
 mv "$root/sim/list" "$root/sim/list.real"
 build_sim "$root" "$@"
@@ -120,13 +120,15 @@ machine_args()
 		;;
 	intel-iommu)
 		# The IOMMU comes before the devices it translates for.
-		margs=(-machine q35 -device intel-iommu,intremap=on
+		margs=(-machine q35
+			-device intel-iommu,intremap=on,snoop-control=on
 			"${edu[@]}" "${edu[@]}")
 		kargs="intel_iommu=on ioasim_vm.isolated_msi=1"
+		kargs+=" ioasim_vm.enforce_cc=1"
 		;;
 	virtio-iommu)
 		margs=(-machine q35 -device virtio-iommu-pci "${edu[@]}")
-		kargs="ioasim_vm.isolated_msi=0"
+		kargs="ioasim_vm.isolated_msi=0 ioasim_vm.enforce_cc=0"
 		;;
 	*)
 		die "no machine '$1' (IOASIM_VM_MACHINES: mock intel-iommu virtio-iommu)"

@@ -7,11 +7,6 @@
  * transfer must leave the memory as it was and be reported by the IOMMU
  * driver in the kernel log. Without an edu node (UML, make vm's mock
  * machine) every case skips and says so.
- *
- * make vm tells the program what the machine is:
- *   ioasim_vm.isolated_msi=0|1  whether the platform isolates MSIs (VT-d
- *                               with interrupt remapping does,
- *                               virtio-iommu does not)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,9 +21,8 @@
 
 #include "kselftest_harness.h"
 #include "backing.h"
-#include "devnode.h"
+#include "realdev.h"
 
-#define PAGE 4096UL
 #define IOVA 0x40000000UL
 /* Where the device copies from and to, inside AREA. */
 #define SRC 0x1000UL
@@ -36,95 +30,6 @@
 #define LEN 3000UL
 /* A blocked probe is short: virtio-iommu logs a fault per 4 bytes. */
 #define PROBE 8UL
-#define PARAM_UNSAFE "/sys/module/ioasim/parameters/allow_unsafe_interrupts"
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
-}
-
-static void fill(void *buf, size_t len, unsigned char seed)
-{
-	unsigned char *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = seed + i * 7 + (i >> 8);
-}
-
-/* /dev/kmsg from now on: the records after the mark. */
-static int log_mark(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
-/*
- * Did the IOMMU driver report a fault at an address between @first and
- * @last since @mark (VT-d names the page, virtio-iommu the address)?
- * Closes @mark.
- */
-static int log_fault(int mark, __u64 first, __u64 last)
-{
-	unsigned long long addr;
-	char rec[1024], *p;
-	unsigned int ep;
-	int found = 0;
-	ssize_t n;
-
-	while ((n = read(mark, rec, sizeof(rec) - 1)) > 0 ||
-	       (n < 0 && errno == EPIPE)) {
-		if (n < 0)
-			continue;
-		rec[n] = '\0';
-		p = strstr(rec, "fault addr ");
-		if (p && sscanf(p, "fault addr %llx", &addr) == 1 &&
-		    addr >= (first & ~(PAGE - 1)) && addr <= last)
-			found = 1;
-		p = strstr(rec, "fault from EP ");
-		if (p && sscanf(p, "fault from EP %u at %llx", &ep, &addr) == 2 &&
-		    addr >= first && addr <= last)
-			found = 1;
-	}
-	close(mark);
-	return found;
-}
-
-/* Bind, letting unisolated MSIs through where the machine has no other. */
-static int bind_edu(int dev, int fd, __u32 *dev_id)
-{
-	int rc = sim_dev_bind(dev, fd, dev_id);
-
-	if (rc == -EPERM && !sim_cmdline_ulong("ioasim_vm.isolated_msi=", 1)) {
-		if (write_file(PARAM_UNSAFE, "1"))
-			return rc;
-		rc = sim_dev_bind(dev, fd, dev_id);
-	}
-	return rc;
-}
-
-static int hwpt_alloc(int fd, __u32 dev_id, __u32 pt_id, __u32 flags,
-		      __u32 *hwpt)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd), .flags = flags, .dev_id = dev_id,
-		.pt_id = pt_id,
-	};
-	int rc = sim_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
-
-	*hwpt = cmd.out_hwpt_id;
-	return rc;
-}
 
 FIXTURE(edu)
 {
@@ -162,7 +67,7 @@ FIXTURE_SETUP(edu)
 	self->fd = -1;
 	self->dev = sim_dev_open("edu", 0);
 	if (self->dev < 0)
-		SKIP(return, "no real device: no edu node (UML, the mock VM)");
+		SKIP(return, NO_EDU);
 	self->buf = area_map(variant->kind);
 	if (self->buf == MAP_FAILED)
 		SKIP(return, "no %s in this kernel", variant->what);

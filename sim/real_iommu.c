@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioasim sim/: what a real IOMMU driver brings that the mock does not -
+ * its MSI isolation, aperture and reserved regions, cache coherency and
+ * missing features - and a real device on the VFIO type1 container path
+ * and through removal. QEMU's edu device behind VT-d or virtio-iommu,
+ * driven through ioasim_edu.ko's node; every case skips without one
+ * (UML, make vm's mock machine). What the machine is, make vm says on the
+ * kernel command line (realdev.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "kselftest_harness.h"
+#include "realdev.h"
+
+#define BYTES (64 * PAGE)
+#define IOVA 0x100000UL
+/* Both drivers reserve x86's interrupt window. */
+#define MSI_START 0xfee00000UL
+#define MSI_LAST 0xfeefffffUL
+
+FIXTURE(iommu)
+{
+	int fd;
+	__u32 ioas;
+	int dev;
+	__u32 dev_id;
+	char *buf;
+};
+
+FIXTURE_SETUP(iommu)
+{
+	self->fd = -1;
+	self->buf = MAP_FAILED;
+	self->dev = sim_dev_open("edu", 0);
+	if (self->dev < 0)
+		SKIP(return, NO_EDU);
+	self->fd = sim_open_ioas(&self->ioas);
+	ASSERT_LE(0, self->fd);
+	self->buf = sim_mem(BYTES);
+	ASSERT_NE(MAP_FAILED, self->buf);
+}
+
+FIXTURE_TEARDOWN(iommu)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->buf != MAP_FAILED)
+		munmap(self->buf, BYTES);
+	if (self->dev >= 0)
+		SIM_ASSERT_NOTHING_LEFT();
+}
+
+/* Binding asks the platform whether the device's MSIs are isolated. */
+TEST_F(iommu, msi_isolation)
+{
+	char was[8] = "";
+	int isolated = sim_cmdline_ulong("ioasim_vm.isolated_msi=", 1);
+
+	ASSERT_LT(0, sim_read_file(PARAM_UNSAFE, was, sizeof(was)));
+	ASSERT_EQ(0, write_file(PARAM_UNSAFE, "0"));
+	/* Unisolated: EPERM, and nothing is left of the attempt. */
+	ASSERT_EQ(isolated ? 0 : -EPERM,
+		  sim_dev_bind(self->dev, self->fd, &self->dev_id));
+	if (!isolated) {
+		ASSERT_EQ(1, sim_stat("objects"));
+		ASSERT_EQ(0, write_file(PARAM_UNSAFE, "1"));
+		ASSERT_EQ(0, sim_dev_bind(self->dev, self->fd, &self->dev_id));
+	}
+	ASSERT_EQ(2, sim_stat("objects"));
+	ASSERT_EQ(0, write_file(PARAM_UNSAFE, was[0] == 'Y' ? "1" : "0"));
+}
+
+static struct iommu_iova_range *ranges_get(int fd, __u32 ioas, __u32 *n)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd), .ioas_id = ioas,
+	};
+	struct iommu_iova_range *r;
+
+	if (sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd) != -EMSGSIZE)
+		return NULL;
+	r = calloc(cmd.num_iovas, sizeof(*r));
+	cmd.allowed_iovas = (uintptr_t)r;
+	if (!r || sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd)) {
+		free(r);
+		return NULL;
+	}
+	*n = cmd.num_iovas;
+	return r;
+}
+
+/* The driver's aperture and reserved regions, as IOVA_RANGES says them. */
+TEST_F(iommu, ranges)
+{
+	struct iommu_iova_range *r;
+	__u32 n, i, pt = self->ioas;
+	int msi_hole = 0;
+	__u64 top;
+
+	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
+	r = ranges_get(self->fd, self->ioas, &n);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(1, n);
+	ASSERT_EQ(0, r[0].start);
+	ASSERT_EQ(UINT64_MAX, r[0].last);
+	free(r);
+
+	ASSERT_EQ(0, sim_dev_attach(self->dev, &pt));
+	r = ranges_get(self->fd, self->ioas, &n);
+	ASSERT_NE(NULL, r);
+	for (i = 0; i < n; i++) {
+		TH_LOG("allowed %#llx-%#llx", (unsigned long long)r[i].start,
+		       (unsigned long long)r[i].last);
+		/* Nothing allowed overlaps the interrupt window ... */
+		ASSERT_TRUE(r[i].last < MSI_START || r[i].start > MSI_LAST);
+		/* ... and it is a hole between two ranges. */
+		if (r[i].last == MSI_START - 1 && i + 1 < n &&
+		    r[i + 1].start == MSI_LAST + 1)
+			msi_hole = 1;
+	}
+	ASSERT_TRUE(msi_hole);
+	top = r[n - 1].last;
+	free(r);
+
+	/* A mapping into the window is refused. */
+	ASSERT_EQ(-EINVAL, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE,
+					 MSI_START + PAGE, SIM_RW));
+	/* The aperture's last page takes a mapping, and the device's DMA. */
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, PAGE,
+				   IOVA, SIM_RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf + PAGE, PAGE,
+				   top - PAGE + 1, SIM_RW));
+	fill(self->buf, 64, 12);
+	ASSERT_EQ(0, sim_dev_copy(self->dev, top - PAGE + 1, IOVA, 64));
+	ASSERT_EQ(0, memcmp(self->buf + PAGE, self->buf, 64));
+	ASSERT_EQ(0, sim_unmap(self->fd, self->ioas, 0, UINT64_MAX));
+	/* Past the aperture, nothing. */
+	if (top != UINT64_MAX) {
+		ASSERT_EQ(-EINVAL, sim_map_fixed(self->fd, self->ioas,
+						 self->buf, PAGE, top + 1,
+						 SIM_RW));
+	}
+	/* A mapping the window would split keeps the device out. */
+	ASSERT_EQ(0, sim_dev_detach(self->dev));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BYTES,
+				   MSI_START - PAGE, SIM_RW));
+	pt = self->ioas;
+	ASSERT_EQ(-EADDRINUSE, sim_dev_attach(self->dev, &pt));
+	/* The IOAS and the device: no automatic HWPT is left. */
+	ASSERT_EQ(2, sim_stat("objects"));
+}
+
+/* Coherency: enforced where the IOMMU can, and type1 says so. */
+TEST_F(iommu, coherency)
+{
+	struct iommu_vfio_ioas vfio = {
+		.size = sizeof(vfio), .op = IOMMU_VFIO_IOAS_SET,
+	};
+	int cc = sim_cmdline_ulong("ioasim_vm.enforce_cc=", 0);
+	__u32 pt;
+
+	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
+	/* The IOAS the container ioctls work on. */
+	vfio.ioas_id = self->ioas;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_VFIO_IOAS, &vfio));
+	pt = self->ioas;
+	ASSERT_EQ(0, sim_dev_attach(self->dev, &pt));
+	ASSERT_EQ(cc, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
+}
+
+/* What QEMU's IOMMUs lack is refused with upstream's errno. */
+TEST_F(iommu, features)
+{
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	struct iommu_hwpt_set_dirty_tracking dirty = {
+		.size = sizeof(dirty), .flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+	};
+	__u32 hwpt, data[64];
+	int vtd = sim_cmdline_ulong("ioasim_vm.isolated_msi=", 1);
+
+	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
+	info.dev_id = self->dev_id;
+	info.data_len = sizeof(data);
+	info.data_uptr = (uintptr_t)data;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &info));
+	ASSERT_EQ(vtd ? IOMMU_HW_INFO_TYPE_INTEL_VTD : IOMMU_HW_INFO_TYPE_NONE,
+		  info.out_data_type);
+	ASSERT_EQ(vtd ? sizeof(struct iommu_hw_info_vtd) : 0, info.data_len);
+
+	ASSERT_EQ(-EOPNOTSUPP,
+		  hwpt_alloc(self->fd, self->dev_id, self->ioas,
+			     IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt));
+	ASSERT_EQ(-EOPNOTSUPP,
+		  hwpt_alloc(self->fd, self->dev_id, self->ioas,
+			     IOMMU_HWPT_ALLOC_NEST_PARENT, &hwpt));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas, 0, &hwpt));
+	dirty.hwpt_id = hwpt;
+	ASSERT_EQ(-EOPNOTSUPP,
+		  sim_ioctl(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &dirty));
+	ASSERT_EQ(0, sim_destroy(self->fd, hwpt));
+}
+
+/* The VFIO type1 container path of the same file, on a real device. */
+TEST_F(iommu, type1)
+{
+	struct iommu_vfio_ioas vfio = {
+		.size = sizeof(vfio), .op = IOMMU_VFIO_IOAS_SET,
+	};
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)self->buf, .iova = IOVA, .size = BYTES,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap), .iova = IOVA, .size = BYTES,
+	};
+	__u32 pt;
+
+	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
+	ASSERT_EQ(1, ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+	/* The IOAS the container ioctls work on. */
+	vfio.ioas_id = self->ioas;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_VFIO_IOAS, &vfio));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	pt = self->ioas;
+	ASSERT_EQ(0, sim_dev_attach(self->dev, &pt));
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_MAP_DMA, &map));
+	fill(self->buf + PAGE, 2000, 11);
+	ASSERT_EQ(0, sim_dev_copy(self->dev, IOVA + 9 * PAGE, IOVA + PAGE,
+				  2000));
+	ASSERT_EQ(0, memcmp(self->buf + 9 * PAGE, self->buf + PAGE, 2000));
+	ASSERT_EQ(0, sim_ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, &unmap));
+	ASSERT_EQ(BYTES, unmap.size);
+	ASSERT_EQ(-EFAULT, sim_dev_copy(self->dev, IOVA + 9 * PAGE,
+					IOVA + PAGE, 8));
+}
+
+/* The PCI address of edu node 0, from its sysfs parent. */
+static int edu_bdf(char *bdf, size_t len)
+{
+	char link[256];
+	ssize_t n = readlink("/sys/class/misc/ioasim-edu0/device", link,
+			     sizeof(link) - 1);
+
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	snprintf(bdf, len, "%s", strrchr(link, '/') + 1);
+	return 0;
+}
+
+/* Waits for edu node 0 to come back (a probe is asynchronous to us). */
+static int edu_back(void)
+{
+	int i, dev;
+
+	for (i = 0; i < 100; i++) {
+		dev = sim_dev_open("edu", 0);
+		if (dev >= 0) {
+			close(dev);
+			return 0;
+		}
+		usleep(20000);
+	}
+	return -ENODEV;
+}
+
+/*
+ * The PCI driver lets a bound, attached device go: the binding goes too,
+ * and the node's file answers ENODEV. @how: "unbind" (the driver's sysfs
+ * unbind, then bind) or "remove" (the device's sysfs remove, then a bus
+ * rescan).
+ */
+static void removal(struct __test_metadata *_metadata, int fd, __u32 ioas,
+		    char *buf, const char *how)
+{
+	char bdf[32], path[128];
+	__u32 dev_id, pt = ioas;
+	long objects;
+	int dev;
+
+	ASSERT_EQ(0, edu_bdf(bdf, sizeof(bdf)));
+	dev = sim_dev_open("edu", 0);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, bind_edu(dev, fd, &dev_id));
+	ASSERT_EQ(0, sim_map_fixed(fd, ioas, buf, BYTES, IOVA, SIM_RW));
+	ASSERT_EQ(0, sim_dev_attach(dev, &pt));
+	ASSERT_EQ(0, sim_dev_copy(dev, IOVA + PAGE, IOVA, 64));
+	objects = sim_stat("objects");
+
+	if (!strcmp(how, "unbind")) {
+		ASSERT_EQ(0, write_file("/sys/bus/pci/drivers/ioasim_edu/unbind",
+					bdf));
+	} else {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
+			 bdf);
+		ASSERT_EQ(0, write_file(path, "1"));
+	}
+	/* The device and its automatic HWPT are gone; the file says so. */
+	ASSERT_EQ(objects - 2, sim_stat("objects"));
+	ASSERT_EQ(-ENODEV, sim_dev_copy(dev, IOVA + PAGE, IOVA, 64));
+	ASSERT_EQ(-ENODEV, sim_dev_detach(dev));
+	ASSERT_EQ(-ENOENT, sim_destroy(fd, dev_id));
+	ASSERT_EQ(0, sim_unmap(fd, ioas, IOVA, BYTES));
+	ASSERT_EQ(0, close(dev));
+
+	if (!strcmp(how, "unbind")) {
+		ASSERT_EQ(0, write_file("/sys/bus/pci/drivers/ioasim_edu/bind",
+					bdf));
+	} else {
+		ASSERT_EQ(0, write_file("/sys/bus/pci/rescan", "1"));
+	}
+	ASSERT_EQ(0, edu_back());
+}
+
+TEST_F(iommu, removal)
+{
+	/* The fixture's file would keep the node's memory, not the device. */
+	ASSERT_EQ(0, close(self->dev));
+	self->dev = -1;
+	removal(_metadata, self->fd, self->ioas, self->buf, "unbind");
+	removal(_metadata, self->fd, self->ioas, self->buf, "remove");
+	self->dev = sim_dev_open("edu", 0);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
+}
+
+TEST_HARNESS_MAIN
