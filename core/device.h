@@ -94,6 +94,16 @@ static inline struct ioasim_device *ioasim_device_get(struct ioasim_ctx *ctx,
 				 struct ioasim_device, obj);
 }
 
+/*
+ * Whether @idev is attached. Attachments change under its group's lock,
+ * which a caller acting on the answer holds.
+ */
+static inline bool ioasim_device_attached(struct ioasim_device *idev)
+{
+	lockdep_assert_held(&idev->igroup->lock);
+	return !list_empty(&idev->group_item);
+}
+
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id);
 bool ioasim_allow_unsafe_interrupts(bool allow);

@@ -205,6 +205,22 @@ static bool hwpt_finished_at_attach(struct device *dev)
 }
 
 /**
+ * ioasim_hwpt_same_driver() - is @hwpt's domain one of @dev's IOMMU driver?
+ * @hwpt: a HWPT
+ * @dev: a bound device
+ *
+ * The iommu core's attach asks this itself; its replace does not, and
+ * hands the domain to the device's driver whatever made it.
+ *
+ * Return: the domain was made by the driver @dev is behind.
+ */
+bool ioasim_hwpt_same_driver(const struct ioasim_hwpt *hwpt,
+			     struct device *dev)
+{
+	return hwpt->domain->owner == hwpt_driver_ops(dev);
+}
+
+/**
  * ioasim_hwpt_join_space() - a paging HWPT's domain maps its IOAS from now
  * @hwpt: a paging HWPT; its domain was just attached to a group
  *

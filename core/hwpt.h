@@ -84,6 +84,8 @@ int ioasim_hwpt_publish(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
 int ioasim_hwpt_enforce_coherency(struct ioasim_hwpt *hwpt,
 				  struct device *dev);
 int ioasim_hwpt_join_space(struct ioasim_hwpt *hwpt);
+bool ioasim_hwpt_same_driver(const struct ioasim_hwpt *hwpt,
+			     struct device *dev);
 int ioasim_hwpt_invalidate(struct ioasim_ctx *ctx,
 			   struct iommu_hwpt_invalidate *cmd);
 int ioasim_hwpt_set_dirty_tracking(struct ioasim_ctx *ctx,

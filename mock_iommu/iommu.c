@@ -487,8 +487,11 @@ static struct iommu_group *mock_device_group(struct device *dev)
 
 static struct iommu_device *mock_probe_device(struct device *dev)
 {
-	if (!ioasim_mock_dev_of(dev))
+	struct ioasim_mock_dev *mdev = ioasim_mock_dev_of(dev);
+
+	if (!mdev)
 		return ERR_PTR(-ENODEV);
+	mdev->probed = true;
 	return &ioasim_mock_iommu;
 }
 

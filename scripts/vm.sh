@@ -58,7 +58,7 @@ cp "$IOASIM_REPO"/out/{ioasim,ioasim_mock,ioasim_edu}.ko "$root/lib/"
 # busybox's insmod reads no compressed modules.
 xz -dc "/lib/modules/$kver/kernel/drivers/iommu/virtio-iommu.ko.xz" \
 	>"$root/lib/virtio-iommu.ko"
-REAL_PROGS=(real_iommu real_device)
+REAL_PROGS=(real_iommu real_device iommufd_fuzz)
 build_sim "$root" "${REAL_PROGS[@]}"
 mv "$root/sim/list" "$root/sim/list.real"
 build_sim "$root" "$@"

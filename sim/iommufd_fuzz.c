@@ -20,6 +20,9 @@
  *
  * Kernel arguments: ioasim_fuzz.seconds=<s> (default 10) and
  * ioasim_fuzz.seed=<n> (default: from the clock; printed either way).
+ * Where a real device's node exists (make vm's VT-d and virtio-iommu
+ * machines), the fuzzer binds, attaches and detaches it, and has it copy
+ * by DMA ioasim_fuzz.edu_copies=<n> times at most (default 8).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,7 +43,7 @@
 
 #include "kselftest_harness.h"
 #include "iommufd_fuzz.h"
-#include "sim.h"
+#include "devnode.h"
 
 /* The errnos iommufd and its control plane answer with. */
 static const int known_errnos[] = {
@@ -59,7 +62,7 @@ static const char *const op_names[NOPS] = {
 	"mock_domain", "mock_replace", "create_access", "access_pages",
 	"destroy_access_pages", "access_rw", "access_replace_ioas",
 	"add_reserved", "md_check", "close_access", "type1", "size_rules",
-	"raw", "dirty", "nested", "fault_queue",
+	"raw", "dirty", "nested", "fault_queue", "real_device",
 };
 
 static int op_ioas_alloc(struct fuzzer *f)
@@ -443,6 +446,7 @@ static const bool must_succeed[NOPS] = {
 	[13] = true,	/* create_access */
 	[14] = true,	/* access_pages by area index */
 	[16] = true,	/* access_rw by area index */
+	[27] = true,	/* real_device, where there is one */
 };
 
 /* Dirty tracking: turn it on or off, mark pages, read the bitmap. */
@@ -584,6 +588,65 @@ static int op_fault_queue(struct fuzzer *f)
 	return n < 0 ? -errno : 0;
 }
 
+/*
+ * A real device's DMA takes 200 ms and more (QEMU's edu), and a blocked
+ * one may wait for the IOMMU driver's log to take its report (a few
+ * bytes keep virtio-iommu's reports, one per 4 bytes, few): a run copies
+ * ioasim_fuzz.edu_copies= times at most (default 8), so that the rest of
+ * it stays fast.
+ */
+static unsigned int edu_copies, edu_copies_max;
+
+/*
+ * The real device node of the round (make vm's VT-d and virtio-iommu
+ * machines): bind, attach or replace, detach, a copy by DMA, closing
+ * and reopening the file, and ioctls with random numbers and sizes.
+ */
+static int op_real_device(struct fuzzer *f)
+{
+	struct ioasim_mock_vfio_dma dma = {
+		.argsz = sizeof(dma), .flags = IOASIM_MOCK_VFIO_DMA_COPY,
+		.length = 1 + pick(f, 8),
+	};
+	__u32 arg[16] = { 0 }, id;
+	int rc, fd = f->r->edu;
+
+	if (fd < 0)
+		return 0;
+	switch (pick(f, 6)) {
+	case 0:
+		rc = sim_dev_bind(fd, f->r->fd, &id);
+		if (!rc)
+			remember(f->r, f->r->ids, &f->r->nids, id);
+		return rc;
+	case 1:
+		id = some_ioas(f);
+		rc = sim_dev_attach(fd, &id);
+		if (!rc)
+			remember(f->r, f->r->ids, &f->r->nids, id);
+		return rc;
+	case 2:
+		return sim_dev_detach(fd);
+	case 3:
+		if (__atomic_fetch_add(&edu_copies, 1, __ATOMIC_RELAXED) >=
+		    edu_copies_max)
+			return 0;
+		dma.iova = some_iova(f);
+		dma.src_iova = some_iova(f);
+		return sim_ioctl(fd, IOASIM_MOCK_VFIO_DMA, &dma);
+	case 4:
+		/* Closing unbinds; the round's file stays the same number. */
+		rc = sim_dev_open("edu", 0);
+		if (rc < 0)
+			return -errno;
+		rc = dup2(rc, fd) < 0 ? -errno : close(rc);
+		return rc;
+	}
+	arg[0] = pick(f, sizeof(arg) + 1);
+	return sim_ioctl(fd, one_in(f, 2) ? VFIO_DEVICE_ATTACH_IOMMUFD_PT :
+			 _IO(';', 100 + pick(f, 24)), arg);
+}
+
 static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_ioas_alloc, op_destroy, op_map, op_unmap, op_copy, op_iova_ranges,
 	op_allow_iovas, op_option, op_vfio_ioas, op_hwpt_alloc,
@@ -591,7 +654,7 @@ static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_access_pages, op_destroy_access_pages, op_access_rw,
 	op_access_replace_ioas, op_add_reserved, op_md_check,
 	op_close_access, op_type1, op_size_rules, op_raw, op_dirty,
-	op_nested, op_fault_queue,
+	op_nested, op_fault_queue, op_real_device,
 };
 
 static bool known(int rc)
@@ -627,7 +690,25 @@ static void *fuzz_thread(void *arg)
 	return NULL;
 }
 
-/* A number from the kernel command line, e.g. ioasim_fuzz.seconds=10. */
+/*
+ * Can the control plane make mock devices here? Not beside VT-d or
+ * AMD-Vi: the iommu core gives a device without firmware description to
+ * the first IOMMU registered without one, which is theirs.
+ */
+static bool mock_devices(void)
+{
+	struct iommu_test_cmd md;
+	__u32 ioas;
+	int fd = sim_open_ioas(&ioas);
+	bool yes;
+
+	if (fd < 0)
+		return true;
+	yes = sim_mock_domain(fd, ioas, 0, &md) != -ENODEV;
+	close(fd);
+	return yes;
+}
+
 FIXTURE(fuzz)
 {
 	char *buf;
@@ -657,6 +738,8 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 900)
 	unsigned int rounds = 0, i, threads;
 	double elapsed;
 
+	edu_copies_max = sim_cmdline_ulong("ioasim_fuzz.edu_copies=", 8);
+
 	printf("# seed %llu, %lu s (replay: ioasim_fuzz.seed=%llu)\n",
 	       (unsigned long long)seed, seconds, (unsigned long long)seed);
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -668,6 +751,10 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 900)
 		pthread_mutex_init(&r.lock, NULL);
 		r.fd = open("/dev/iommu", O_RDWR);
 		ASSERT_LE(0, r.fd);
+		/* After the round's /dev/iommu: close_range() below takes it. */
+		r.edu = sim_dev_open("edu", 0);
+		if (r.edu < 0 && errno != ENOENT)
+			ASSERT_EQ(ENOENT, errno);
 		threads = 1 + rounds % 2;
 		for (i = 0; i < threads; i++) {
 			f[i].r = &r;
@@ -707,7 +794,9 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 900)
 	       rounds, total, elapsed, total / elapsed);
 	/* Random arguments that never get anything done prove little. */
 	for (i = 0; i < NOPS; i++) {
-		if (!must_succeed[i] || ok[i])
+		if (!must_succeed[i] || ok[i] ||
+		    (i == 27 && access("/dev/vfio/devices/ioasim-edu0", F_OK)) ||
+		    (i == 11 && !mock_devices()))
 			continue;
 		printf("# %s never succeeded\n", op_names[i]);
 		EXPECT_LT(0, ok[i]);

@@ -25,7 +25,7 @@
 #define CALLS_PER_ROUND 300
 #define MAX_IDS 64
 #define MAX_AFDS 8
-#define NOPS 27
+#define NOPS 28
 
 /* What two threads of a round share. */
 struct round {
@@ -37,6 +37,7 @@ struct round {
 	unsigned int nids;
 	int afds[MAX_AFDS];
 	unsigned int nafds;
+	int edu;
 	__u32 pins[MAX_IDS];
 	unsigned int npins;
 	unsigned long calls[NOPS], ok[NOPS];

@@ -25,6 +25,7 @@
 
 #define BYTES (64 * PAGE)
 #define IOVA 0x100000UL
+#define MOCK_IOVA MOCK_APERTURE_START
 /* Both drivers reserve x86's interrupt window. */
 #define MSI_START 0xfee00000UL
 #define MSI_LAST 0xfeefffffUL
@@ -246,6 +247,56 @@ TEST_F(iommu, type1)
 	ASSERT_EQ(BYTES, unmap.size);
 	ASSERT_EQ(-EFAULT, sim_dev_copy(self->dev, IOVA + 9 * PAGE,
 					IOVA + PAGE, 8));
+}
+
+/*
+ * Two IOMMU drivers in one machine (the real one and the test module's
+ * mock): a device never replaces onto a domain of the other's, either
+ * way round; each answers as an attach does, and stays where it was.
+ */
+TEST_F(iommu, two_drivers)
+{
+	struct iommu_test_cmd md, rep = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+	};
+	__u32 ioas2, edu_hwpt, pt;
+	int rc;
+
+	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
+	ASSERT_EQ(0, sim_ioas_alloc(self->fd, &ioas2));
+	/* Inside the selftest mock's aperture. */
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BYTES,
+				   MOCK_IOVA, SIM_RW));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, ioas2, self->buf, BYTES,
+				   MOCK_IOVA, SIM_RW));
+	edu_hwpt = self->ioas;
+	ASSERT_EQ(0, sim_dev_attach(self->dev, &edu_hwpt));
+	rc = sim_mock_domain(self->fd, ioas2, 0, &md);
+	if (rc == -ENOTTY)
+		SKIP(return, "no test control plane (ioasim_mock.ko) here");
+	/*
+	 * The iommu core gives a device without firmware description to the
+	 * first IOMMU registered without one: VT-d's, never the mock's.
+	 */
+	if (rc == -ENODEV)
+		SKIP(return, "the mock's devices cannot be probed beside this IOMMU");
+	ASSERT_EQ(0, rc);
+	ASSERT_NE(md.mock_domain_flags.out_hwpt_id, edu_hwpt);
+
+	/* The mock's device onto the real driver's domain. */
+	rep.id = md.mock_domain_flags.out_stdev_id;
+	rep.mock_domain_replace.pt_id = edu_hwpt;
+	ASSERT_EQ(-EINVAL, sim_test_cmd(self->fd, &rep));
+	/* The real device onto the mock's domain, by HWPT and by IOAS. */
+	pt = md.mock_domain_flags.out_hwpt_id;
+	ASSERT_EQ(-EINVAL, sim_dev_attach(self->dev, &pt));
+	pt = ioas2;
+	ASSERT_EQ(0, sim_dev_attach(self->dev, &pt));
+	ASSERT_NE(md.mock_domain_flags.out_hwpt_id, pt);
+	/* It still does DMA where it is. */
+	fill(self->buf, 64, 13);
+	ASSERT_EQ(0, sim_dev_copy(self->dev, MOCK_IOVA + PAGE, MOCK_IOVA, 64));
+	ASSERT_EQ(0, memcmp(self->buf + PAGE, self->buf, 64));
 }
 
 /* The PCI address of edu node 0, from its sysfs parent. */
