@@ -253,7 +253,12 @@ static int dirty_read(struct ioasim_hwpt *hwpt,
 	}
 	if (!rc || w->hole)
 		rc = dirty_flush(w) ?: rc;
-	if (!(w->flags & IOMMU_DIRTY_NO_CLEAR))
+	/*
+	 * Only what was cleared needs the flush: a read refused before any
+	 * was must not touch a domain its driver has not finished.
+	 */
+	if (!(w->flags & IOMMU_DIRTY_NO_CLEAR) &&
+	    w->synced.start <= w->synced.end)
 		iommu_iotlb_sync(domain, &w->synced);
 	kfree(w);
 	return rc;

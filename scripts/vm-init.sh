@@ -49,6 +49,12 @@ if [ "$machine" != mock ]; then
 	if [ "$machine" = virtio-iommu ] && ! insmod /lib/virtio-iommu.ko; then
 		fail "insmod virtio-iommu.ko"
 	fi
+	# Debian's VFIO type1, for the side-by-side program.
+	if [ "$machine" = intel-iommu ]; then
+		for m in vfio vfio_iommu_type1 irqbypass vfio-pci-core vfio-pci; do
+			insmod "/lib/vfio/$m.ko" || fail "insmod $m.ko"
+		done
+	fi
 fi
 if ! insmod /lib/ioasim.ko; then
 	fail "insmod ioasim.ko"

@@ -58,7 +58,14 @@ cp "$IOASIM_REPO"/out/{ioasim,ioasim_mock,ioasim_edu}.ko "$root/lib/"
 # busybox's insmod reads no compressed modules.
 xz -dc "/lib/modules/$kver/kernel/drivers/iommu/virtio-iommu.ko.xz" \
 	>"$root/lib/virtio-iommu.ko"
-REAL_PROGS=(real_iommu real_device iommufd_fuzz)
+# VFIO type1 beside ioasim on the same device (sim/real_type1).
+mkdir -p "$root/lib/vfio"
+for m in drivers/vfio/vfio drivers/vfio/vfio_iommu_type1 virt/lib/irqbypass \
+	drivers/vfio/pci/vfio-pci-core drivers/vfio/pci/vfio-pci; do
+	xz -dc "/lib/modules/$kver/kernel/$m.ko.xz" \
+		>"$root/lib/vfio/$(basename "$m").ko"
+done
+read -r -a REAL_PROGS <<<"${IOASIM_VM_REAL_PROGS:-real_iommu real_device real_type1 iommufd_fuzz}"
 build_sim "$root" "${REAL_PROGS[@]}"
 mv "$root/sim/list" "$root/sim/list.real"
 build_sim "$root" "$@"
