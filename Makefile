@@ -25,6 +25,10 @@
 #   make bench-compare  sim/iommufd_bench in that kernel and in the kernel's
 #                own iommufd (scripts/upstream.sh), ROUNDS= interleaved
 #                boots each (default 3): medians and ratios
+#   make bench-vm  in the VT-d machine of make vm: 64 MiB (plain, hugetlb)
+#                and 4 KiB MAP+UNMAP through ioasim's IOAS_MAP, ioasim's
+#                type1 and Debian's VFIO type1, interleaved: medians, ratios,
+#                slab bytes per pinned page
 #   make bench-profile  perf profile of one benchmark case (CASE=, default
 #                map_unmap_64M) in both kernels: the heaviest functions
 #   make fail-nth-sites  the fault sites of each iommufd_fail_nth scenario
@@ -49,7 +53,8 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl fuzz-diff bench bench-compare bench-profile fail-nth-sites \
+	fuzz fuzz-ioctl fuzz-diff bench bench-compare bench-vm bench-profile \
+	fail-nth-sites \
 	mutate mutate-sample \
 	vm selftests
 
@@ -87,6 +92,11 @@ bench:
 
 bench-compare:
 	@scripts/bench-compare.sh $(ROUNDS)
+
+# The VT-d machine of make vm, with sim/real_type1's benchmark only.
+bench-vm:
+	@IOASIM_VM_MACHINES=intel-iommu IOASIM_VM_REAL_PROGS=real_type1 \
+		VM_ARGS="ioasim_vm.bench=1 $(VM_ARGS)" scripts/vm.sh none
 
 bench-profile:
 	@scripts/bench-profile.sh $(CASE)
