@@ -89,9 +89,10 @@ for place in "${places[@]}"; do
 		summarize uml "$(build_dir run)/sim-output.txt"
 		;;
 	vm)
-		"$IOASIM_REPO/scripts/vm.sh" none >/dev/null || true
+		IOASIM_VM_MACHINES=mock "$IOASIM_REPO/scripts/vm.sh" none \
+			>/dev/null || true
 		summarize vm "$IOASIM_CACHE/vm-$(basename "$(headers_dir)" |
-			sed 's/^linux-headers-//')/console.txt"
+			sed 's/^linux-headers-//')/console-mock.txt"
 		;;
 	*) die "unknown place '$place' (uml, vm)" ;;
 	esac
