@@ -17,7 +17,7 @@
 #                 program against the mock IOMMU and its VFIO nodes
 #   intel-iommu   q35 with QEMU's VT-d (interrupt remapping on) and two
 #                 edu devices, in two groups
-#   virtio-iommu  q35 with virtio-iommu and one edu device
+#   virtio-iommu  q35 with virtio-iommu and two edu devices
 # The real-IOMMU machines load ioasim.ko, ioasim_mock.ko (the control
 # plane's accesses; no mock devices) and ioasim_edu.ko, and run the
 # programs that drive real devices (REAL_PROGS).
@@ -136,7 +136,8 @@ machine_args()
 		kargs+=" ioasim_vm.enforce_cc=1"
 		;;
 	virtio-iommu)
-		margs=(-machine q35 -device virtio-iommu-pci "${edu[@]}")
+		margs=(-machine q35 -device virtio-iommu-pci "${edu[@]}"
+			"${edu[@]}")
 		kargs="ioasim_vm.isolated_msi=0 ioasim_vm.enforce_cc=0"
 		;;
 	*)
