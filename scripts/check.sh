@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.sh"
 steps=(
 	"style       -                 scripts/style.sh"
 	"module      -                 scripts/module.sh"
-	"vm          ^vm( [a-z-]+)?:   scripts/vm.sh"
+	"vm          ^vm(:|[[:space:]][a-z-]+:) scripts/vm.sh"
 	"selftests   ^selftests        scripts/selftests.sh"
 	"coverage    -                 coverage/coverage.sh"
 	"mutate      ^mutate:.*killed, scripts/mutate.sh --sample 10"
