@@ -75,13 +75,12 @@ ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
 	 * The bus notifier probed the IOMMU: the device has a group and the
 	 * group a domain. For a mock device that fails only when memory runs
 	 * out, and leaves a device nothing can bind or attach - or when the
-	 * iommu core never asked the mock: it gives a device without
-	 * firmware description to the first IOMMU registered without one,
-	 * and VT-d or AMD-Vi, built in, come first.
+	 * iommu core gives the mock no devices at all (VT-d or AMD-Vi take
+	 * them: ioasim_mock_iommu_probes()).
 	 */
 	group = iommu_group_get(&mdev->pdev->dev);
 	if (!group || !iommu_get_domain_for_dev(&mdev->pdev->dev)) {
-		rc = mdev->probed ? -ENOMEM : -ENODEV;
+		rc = ioasim_mock_iommu_probes() ? -ENOMEM : -ENODEV;
 		iommu_group_put(group);
 		ioasim_mock_dev_destroy(mdev);
 		return ERR_PTR(rc);

@@ -112,14 +112,12 @@
  * @flags: IOASIM_MOCK_DEV_* given at creation
  * @peer: a device whose iommu group this one joined, or NULL
  * @violations: contract violations counted by its report-only domains
- * @probed: the iommu core gave the device to the mock (set at probe)
  */
 struct ioasim_mock_dev {
 	struct platform_device *pdev;
 	u32 flags;
 	struct ioasim_mock_dev *peer;
 	atomic_t violations;
-	bool probed;
 };
 
 /**
@@ -154,6 +152,7 @@ struct ioasim_mock_domain {
 	bool unpinned_ok;
 };
 
+bool ioasim_mock_iommu_probes(void);
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
 struct ioasim_mock_dev *
 ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer);
