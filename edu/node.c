@@ -18,11 +18,11 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/vfio.h>
 
-#include "ioasim_mock_uapi.h"
 #include "ioasim_private.h"
 #include "cdev.h"
 #include "device.h"
 #include "edu.h"
+#include "vfio_args.h"
 
 static DEFINE_IDA(edu_ida);
 
@@ -87,17 +87,15 @@ static int edu_release(struct inode *inode, struct file *file)
 static long edu_bind(struct ioasim_edu *edu, struct file *file,
 		     void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_device_bind_iommufd,
-					 out_devid);
 	struct vfio_device_bind_iommufd bind;
 	struct ioasim_device *idev;
 	struct ioasim_ctx *ctx;
 	u32 dev_id;
+	int rc;
 
-	if (copy_from_user(&bind, arg, minsz))
-		return -EFAULT;
-	if (bind.argsz < minsz || bind.flags || bind.iommufd < 0)
-		return -EINVAL;
+	rc = vfio_args_bind(arg, &bind);
+	if (rc)
+		return rc;
 	if (edu->bound_file)
 		return -EINVAL;
 	ctx = ioasim_ctx_from_fd(bind.iommufd);
@@ -110,8 +108,7 @@ static long edu_bind(struct ioasim_edu *edu, struct file *file,
 		return PTR_ERR(idev);
 	edu->idev = idev;
 	edu->bound_file = file;
-	if (put_user(dev_id, &((struct vfio_device_bind_iommufd __user *)
-			       arg)->out_devid)) {
+	if (vfio_args_bound(arg, dev_id)) {
 		edu_unbind_locked(edu);
 		return -EFAULT;
 	}
@@ -120,15 +117,12 @@ static long edu_bind(struct ioasim_edu *edu, struct file *file,
 
 static long edu_attach(struct ioasim_edu *edu, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
-					 pt_id);
 	struct vfio_device_attach_iommufd_pt attach;
 	int rc;
 
-	if (copy_from_user(&attach, arg, minsz))
-		return -EFAULT;
-	if (attach.argsz < minsz || attach.flags)
-		return -EINVAL;
+	rc = vfio_args_attach(arg, &attach);
+	if (rc)
+		return rc;
 	if (edu->attached)
 		rc = ioasim_device_replace(edu->idev, &attach.pt_id);
 	else
@@ -136,9 +130,7 @@ static long edu_attach(struct ioasim_edu *edu, void __user *arg)
 	if (rc)
 		return rc;
 	edu->attached = true;
-	if (put_user(attach.pt_id,
-		     &((struct vfio_device_attach_iommufd_pt __user *)
-		       arg)->pt_id)) {
+	if (vfio_args_attached(arg, attach.pt_id)) {
 		ioasim_device_detach(edu->idev);
 		edu->attached = false;
 		return -EFAULT;
@@ -148,15 +140,11 @@ static long edu_attach(struct ioasim_edu *edu, void __user *arg)
 
 static long edu_detach(struct ioasim_edu *edu, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
-					 flags);
-	struct vfio_device_detach_iommufd_pt detach;
-	int rc = 0;
+	int rc;
 
-	if (copy_from_user(&detach, arg, minsz))
-		return -EFAULT;
-	if (detach.argsz < minsz || detach.flags)
-		return -EINVAL;
+	rc = vfio_args_detach(arg);
+	if (rc)
+		return rc;
 	if (edu->attached)
 		rc = ioasim_device_detach(edu->idev);
 	edu->attached = false;
@@ -165,27 +153,15 @@ static long edu_detach(struct ioasim_edu *edu, void __user *arg)
 
 static long edu_dma(struct ioasim_edu *edu, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct ioasim_mock_vfio_dma, uptr);
-	struct ioasim_mock_vfio_dma dma = {};
-	u32 argsz;
+	struct ioasim_mock_vfio_dma dma;
 	int rc;
 
-	if (get_user(argsz, (u32 __user *)arg))
-		return -EFAULT;
-	if (argsz < minsz)
-		return -EINVAL;
-	if (copy_from_user(&dma, arg, min_t(size_t, argsz, sizeof(dma))))
-		return -EFAULT;
-	if (dma.flags & ~(IOASIM_MOCK_VFIO_DMA_WRITE |
-			  IOASIM_MOCK_VFIO_DMA_COPY) ||
-	    !dma.length || dma.length > IOASIM_MOCK_VFIO_DMA_MAX)
-		return -EINVAL;
+	rc = vfio_args_dma(arg, &dma);
+	if (rc)
+		return rc;
 	/* The CPU cannot reach the device's buffer: copies only. */
 	if (!(dma.flags & IOASIM_MOCK_VFIO_DMA_COPY))
 		return -EOPNOTSUPP;
-	if (dma.flags & IOASIM_MOCK_VFIO_DMA_WRITE || dma.uptr ||
-	    argsz < offsetofend(struct ioasim_mock_vfio_dma, src_iova))
-		return -EINVAL;
 	rc = ioasim_edu_copy(edu, dma.iova, dma.src_iova, dma.length);
 	/* Blocked while not attached is the blocking domain's doing. */
 	if (rc == -EFAULT && !edu->attached)

@@ -29,6 +29,24 @@ struct ioasim_mock_dev *ioasim_mock_dev_of(struct device *dev)
 	return *(struct ioasim_mock_dev **)dev_get_platdata(dev);
 }
 
+/* Whether the iommu core has ever given the mock a device to probe. */
+static bool mock_probed_any;
+
+/**
+ * ioasim_mock_dev_probed() - the mock IOMMU was asked to probe a device
+ *
+ * The iommu core gives a device without firmware description to the first
+ * IOMMU registered without one; VT-d and AMD-Vi, built in, come first
+ * where they are enabled, and then the mock is never asked. A device the
+ * mock never probed is -ENODEV then, not a failed allocation.
+ *
+ * Context: the mock's probe_device.
+ */
+void ioasim_mock_dev_probed(void)
+{
+	WRITE_ONCE(mock_probed_any, true);
+}
+
 /**
  * ioasim_mock_dev_create_in_group() - add a device to a peer's iommu group
  * @flags: IOASIM_MOCK_DEV_* flags
@@ -76,11 +94,11 @@ ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
 	 * group a domain. For a mock device that fails only when memory runs
 	 * out, and leaves a device nothing can bind or attach - or when the
 	 * iommu core gives the mock no devices at all (VT-d or AMD-Vi take
-	 * them: ioasim_mock_iommu_probes()).
+	 * them: see ioasim_mock_dev_probed()).
 	 */
 	group = iommu_group_get(&mdev->pdev->dev);
 	if (!group || !iommu_get_domain_for_dev(&mdev->pdev->dev)) {
-		rc = ioasim_mock_iommu_probes() ? -ENOMEM : -ENODEV;
+		rc = READ_ONCE(mock_probed_any) ? -ENOMEM : -ENODEV;
 		iommu_group_put(group);
 		ioasim_mock_dev_destroy(mdev);
 		return ERR_PTR(rc);

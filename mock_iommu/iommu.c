@@ -485,30 +485,12 @@ static struct iommu_group *mock_device_group(struct device *dev)
 	return group ?: ERR_PTR(-ENODEV);
 }
 
-/* Whether the iommu core has ever asked the mock to probe a device. */
-static bool mock_probed_any;
-
 static struct iommu_device *mock_probe_device(struct device *dev)
 {
 	if (!ioasim_mock_dev_of(dev))
 		return ERR_PTR(-ENODEV);
-	WRITE_ONCE(mock_probed_any, true);
+	ioasim_mock_dev_probed();
 	return &ioasim_mock_iommu;
-}
-
-/**
- * ioasim_mock_iommu_probes() - does the iommu core give devices to the mock?
- *
- * It gives a device without firmware description to the first IOMMU
- * registered without one; VT-d and AMD-Vi, built in, come first where
- * they are enabled, and then never the mock.
- *
- * Context: any context.
- * Return: the mock has probed a device since it was registered.
- */
-bool ioasim_mock_iommu_probes(void)
-{
-	return READ_ONCE(mock_probed_any);
 }
 
 /* The register file iommufd's test programs read through GET_HW_INFO. */

@@ -152,7 +152,7 @@ struct ioasim_mock_domain {
 	bool unpinned_ok;
 };
 
-bool ioasim_mock_iommu_probes(void);
+void ioasim_mock_dev_probed(void);
 struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags);
 struct ioasim_mock_dev *
 ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer);

@@ -34,6 +34,7 @@
 #include "mock.h"
 #include "cdev.h"
 #include "vfio.h"
+#include "vfio_args.h"
 #include "vfio_cdev.h"
 
 static unsigned int vfio_devices;
@@ -103,8 +104,6 @@ static int vfio_node_release(struct inode *inode, struct file *file)
 
 static long vfio_node_bind(struct file *file, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_device_bind_iommufd,
-					 out_devid);
 	struct vfio_file *vf = file->private_data;
 	struct ioasim_mock_vfio *vfio = &vf->vfio;
 	struct vfio_device_bind_iommufd bind;
@@ -113,10 +112,9 @@ static long vfio_node_bind(struct file *file, void __user *arg)
 	u32 dev_id;
 	int rc;
 
-	if (copy_from_user(&bind, arg, minsz))
-		return -EFAULT;
-	if (bind.argsz < minsz || bind.flags || bind.iommufd < 0)
-		return -EINVAL;
+	rc = vfio_args_bind(arg, &bind);
+	if (rc)
+		return rc;
 
 	mutex_lock(&node->lock);
 	/* One file of a device at a time, and one binding per file. */
@@ -134,8 +132,7 @@ static long vfio_node_bind(struct file *file, void __user *arg)
 	ioasim_ctx_put(ctx);
 	if (rc)
 		goto out_unlock;
-	if (put_user(dev_id, &((struct vfio_device_bind_iommufd __user *)
-			       arg)->out_devid)) {
+	if (vfio_args_bound(arg, dev_id)) {
 		ioasim_mock_vfio_release(vfio);
 		rc = -EFAULT;
 		goto out_unlock;
@@ -148,21 +145,14 @@ out_unlock:
 
 static long vfio_node_attach(struct ioasim_mock_vfio *vfio, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
-					 pt_id);
 	struct vfio_device_attach_iommufd_pt attach;
 	int rc;
 
-	if (copy_from_user(&attach, arg, minsz))
-		return -EFAULT;
-	if (attach.argsz < minsz || attach.flags)
-		return -EINVAL;
-	rc = ioasim_mock_vfio_attach(vfio, &attach.pt_id);
+	rc = vfio_args_attach(arg, &attach) ?:
+	     ioasim_mock_vfio_attach(vfio, &attach.pt_id);
 	if (rc)
 		return rc;
-	if (put_user(attach.pt_id,
-		     &((struct vfio_device_attach_iommufd_pt __user *)
-		       arg)->pt_id)) {
+	if (vfio_args_attached(arg, attach.pt_id)) {
 		ioasim_mock_vfio_detach(vfio);
 		return -EFAULT;
 	}
@@ -171,44 +161,7 @@ static long vfio_node_attach(struct ioasim_mock_vfio *vfio, void __user *arg)
 
 static long vfio_node_detach(struct ioasim_mock_vfio *vfio, void __user *arg)
 {
-	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
-					 flags);
-	struct vfio_device_detach_iommufd_pt detach;
-
-	if (copy_from_user(&detach, arg, minsz))
-		return -EFAULT;
-	if (detach.argsz < minsz || detach.flags)
-		return -EINVAL;
-	return ioasim_mock_vfio_detach(vfio);
-}
-
-/*
- * Copies the request in by its argsz: at least up to @uptr, and for a
- * copy up to @src_iova; the structure's tail beyond argsz reads as 0.
- * Shared by the real device nodes, which include this file's header.
- */
-static int vfio_dma_copy_in(struct ioasim_mock_vfio_dma *dma,
-			    void __user *arg)
-{
-	const size_t minsz = offsetofend(struct ioasim_mock_vfio_dma, uptr);
-	u32 argsz;
-
-	if (get_user(argsz, (u32 __user *)arg))
-		return -EFAULT;
-	if (argsz < minsz)
-		return -EINVAL;
-	memset(dma, 0, sizeof(*dma));
-	if (copy_from_user(dma, arg, min_t(size_t, argsz, sizeof(*dma))))
-		return -EFAULT;
-	if (dma->flags & ~(IOASIM_MOCK_VFIO_DMA_WRITE |
-			   IOASIM_MOCK_VFIO_DMA_COPY) ||
-	    !dma->length || dma->length > IOASIM_MOCK_VFIO_DMA_MAX)
-		return -EINVAL;
-	if (dma->flags & IOASIM_MOCK_VFIO_DMA_COPY &&
-	    (dma->flags & IOASIM_MOCK_VFIO_DMA_WRITE || dma->uptr ||
-	     argsz < offsetofend(struct ioasim_mock_vfio_dma, src_iova)))
-		return -EINVAL;
-	return 0;
+	return vfio_args_detach(arg) ?: ioasim_mock_vfio_detach(vfio);
 }
 
 static long vfio_node_dma(struct ioasim_mock_vfio *vfio, void __user *arg)
@@ -219,7 +172,7 @@ static long vfio_node_dma(struct ioasim_mock_vfio *vfio, void __user *arg)
 	void *buf;
 	long rc;
 
-	rc = vfio_dma_copy_in(&dma, arg);
+	rc = vfio_args_dma(arg, &dma);
 	if (rc)
 		return rc;
 	write = dma.flags & IOASIM_MOCK_VFIO_DMA_WRITE;

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ioasim - the arguments of a VFIO device node's ioctls
+ *
+ * The mock VFIO nodes (vfio_cdev.c) and the real device nodes of the edu
+ * driver (edu/node.c) answer the same ioctls. Each reads its argument
+ * here, by VFIO's argsz rules (at least the fields up to the last one
+ * the command reads; no flags VFIO does not define), and writes its
+ * answer back here.
+ */
+#ifndef __IOASIM_VFIO_ARGS_H
+#define __IOASIM_VFIO_ARGS_H
+
+#include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/vfio.h>
+
+#include "ioasim_mock_uapi.h"
+
+/* VFIO_DEVICE_BIND_IOMMUFD: -EFAULT, or -EINVAL for argsz, flags, fd. */
+static inline int vfio_args_bind(void __user *arg,
+				 struct vfio_device_bind_iommufd *bind)
+{
+	const size_t minsz = offsetofend(struct vfio_device_bind_iommufd,
+					 out_devid);
+
+	if (copy_from_user(bind, arg, minsz))
+		return -EFAULT;
+	if (bind->argsz < minsz || bind->flags || bind->iommufd < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static inline int vfio_args_bound(void __user *arg, u32 dev_id)
+{
+	return put_user(dev_id, &((struct vfio_device_bind_iommufd __user *)
+				  arg)->out_devid);
+}
+
+/* VFIO_DEVICE_ATTACH_IOMMUFD_PT: -EFAULT, or -EINVAL for argsz, flags. */
+static inline int vfio_args_attach(void __user *arg,
+				   struct vfio_device_attach_iommufd_pt *attach)
+{
+	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
+					 pt_id);
+
+	if (copy_from_user(attach, arg, minsz))
+		return -EFAULT;
+	if (attach->argsz < minsz || attach->flags)
+		return -EINVAL;
+	return 0;
+}
+
+static inline int vfio_args_attached(void __user *arg, u32 pt_id)
+{
+	return put_user(pt_id, &((struct vfio_device_attach_iommufd_pt __user *)
+				 arg)->pt_id);
+}
+
+/* VFIO_DEVICE_DETACH_IOMMUFD_PT: -EFAULT, or -EINVAL for argsz, flags. */
+static inline int vfio_args_detach(void __user *arg)
+{
+	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
+					 flags);
+	struct vfio_device_detach_iommufd_pt detach;
+
+	if (copy_from_user(&detach, arg, minsz))
+		return -EFAULT;
+	if (detach.argsz < minsz || detach.flags)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * IOASIM_MOCK_VFIO_DMA: read by its argsz, at least up to @uptr and for a
+ * copy up to @src_iova; the structure's tail beyond argsz reads as 0.
+ * -EFAULT, or -EINVAL for argsz, flags, length, or a copy that names a
+ * buffer or writes too.
+ */
+static inline int vfio_args_dma(void __user *arg,
+				struct ioasim_mock_vfio_dma *dma)
+{
+	const size_t minsz = offsetofend(struct ioasim_mock_vfio_dma, uptr);
+	u32 argsz;
+
+	if (get_user(argsz, (u32 __user *)arg))
+		return -EFAULT;
+	if (argsz < minsz)
+		return -EINVAL;
+	memset(dma, 0, sizeof(*dma));
+	if (copy_from_user(dma, arg, min_t(size_t, argsz, sizeof(*dma))))
+		return -EFAULT;
+	if (dma->flags & ~(IOASIM_MOCK_VFIO_DMA_WRITE |
+			   IOASIM_MOCK_VFIO_DMA_COPY) ||
+	    !dma->length || dma->length > IOASIM_MOCK_VFIO_DMA_MAX)
+		return -EINVAL;
+	if (dma->flags & IOASIM_MOCK_VFIO_DMA_COPY &&
+	    (dma->flags & IOASIM_MOCK_VFIO_DMA_WRITE || dma->uptr ||
+	     argsz < offsetofend(struct ioasim_mock_vfio_dma, src_iova)))
+		return -EINVAL;
+	return 0;
+}
+
+#endif /* __IOASIM_VFIO_ARGS_H */
