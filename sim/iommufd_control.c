@@ -126,18 +126,6 @@ TEST_F(control, mock_domain_errors)
 
 #define UNSAFE_INTERRUPTS "/sys/module/ioasim/parameters/allow_unsafe_interrupts"
 
-static int write_param(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /*
  * A device whose MSIs the platform does not isolate is refused, as
  * upstream and VFIO type1 refuse it, until the administrator sets
@@ -151,11 +139,11 @@ TEST_F(control, msi_isolation)
 	int rc;
 
 	ASSERT_LT(0, sim_read_file(UNSAFE_INTERRUPTS, old, sizeof(old)));
-	ASSERT_EQ(0, write_param(UNSAFE_INTERRUPTS, "0"));
+	ASSERT_EQ(0, sim_write_file(UNSAFE_INTERRUPTS, "0"));
 	EXPECT_EQ(-EPERM, sim_mock_domain(self->fd, self->ioas, flags, &md));
-	ASSERT_EQ(0, write_param(UNSAFE_INTERRUPTS, "1"));
+	ASSERT_EQ(0, sim_write_file(UNSAFE_INTERRUPTS, "1"));
 	rc = sim_mock_domain(self->fd, self->ioas, flags, &md);
-	ASSERT_EQ(0, write_param(UNSAFE_INTERRUPTS, old));
+	ASSERT_EQ(0, sim_write_file(UNSAFE_INTERRUPTS, old));
 	ASSERT_EQ(0, rc);
 	ASSERT_EQ(0, sim_destroy(self->fd, md.mock_domain.out_stdev_id));
 }

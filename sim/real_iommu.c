@@ -71,36 +71,17 @@ TEST_F(iommu, msi_isolation)
 	int isolated = sim_cmdline_ulong("ioasim_vm.isolated_msi=", 1);
 
 	ASSERT_LT(0, sim_read_file(PARAM_UNSAFE, was, sizeof(was)));
-	ASSERT_EQ(0, write_file(PARAM_UNSAFE, "0"));
+	ASSERT_EQ(0, sim_write_file(PARAM_UNSAFE, "0"));
 	/* Unisolated: EPERM, and nothing is left of the attempt. */
 	ASSERT_EQ(isolated ? 0 : -EPERM,
 		  sim_dev_bind(self->dev, self->fd, &self->dev_id));
 	if (!isolated) {
 		ASSERT_EQ(1, sim_stat("objects"));
-		ASSERT_EQ(0, write_file(PARAM_UNSAFE, "1"));
+		ASSERT_EQ(0, sim_write_file(PARAM_UNSAFE, "1"));
 		ASSERT_EQ(0, sim_dev_bind(self->dev, self->fd, &self->dev_id));
 	}
 	ASSERT_EQ(2, sim_stat("objects"));
-	ASSERT_EQ(0, write_file(PARAM_UNSAFE, was[0] == 'Y' ? "1" : "0"));
-}
-
-static struct iommu_iova_range *ranges_get(int fd, __u32 ioas, __u32 *n)
-{
-	struct iommu_ioas_iova_ranges cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas,
-	};
-	struct iommu_iova_range *r;
-
-	if (sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd) != -EMSGSIZE)
-		return NULL;
-	r = calloc(cmd.num_iovas, sizeof(*r));
-	cmd.allowed_iovas = (uintptr_t)r;
-	if (!r || sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd)) {
-		free(r);
-		return NULL;
-	}
-	*n = cmd.num_iovas;
-	return r;
+	ASSERT_EQ(0, sim_write_file(PARAM_UNSAFE, was[0] == 'Y' ? "1" : "0"));
 }
 
 /* The driver's aperture and reserved regions, as IOVA_RANGES says them. */
@@ -112,7 +93,7 @@ TEST_F(iommu, ranges)
 	__u64 top;
 
 	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
-	r = ranges_get(self->fd, self->ioas, &n);
+	r = sim_iova_ranges(self->fd, self->ioas, &n);
 	ASSERT_NE(NULL, r);
 	ASSERT_EQ(1, n);
 	ASSERT_EQ(0, r[0].start);
@@ -120,7 +101,7 @@ TEST_F(iommu, ranges)
 	free(r);
 
 	ASSERT_EQ(0, sim_dev_attach(self->dev, &pt));
-	r = ranges_get(self->fd, self->ioas, &n);
+	r = sim_iova_ranges(self->fd, self->ioas, &n);
 	ASSERT_NE(NULL, r);
 	for (i = 0; i < n; i++) {
 		TH_LOG("allowed %#llx-%#llx", (unsigned long long)r[i].start,
@@ -353,12 +334,12 @@ static void removal(struct __test_metadata *_metadata, int fd, __u32 ioas,
 	objects = sim_stat("objects");
 
 	if (!strcmp(how, "unbind")) {
-		ASSERT_EQ(0, write_file("/sys/bus/pci/drivers/ioasim_edu/unbind",
-					bdf));
+		ASSERT_EQ(0, sim_write_file("/sys/bus/pci/drivers/ioasim_edu/unbind",
+					    bdf));
 	} else {
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
 			 bdf);
-		ASSERT_EQ(0, write_file(path, "1"));
+		ASSERT_EQ(0, sim_write_file(path, "1"));
 	}
 	/* The device and its automatic HWPT are gone; the file says so. */
 	ASSERT_EQ(objects - 2, sim_stat("objects"));
@@ -369,10 +350,10 @@ static void removal(struct __test_metadata *_metadata, int fd, __u32 ioas,
 	ASSERT_EQ(0, close(dev));
 
 	if (!strcmp(how, "unbind")) {
-		ASSERT_EQ(0, write_file("/sys/bus/pci/drivers/ioasim_edu/bind",
-					bdf));
+		ASSERT_EQ(0, sim_write_file("/sys/bus/pci/drivers/ioasim_edu/bind",
+					    bdf));
 	} else {
-		ASSERT_EQ(0, write_file("/sys/bus/pci/rescan", "1"));
+		ASSERT_EQ(0, sim_write_file("/sys/bus/pci/rescan", "1"));
 	}
 	ASSERT_EQ(0, edu_back());
 }

@@ -77,13 +77,13 @@ static int rebind(const char *bdf, const char *from, const char *driver)
 	int rc;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", from);
-	rc = write_file(path, bdf);
+	rc = sim_write_file(path, bdf);
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
 		 bdf);
-	rc = write_file(path, driver);
-	return rc ?: write_file("/sys/bus/pci/drivers_probe", bdf);
+	rc = sim_write_file(path, driver);
+	return rc ?: sim_write_file("/sys/bus/pci/drivers_probe", bdf);
 }
 
 static int vfio_open(struct t1 *t, const char *bdf)

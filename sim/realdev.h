@@ -18,18 +18,6 @@
 #define PARAM_UNSAFE "/sys/module/ioasim/parameters/allow_unsafe_interrupts"
 #define NO_EDU "no real device: no edu node (UML, the mock VM)"
 
-static inline int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
-}
-
 static inline void fill(void *buf, size_t len, unsigned char seed)
 {
 	unsigned char *p = buf;
@@ -86,7 +74,7 @@ static inline int bind_edu(int dev, int fd, __u32 *dev_id)
 	int rc = sim_dev_bind(dev, fd, dev_id);
 
 	if (rc == -EPERM && !sim_cmdline_ulong("ioasim_vm.isolated_msi=", 1)) {
-		if (write_file(PARAM_UNSAFE, "1"))
+		if (sim_write_file(PARAM_UNSAFE, "1"))
 			return rc;
 		rc = sim_dev_bind(dev, fd, dev_id);
 	}

@@ -224,6 +224,45 @@ static inline ssize_t sim_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/* Write @text to the file at @path (sysfs); 0 or -errno. */
+static inline int sim_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+/*
+ * IOMMU_IOAS_IOVA_RANGES as QEMU and libvfn ask: how many first, then
+ * all. A calloc()ed array of *@n ranges, or NULL.
+ */
+static inline struct iommu_iova_range *
+sim_iova_ranges(int fd, __u32 ioas, __u32 *n)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd), .ioas_id = ioas,
+	};
+	struct iommu_iova_range *ranges;
+
+	if (sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd) != -EMSGSIZE)
+		return NULL;
+	ranges = calloc(cmd.num_iovas, sizeof(*ranges));
+	if (!ranges)
+		return NULL;
+	cmd.allowed_iovas = (uintptr_t)ranges;
+	if (sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd)) {
+		free(ranges);
+		return NULL;
+	}
+	*n = cmd.num_iovas;
+	return ranges;
+}
+
 /* A number from the kernel command line ("key=N"), or @dflt. */
 static inline unsigned long sim_cmdline_ulong(const char *key,
 					      unsigned long dflt)

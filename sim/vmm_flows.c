@@ -25,28 +25,6 @@
 #define PAGE 4096UL
 #define BUF_BYTES (64 * PAGE)
 
-/* IOVA_RANGES as QEMU and libvfn ask: how many first, then all. */
-static struct iommu_iova_range *iova_ranges(int fd, __u32 ioas, __u32 *n)
-{
-	struct iommu_ioas_iova_ranges cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas,
-	};
-	struct iommu_iova_range *ranges;
-
-	if (sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd) != -EMSGSIZE)
-		return NULL;
-	ranges = calloc(cmd.num_iovas, sizeof(*ranges));
-	if (!ranges)
-		return NULL;
-	cmd.allowed_iovas = (uintptr_t)ranges;
-	if (sim_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd)) {
-		free(ranges);
-		return NULL;
-	}
-	*n = cmd.num_iovas;
-	return ranges;
-}
-
 /* Fill @len bytes with a pattern that differs per @seed and offset. */
 static void pattern(unsigned char *p, size_t len, unsigned int seed)
 {
@@ -108,7 +86,7 @@ TEST_F(vmm, qemu)
 	hwpt = ioas;
 	ASSERT_EQ(0, sim_dev_attach(dev, &hwpt));
 	ASSERT_NE(ioas, hwpt);
-	ranges = iova_ranges(self->fd, ioas, &n);
+	ranges = sim_iova_ranges(self->fd, ioas, &n);
 	ASSERT_NE(NULL, ranges);
 	ASSERT_LE(1, n);
 	/* Guest RAM at the start of the first usable range, page aligned. */
@@ -273,7 +251,7 @@ TEST_F(vmm, libvfn)
 	ASSERT_EQ(0, sim_dev_attach(dev2, &pt2));
 	ASSERT_EQ(pt1, pt2);
 
-	ranges = iova_ranges(self->fd, ioas, &n);
+	ranges = sim_iova_ranges(self->fd, ioas, &n);
 	ASSERT_NE(NULL, ranges);
 	base = (ranges[0].start + 0xfffff) & ~0xfffffULL;
 	ASSERT_LE(base + 64 * PAGE, ranges[0].last);
