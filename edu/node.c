@@ -10,7 +10,6 @@
  * gone and every ioctl answers ENODEV; the node's memory lives until the
  * last file closes.
  */
-#include <linux/file.h>
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/pci.h>

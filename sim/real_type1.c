@@ -224,7 +224,7 @@ static __u32 reg_read32(char *bar, unsigned int off)
 /* The device copies @len bytes from @src to @dst; 0 or -EFAULT. */
 static int t1_copy(struct t1 *t, __u64 dst, __u64 src, __u64 len)
 {
-	int mark, rc, faulted, i, leg;
+	int mark, i, leg;
 
 	if (t->node > 0)
 		return sim_dev_copy(t->node, dst, src, len);
@@ -245,10 +245,8 @@ static int t1_copy(struct t1 *t, __u64 dst, __u64 src, __u64 len)
 			return -ETIMEDOUT;
 		}
 	}
-	faulted = log_fault(mark, src < dst ? src : dst,
-			    (src > dst ? src : dst) + len - 1);
-	rc = faulted ? -EFAULT : 0;
-	return rc;
+	return log_fault(mark, src < dst ? src : dst,
+			 (src > dst ? src : dst) + len - 1) ? -EFAULT : 0;
 }
 
 /* GET_INFO's IOVA ranges, as "start-last,start-last". */
