@@ -181,6 +181,9 @@ static void ioasim_device_destroy(struct ioasim_obj *obj)
 	struct ioasim_device *idev =
 		container_of(obj, struct ioasim_device, obj);
 
+	/* Unbind detached every PASID: the core refuses owners that have. */
+	WARN_ON(!xa_empty(&idev->pasids));
+	xa_destroy(&idev->pasids);
 	iommu_device_release_dma_owner(idev->dev);
 	group_put(idev->igroup);
 }
@@ -261,6 +264,7 @@ struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 	idev->dev = dev;
 	idev->igroup = igroup;
 	INIT_LIST_HEAD(&idev->group_item);
+	xa_init(&idev->pasids);
 	/* The driver's until unbind. */
 	*id = ioasim_obj_publish_held(ctx, &idev->obj);
 	return idev;
@@ -318,6 +322,7 @@ void ioasim_device_unbind(struct ioasim_device *idev)
 	bool weak_ctx = idev->weak_ctx;
 	bool gone;
 
+	ioasim_device_pasids_detach_all(idev);
 	if (!list_empty(&idev->group_item))
 		ioasim_device_detach(idev);
 	gone = ioasim_obj_unhold_try_destroy(ctx, &idev->obj, idev);
@@ -331,28 +336,33 @@ EXPORT_SYMBOL_NS_GPL(ioasim_device_unbind, IOASIM);
 /**
  * ioasim_get_hw_info() - IOMMU_GET_HW_INFO, apart from copying the data
  * @ctx: the context
- * @cmd: in: dev_id, flags; out: out_data_type, out_capabilities,
- *	out_max_pasid_log2 (data_len is the caller's to set)
+ * @cmd: in: dev_id, flags, and with IOMMU_HW_INFO_FLAG_INPUT_TYPE the data
+ *	type wanted in out_data_type (see uapi_later.h); out: out_data_type,
+ *	out_capabilities, out_max_pasid_log2 (data_len is the caller's to set)
  * @data: out: the driver's description of the IOMMU, or NULL; kfree() it
  * @data_len: out: its length
  *
  * Context: process context, may sleep.
- * Return: 0; -EOPNOTSUPP (flags, reserved fields); -ENOENT (no such
- * device); the driver's error.
+ * Return: 0; -EOPNOTSUPP (other flags, reserved fields, a data type the
+ * driver does not give); -ENOENT (no such device); the driver's error.
  */
 int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 		       void **data, u32 *data_len)
 {
+	u32 wanted = IOMMU_HW_INFO_TYPE_DEFAULT;
 	const struct iommu_ops *ops;
 	struct ioasim_device *idev;
 	unsigned int len = 0;
+	u32 max_pasids;
 	int rc = 0;
 
 	*data = NULL;
 	*data_len = 0;
-	if (cmd->flags || cmd->__reserved[0] || cmd->__reserved[1] ||
-	    cmd->__reserved[2])
+	if ((cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE) ||
+	    cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
 		return -EOPNOTSUPP;
+	if (cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE)
+		wanted = cmd->out_data_type;
 	idev = ioasim_device_get(ctx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
@@ -369,11 +379,21 @@ int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 		}
 		*data_len = len;
 	}
+	/* The device's own type, asked for by name or by default. */
+	if (wanted != IOMMU_HW_INFO_TYPE_DEFAULT &&
+	    wanted != cmd->out_data_type) {
+		kfree(*data);
+		*data = NULL;
+		*data_len = 0;
+		rc = -EOPNOTSUPP;
+		goto out_put;
+	}
 	cmd->out_capabilities = 0;
 	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
-	/* PASIDs are not supported by ioasim's attach: none reported. */
-	cmd->out_max_pasid_log2 = 0;
+	/* The width the iommu core found; 0 for a device without PASIDs. */
+	max_pasids = idev->dev->iommu->max_pasids;
+	cmd->out_max_pasid_log2 = max_pasids ? ilog2(max_pasids) : 0;
 out_put:
 	ioasim_obj_put(ctx, &idev->obj);
 	return rc;
@@ -385,9 +405,10 @@ EXPORT_SYMBOL_IF_KUNIT(ioasim_get_hw_info);
  * @idev: the device
  * @fault: the message, dev_id, pasid, grpid, perm, addr and flags filled in
  *
- * The fault goes to the fault queue of the HWPT the device is attached to.
- * Without one the fault is answered at once, as the iommu core answers
- * faults no handler takes: the caller is not told.
+ * The fault goes to the fault queue of the HWPT the device is attached to,
+ * at the fault's PASID if it has a valid one that is attached. Without
+ * one the fault is answered at once, as the iommu core answers faults no
+ * handler takes: the caller is not told.
  *
  * Context: process context, may sleep.
  * Return: 0, or -ENOMEM.
@@ -396,11 +417,19 @@ int ioasim_device_iopf(struct ioasim_device *idev,
 		       const struct iommu_hwpt_pgfault *fault)
 {
 	struct ioasim_group *igroup = idev->igroup;
+	struct ioasim_pasid_attach *rec = NULL;
+	struct ioasim_hwpt *hwpt = NULL;
 	int rc = 0;
 
 	mutex_lock(&igroup->lock);
-	if (ioasim_device_attached(idev) && igroup->hwpt->fault)
-		rc = ioasim_iopf_report(igroup->hwpt->fault, fault);
+	if (fault->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID)
+		rec = xa_load(&idev->pasids, fault->pasid);
+	if (rec)
+		hwpt = rec->hwpt;
+	else if (ioasim_device_attached(idev))
+		hwpt = igroup->hwpt;
+	if (hwpt && hwpt->fault)
+		rc = ioasim_iopf_report(hwpt->fault, fault);
 	mutex_unlock(&igroup->lock);
 	return rc;
 }

@@ -19,6 +19,18 @@
  * Each attached device's reserved regions are reserved in the IOAS of its
  * HWPT, owned by the device, for as long as it is attached there.
  *
+ * PASIDs (device_pasid.c): each PASID of a device other than
+ * IOMMU_NO_PASID may be attached to a HWPT of its own, recorded per
+ * (device, PASID) in a struct ioasim_pasid_attach, which holds the HWPT.
+ * Only a HWPT allocated PASID-compatible (IOMMU_HWPT_ALLOC_PASID, or an
+ * automatic one made for a PASID) serves a PASID, and while any PASID of
+ * a group's devices is attached, the group's no-PASID HWPT must be one
+ * too. A PASID attachment reserves nothing in the IOAS and takes no MSI
+ * window; DMA cache coherency is enforced as for the group.
+ *
+ *   PASID record    -> its HWPT (a long-term reference, in the record's
+ *			name)
+ *
  * The locks involved are in the core's lock order (ioasim_private.h):
  * ioas->mutex, then group->lock, then the space's lock.
  */
@@ -27,6 +39,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 #include <uapi/linux/iommufd.h>
 
 #include "hwpt.h"
@@ -54,6 +67,7 @@ int iommu_group_replace_domain(struct iommu_group *group,
  * @devices: attached devices, by their @group_item
  * @sw_msi_start: where the driver's software-managed MSI window of a
  *	device of the group starts, PHYS_ADDR_MAX if none; under @lock
+ * @npasids: PASIDs of the group's devices attached; under @lock
  */
 struct ioasim_group {
 	unsigned int refs;
@@ -63,6 +77,7 @@ struct ioasim_group {
 	struct ioasim_hwpt *hwpt;
 	struct list_head devices;
 	phys_addr_t sw_msi_start;
+	unsigned int npasids;
 };
 
 /**
@@ -74,6 +89,8 @@ struct ioasim_group {
  * @group_item: in @igroup->devices while attached, else empty
  * @weak_ctx: bound by an object of @ctx's table, see
  *	ioasim_device_bind_weak()
+ * @pasids: PASID -> struct ioasim_pasid_attach; changed under
+ *	@igroup->lock
  */
 struct ioasim_device {
 	struct ioasim_obj obj;
@@ -82,6 +99,19 @@ struct ioasim_device {
 	struct ioasim_group *igroup;
 	struct list_head group_item;
 	bool weak_ctx;
+	struct xarray pasids;
+};
+
+/**
+ * struct ioasim_pasid_attach - a PASID of a bound device, attached
+ * @idev: the device
+ * @hwpt: the HWPT (a long-term reference, held in this record's name)
+ * @pasid: the PASID, never IOMMU_NO_PASID
+ */
+struct ioasim_pasid_attach {
+	struct ioasim_device *idev;
+	struct ioasim_hwpt *hwpt;
+	u32 pasid;
 };
 
 extern const struct ioasim_obj_type ioasim_device_type;
@@ -119,11 +149,26 @@ void ioasim_device_unbind(struct ioasim_device *idev);
 int ioasim_device_attach(struct ioasim_device *idev, u32 *pt_id);
 int ioasim_device_replace(struct ioasim_device *idev, u32 *pt_id);
 int ioasim_device_detach(struct ioasim_device *idev);
+int ioasim_device_pasid_attach(struct ioasim_device *idev, u32 pasid,
+			       u32 *pt_id);
+int ioasim_device_pasid_replace(struct ioasim_device *idev, u32 pasid,
+				u32 *pt_id);
+int ioasim_device_pasid_detach(struct ioasim_device *idev, u32 pasid);
+struct ioasim_hwpt *ioasim_device_pasid_hwpt(struct ioasim_device *idev,
+					     u32 pasid);
 int ioasim_device_iopf(struct ioasim_device *idev,
 		       const struct iommu_hwpt_pgfault *fault);
 
 void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
-			struct ioasim_device *idev);
+			const void *holder);
+
+/* Between device_attach.c and device_pasid.c. */
+struct ioasim_hwpt *ioasim_pasid_change(struct ioasim_hwpt *hwpt,
+					struct ioasim_device *idev, u32 pasid,
+					bool replace, const void **holder);
+void ioasim_device_pasids_detach_all(struct ioasim_device *idev);
+int ioasim_device_change_pt(struct ioasim_device *idev, u32 pasid,
+			    u32 *pt_id, bool replace);
 int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd);
 int ioasim_get_hw_info(struct ioasim_ctx *ctx, struct iommu_hw_info *cmd,
 		       void **data, u32 *data_len);

@@ -8,6 +8,7 @@
 #include <linux/export.h>
 #include <linux/iommu.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 
 #include "device.h"
 #include "inject.h"
@@ -93,8 +94,10 @@ static int hwpt_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev)
 		return -ENOENT;
 
 	mutex_lock(&igroup->lock);
+	/* A group with PASIDs attached needs a PASID-compatible HWPT. */
 	if (ioasim_device_attached(idev) ||
-	    (igroup->hwpt && igroup->hwpt != hwpt)) {
+	    (igroup->hwpt && igroup->hwpt != hwpt) ||
+	    (igroup->npasids && !hwpt->pasid_compat)) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}
@@ -130,19 +133,19 @@ out_unlock:
 /**
  * ioasim_hwpt_unhold() - drop an attachment's reference on a HWPT
  * @ctx: its context
- * @hwpt: the HWPT; an automatic one is destroyed with its last device
- * @idev: the device whose reference it is
+ * @hwpt: the HWPT; an automatic one is destroyed with its last user
+ * @holder: the device, or the PASID record, whose reference it is
  *
  * Context: process context, may sleep. No lock of the HWPT's IOAS or of a
  * group may be held.
  */
 void ioasim_hwpt_unhold(struct ioasim_ctx *ctx, struct ioasim_hwpt *hwpt,
-			struct ioasim_device *idev)
+			const void *holder)
 {
 	if (hwpt->auto_domain)
-		ioasim_obj_unhold_try_destroy(ctx, &hwpt->obj, idev);
+		ioasim_obj_unhold_try_destroy(ctx, &hwpt->obj, holder);
 	else
-		ioasim_obj_unhold(&hwpt->obj, idev);
+		ioasim_obj_unhold(&hwpt->obj, holder);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasim_hwpt_unhold);
 
@@ -179,8 +182,12 @@ static struct ioasim_hwpt *hwpt_replace(struct ioasim_hwpt *hwpt,
 		return NULL;
 	}
 
-	/* As an attach would answer; the core's replace would not check. */
-	if (!ioasim_hwpt_same_driver(hwpt, idev->dev)) {
+	/*
+	 * PASID-compatible while PASIDs are attached; the driver as an
+	 * attach would answer, which the core's replace would not check.
+	 */
+	if ((igroup->npasids && !hwpt->pasid_compat) ||
+	    !ioasim_hwpt_same_driver(hwpt, idev->dev)) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}
@@ -241,21 +248,61 @@ out_unlock:
 }
 
 /*
+ * Attach @idev, or its @pasid, to @hwpt, or replace what it is attached
+ * to by @hwpt. Returns the old HWPT of a replace, whose reference the
+ * caller drops, NULL when there is none, or an ERR_PTR. The reference is
+ * @idev's, or that of the PASID record *@holder is set to (which may come
+ * with an error, see ioasim_pasid_change()).
+ */
+static struct ioasim_hwpt *change_hwpt(struct ioasim_hwpt *hwpt,
+				       struct ioasim_device *idev, u32 pasid,
+				       bool replace, const void **holder)
+{
+	int rc;
+
+	if (pasid != IOMMU_NO_PASID)
+		return ioasim_pasid_change(hwpt, idev, pasid, replace, holder);
+	if (replace)
+		return hwpt_replace(hwpt, idev);
+	rc = hwpt_attach(hwpt, idev);
+	return rc ? ERR_PTR(rc) : NULL;
+}
+
+/*
+ * Whether the device may be attached, or attached at @pasid, for
+ * @replace. Checked again under the group's lock; this early answer
+ * spares a domain made for nothing.
+ */
+static bool device_may_change(struct ioasim_device *idev, u32 pasid,
+			      bool replace)
+{
+	bool attached;
+
+	mutex_lock(&idev->igroup->lock);
+	attached = pasid == IOMMU_NO_PASID ? ioasim_device_attached(idev) :
+		   !!xa_load(&idev->pasids, pasid);
+	mutex_unlock(&idev->igroup->lock);
+	return attached == replace;
+}
+
+/*
  * Attach to (or replace by) an automatic HWPT of @ioas: the first existing
- * one the device accepts, else a new one.
+ * one the device accepts, else a new one. One made for a PASID, or for a
+ * group with PASIDs attached, is PASID-compatible.
  */
 static struct ioasim_hwpt *auto_attach(struct ioasim_device *idev,
-				       struct ioasim_ioas *ioas, bool replace,
-				       u32 *pt_id)
+				       struct ioasim_ioas *ioas, u32 pasid,
+				       bool replace, u32 *pt_id,
+				       const void **holder)
 {
 	struct ioasim_hwpt *hwpt, *old;
+	u32 flags = 0;
 
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, ioasim_ioas_hwpts(ioas), ioas_item) {
 		if (!hwpt->auto_domain || !ioasim_obj_tryget(&hwpt->obj))
 			continue;
-		old = replace ? hwpt_replace(hwpt, idev) :
-				ERR_PTR(hwpt_attach(hwpt, idev));
+		old = change_hwpt(hwpt, idev, pasid, replace, holder);
 		ioasim_obj_put(idev->ctx, &hwpt->obj);
 		/* -EINVAL: not compatible; -ENOENT: being destroyed */
 		if (old == ERR_PTR(-EINVAL) || old == ERR_PTR(-ENOENT))
@@ -265,14 +312,15 @@ static struct ioasim_hwpt *auto_attach(struct ioasim_device *idev,
 		goto out_unlock;
 	}
 
-	hwpt = ioasim_hwpt_paging_create(idev->ctx, ioas, idev->dev, 0);
+	if (pasid != IOMMU_NO_PASID || READ_ONCE(idev->igroup->npasids))
+		flags = IOMMU_HWPT_ALLOC_PASID;
+	hwpt = ioasim_hwpt_paging_create(idev->ctx, ioas, idev->dev, flags);
 	if (IS_ERR(hwpt)) {
 		old = ERR_CAST(hwpt);
 		goto out_unlock;
 	}
 	hwpt->auto_domain = true;
-	old = replace ? hwpt_replace(hwpt, idev) :
-			ERR_PTR(hwpt_attach(hwpt, idev));
+	old = change_hwpt(hwpt, idev, pasid, replace, holder);
 	if (IS_ERR(old)) {
 		ioasim_obj_abort_destroy(idev->ctx, &hwpt->obj);
 		goto out_unlock;
@@ -285,25 +333,34 @@ out_unlock:
 	return old;
 }
 
-/* The common part of attach and replace: resolve @pt_id and act. */
-static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
-			    bool replace)
+/**
+ * ioasim_device_change_pt() - the common part of every attach and replace
+ * @idev: the device
+ * @pasid: IOMMU_NO_PASID for the device's group-wide attachment, else a
+ *	PASID of the device
+ * @pt_id: as for ioasim_device_attach()
+ * @replace: replace an attachment rather than make one
+ *
+ * Context: process context, may sleep.
+ * Return: as ioasim_device_attach().
+ */
+int ioasim_device_change_pt(struct ioasim_device *idev, u32 pasid,
+			    u32 *pt_id, bool replace)
 {
 	struct ioasim_ctx *ctx = idev->ctx;
+	const void *holder = idev;
 	struct ioasim_hwpt *old;
 	struct ioasim_obj *pt;
-	bool attached;
 
 	pt = ioasim_obj_get(ctx, *pt_id, NULL);
 	if (IS_ERR(pt))
 		return PTR_ERR(pt);
 
-	/* Early out before a domain is made for nothing; rechecked later. */
-	mutex_lock(&idev->igroup->lock);
-	attached = ioasim_device_attached(idev);
-	mutex_unlock(&idev->igroup->lock);
-
-	if (attached != replace) {
+	if (!device_may_change(idev, pasid, replace)) {
+		old = ERR_PTR(-EINVAL);
+	} else if (pasid != IOMMU_NO_PASID &&
+		   pasid >= idev->dev->iommu->max_pasids) {
+		/* Past the device's PASID width, or it has none. */
 		old = ERR_PTR(-EINVAL);
 	} else if (pt->type == &ioasim_hwpt_paging_type ||
 		   pt->type == &ioasim_hwpt_nested_type) {
@@ -316,23 +373,28 @@ static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
 
 		if (join)
 			mutex_lock(join);
-		old = replace ? hwpt_replace(hwpt, idev) :
-				ERR_PTR(hwpt_attach(hwpt, idev));
+		old = change_hwpt(hwpt, idev, pasid, replace, &holder);
 		if (join)
 			mutex_unlock(join);
 	} else if (pt->type == &ioasim_ioas_type) {
 		old = auto_attach(idev, container_of(pt, struct ioasim_ioas,
-						     obj), replace, pt_id);
+						     obj), pasid, replace, pt_id,
+				  &holder);
 	} else {
 		old = ERR_PTR(-EINVAL);
 	}
 	ioasim_obj_put(ctx, pt);
 
-	if (IS_ERR(old))
-		return PTR_ERR(old);
-	if (old)
+	if (holder != idev) {
+		/* A PASID's old record goes with its reference. */
+		const struct ioasim_pasid_attach *rec = holder;
+
+		ioasim_hwpt_unhold(ctx, rec->hwpt, rec);
+		kfree(rec);
+	} else if (!IS_ERR_OR_NULL(old)) {
 		ioasim_hwpt_unhold(ctx, old, idev);
-	return 0;
+	}
+	return PTR_ERR_OR_ZERO(old);
 }
 
 /**
@@ -350,7 +412,7 @@ static int device_change_pt(struct ioasim_device *idev, u32 *pt_id,
  */
 int ioasim_device_attach(struct ioasim_device *idev, u32 *pt_id)
 {
-	return device_change_pt(idev, pt_id, false);
+	return ioasim_device_change_pt(idev, IOMMU_NO_PASID, pt_id, false);
 }
 EXPORT_SYMBOL_NS_GPL(ioasim_device_attach, IOASIM);
 
@@ -368,7 +430,7 @@ EXPORT_SYMBOL_NS_GPL(ioasim_device_attach, IOASIM);
  */
 int ioasim_device_replace(struct ioasim_device *idev, u32 *pt_id)
 {
-	return device_change_pt(idev, pt_id, true);
+	return ioasim_device_change_pt(idev, IOMMU_NO_PASID, pt_id, true);
 }
 EXPORT_SYMBOL_NS_GPL(ioasim_device_replace, IOASIM);
 

@@ -249,7 +249,8 @@ int ioasim_hwpt_join_space(struct ioasim_hwpt *hwpt)
  * @ctx: the context
  * @ioas: the IOAS, looked up by the caller, whose @mutex it holds
  * @dev: the device whose IOMMU allocates the domain
- * @flags: IOMMU_HWPT_ALLOC_* flags for the driver (dirty tracking), or 0
+ * @flags: IOMMU_HWPT_ALLOC_* flags for the driver (dirty tracking,
+ *	nesting parent, PASID), or 0
  *
  * The new domain maps every area of @ioas; one that its driver finishes at
  * the first attach does from then on (ioasim_hwpt_join_space()), and is
@@ -309,6 +310,7 @@ struct ioasim_hwpt *ioasim_hwpt_paging_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->domain = domain;
 	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	hwpt->pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 	return hwpt;
 
 out_abort:
@@ -343,7 +345,8 @@ struct ioasim_hwpt *ioasim_hwpt_nested_create(struct ioasim_ctx *ctx,
 	struct ioasim_hwpt *hwpt;
 	int rc;
 
-	if ((cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID) || !cmd->data_len)
+	if ((cmd->flags & ~(IOMMU_HWPT_FAULT_ID_VALID |
+			    IOMMU_HWPT_ALLOC_PASID)) || !cmd->data_len)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (parent->auto_domain || !parent->nest_parent)
 		return ERR_PTR(-EINVAL);
@@ -358,13 +361,16 @@ struct ioasim_hwpt *ioasim_hwpt_nested_create(struct ioasim_ctx *ctx,
 	}
 	hwpt->parent = parent;
 	hwpt->ioas = parent->ioas;
-	domain = hwpt_domain_alloc_user(dev, 0, parent->domain, &data);
+	domain = hwpt_domain_alloc_user(dev,
+					cmd->flags & IOMMU_HWPT_ALLOC_PASID,
+					parent->domain, &data);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);
 		goto out_abort;
 	}
 	hwpt_domain_pin_driver(domain);
 	hwpt->domain = domain;
+	hwpt->pasid_compat = cmd->flags & IOMMU_HWPT_ALLOC_PASID;
 	return hwpt;
 
 out_abort:

@@ -25,6 +25,7 @@
 
 #include "ioas.h"
 #include "iopf.h"
+#include "uapi_later.h"
 
 struct device;
 struct iommu_domain;
@@ -46,6 +47,9 @@ struct iommu_domain;
  * @in_space: the domain is in @ioas's space and maps what it maps; for a
  *	driver that finishes domains at attach, from the first attach on
  *	(set under @ioas's mutex, once)
+ * @pasid_compat: allocated with IOMMU_HWPT_ALLOC_PASID: it may serve a
+ *	PASID of a device, and be the no-PASID attachment of a device that
+ *	has PASIDs attached (see device.h)
  * @parent: a nested HWPT's parent (a reference), NULL for a paging one
  * @fault: the fault queue its devices' page faults go to (a reference),
  *	or NULL; nested HWPTs only
@@ -65,6 +69,7 @@ struct ioasim_hwpt {
 	bool enforce_cc;
 	bool msi_cookie;
 	bool in_space;
+	bool pasid_compat;
 	struct ioasim_hwpt *parent;
 	struct ioasim_iopf_queue *fault;
 };

@@ -25,6 +25,9 @@
  * pt_id: a nested HWPT from the driver's data (data_type, data_len,
  * data_uptr). A nested one takes IOMMU_HWPT_FAULT_ID_VALID with a fault
  * queue's id in fault_id: its devices' page faults go to that queue.
+ * Either kind takes IOMMU_HWPT_ALLOC_PASID (a later kernel's flag, see
+ * uapi_later.h), which the driver is told of: the HWPT may then serve
+ * PASIDs.
  *
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP (reserved field, other flags, a fault queue for
@@ -73,7 +76,8 @@ int ioasim_hwpt_alloc(struct ioasim_ctx *ctx, struct iommu_hwpt_alloc *cmd)
 	}
 	/* 6.12 gives fault queues to nested HWPTs only. */
 	if ((cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-			    IOMMU_HWPT_ALLOC_NEST_PARENT)) || data ||
+			    IOMMU_HWPT_ALLOC_NEST_PARENT |
+			    IOMMU_HWPT_ALLOC_PASID)) || data ||
 	    ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
 	     !device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))) {
 		rc = -EOPNOTSUPP;

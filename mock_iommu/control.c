@@ -35,6 +35,10 @@
  *
  *   TRIGGER_IOPF          a device takes a page fault: to the fault queue
  *                         of its HWPT, if it has one.
+ *
+ *   PASID_ATTACH, PASID_REPLACE, PASID_DETACH, PASID_CHECK_HWPT
+ *                         a PASID of a selftest device (Linux 6.15's
+ *                         operations, see ioasim_mock_uapi.h).
  */
 #include <linux/mm.h>
 #include <linux/platform_device.h>
@@ -109,9 +113,12 @@ static int control_mock_domain(struct ioasim_ucmd *ucmd,
 		dev_flags = cmd->mock_domain_flags.dev_flags;
 	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY |
 			  MOCK_FLAGS_DEVICE_HUGE_IOVA |
+			  MOCK_FLAGS_DEVICE_PASID |
 			  IOASIM_MOCK_FLAGS_DEVICE_MSI_UNISOLATED |
 			  IOASIM_MOCK_FLAGS_DEVICE_SW_MSI))
 		return -EINVAL;
+	if (dev_flags & MOCK_FLAGS_DEVICE_PASID)
+		mock_flags |= IOASIM_MOCK_DEV_PASID;
 	if (dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
 		mock_flags |= IOASIM_MOCK_DEV_NO_DIRTY;
 	if (dev_flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
@@ -172,6 +179,75 @@ static int control_mock_domain_replace(struct ioasim_ucmd *ucmd,
 	if (!rc) {
 		cmd->mock_domain_replace.pt_id = pt_id;
 		rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+	}
+	ioasim_obj_put(ucmd->ctx, &cdev->obj);
+	return rc;
+}
+
+/* The PASID operations' part of the command (ioasim_mock_uapi.h). */
+static struct ioasim_test_pasid *control_pasid_args(struct iommu_test_cmd *cmd)
+{
+	BUILD_BUG_ON(offsetof(struct iommu_test_cmd, add_reserved) != 16 ||
+		     sizeof(cmd->add_reserved) < sizeof(struct ioasim_test_pasid));
+	return (struct ioasim_test_pasid *)&cmd->add_reserved;
+}
+
+/* PASID_CHECK_HWPT: ioasim's record and the mock's table agree with it. */
+static int control_pasid_check(struct ioasim_ucmd *ucmd,
+			       struct control_device *cdev, u32 pasid,
+			       u32 hwpt_id)
+{
+	struct iommu_domain *held = ioasim_mock_pasid_domain(cdev->mdev, pasid);
+	struct ioasim_hwpt *attached =
+		ioasim_device_pasid_hwpt(cdev->idev, pasid);
+	struct ioasim_obj *obj;
+	int rc = 0;
+
+	if (!hwpt_id)
+		return attached || held ? -EINVAL : 0;
+	obj = ioasim_obj_get(ucmd->ctx, hwpt_id, NULL);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if ((obj->type != &ioasim_hwpt_paging_type &&
+	     obj->type != &ioasim_hwpt_nested_type) ||
+	    attached != container_of(obj, struct ioasim_hwpt, obj) ||
+	    held != attached->domain)
+		rc = -EINVAL;
+	ioasim_obj_put(ucmd->ctx, obj);
+	return rc;
+}
+
+static int control_pasid(struct ioasim_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	struct ioasim_test_pasid *args = control_pasid_args(cmd);
+	struct control_device *cdev;
+	u32 pt_id = args->pt_id;
+	int rc;
+
+	cdev = ioasim_obj_get_as(ucmd->ctx, cmd->id, &control_device_type,
+				 struct control_device, obj);
+	if (IS_ERR(cdev))
+		return PTR_ERR(cdev);
+	switch (cmd->op) {
+	case IOMMU_TEST_OP_PASID_ATTACH:
+	case IOMMU_TEST_OP_PASID_REPLACE:
+		rc = cmd->op == IOMMU_TEST_OP_PASID_ATTACH ?
+		     ioasim_device_pasid_attach(cdev->idev, args->pasid, &pt_id) :
+		     ioasim_device_pasid_replace(cdev->idev, args->pasid,
+						 &pt_id);
+		if (!rc && cmd->op == IOMMU_TEST_OP_PASID_ATTACH) {
+			args->pt_id = pt_id;
+			rc = ioasim_ucmd_write(ucmd, cmd, sizeof(*cmd));
+		}
+		break;
+	case IOMMU_TEST_OP_PASID_DETACH:
+		/* As upstream's: nothing attached is nothing to do. */
+		ioasim_device_pasid_detach(cdev->idev, args->pasid);
+		rc = 0;
+		break;
+	default:
+		rc = control_pasid_check(ucmd, cdev, args->pasid, pt_id);
+		break;
 	}
 	ioasim_obj_put(ucmd->ctx, &cdev->obj);
 	return rc;
@@ -426,6 +502,11 @@ static int control_cmd(struct ioasim_ucmd *ucmd)
 		return control_check_iotlb(ucmd, &cmd);
 	case IOMMU_TEST_OP_TRIGGER_IOPF:
 		return control_trigger_iopf(ucmd, &cmd);
+	case IOMMU_TEST_OP_PASID_ATTACH:
+	case IOMMU_TEST_OP_PASID_REPLACE:
+	case IOMMU_TEST_OP_PASID_DETACH:
+	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
+		return control_pasid(ucmd, &cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -9,6 +9,7 @@
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/platform_device.h>
+#include <linux/property.h>
 #include <linux/slab.h>
 
 #include "inject.h"
@@ -63,6 +64,17 @@ void ioasim_mock_dev_probed(void)
 struct ioasim_mock_dev *
 ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
 {
+	/* A PASID width as firmware gives it, read when the core probes. */
+	const struct property_entry pasid_props[] = {
+		PROPERTY_ENTRY_U32("pasid-num-bits", IOASIM_MOCK_PASID_BITS),
+		{ }
+	};
+	struct platform_device_info info = {
+		.name = IOASIM_MOCK_DEV_NAME,
+		.id = PLATFORM_DEVID_AUTO,
+		.size_data = sizeof(struct ioasim_mock_dev *),
+		.properties = flags & IOASIM_MOCK_DEV_PASID ? pasid_props : NULL,
+	};
 	struct ioasim_mock_dev *mdev;
 	struct iommu_group *group;
 	int rc;
@@ -72,14 +84,15 @@ ioasim_mock_dev_create_in_group(u32 flags, struct ioasim_mock_dev *peer)
 		return ERR_PTR(-ENOMEM);
 	mdev->flags = flags;
 	mdev->peer = peer;
+	xa_init(&mdev->pasids);
 
 	/* The platform data is a pointer back to @mdev. */
+	info.data = &mdev;
 	mdev->pdev = ioasim_should_fail("mock.dev_add") ? ERR_PTR(-ENOMEM) :
-		platform_device_register_data(NULL, IOASIM_MOCK_DEV_NAME,
-					      PLATFORM_DEVID_AUTO, &mdev,
-					      sizeof(mdev));
+		platform_device_register_full(&info);
 	if (IS_ERR(mdev->pdev)) {
 		rc = PTR_ERR(mdev->pdev);
+		xa_destroy(&mdev->pasids);
 		kfree(mdev);
 		/*
 		 * platform_device_add() ignores a failure to allocate the
@@ -129,5 +142,8 @@ struct ioasim_mock_dev *ioasim_mock_dev_create(u32 flags)
 void ioasim_mock_dev_destroy(struct ioasim_mock_dev *mdev)
 {
 	platform_device_unregister(mdev->pdev);
+	/* The core removes every PASID's domain before a device goes. */
+	WARN_ON(!xa_empty(&mdev->pasids));
+	xa_destroy(&mdev->pasids);
 	kfree(mdev);
 }

@@ -66,4 +66,49 @@ struct ioasim_mock_vfio_dma {
  */
 #define IOASIM_MOCK_FLAGS_DEVICE_SW_MSI 0x40000000U
 
+/*
+ * IOMMU_TEST_CMD's PASID operations, with the numbers and the layout of
+ * Linux 6.15's iommufd_test.h, which the 6.12 one predates. There they
+ * are enum constants (16 and 17 are operations ioasim does not serve):
+ * include one header or the other.
+ *
+ *   PASID_ATTACH      attach PASID @pasid of the selftest device @id to
+ *                     @pt_id (a HWPT or an IOAS); @pt_id returns the HWPT
+ *   PASID_REPLACE     move the attached PASID to @pt_id
+ *   PASID_DETACH      detach it (0 also if it was not attached)
+ *   PASID_CHECK_HWPT  the PASID is attached to HWPT @pt_id, or to nothing
+ *                     if @pt_id is 0, in ioasim's books and in the
+ *                     mock IOMMU's alike (-EINVAL if not)
+ *
+ * MOCK_FLAGS_DEVICE_PASID makes the selftest device PASID-capable, with
+ * a width of MOCK_PASID_WIDTH bits. On PASID IOMMU_TEST_PASID_RESERVED of
+ * such a device every second domain set fails with -ENOMEM: a replace
+ * fails there once after an attach, and the old HWPT must stay.
+ */
+#define IOMMU_TEST_OP_PASID_ATTACH 18
+#define IOMMU_TEST_OP_PASID_REPLACE 19
+#define IOMMU_TEST_OP_PASID_DETACH 20
+#define IOMMU_TEST_OP_PASID_CHECK_HWPT 21
+#ifndef MOCK_FLAGS_DEVICE_PASID
+#define MOCK_FLAGS_DEVICE_PASID (1 << 2)
+#endif
+#ifndef MOCK_PASID_WIDTH
+#define MOCK_PASID_WIDTH 20
+#endif
+#ifndef IOMMU_TEST_PASID_RESERVED
+#define IOMMU_TEST_PASID_RESERVED 1024
+#endif
+
+/**
+ * struct ioasim_test_pasid - the union of struct iommu_test_cmd for the
+ *	PASID operations (pasid_attach, pasid_replace, pasid_detach,
+ *	pasid_check there)
+ * @pasid: the PASID
+ * @pt_id: the HWPT or IOAS (not read by PASID_DETACH)
+ */
+struct ioasim_test_pasid {
+	__u32 pasid;
+	__u32 pt_id;
+};
+
 #endif /* __IOASIM_MOCK_UAPI_H */

@@ -45,6 +45,7 @@ static int mock_identity_attach(struct iommu_domain *domain,
 
 static const struct iommu_domain_ops mock_static_ops = {
 	.attach_dev = mock_identity_attach,
+	.set_dev_pasid = ioasim_mock_set_dev_pasid,
 };
 
 static struct iommu_domain mock_identity_domain = {
@@ -326,6 +327,8 @@ static void mock_domain_free(struct iommu_domain *domain)
 	ioasim_ledger_settle(domain, "domain");
 	if (!xa_empty(&md->ptes))
 		mock_violation(md, "free of a domain that maps", 0);
+	if (atomic_read(&md->pasid_users))
+		mock_violation(md, "free of a domain a PASID holds", 0);
 	xa_destroy(&md->ptes);
 	kfree(md);
 }
@@ -339,6 +342,7 @@ static bool mock_enforce_cache_coherency(struct iommu_domain *domain)
 
 static const struct iommu_domain_ops mock_domain_ops = {
 	.attach_dev = mock_attach,
+	.set_dev_pasid = ioasim_mock_set_dev_pasid,
 	.enforce_cache_coherency = mock_enforce_cache_coherency,
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
@@ -416,17 +420,18 @@ static bool mock_capable(struct device *dev, enum iommu_cap cap)
 /*
  * Domains iommufd asks for with flags or data. A paging one may be a
  * nesting parent, and track dirty pages if the device can; with a parent,
- * a nested one and nothing else.
+ * a nested one and nothing else. Any of them may serve PASIDs: the mock's
+ * domains all can, so the flag changes nothing here.
  */
 static struct iommu_domain *
 mock_domain_alloc_user(struct device *dev, u32 flags,
 		       struct iommu_domain *parent,
 		       const struct iommu_user_data *user_data)
 {
-	u32 can = IOMMU_HWPT_ALLOC_NEST_PARENT;
+	u32 can = IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID;
 	struct iommu_domain *domain;
 
-	if (parent && !flags)
+	if (parent && !(flags & ~IOMMU_HWPT_ALLOC_PASID))
 		return ioasim_mock_nested_alloc(parent, user_data);
 	if (mock_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
 		can |= IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
@@ -523,6 +528,7 @@ static const struct iommu_ops ioasim_mock_ops = {
 	.probe_device = mock_probe_device,
 	.device_group = mock_device_group,
 	.get_resv_regions = mock_get_resv_regions,
+	.remove_dev_pasid = ioasim_mock_remove_dev_pasid,
 	.default_domain_ops = &mock_domain_ops,
 };
 
@@ -629,6 +635,8 @@ int ioasim_mock_iommu_register(void)
 {
 	int rc;
 
+	/* What the core allows a device's PASIDs: none, unless it has. */
+	ioasim_mock_iommu.max_pasids = BIT(IOASIM_MOCK_PASID_BITS);
 	/* The iommu core links each probed device to this sysfs node. */
 	rc = iommu_device_sysfs_add(&ioasim_mock_iommu, NULL, NULL,
 				    "ioasim-mock");

@@ -86,6 +86,11 @@
  * set up an MSI cookie before the device is attached.
  */
 #define IOASIM_MOCK_DEV_SW_MSI BIT(8)
+/*
+ * PASID-capable, IOASIM_MOCK_PASID_BITS wide (pasid.c): each PASID may
+ * use a domain of its own.
+ */
+#define IOASIM_MOCK_DEV_PASID BIT(9)
 /* The flags that make a kind of IOMMU: domains attach within a kind. */
 #define IOASIM_MOCK_DEV_KIND \
 	(IOASIM_MOCK_DEV_SMALL_APERTURE | IOASIM_MOCK_DEV_SELFTEST)
@@ -106,18 +111,31 @@
 
 #define IOASIM_MOCK_DEV_NAME "ioasim_mock"
 
+/* iommufd_test.h's MOCK_PASID_WIDTH: the mock IOMMU's PASID width. */
+#define IOASIM_MOCK_PASID_BITS 20
+/*
+ * iommufd_test.h's IOMMU_TEST_PASID_RESERVED: on this PASID every second
+ * domain set fails, so that a replace fails and must restore the old one.
+ */
+#define IOASIM_MOCK_PASID_REFUSE 1024
+
 /**
  * struct ioasim_mock_dev - a device behind the mock IOMMU
  * @pdev: the platform device the iommu core probes
  * @flags: IOASIM_MOCK_DEV_* given at creation
  * @peer: a device whose iommu group this one joined, or NULL
  * @violations: contract violations counted by its report-only domains
+ * @pasids: PASID -> the domain the iommu core set there (pasid.c)
+ * @refuse_sets: domains set on IOASIM_MOCK_PASID_REFUSE so far, refused
+ *	ones included
  */
 struct ioasim_mock_dev {
 	struct platform_device *pdev;
 	u32 flags;
 	struct ioasim_mock_dev *peer;
 	atomic_t violations;
+	struct xarray pasids;
+	atomic_t refuse_sets;
 };
 
 /**
@@ -137,6 +155,7 @@ struct ioasim_mock_dev {
  *	IOMMU_CACHE is a contract violation
  * @unpinned_ok: maps memory nobody pinned (the mock's own tests map kernel
  *	pages), so an unmap does not check that its pages are still pinned
+ * @pasid_users: PASIDs of devices the domain is set on (pasid.c)
  */
 struct ioasim_mock_domain {
 	struct iommu_domain domain;
@@ -150,6 +169,7 @@ struct ioasim_mock_domain {
 	bool dirty_tracking;
 	bool enforce_cc;
 	bool unpinned_ok;
+	atomic_t pasid_users;
 };
 
 void ioasim_mock_dev_probed(void);
@@ -175,6 +195,7 @@ int ioasim_mock_dev_dma(struct ioasim_mock_dev *mdev, unsigned long iova,
  * @parent: the paging domain that translates for it
  * @iotlb: a stage-1 cache in miniature: each entry holds the value given
  *	at allocation until an invalidation sets it to 0
+ * @pasid_users: PASIDs of devices the domain is set on (pasid.c)
  *
  * Translation is the parent's; the first stage exists only as the cache
  * the invalidation commands work on, which the control plane reads back
@@ -184,6 +205,7 @@ struct ioasim_mock_nested {
 	struct iommu_domain domain;
 	struct ioasim_mock_domain *parent;
 	u32 iotlb[IOASIM_MOCK_NESTED_IOTLB_NUM];
+	atomic_t pasid_users;
 };
 
 struct ioasim_mock_nested *ioasim_mock_nested_of(struct iommu_domain *domain);
@@ -195,6 +217,13 @@ bool ioasim_mock_set_dirty(struct ioasim_mock_domain *md, unsigned long index);
 extern const struct iommu_dirty_ops ioasim_mock_dirty_ops;
 int ioasim_mock_may_attach(struct ioasim_mock_domain *md, struct device *dev,
 			   bool tracking);
+int ioasim_mock_set_dev_pasid(struct iommu_domain *domain,
+			      struct device *dev, ioasid_t pasid,
+			      struct iommu_domain *old);
+void ioasim_mock_remove_dev_pasid(struct device *dev, ioasid_t pasid,
+				  struct iommu_domain *domain);
+struct iommu_domain *ioasim_mock_pasid_domain(struct ioasim_mock_dev *mdev,
+					      ioasid_t pasid);
 int ioasim_mock_iommu_register(void);
 void ioasim_mock_iommu_unregister(void);
 struct ioasim_mock_dev *ioasim_mock_dev_of(struct device *dev);

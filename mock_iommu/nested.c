@@ -17,6 +17,7 @@
 #include "inject.h"
 #include "iommufd_test.h"
 #include "mock.h"
+#include "pte.h"
 
 static int mock_nested_attach(struct iommu_domain *domain, struct device *dev)
 {
@@ -34,7 +35,14 @@ static int mock_nested_attach(struct iommu_domain *domain, struct device *dev)
 
 static void mock_nested_free(struct iommu_domain *domain)
 {
-	kfree(container_of(domain, struct ioasim_mock_nested, domain));
+	struct ioasim_mock_nested *nested =
+		container_of(domain, struct ioasim_mock_nested, domain);
+
+	/* The parent reports; it outlives its nested domains. */
+	if (atomic_read(&nested->pasid_users))
+		mock_violation(nested->parent, "free of a domain a PASID holds",
+			       0);
+	kfree(nested);
 }
 
 /*
@@ -85,6 +93,7 @@ static int mock_nested_invalidate(struct iommu_domain *domain,
 
 static const struct iommu_domain_ops mock_nested_ops = {
 	.attach_dev = mock_nested_attach,
+	.set_dev_pasid = ioasim_mock_set_dev_pasid,
 	.free = mock_nested_free,
 	.cache_invalidate_user = mock_nested_invalidate,
 };
