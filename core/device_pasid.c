@@ -57,9 +57,9 @@ static int pasid_set(struct ioasim_hwpt *hwpt, struct ioasim_device *idev,
 	return rc;
 }
 
-static struct ioasim_pasid_attach *pasid_record(struct ioasim_hwpt *hwpt,
-						struct ioasim_device *idev,
-						u32 pasid)
+static struct ioasim_pasid_attach *
+pasid_record_new(struct ioasim_hwpt *hwpt, struct ioasim_device *idev,
+		 u32 pasid)
 {
 	struct ioasim_pasid_attach *rec;
 
@@ -83,14 +83,14 @@ static void pasid_record_drop(struct ioasim_pasid_attach *rec)
 	kfree(rec);
 }
 
-static int pasid_attach(struct ioasim_hwpt *hwpt, struct ioasim_device *idev,
-			u32 pasid)
+static int pasid_attach_hwpt(struct ioasim_hwpt *hwpt,
+			     struct ioasim_device *idev, u32 pasid)
 {
 	struct ioasim_group *igroup = idev->igroup;
 	struct ioasim_pasid_attach *rec;
 	int rc;
 
-	rec = pasid_record(hwpt, idev, pasid);
+	rec = pasid_record_new(hwpt, idev, pasid);
 	if (IS_ERR(rec))
 		return PTR_ERR(rec);
 	mutex_lock(&igroup->lock);
@@ -124,16 +124,15 @@ out_unlock:
  * or an ERR_PTR; then *@lost is set only if restoring the old domain
  * failed and the PASID was left detached.
  */
-static struct ioasim_hwpt *pasid_replace(struct ioasim_hwpt *hwpt,
-					 struct ioasim_device *idev,
-					 u32 pasid,
-					 struct ioasim_pasid_attach **lost)
+static struct ioasim_hwpt *
+pasid_replace_hwpt(struct ioasim_hwpt *hwpt, struct ioasim_device *idev,
+		   u32 pasid, struct ioasim_pasid_attach **lost)
 {
 	struct ioasim_group *igroup = idev->igroup;
 	struct ioasim_pasid_attach *rec, *old;
 	int rc;
 
-	rec = pasid_record(hwpt, idev, pasid);
+	rec = pasid_record_new(hwpt, idev, pasid);
 	if (IS_ERR(rec))
 		return ERR_CAST(rec);
 	mutex_lock(&igroup->lock);
@@ -201,8 +200,8 @@ struct ioasim_hwpt *ioasim_pasid_change(struct ioasim_hwpt *hwpt,
 	struct ioasim_hwpt *old;
 
 	if (!replace)
-		return ERR_PTR(pasid_attach(hwpt, idev, pasid));
-	old = pasid_replace(hwpt, idev, pasid, &lost);
+		return ERR_PTR(pasid_attach_hwpt(hwpt, idev, pasid));
+	old = pasid_replace_hwpt(hwpt, idev, pasid, &lost);
 	if (lost)
 		*holder = lost;
 	return old;

@@ -14,7 +14,7 @@
 
 /* IOMMU_HWPT_ALLOC: the HWPT may be attached to a PASID of a device. */
 #ifndef IOMMU_HWPT_ALLOC_PASID
-#define IOMMU_HWPT_ALLOC_PASID (1 << 3)
+#define IOMMU_HWPT_ALLOC_PASID 0x8
 #endif
 
 /*
@@ -24,7 +24,7 @@
  * device's own, or that type again; anything else is -EOPNOTSUPP.
  */
 #ifndef IOMMU_HW_INFO_FLAG_INPUT_TYPE
-#define IOMMU_HW_INFO_FLAG_INPUT_TYPE (1 << 0)
+#define IOMMU_HW_INFO_FLAG_INPUT_TYPE 0x1
 #endif
 #ifndef IOMMU_HW_INFO_TYPE_DEFAULT
 #define IOMMU_HW_INFO_TYPE_DEFAULT 0
@@ -36,10 +36,10 @@
  * device, and the structures carry it. The ioctl numbers are 6.12's.
  */
 #ifndef VFIO_DEVICE_ATTACH_PASID
-#define VFIO_DEVICE_ATTACH_PASID (1 << 0)
+#define VFIO_DEVICE_ATTACH_PASID 0x1
 #endif
 #ifndef VFIO_DEVICE_DETACH_PASID
-#define VFIO_DEVICE_DETACH_PASID (1 << 0)
+#define VFIO_DEVICE_DETACH_PASID 0x1
 #endif
 
 /**

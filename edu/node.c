@@ -116,12 +116,15 @@ static long edu_bind(struct ioasim_edu *edu, struct file *file,
 
 static long edu_attach(struct ioasim_edu *edu, void __user *arg)
 {
-	struct vfio_device_attach_iommufd_pt attach;
+	struct ioasim_vfio_attach_pt attach;
 	int rc;
 
 	rc = vfio_args_attach(arg, &attach);
 	if (rc)
 		return rc;
+	/* No PASID capability: VFIO's answer for a driver without PASIDs. */
+	if (attach.flags & VFIO_DEVICE_ATTACH_PASID)
+		return -EOPNOTSUPP;
 	if (edu->attached)
 		rc = ioasim_device_replace(edu->idev, &attach.pt_id);
 	else
@@ -139,11 +142,14 @@ static long edu_attach(struct ioasim_edu *edu, void __user *arg)
 
 static long edu_detach(struct ioasim_edu *edu, void __user *arg)
 {
+	struct ioasim_vfio_detach_pt detach;
 	int rc;
 
-	rc = vfio_args_detach(arg);
+	rc = vfio_args_detach(arg, &detach);
 	if (rc)
 		return rc;
+	if (detach.flags & VFIO_DEVICE_DETACH_PASID)
+		return -EOPNOTSUPP;
 	if (edu->attached)
 		rc = ioasim_device_detach(edu->idev);
 	edu->attached = false;

@@ -241,6 +241,30 @@ static int op_replace(struct fs_run *r)
 	return ioasim_mock_vfio_attach(&r->vfio[0], &pt);
 }
 
+/* PASID 1 of device 0, which is PASID-capable, to @ioas. */
+static int fs_pasid_attach(struct fs_run *r, u32 ioas)
+{
+	u32 pt = ioas;
+
+	return ioasim_mock_vfio_pasid_attach(&r->vfio[0], 1, &pt);
+}
+
+static int setup_pasid_replace(struct fs_run *r)
+{
+	return setup_mapped(r) ?: fs_map(r, r->ioas2) ?: fs_bind(r, 0) ?:
+	       fs_pasid_attach(r, r->ioas);
+}
+
+static int op_pasid_attach(struct fs_run *r)
+{
+	return fs_pasid_attach(r, r->ioas);
+}
+
+static int op_pasid_replace(struct fs_run *r)
+{
+	return fs_pasid_attach(r, r->ioas2);
+}
+
 static int op_hwpt_alloc(struct fs_run *r)
 {
 	struct iommu_hwpt_alloc cmd = {
@@ -288,6 +312,8 @@ static const struct fs_scenario fs_scenarios[] = {
 	{ "hwpt_alloc_mapped", setup_mapped_bound, op_hwpt_alloc,
 	  .also = -EINVAL },
 	{ "replace_to_mapped", setup_replace, op_replace },
+	{ "pasid_attach_mapped", setup_mapped_bound, op_pasid_attach },
+	{ "pasid_replace_to_mapped", setup_pasid_replace, op_pasid_replace },
 	{ "access_pin", setup_access, op_pin },
 	{ "unmap_with_access_pinning", setup_pinning, op_unmap_all,
 	  .pins_may_drop = true, .infallible = true },
@@ -568,7 +594,8 @@ static int failslab_init(struct kunit *test)
 	test->priv = fx;
 	fx->uptr = ioasim_test_user_mem_tagged(test, NPAGES * PG, PG);
 	fx->scratch = ioasim_test_user_mem(test, PG, PROT_READ | PROT_WRITE);
-	fx->mdev[0] = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_SELFTEST);
+	fx->mdev[0] = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_SELFTEST |
+					   IOASIM_MOCK_DEV_PASID);
 	fx->mdev[1] = ioasim_test_mock_dev(test, IOASIM_MOCK_DEV_SELFTEST);
 	return 0;
 }

@@ -297,10 +297,25 @@ static void uapi_get_hw_info(struct kunit *test)
 				    sizeof(cmd)), -ENOENT);
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx, &dev_id), 0);
 	cmd.dev_id = dev_id;
-	cmd.flags = 1;
+	cmd.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE << 1;
 	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
 				    sizeof(cmd)), -EOPNOTSUPP);
+	/* The input type: the device's own (by name or by default) only. */
+	cmd.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE;
+	cmd.out_data_type = IOMMU_HW_INFO_TYPE_SELFTEST + 1;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), -EOPNOTSUPP);
+	cmd.out_data_type = IOMMU_HW_INFO_TYPE_SELFTEST;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), 0);
+	KUNIT_EXPECT_EQ(test, cmd.out_data_type, IOMMU_HW_INFO_TYPE_SELFTEST);
+	cmd.out_data_type = IOMMU_HW_INFO_TYPE_DEFAULT;
+	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
+				    sizeof(cmd)), 0);
+	KUNIT_EXPECT_EQ(test, cmd.out_data_type, IOMMU_HW_INFO_TYPE_SELFTEST);
+	/* Without the flag the field is output only. */
 	cmd.flags = 0;
+	cmd.out_data_type = 0x77;
 	cmd.__reserved[1] = 1;
 	KUNIT_EXPECT_EQ(test, ucall(test, IOMMU_GET_HW_INFO, &cmd,
 				    sizeof(cmd)), -EOPNOTSUPP);

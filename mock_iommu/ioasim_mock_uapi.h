@@ -90,7 +90,7 @@ struct ioasim_mock_vfio_dma {
 #define IOMMU_TEST_OP_PASID_DETACH 20
 #define IOMMU_TEST_OP_PASID_CHECK_HWPT 21
 #ifndef MOCK_FLAGS_DEVICE_PASID
-#define MOCK_FLAGS_DEVICE_PASID (1 << 2)
+#define MOCK_FLAGS_DEVICE_PASID 0x4
 #endif
 #ifndef MOCK_PASID_WIDTH
 #define MOCK_PASID_WIDTH 20

@@ -3,6 +3,7 @@
  * ioasim - the mock VFIO device (see vfio.h)
  */
 #include <linux/err.h>
+#include <linux/iommu.h>
 #include <linux/platform_device.h>
 
 #include "device.h"
@@ -107,8 +108,64 @@ int ioasim_mock_vfio_detach(struct ioasim_mock_vfio *vfio)
 }
 
 /**
+ * ioasim_mock_vfio_pasid_attach() - VFIO_DEVICE_ATTACH_IOMMUFD_PT, with
+ *	the PASID flag or without
+ * @vfio: a bound device file
+ * @pasid: a PASID of the device; IOMMU_NO_PASID is
+ *	ioasim_mock_vfio_attach()
+ * @pt_id: in: an IOAS or HWPT; out: the HWPT attached to
+ *
+ * Replaces the PASID's attachment when it is attached already.
+ *
+ * Return: 0; -EINVAL if not bound; the error of the attach or replace.
+ */
+int ioasim_mock_vfio_pasid_attach(struct ioasim_mock_vfio *vfio, u32 pasid,
+				  u32 *pt_id)
+{
+	int rc;
+
+	if (pasid == IOMMU_NO_PASID)
+		return ioasim_mock_vfio_attach(vfio, pt_id);
+	mutex_lock(&vfio->lock);
+	if (!vfio->idev)
+		rc = -EINVAL;
+	else if (ioasim_device_pasid_hwpt(vfio->idev, pasid))
+		rc = ioasim_device_pasid_replace(vfio->idev, pasid, pt_id);
+	else
+		rc = ioasim_device_pasid_attach(vfio->idev, pasid, pt_id);
+	mutex_unlock(&vfio->lock);
+	return rc;
+}
+
+/**
+ * ioasim_mock_vfio_pasid_detach() - VFIO_DEVICE_DETACH_IOMMUFD_PT, with
+ *	the PASID flag or without
+ * @vfio: a bound device file
+ * @pasid: a PASID of the device; IOMMU_NO_PASID is
+ *	ioasim_mock_vfio_detach()
+ *
+ * Detaching a PASID that is not attached does nothing.
+ *
+ * Return: 0, or -EINVAL if not bound.
+ */
+int ioasim_mock_vfio_pasid_detach(struct ioasim_mock_vfio *vfio, u32 pasid)
+{
+	int rc = 0;
+
+	if (pasid == IOMMU_NO_PASID)
+		return ioasim_mock_vfio_detach(vfio);
+	mutex_lock(&vfio->lock);
+	if (!vfio->idev)
+		rc = -EINVAL;
+	else
+		ioasim_device_pasid_detach(vfio->idev, pasid);
+	mutex_unlock(&vfio->lock);
+	return rc;
+}
+
+/**
  * ioasim_mock_vfio_release() - close the device file
- * @vfio: the device file; detached and unbound if it was
+ * @vfio: the device file; detached (its PASIDs too) and unbound if it was
  */
 void ioasim_mock_vfio_release(struct ioasim_mock_vfio *vfio)
 {

@@ -7,8 +7,9 @@
  * context (which claims its DMA ownership), ATTACH_IOMMUFD_PT attaches it
  * to an IOAS or HWPT (and replaces the attachment when it is attached
  * already), DETACH_IOMMUFD_PT detaches it, and closing the device file
- * detaches and unbinds. The device performs DMA through whatever it is
- * attached to.
+ * detaches and unbinds. With VFIO's PASID flags (Linux 6.15) the last two
+ * act on one PASID of the device. The device performs DMA through what its
+ * no-PASID attachment translates.
  *
  * The operations take the device's lock, as VFIO's dev_set lock
  * serialises them.
@@ -47,6 +48,9 @@ int ioasim_mock_vfio_bind(struct ioasim_mock_vfio *vfio,
 			  struct ioasim_ctx *ctx, u32 *dev_id);
 int ioasim_mock_vfio_attach(struct ioasim_mock_vfio *vfio, u32 *pt_id);
 int ioasim_mock_vfio_detach(struct ioasim_mock_vfio *vfio);
+int ioasim_mock_vfio_pasid_attach(struct ioasim_mock_vfio *vfio, u32 pasid,
+				  u32 *pt_id);
+int ioasim_mock_vfio_pasid_detach(struct ioasim_mock_vfio *vfio, u32 pasid);
 void ioasim_mock_vfio_release(struct ioasim_mock_vfio *vfio);
 int ioasim_mock_vfio_dma(struct ioasim_mock_vfio *vfio, unsigned long iova,
 			 void *buf, size_t len, bool write);

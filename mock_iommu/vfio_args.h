@@ -11,12 +11,14 @@
 #ifndef __IOASIM_VFIO_ARGS_H
 #define __IOASIM_VFIO_ARGS_H
 
+#include <linux/iommu.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/vfio.h>
 
 #include "ioasim_mock_uapi.h"
+#include "uapi_later.h"
 
 /* VFIO_DEVICE_BIND_IOMMUFD: -EFAULT, or -EINVAL for argsz, flags, fd. */
 static inline int vfio_args_bind(void __user *arg,
@@ -38,37 +40,59 @@ static inline int vfio_args_bound(void __user *arg, u32 dev_id)
 				  arg)->out_devid);
 }
 
-/* VFIO_DEVICE_ATTACH_IOMMUFD_PT: -EFAULT, or -EINVAL for argsz, flags. */
+/*
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT, in Linux 6.15's layout (uapi_later.h):
+ * at least up to @pt_id, and up to @pasid with VFIO_DEVICE_ATTACH_PASID,
+ * which is the one flag. -EFAULT, or -EINVAL for argsz, flags.
+ */
 static inline int vfio_args_attach(void __user *arg,
-				   struct vfio_device_attach_iommufd_pt *attach)
+				   struct ioasim_vfio_attach_pt *attach)
 {
-	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
-					 pt_id);
+	const size_t minsz = offsetofend(struct ioasim_vfio_attach_pt, pt_id);
 
 	if (copy_from_user(attach, arg, minsz))
 		return -EFAULT;
-	if (attach->argsz < minsz || attach->flags)
+	attach->pasid = IOMMU_NO_PASID;
+	if (attach->argsz < minsz || attach->flags & ~VFIO_DEVICE_ATTACH_PASID)
 		return -EINVAL;
+	if (!(attach->flags & VFIO_DEVICE_ATTACH_PASID))
+		return 0;
+	if (attach->argsz < sizeof(*attach))
+		return -EINVAL;
+	if (copy_from_user((u8 *)attach + minsz, (u8 __user *)arg + minsz,
+			   sizeof(*attach) - minsz))
+		return -EFAULT;
 	return 0;
 }
 
 static inline int vfio_args_attached(void __user *arg, u32 pt_id)
 {
-	return put_user(pt_id, &((struct vfio_device_attach_iommufd_pt __user *)
+	return put_user(pt_id, &((struct ioasim_vfio_attach_pt __user *)
 				 arg)->pt_id);
 }
 
-/* VFIO_DEVICE_DETACH_IOMMUFD_PT: -EFAULT, or -EINVAL for argsz, flags. */
-static inline int vfio_args_detach(void __user *arg)
+/*
+ * VFIO_DEVICE_DETACH_IOMMUFD_PT, in Linux 6.15's layout: at least up to
+ * @flags, and up to @pasid with VFIO_DEVICE_DETACH_PASID. -EFAULT, or
+ * -EINVAL for argsz, flags.
+ */
+static inline int vfio_args_detach(void __user *arg,
+				   struct ioasim_vfio_detach_pt *detach)
 {
-	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
-					 flags);
-	struct vfio_device_detach_iommufd_pt detach;
+	const size_t minsz = offsetofend(struct ioasim_vfio_detach_pt, flags);
 
-	if (copy_from_user(&detach, arg, minsz))
+	if (copy_from_user(detach, arg, minsz))
 		return -EFAULT;
-	if (detach.argsz < minsz || detach.flags)
+	detach->pasid = IOMMU_NO_PASID;
+	if (detach->argsz < minsz || detach->flags & ~VFIO_DEVICE_DETACH_PASID)
 		return -EINVAL;
+	if (!(detach->flags & VFIO_DEVICE_DETACH_PASID))
+		return 0;
+	if (detach->argsz < sizeof(*detach))
+		return -EINVAL;
+	if (get_user(detach->pasid,
+		     &((struct ioasim_vfio_detach_pt __user *)arg)->pasid))
+		return -EFAULT;
 	return 0;
 }
 

@@ -8,8 +8,12 @@
  * that speaks VFIO's device-centric interface as a VMM uses it:
  *
  *   VFIO_DEVICE_BIND_IOMMUFD       bind the device to an iommufd file
- *   VFIO_DEVICE_ATTACH_IOMMUFD_PT  attach to an IOAS or HWPT, or replace
- *   VFIO_DEVICE_DETACH_IOMMUFD_PT  detach (nothing to do if not attached)
+ *   VFIO_DEVICE_ATTACH_IOMMUFD_PT  attach to an IOAS or HWPT, or replace;
+ *                                  with VFIO_DEVICE_ATTACH_PASID, one
+ *                                  PASID of the device (Linux 6.15)
+ *   VFIO_DEVICE_DETACH_IOMMUFD_PT  detach (nothing to do if not attached),
+ *                                  or one PASID with
+ *                                  VFIO_DEVICE_DETACH_PASID
  *   IOASIM_MOCK_VFIO_DMA           DMA by IOVA (ioasim_mock_uapi.h)
  *
  * Each open file is a device file of its own, as VFIO's are; one file of
@@ -145,15 +149,15 @@ out_unlock:
 
 static long vfio_node_attach(struct ioasim_mock_vfio *vfio, void __user *arg)
 {
-	struct vfio_device_attach_iommufd_pt attach;
+	struct ioasim_vfio_attach_pt attach;
 	int rc;
 
 	rc = vfio_args_attach(arg, &attach) ?:
-	     ioasim_mock_vfio_attach(vfio, &attach.pt_id);
+	     ioasim_mock_vfio_pasid_attach(vfio, attach.pasid, &attach.pt_id);
 	if (rc)
 		return rc;
 	if (vfio_args_attached(arg, attach.pt_id)) {
-		ioasim_mock_vfio_detach(vfio);
+		ioasim_mock_vfio_pasid_detach(vfio, attach.pasid);
 		return -EFAULT;
 	}
 	return 0;
@@ -161,7 +165,10 @@ static long vfio_node_attach(struct ioasim_mock_vfio *vfio, void __user *arg)
 
 static long vfio_node_detach(struct ioasim_mock_vfio *vfio, void __user *arg)
 {
-	return vfio_args_detach(arg) ?: ioasim_mock_vfio_detach(vfio);
+	struct ioasim_vfio_detach_pt detach;
+
+	return vfio_args_detach(arg, &detach) ?:
+	       ioasim_mock_vfio_pasid_detach(vfio, detach.pasid);
 }
 
 static long vfio_node_dma(struct ioasim_mock_vfio *vfio, void __user *arg)
@@ -255,7 +262,9 @@ static void vfio_nodes_remove(unsigned int n)
 static int vfio_node_add(unsigned int k)
 {
 	struct vfio_node *node = &vfio_nodes[k];
-	u32 flags = k % 4 == 3 ? IOASIM_MOCK_DEV_SMALL_APERTURE : 0;
+	/* Nodes 0 and 1 of each four have PASIDs; 3 has another IOMMU. */
+	u32 flags = k % 4 == 3 ? IOASIM_MOCK_DEV_SMALL_APERTURE :
+		    k % 4 < 2 ? IOASIM_MOCK_DEV_PASID : 0;
 	int rc;
 
 	node->mdev = ioasim_mock_dev_create_in_group(flags, k % 4 == 2 ?
