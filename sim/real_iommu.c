@@ -21,7 +21,9 @@
 #include <linux/vfio.h>
 
 #include "kselftest_harness.h"
+#include "iommufd_test.h"
 #include "realdev.h"
+#include "../core/uapi_later.h"
 
 #define BYTES (64 * PAGE)
 #define IOVA 0x100000UL
@@ -193,6 +195,58 @@ TEST_F(iommu, features)
 	ASSERT_EQ(-EOPNOTSUPP,
 		  sim_ioctl(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &dirty));
 	ASSERT_EQ(0, sim_destroy(self->fd, hwpt));
+}
+
+/*
+ * The edu device has no PASID capability and QEMU's IOMMUs' 6.12 drivers
+ * know no PASID-compatible HWPT: all of it is refused, with the width 0.
+ * GET_HW_INFO's input type names the driver's own type or none.
+ */
+TEST_F(iommu, pasid)
+{
+	struct ioasim_vfio_attach_pt attach = {
+		.argsz = sizeof(attach), .flags = VFIO_DEVICE_ATTACH_PASID,
+		.pasid = 1,
+	};
+	struct ioasim_vfio_detach_pt detach = {
+		.argsz = sizeof(detach), .flags = VFIO_DEVICE_DETACH_PASID,
+		.pasid = 1,
+	};
+	struct iommu_hw_info info = {
+		.size = sizeof(info), .flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+	};
+	int vtd = sim_cmdline_ulong("ioasim_vm.isolated_msi=", 1);
+	__u32 hwpt, own, other;
+
+	ASSERT_EQ(0, bind_edu(self->dev, self->fd, &self->dev_id));
+	own = vtd ? IOMMU_HW_INFO_TYPE_INTEL_VTD : IOMMU_HW_INFO_TYPE_NONE;
+	/* Not the driver's: the mock's type, which no real driver has. */
+	other = IOMMU_HW_INFO_TYPE_SELFTEST;
+	info.dev_id = self->dev_id;
+	info.out_data_type = own;
+	ASSERT_EQ(0, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &info));
+	ASSERT_EQ(own, info.out_data_type);
+	ASSERT_EQ(0, info.out_max_pasid_log2);
+	info.out_data_type = other;
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &info));
+
+	ASSERT_EQ(-EOPNOTSUPP,
+		  hwpt_alloc(self->fd, self->dev_id, self->ioas,
+			     IOMMU_HWPT_ALLOC_PASID, &hwpt));
+	attach.pt_id = self->ioas;
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->dev,
+					 VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+					 &attach));
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->dev,
+					 VFIO_DEVICE_DETACH_IOMMUFD_PT,
+					 &detach));
+	/* Without the flag the same structures are 6.12's requests. */
+	attach.flags = 0;
+	ASSERT_EQ(0, sim_ioctl(self->dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+			       &attach));
+	detach.flags = 0;
+	ASSERT_EQ(0, sim_ioctl(self->dev, VFIO_DEVICE_DETACH_IOMMUFD_PT,
+			       &detach));
 }
 
 /* The VFIO type1 container path of the same file, on a real device. */
