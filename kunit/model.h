@@ -30,12 +30,14 @@
 #define HI SZ_4G		/* fixed maps sometimes go here, above ... */
 #define SMALL_LAST IOASIM_MOCK_SMALL_APERTURE_LAST /* ... this aperture */
 #define NDEVS 3			/* the last one is of the small kind */
+#define NPASIDS 2		/* PASIDs 1 and 2 of each device */
+#define MAX_HWPTS 8		/* (IOAS, kind, PASID-compatible) */
 #define MAX_PINS 64
 #define FIXED_SEED 20261121
 
 enum m_op { OP_MAP, OP_UNMAP, OP_COPY, OP_RESERVE, OP_UNRESERVE, OP_ALLOW,
 	    OP_ATTACH, OP_DETACH, OP_PIN, OP_UNPIN, OP_MOVE, OP_DESTROY_IOAS,
-	    OP_NEW_ACCESS, NR_OPS };
+	    OP_NEW_ACCESS, OP_PASID_ATTACH, OP_PASID_DETACH, NR_OPS };
 
 /**
  * struct m_step - one operation, complete in itself
@@ -44,7 +46,8 @@ enum m_op { OP_MAP, OP_UNMAP, OP_COPY, OP_RESERVE, OP_UNRESERVE, OP_ALLOW,
  * @dev: the device of an attach or detach
  * @mode: map and copy: 0 automatic IOVA, 1 fixed, 2 fixed above 4 GiB;
  *	unmap: 1 everything
- * @p: page numbers and counts, per operation (see the gen_ functions)
+ * @p: page numbers and counts, per operation (see the gen_ functions);
+ *	a PASID operation's PASID is p[0] + 1
  */
 struct m_step {
 	u8 op;
@@ -73,10 +76,27 @@ struct m_ioas {
 	struct m_range allowed[2];
 };
 
+/*
+ * A device: its no-PASID attachment and its PASIDs' (by PASID - 1). The
+ * small kind's device has no PASIDs.
+ */
 struct m_dev {
 	struct ioasim_mock_vfio vfio;
 	int ioas;			/* index of the IOAS attached to, or -1 */
 	u32 pt;				/* the HWPT attached to */
+	int pasid_ioas[NPASIDS];
+	u32 pasid_pt[NPASIDS];
+};
+
+/*
+ * An automatic HWPT, in the order it was made (the order an attach tries
+ * them in); it goes with its last user, device or PASID.
+ */
+struct m_hwpt {
+	u32 id;
+	int ioas;
+	bool small;			/* of the small kind's IOMMU */
+	bool compat;			/* PASID-compatible */
 };
 
 struct m_pin {
@@ -114,6 +134,7 @@ struct m_access {
  * @ubase: user memory; every page holds its own address
  * @ioas: the two IOASes
  * @dev: the three devices
+ * @hwpt: the automatic HWPTs in use, @nhwpts of them
  * @acc: the access
  * @need: check_pinned()'s table, one entry per pages object
  * @ranges: check_ranges()'s buffer for what IOVA_RANGES reports
@@ -131,6 +152,8 @@ struct model {
 	unsigned long ubase;
 	struct m_ioas ioas[2];
 	struct m_dev dev[NDEVS];
+	struct m_hwpt hwpt[MAX_HWPTS];
+	unsigned int nhwpts;
 	struct m_access acc;
 	struct m_need need[2 * MAX_RANGES];
 	struct iommu_iova_range ranges[MAX_RANGES + 1];
@@ -172,6 +195,7 @@ struct m_area *model_area_at(struct model *m, int s, u64 iova);
 bool model_ioas_new(struct model *m, struct m_ioas *io);
 bool model_access_new(struct model *m, int s);
 bool model_check_all(struct model *m, const struct m_step *s);
+struct m_hwpt *model_hwpt(struct model *m, u32 id);
 
 static inline bool small_kind(unsigned int d)
 {

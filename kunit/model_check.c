@@ -50,14 +50,15 @@ static bool m_reserved(struct model *m, struct m_ioas *io, u64 first,
 		       u64 last)
 {
 	int s = io - m->ioas;
-	unsigned int d;
+	unsigned int i;
 
 	if (hits_ranges(io->reserved, io->nreserved, first, last))
 		return true;
-	for (d = 0; d < NDEVS; d++) {
-		u64 top = small_kind(d) ? SMALL_LAST : IOASIM_MOCK_APERTURE_LAST;
+	for (i = 0; i < m->nhwpts; i++) {
+		u64 top = m->hwpt[i].small ? SMALL_LAST :
+					     IOASIM_MOCK_APERTURE_LAST;
 
-		if (m->dev[d].ioas == s && last > top)
+		if (m->hwpt[i].ioas == s && last > top)
 			return true;
 	}
 	return false;
@@ -137,25 +138,61 @@ static bool check_dma(struct model *m, unsigned int d, u64 iova,
 	return true;
 }
 
+/* The bytes IOAS @s maps: what each of its domains must map. */
+static u64 m_mapped_bytes(struct model *m, int s)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->ioas[s].nareas; i++)
+		bytes += m->ioas[s].areas[i].last - m->ioas[s].areas[i].first + 1;
+	return bytes;
+}
+
+/*
+ * Each PASID is attached in ioasim's books and in the driver's table
+ * alike, to the HWPT the model says, or to nothing.
+ */
+static bool check_pasids(struct model *m, unsigned int d)
+{
+	struct m_dev *dev = &m->dev[d];
+	struct iommu_domain *held;
+	struct ioasim_hwpt *hwpt;
+	unsigned int k;
+
+	for (k = 0; k < NPASIDS; k++) {
+		hwpt = ioasim_device_pasid_hwpt(dev->vfio.idev, k + 1);
+		held = ioasim_mock_pasid_domain(dev->vfio.mdev, k + 1);
+		if (dev->pasid_ioas[k] < 0 ? hwpt || held :
+		    !hwpt || hwpt->obj.id != dev->pasid_pt[k] ||
+		    held != hwpt->domain)
+			return model_differs(m, "pasid",
+					     "device %u PASID %u: HWPT %u, domain %s",
+					     d, k + 1, hwpt ? hwpt->obj.id : 0,
+					     held ? "set" : "none");
+	}
+	return true;
+}
+
 /*
  * Through every attached device: the first and last page of every area
  * read their user addresses, the page after each area faults unless
- * mapped, and the domain maps exactly the IOAS's areas. Detached devices
- * are blocked.
+ * mapped. Detached devices are blocked. Every automatic HWPT the model
+ * has exists, maps exactly its IOAS's areas, and no other does; each
+ * PASID is where the model put it.
  */
 static bool check_devices(struct model *m)
 {
-	struct iommu_domain *seen[NDEVS] = {};
-	unsigned int d, e, pairs = 0, found;
+	unsigned int d, i, found;
 
 	for (d = 0; d < NDEVS; d++) {
 		struct m_dev *dev = &m->dev[d];
-		struct iommu_domain *domain;
 		struct m_ioas *io;
-		u64 v, bytes = 0;
-		unsigned int i;
+		u64 v;
 		int rc;
 
+		if (!check_pasids(m, d))
+			return false;
 		if (dev->ioas < 0) {
 			rc = ioasim_mock_vfio_dma(&dev->vfio, PG, &v, 8, false);
 			if (rc != -EPERM)
@@ -164,40 +201,35 @@ static bool check_devices(struct model *m)
 						 rc);
 			continue;
 		}
-		/* Count each (IOAS, kind) pair once. */
-		for (e = 0; e < d; e++)
-			if (m->dev[e].ioas == dev->ioas &&
-			    small_kind(e) == small_kind(d))
-				break;
-		pairs += e == d;
-
+		if (!model_hwpt(m, dev->pt))
+			return model_differs(m, "hwpt",
+					     "device %u: HWPT %u unknown", d,
+					     dev->pt);
 		io = &m->ioas[dev->ioas];
 		for (i = 0; i < io->nareas; i++) {
 			struct m_area *a = &io->areas[i];
 
-			bytes += a->last - a->first + 1;
 			if (!check_dma(m, d, a->first, a) ||
 			    !check_dma(m, d, a->last + 1 - PG, a) ||
 			    !check_dma(m, d, a->last + 1, NULL))
 				return false;
 		}
-		domain = ioasim_test_hwpt_domain(m->ctx, dev->pt);
-		/* A domain shared with an earlier device was counted then. */
-		for (e = 0; e < d; e++)
-			if (m->dev[e].ioas >= 0 && seen[e] == domain)
-				break;
-		seen[d] = domain;
-		if (!domain ||
-		    (e == d && ioasim_mock_mapped_pages(domain) !=
-		     bytes / IOASIM_MOCK_IO_PAGE_SIZE))
+	}
+	for (i = 0; i < m->nhwpts; i++) {
+		struct iommu_domain *domain =
+			ioasim_test_hwpt_domain(m->ctx, m->hwpt[i].id);
+		u64 bytes = m_mapped_bytes(m, m->hwpt[i].ioas);
+
+		if (!domain || ioasim_mock_mapped_pages(domain) !=
+		    bytes / IOASIM_MOCK_IO_PAGE_SIZE)
 			return model_differs(m, "domain",
-					 "device %u: the domain of HWPT %u does not map the %llu bytes",
-					 d, dev->pt, bytes);
+					 "the domain of HWPT %u does not map the %llu bytes",
+					 m->hwpt[i].id, bytes);
 	}
 	found = ioasim_test_count(m->ctx, &ioasim_hwpt_paging_type);
-	if (found != pairs)
+	if (found != m->nhwpts)
 		return model_differs(m, "hwpt", "%u HWPTs, model says %u", found,
-				 pairs);
+				 m->nhwpts);
 	return true;
 }
 
@@ -237,8 +269,8 @@ static unsigned int m_needed(struct model *m)
 	for (t = 0; t < 2; t++) {
 		bool domains = false;
 
-		for (d = 0; d < NDEVS; d++)
-			domains |= m->dev[d].ioas == t;
+		for (d = 0; d < m->nhwpts; d++)
+			domains |= m->hwpt[d].ioas == t;
 		for (j = 0; j < m->ioas[t].nareas; j++) {
 			struct m_area *a = &m->ioas[t].areas[j];
 

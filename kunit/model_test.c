@@ -117,7 +117,9 @@ static bool model_setup(struct model *m)
 	for (d = 0; d < NDEVS; d++) {
 		ioasim_mock_vfio_init(&m->dev[d].vfio, fx->mdev[d]);
 		m->dev[d].ioas = -1;
+		memset(m->dev[d].pasid_ioas, -1, sizeof(m->dev[d].pasid_ioas));
 	}
+	m->nhwpts = 0;
 	if (kunit_add_action_or_reset(m->test, model_teardown_action, m))
 		return model_differs(m, "setup", "no memory");
 	for (s = 0; s < 2; s++)
@@ -518,7 +520,7 @@ static int model_init(struct kunit *test)
 	for (d = 0; d < NDEVS; d++)
 		fx->mdev[d] = ioasim_test_mock_dev(test, small_kind(d) ?
 						   IOASIM_MOCK_DEV_SMALL_APERTURE :
-						   0);
+						   IOASIM_MOCK_DEV_PASID);
 	return 0;
 }
 
