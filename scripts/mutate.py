@@ -61,7 +61,8 @@ SIM_TIMEOUT = 600
 SIM_SKIP = {'init', 'iommufd_bench'}
 # Infrastructure that watches the rest (the ledger, the fault hook) is not
 # mutated: a mutant there changes what the tests measure, not ioasim.
-DEFAULT_FILES = ['core/*.c', 'mock_iommu/iommu.c', 'mock_iommu/dirty.c']
+DEFAULT_FILES = ['core/*.c', 'mock_iommu/iommu.c', 'mock_iommu/dirty.c',
+                 'mock_iommu/pasid.c']
 SKIP_FILES = {'core/ledger.c', 'core/inject.c'}
 # The sample make check runs stays on the reference, pinning, contract
 # and range rules.
