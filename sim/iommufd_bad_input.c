@@ -20,6 +20,8 @@
 #include <linux/iommufd.h>
 #include "iommufd_test.h"
 
+#include "../core/uapi_later.h"
+
 #include "kselftest_harness.h"
 #include "sim.h"
 
@@ -563,7 +565,11 @@ TEST_F(bad, get_hw_info)
 
 	ASSERT_EQ(-ENOENT, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &cmd));
 	cmd.dev_id = self->idev;
-	cmd.flags = 1;
+	/* An unknown flag; the input type (uapi_later.h) naming another. */
+	cmd.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE << 1;
+	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &cmd));
+	cmd.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE;
+	cmd.out_data_type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
 	ASSERT_EQ(-EOPNOTSUPP, sim_ioctl(self->fd, IOMMU_GET_HW_INFO, &cmd));
 	cmd.flags = 0;
 	cmd.data_len = 64;

@@ -26,6 +26,8 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include "iommufd_test.h"
+#include "ioasim_mock_uapi.h"
+#include "../core/uapi_later.h"
 
 #include "kselftest_harness.h"
 #include "sim.h"
@@ -333,6 +335,69 @@ static int op_dirty_read(struct run *r)
 }
 
 /* The queue's file, on success, is closed with the run's access file. */
+/* PASID 1 of the device to @pt (the control plane's PASID operations). */
+static int pasid_to(struct run *r, __u32 op, __u32 pt)
+{
+	struct iommu_test_cmd cmd = { .op = op, .id = r->stdev };
+	struct ioasim_test_pasid *args = (void *)&cmd.add_reserved;
+
+	args->pasid = 1;
+	args->pt_id = pt;
+	return sim_test_cmd(r->fd, &cmd);
+}
+
+/*
+ * A PASID-capable device on a PASID-compatible HWPT of the mapped IOAS
+ * (its automatic one is not: it was made before any PASID), the second
+ * IOAS mapped too.
+ */
+static int setup_pasid_device(struct run *r)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.mock_domain_flags.dev_flags = MOCK_FLAGS_DEVICE_PASID,
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .flags = IOMMU_HWPT_ALLOC_PASID,
+	};
+	int rc = setup_mapped(r) ?:
+		 sim_map_fixed(r->fd, r->ioas2, r->buf, BUF_BYTES, BASE, SIM_RW);
+
+	if (rc)
+		return rc;
+	cmd.id = r->ioas;
+	rc = sim_test_cmd(r->fd, &cmd);
+	if (rc)
+		return rc;
+	r->stdev = cmd.mock_domain.out_stdev_id;
+	alloc.dev_id = cmd.mock_domain.out_idev_id;
+	alloc.pt_id = r->ioas;
+	rc = sim_ioctl(r->fd, IOMMU_HWPT_ALLOC, &alloc);
+	if (rc)
+		return rc;
+	cmd = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = r->stdev,
+		.mock_domain_replace.pt_id = alloc.out_hwpt_id,
+	};
+	return sim_test_cmd(r->fd, &cmd);
+}
+
+static int setup_pasid_attached(struct run *r)
+{
+	return setup_pasid_device(r) ?:
+	       pasid_to(r, IOMMU_TEST_OP_PASID_ATTACH, r->ioas);
+}
+
+static int op_pasid_attach(struct run *r)
+{
+	return pasid_to(r, IOMMU_TEST_OP_PASID_ATTACH, r->ioas2);
+}
+
+static int op_pasid_replace(struct run *r)
+{
+	return pasid_to(r, IOMMU_TEST_OP_PASID_REPLACE, r->ioas2);
+}
+
 static int op_fault_queue_alloc(struct run *r)
 {
 	struct iommu_fault_alloc qa = { .size = sizeof(qa) };
@@ -374,6 +439,8 @@ static const struct scenario scenarios[] = {
 	{ "nested_alloc", setup_nest_parent, op_nested_alloc,
 	  .also_errno = EINVAL },
 	{ "dirty_bitmap_read", setup_dirty, op_dirty_read },
+	{ "pasid_attach", setup_pasid_device, op_pasid_attach },
+	{ "pasid_replace", setup_pasid_attached, op_pasid_replace },
 };
 
 FIXTURE(fail_nth)
@@ -438,6 +505,14 @@ FIXTURE_VARIANT_ADD(fail_nth, nested_alloc) {
 
 FIXTURE_VARIANT_ADD(fail_nth, dirty_bitmap_read) {
 	.scenario = 12,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, pasid_attach) {
+	.scenario = 13,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, pasid_replace) {
+	.scenario = 14,
 };
 
 /*
