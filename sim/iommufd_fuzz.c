@@ -62,7 +62,7 @@ static const char *const op_names[NOPS] = {
 	"mock_domain", "mock_replace", "create_access", "access_pages",
 	"destroy_access_pages", "access_rw", "access_replace_ioas",
 	"add_reserved", "md_check", "close_access", "type1", "size_rules",
-	"raw", "dirty", "nested", "fault_queue", "real_device",
+	"raw", "dirty", "nested", "fault_queue", "real_device", "pasid",
 };
 
 static int op_ioas_alloc(struct fuzzer *f)
@@ -180,7 +180,8 @@ static int op_hwpt_alloc(struct fuzzer *f)
 {
 	struct iommu_hwpt_alloc cmd = {
 		.size = sizeof(cmd),
-		.flags = some_flags(f, IOMMU_HWPT_ALLOC_DIRTY_TRACKING),
+		.flags = some_flags(f, IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+					IOMMU_HWPT_ALLOC_PASID),
 		.dev_id = some_id(f), .pt_id = some_ioas(f),
 	};
 	int rc = do_ioctl(f, IOMMU_HWPT_ALLOC, &cmd);
@@ -208,7 +209,9 @@ static int op_mock_domain(struct fuzzer *f)
 		.op = one_in(f, 2) ? IOMMU_TEST_OP_MOCK_DOMAIN :
 				     IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
 		.id = some_ioas(f),
-		.mock_domain_flags = { .dev_flags = some_flags(f, 0) },
+		.mock_domain_flags = {
+			.dev_flags = some_flags(f, MOCK_FLAGS_DEVICE_PASID),
+		},
 	};
 	int rc = test_cmd(f, &cmd);
 
@@ -456,7 +459,7 @@ static int (*const ops[NOPS])(struct fuzzer *f) = {
 	op_access_pages, op_destroy_access_pages, op_access_rw,
 	op_access_replace_ioas, op_add_reserved, op_md_check,
 	op_close_access, op_type1, op_size_rules, op_raw, op_dirty,
-	op_nested, op_fault_queue, op_real_device,
+	op_nested, op_fault_queue, op_real_device, op_pasid,
 };
 
 static bool known(int rc)

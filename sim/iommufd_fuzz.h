@@ -25,7 +25,7 @@
 #define CALLS_PER_ROUND 300
 #define MAX_IDS 64
 #define MAX_AFDS 8
-#define NOPS 28
+#define NOPS 29
 
 /* What two threads of a round share. */
 struct round {

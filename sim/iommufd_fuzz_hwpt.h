@@ -2,7 +2,8 @@
 /*
  * ioasim sim/: iommufd_fuzz.c's operations on what hangs off a HWPT and on
  * devices - dirty tracking, nested HWPTs and their invalidation, fault
- * queues, and a device node (a real device's, or the mock's) - apart from
+ * queues, a device node (a real device's, or the mock's), a selftest
+ * device's PASIDs - apart from
  * the IOAS, access and container operations of iommufd_fuzz.c, for size.
  * Included once, by iommufd_fuzz.c.
  */
@@ -13,6 +14,7 @@
 
 #include "devnode.h"
 #include "iommufd_fuzz.h"
+#include "../core/uapi_later.h"
 
 /* Dirty tracking: turn it on or off, mark pages, read the bitmap. */
 static int op_dirty(struct fuzzer *f)
@@ -213,6 +215,32 @@ static int op_real_device(struct fuzzer *f)
 	arg[0] = pick(f, sizeof(arg) + 1);
 	return sim_ioctl(fd, one_in(f, 2) ? VFIO_DEVICE_ATTACH_IOMMUFD_PT :
 			 _IO(';', 100 + pick(f, 24)), arg);
+}
+
+/*
+ * A PASID of a selftest device (the control plane's PASID operations):
+ * attach, replace, detach or check, the PASID a usual one, the one the
+ * mock refuses every second time, one past the width, or none.
+ */
+static int op_pasid(struct fuzzer *f)
+{
+	static const __u32 ops[] = {
+		IOMMU_TEST_OP_PASID_ATTACH, IOMMU_TEST_OP_PASID_REPLACE,
+		IOMMU_TEST_OP_PASID_DETACH, IOMMU_TEST_OP_PASID_CHECK_HWPT,
+	};
+	static const __u32 pasids[] = {
+		1, 2, IOMMU_TEST_PASID_RESERVED, 1U << MOCK_PASID_WIDTH, 0,
+	};
+	struct iommu_test_cmd cmd = { .op = ops[pick(f, 4)], .id = some_id(f) };
+	struct ioasim_test_pasid *args = (void *)&cmd.add_reserved;
+	int rc;
+
+	args->pasid = pasids[pick(f, 5)];
+	args->pt_id = one_in(f, 2) ? some_ioas(f) : some_id(f);
+	rc = test_cmd(f, &cmd);
+	if (!rc && cmd.op == IOMMU_TEST_OP_PASID_ATTACH)
+		remember(f->r, f->r->ids, &f->r->nids, args->pt_id);
+	return rc;
 }
 
 #endif /* __IOASIM_SIM_IOMMUFD_FUZZ_HWPT_H */
