@@ -423,7 +423,7 @@ int ioasim_device_iopf(struct ioasim_device *idev,
 
 	mutex_lock(&igroup->lock);
 	if (fault->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID)
-		rec = xa_load(&idev->pasids, fault->pasid);
+		rec = ioasim_device_pasid_record(idev, fault->pasid);
 	if (rec)
 		hwpt = rec->hwpt;
 	else if (ioasim_device_attached(idev))

@@ -134,6 +134,17 @@ static inline bool ioasim_device_attached(struct ioasim_device *idev)
 	return !list_empty(&idev->group_item);
 }
 
+/*
+ * The record of @pasid of @idev, or NULL. Records change under the
+ * group's lock, which a caller acting on the answer holds.
+ */
+static inline struct ioasim_pasid_attach *
+ioasim_device_pasid_record(struct ioasim_device *idev, u32 pasid)
+{
+	lockdep_assert_held(&idev->igroup->lock);
+	return xa_load(&idev->pasids, pasid);
+}
+
 struct ioasim_device *ioasim_device_bind(struct ioasim_ctx *ctx,
 					 struct device *dev, u32 *id);
 bool ioasim_allow_unsafe_interrupts(bool allow);

@@ -280,7 +280,7 @@ static bool device_may_change(struct ioasim_device *idev, u32 pasid,
 
 	mutex_lock(&idev->igroup->lock);
 	attached = pasid == IOMMU_NO_PASID ? ioasim_device_attached(idev) :
-		   !!xa_load(&idev->pasids, pasid);
+		   !!ioasim_device_pasid_record(idev, pasid);
 	mutex_unlock(&idev->igroup->lock);
 	return attached == replace;
 }

@@ -48,6 +48,8 @@ static bool ioasim_plan_decides(const char *point, bool *fail)
 		return false;
 	plan = res->data;
 	*fail = false;
+	if (plan->meanwhile)
+		plan->meanwhile(point, plan->arg);
 	if (!plan->spare || match_string(plan->spare, -1, point) < 0) {
 		plan->passed++;
 		*fail = plan->fail_nth && plan->passed == plan->fail_nth;

@@ -43,12 +43,20 @@ struct kunit;
  * @failed: name of the point that was failed, or NULL
  * @spare: NULL-terminated names of points the plan neither counts nor
  *	fails, or NULL
+ * @meanwhile: if set, called with each point the case's thread passes and
+ *	@arg, before the point answers: what another thread does at that
+ *	moment, so that a case can force an interleaving. It may call ioasim
+ *	(whose points it then sees again) and must not sleep where the point
+ *	is passed in atomic context.
+ * @arg: for @meanwhile
  */
 struct ioasim_inject_plan {
 	unsigned int fail_nth;
 	unsigned int passed;
 	const char *failed;
 	const char *const *spare;
+	void (*meanwhile)(const char *point, void *arg);
+	void *arg;
 };
 
 #if IS_ENABLED(CONFIG_IOASIM_FAULT_INJECTION)

@@ -414,6 +414,70 @@ static void pasid_attach_fail_nth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dev_fx_nhwpts(test), 1);
 }
 
+/*
+ * What another thread does to the PASID while the case's thread is past
+ * the early check of its own call and not yet under the group's lock.
+ */
+struct pasid_meanwhile {
+	struct ioasim_device *idev;
+	u32 pt;		/* attach the PASID here; 0: detach it */
+	bool done;
+	int rc;
+};
+
+static void pasid_meanwhile(const char *point, void *arg)
+{
+	struct pasid_meanwhile *mw = arg;
+
+	if (mw->done || strcmp(point, "device.pasid_record"))
+		return;
+	mw->done = true;
+	mw->rc = mw->pt ? ioasim_device_pasid_attach(mw->idev, 1, &mw->pt) :
+			  ioasim_device_pasid_detach(mw->idev, 1);
+}
+
+/*
+ * Losing a race: the PASID attached, or detached, by another thread after
+ * this call's early check. The call answers as it would have had it come
+ * second (EINVAL), and leaves the other thread's result in place.
+ */
+static void pasid_lost_race(struct kunit *test)
+{
+	struct pasid_fixture *fx = test->priv;
+	struct ioasim_mock_vfio *a;
+	struct pasid_meanwhile mw = {};
+	struct ioasim_inject_plan plan = {
+		.meanwhile = pasid_meanwhile, .arg = &mw,
+	};
+	u32 id, c1, c2, pt;
+
+	a = dev_fx_bound(test, fx->pa, &id);
+	c1 = pasid_hwpt(test, id, IOMMU_HWPT_ALLOC_PASID);
+	c2 = pasid_hwpt(test, id, IOMMU_HWPT_ALLOC_PASID);
+	mw.idev = a->idev;
+
+	mw.pt = c2;
+	pt = c1;
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_device_pasid_attach(a->idev, 1, &pt),
+			-EINVAL);
+	ioasim_inject_plan_remove(test);
+	KUNIT_EXPECT_TRUE(test, mw.done);
+	KUNIT_EXPECT_EQ(test, mw.rc, 0);
+	pasid_expect(test, a, 1, c2);
+
+	mw = (struct pasid_meanwhile){ .idev = a->idev };
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
+	KUNIT_EXPECT_EQ(test, ioasim_device_pasid_replace(a->idev, 1, &pt),
+			-EINVAL);
+	ioasim_inject_plan_remove(test);
+	KUNIT_EXPECT_TRUE(test, mw.done);
+	KUNIT_EXPECT_EQ(test, mw.rc, 0);
+	pasid_expect(test, a, 1, 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, c1), 0);
+	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, c2), 0);
+}
+
 /* A PASID attachment reserves nothing: the device's regions stay free. */
 static void pasid_reserves_nothing(struct kunit *test)
 {
@@ -520,6 +584,7 @@ static struct kunit_case ioasim_pasid_cases[] = {
 	KUNIT_CASE(pasid_replace_restores),
 	KUNIT_CASE(pasid_replace_restore_fails),
 	KUNIT_CASE(pasid_attach_fail_nth),
+	KUNIT_CASE(pasid_lost_race),
 	KUNIT_CASE(pasid_reserves_nothing),
 	KUNIT_CASE(pasid_enforces_coherency),
 	KUNIT_CASE(pasid_unbind_detaches_all),

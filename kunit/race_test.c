@@ -13,6 +13,11 @@
  * The iteration counts are fixed; under the check configuration lockdep,
  * KASAN and the reference ledger watch every step, and afterwards nothing
  * may stay pinned.
+ *
+ * Two threads also attach, replace and detach one PASID of one device at
+ * once, past the device node's lock: each answer is success or EINVAL
+ * (the other thread got there first), never anything else, and the
+ * PASID ends detached with nothing held.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -307,9 +312,101 @@ static void race_leave_during_join(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.ledger_errors, before.ledger_errors);
 }
 
+struct race_pasid {
+	struct ioasim_device *idev;
+	struct task_struct *task;
+	u32 mine, other;	/* the two HWPTs: attach to one, replace by the other */
+	atomic_t bad;		/* answers other than 0 and EINVAL */
+	unsigned int lost;	/* EINVALs: the other thread was first */
+	struct completion done;
+};
+
+static void race_pasid_count(struct race_pasid *rp, int rc)
+{
+	if (rc == -EINVAL)
+		rp->lost++;
+	else if (rc)
+		atomic_inc(&rp->bad);
+}
+
+static int race_pasid_fn(void *data)
+{
+	struct race_pasid *rp = data;
+	unsigned int i;
+	u32 pt;
+
+	/*
+	 * yield() between the calls: a UML kernel switches threads only
+	 * where one gives the CPU up, and the other thread's calls must fall
+	 * between these.
+	 */
+	for (i = 0; i < ROUNDS; i++) {
+		pt = rp->mine;
+		race_pasid_count(rp, ioasim_device_pasid_attach(rp->idev, 1,
+								&pt));
+		yield();
+		pt = rp->other;
+		race_pasid_count(rp, ioasim_device_pasid_replace(rp->idev, 1,
+								 &pt));
+		yield();
+		race_pasid_count(rp, ioasim_device_pasid_detach(rp->idev, 1));
+		yield();
+	}
+	complete(&rp->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void race_pasid_one_device(struct kunit *test)
+{
+	struct ioasim_ctx *ctx = ioasim_test_ctx(test);
+	struct ioasim_mock_vfio *vfio =
+		ioasim_test_vfio(test, ioasim_test_mock_dev(test,
+							    IOASIM_MOCK_DEV_PASID));
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc), .flags = IOMMU_HWPT_ALLOC_PASID,
+		.pt_id = ioasim_test_ioas(test, ctx),
+	};
+	struct race_pasid *rp[2];
+	u32 hwpt[2];
+	unsigned int t;
+
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, ctx, &alloc.dev_id),
+			0);
+	for (t = 0; t < 2; t++) {
+		KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(ctx, &alloc), 0);
+		hwpt[t] = alloc.out_hwpt_id;
+	}
+	for (t = 0; t < 2; t++) {
+		rp[t] = kunit_kzalloc(test, sizeof(*rp[t]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, rp[t]);
+		rp[t]->idev = vfio->idev;
+		rp[t]->mine = hwpt[t];
+		rp[t]->other = hwpt[!t];
+		init_completion(&rp[t]->done);
+		rp[t]->task = race_thread(test, race_pasid_fn, rp[t]);
+	}
+	for (t = 0; t < 2; t++)
+		wake_up_process(rp[t]->task);
+	for (t = 0; t < 2; t++) {
+		wait_for_completion(&rp[t]->done);
+		KUNIT_EXPECT_EQ(test, atomic_read(&rp[t]->bad), 0);
+	}
+	kunit_info(test, "EINVAL (the other thread first): %u and %u\n",
+		   rp[0]->lost, rp[1]->lost);
+	/* The threads did meet. */
+	KUNIT_EXPECT_GT(test, rp[0]->lost + rp[1]->lost, 0);
+	KUNIT_EXPECT_NULL(test, ioasim_device_pasid_hwpt(vfio->idev, 1));
+	KUNIT_EXPECT_NULL(test, ioasim_mock_pasid_domain(vfio->mdev, 1));
+	for (t = 0; t < 2; t++)
+		KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(ctx, hwpt[t], NULL), 0);
+}
+
 static struct kunit_case ioasim_race_cases[] = {
 	KUNIT_CASE(race_attach_detach_while_mapping),
 	KUNIT_CASE(race_leave_during_join),
+	KUNIT_CASE(race_pasid_one_device),
 	{}
 };
 
