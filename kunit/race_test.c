@@ -336,21 +336,21 @@ static int race_pasid_fn(void *data)
 	u32 pt;
 
 	/*
-	 * yield() between the calls: a UML kernel switches threads only
-	 * where one gives the CPU up, and the other thread's calls must fall
-	 * between these.
+	 * A short sleep between the calls: a UML kernel switches threads
+	 * only where one gives the CPU up, and the other thread's calls must
+	 * fall between these.
 	 */
 	for (i = 0; i < ROUNDS; i++) {
 		pt = rp->mine;
 		race_pasid_count(rp, ioasim_device_pasid_attach(rp->idev, 1,
 								&pt));
-		yield();
+		usleep_range(10, 20);
 		pt = rp->other;
 		race_pasid_count(rp, ioasim_device_pasid_replace(rp->idev, 1,
 								 &pt));
-		yield();
+		usleep_range(10, 20);
 		race_pasid_count(rp, ioasim_device_pasid_detach(rp->idev, 1));
-		yield();
+		usleep_range(10, 20);
 	}
 	complete(&rp->done);
 	while (!kthread_should_stop())
