@@ -3,6 +3,7 @@
 // reports the caller's mistake.
 @r@
 expression list ES;
+identifier report = {mock_violation, mock_pasid_violation};
 position p : script:python() { pick(p) };
 @@
-- mock_violation@p(ES);
+- report@p(ES);
