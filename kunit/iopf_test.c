@@ -388,6 +388,87 @@ static void iopf_queue_of_a_nested_hwpt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.parent, NULL), 0);
 }
 
+/* A nested, PASID-compatible HWPT on @parent whose faults go to @ref. */
+static u32 iopf_nested_for(struct kunit *test, struct iopf_queue_ref *ref,
+			   u32 dev_id, u32 parent)
+{
+	struct iopf_fixture *fx = test->priv;
+	unsigned long udata = ioasim_test_user_mem(test, PAGE_SIZE,
+						   PROT_READ | PROT_WRITE);
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID,
+		.dev_id = dev_id, .pt_id = parent, .fault_id = ref->id,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST, .data_len = sizeof(data),
+		.data_uptr = udata,
+	};
+
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)udata, &data,
+					   sizeof(data)), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(fx->ctx, &cmd), 0);
+	return cmd.out_hwpt_id;
+}
+
+/*
+ * A fault that names an attached PASID goes to that PASID's HWPT's queue;
+ * one that names another PASID, or none, to the group's.
+ */
+static void iopf_by_pasid(struct kunit *test)
+{
+	struct iopf_fixture *fx = test->priv;
+	struct ioasim_mock_vfio *vfio =
+		ioasim_test_vfio(test, ioasim_test_mock_dev(test,
+							    IOASIM_MOCK_DEV_PASID));
+	struct iopf_queue_ref *group_q = iopf_queue(test);
+	struct iopf_queue_ref *pasid_q = iopf_queue(test);
+	struct iommu_hwpt_alloc parent = {
+		.size = sizeof(parent),
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID,
+	};
+	struct iommu_hwpt_pgfault fault = {
+		.flags = IOMMU_PGFAULT_FLAGS_PASID_VALID, .pasid = 3,
+		.addr = 0x3000,
+	};
+	struct iommu_hwpt_pgfault msg[2];
+	u32 on_group, on_pasid;
+
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_bind(vfio, fx->ctx,
+						    &parent.dev_id), 0);
+	parent.pt_id = ioasim_test_ioas(test, fx->ctx);
+	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(fx->ctx, &parent), 0);
+	on_group = iopf_nested_for(test, group_q, parent.dev_id,
+				   parent.out_hwpt_id);
+	on_pasid = iopf_nested_for(test, pasid_q, parent.dev_id,
+				   parent.out_hwpt_id);
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(vfio, &on_group), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_pasid_attach(vfio, 3, &on_pasid),
+			0);
+
+	KUNIT_EXPECT_EQ(test, ioasim_device_iopf(vfio->idev, &fault), 0);
+	fault.pasid = 4;
+	fault.addr = 0x4000;
+	KUNIT_EXPECT_EQ(test, ioasim_device_iopf(vfio->idev, &fault), 0);
+	fault.flags = 0;
+	fault.pasid = 3;
+	fault.addr = 0x5000;
+	KUNIT_EXPECT_EQ(test, ioasim_device_iopf(vfio->idev, &fault), 0);
+
+	iopf_read_msgs(test, pasid_q, msg, 1);
+	KUNIT_EXPECT_EQ(test, msg[0].addr, 0x3000);
+	KUNIT_EXPECT_EQ(test, iopf_read(test, pasid_q, fx->ubuf, MSG), 0);
+	iopf_read_msgs(test, group_q, msg, 2);
+	KUNIT_EXPECT_EQ(test, msg[0].addr, 0x4000);
+	KUNIT_EXPECT_EQ(test, msg[1].addr, 0x5000);
+	/* Detached, the PASID's faults go to the group's queue. */
+	KUNIT_EXPECT_EQ(test, ioasim_mock_vfio_pasid_detach(vfio, 3), 0);
+	fault.flags = IOMMU_PGFAULT_FLAGS_PASID_VALID;
+	KUNIT_EXPECT_EQ(test, ioasim_device_iopf(vfio->idev, &fault), 0);
+	iopf_read_msgs(test, group_q, msg, 1);
+	KUNIT_EXPECT_EQ(test, iopf_read(test, pasid_q, fx->ubuf, MSG), 0);
+	ioasim_mock_vfio_release(vfio);
+}
+
 static int iopf_init(struct kunit *test)
 {
 	struct iopf_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
@@ -407,6 +488,7 @@ static struct kunit_case ioasim_iopf_cases[] = {
 	KUNIT_CASE(iopf_queue_goes_with_its_file),
 	KUNIT_CASE(iopf_unpublished_goes_with_its_file),
 	KUNIT_CASE_PARAM(iopf_queue_of_a_nested_hwpt, iopf_order_gen_params),
+	KUNIT_CASE(iopf_by_pasid),
 	{}
 };
 
