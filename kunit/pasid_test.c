@@ -84,16 +84,25 @@ static void pasid_expect(struct kunit *test, struct ioasim_mock_vfio *vfio,
 				"PASID %u", pasid);
 }
 
-/* Only a PASID-compatible HWPT serves a PASID, once, within the width. */
-static void pasid_attach_rules(struct kunit *test)
+/* The first PASID-capable device bound; a plain HWPT and a compatible one. */
+static struct ioasim_mock_vfio *pasid_two_hwpts(struct kunit *test,
+						u32 *plain, u32 *compat)
 {
 	struct pasid_fixture *fx = test->priv;
 	struct ioasim_mock_vfio *a;
-	u32 id, plain, compat;
+	u32 id;
 
 	a = dev_fx_bound(test, fx->pa, &id);
-	plain = pasid_hwpt(test, id, 0);
-	compat = pasid_hwpt(test, id, IOMMU_HWPT_ALLOC_PASID);
+	*plain = pasid_hwpt(test, id, 0);
+	*compat = pasid_hwpt(test, id, IOMMU_HWPT_ALLOC_PASID);
+	return a;
+}
+
+/* Only a PASID-compatible HWPT serves a PASID, once, within the width. */
+static void pasid_attach_rules(struct kunit *test)
+{
+	u32 plain, compat;
+	struct ioasim_mock_vfio *a = pasid_two_hwpts(test, &plain, &compat);
 
 	KUNIT_EXPECT_EQ(test, pasid_attach(a, 5, plain), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pasid_attach(a, 5, 9999), -ENOENT);
@@ -134,13 +143,9 @@ static void pasid_attach_rules(struct kunit *test)
 /* While the group's no-PASID HWPT is not PASID-compatible, no PASID. */
 static void pasid_group_hwpt_must_be_compat(struct kunit *test)
 {
-	struct pasid_fixture *fx = test->priv;
-	struct ioasim_mock_vfio *a;
-	u32 id, plain, compat;
+	u32 plain, compat;
+	struct ioasim_mock_vfio *a = pasid_two_hwpts(test, &plain, &compat);
 
-	a = dev_fx_bound(test, fx->pa, &id);
-	plain = pasid_hwpt(test, id, 0);
-	compat = pasid_hwpt(test, id, IOMMU_HWPT_ALLOC_PASID);
 	KUNIT_EXPECT_EQ(test, pasid_attach(a, IOMMU_NO_PASID, plain), 0);
 	KUNIT_EXPECT_EQ(test, pasid_attach(a, 1, compat), -EINVAL);
 	pasid_expect(test, a, 1, 0);
@@ -437,42 +442,40 @@ static void pasid_meanwhile(const char *point, void *arg)
 }
 
 /*
+ * Run an attach (or a replace) of PASID 1 to @pt while @mw's other thread
+ * gets there first: it answers EINVAL, as coming second.
+ */
+static void pasid_lose(struct kunit *test, struct ioasim_device *idev,
+		       struct pasid_meanwhile *mw, bool replace, u32 pt)
+{
+	struct ioasim_inject_plan plan = {
+		.meanwhile = pasid_meanwhile, .arg = mw,
+	};
+
+	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
+	KUNIT_EXPECT_EQ(test, replace ?
+			ioasim_device_pasid_replace(idev, 1, &pt) :
+			ioasim_device_pasid_attach(idev, 1, &pt), -EINVAL);
+	ioasim_inject_plan_remove(test);
+	KUNIT_EXPECT_TRUE(test, mw->done);
+	KUNIT_EXPECT_EQ(test, mw->rc, 0);
+}
+
+/*
  * Losing a race: the PASID attached, or detached, by another thread after
  * this call's early check. The call answers as it would have had it come
- * second (EINVAL), and leaves the other thread's result in place.
+ * second, and leaves the other thread's result in place.
  */
 static void pasid_lost_race(struct kunit *test)
 {
-	struct pasid_fixture *fx = test->priv;
-	struct ioasim_mock_vfio *a;
-	struct pasid_meanwhile mw = {};
-	struct ioasim_inject_plan plan = {
-		.meanwhile = pasid_meanwhile, .arg = &mw,
-	};
-	u32 id, c1, c2, pt;
+	u32 c1, c2;
+	struct ioasim_mock_vfio *a = pasid_two_hwpts(test, &c1, &c2);
+	struct pasid_meanwhile mw = { .idev = a->idev, .pt = c2 };
 
-	a = dev_fx_bound(test, fx->pa, &id);
-	c1 = pasid_hwpt(test, id, IOMMU_HWPT_ALLOC_PASID);
-	c2 = pasid_hwpt(test, id, IOMMU_HWPT_ALLOC_PASID);
-	mw.idev = a->idev;
-
-	mw.pt = c2;
-	pt = c1;
-	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_device_pasid_attach(a->idev, 1, &pt),
-			-EINVAL);
-	ioasim_inject_plan_remove(test);
-	KUNIT_EXPECT_TRUE(test, mw.done);
-	KUNIT_EXPECT_EQ(test, mw.rc, 0);
+	pasid_lose(test, a->idev, &mw, false, c1);
 	pasid_expect(test, a, 1, c2);
-
 	mw = (struct pasid_meanwhile){ .idev = a->idev };
-	KUNIT_ASSERT_EQ(test, ioasim_inject_plan_install(test, &plan), 0);
-	KUNIT_EXPECT_EQ(test, ioasim_device_pasid_replace(a->idev, 1, &pt),
-			-EINVAL);
-	ioasim_inject_plan_remove(test);
-	KUNIT_EXPECT_TRUE(test, mw.done);
-	KUNIT_EXPECT_EQ(test, mw.rc, 0);
+	pasid_lose(test, a->idev, &mw, true, c1);
 	pasid_expect(test, a, 1, 0);
 	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, c1), 0);
 	KUNIT_EXPECT_EQ(test, dev_fx_destroy(test, c2), 0);
