@@ -16,10 +16,18 @@
 #include "iommufd_fuzz.h"
 #include "../core/uapi_later.h"
 
+/*
+ * The bitmap of a dirty read: one bit per page_size of the range, and a
+ * read asks for at most 128 pages at a page_size as small as 1 byte. The
+ * word after the bits a read asks for must stay as it was.
+ */
+#define DIRTY_MAX_BYTES (128 * PAGE)
+#define DIRTY_GUARD 0x6775617264ULL
+static __thread __u64 dirty_bits[DIRTY_MAX_BYTES / 64 + 1];
+
 /* Dirty tracking: turn it on or off, mark pages, read the bitmap. */
 static int op_dirty(struct fuzzer *f)
 {
-	__u64 bits[4] = { next(f), next(f) };
 	struct iommu_hwpt_set_dirty_tracking set = {
 		.size = sizeof(set), .hwpt_id = some_id(f),
 		.flags = some_flags(f, IOMMU_HWPT_DIRTY_TRACKING_ENABLE),
@@ -30,16 +38,23 @@ static int op_dirty(struct fuzzer *f)
 		.iova = MOCK_APERTURE_START, .length = (1 + pick(f, 128)) * PAGE,
 		.page_size = one_in(f, 8) ? pick(f, 3 * PAGE) :
 					    PAGE << pick(f, 2),
-		.data = one_in(f, 8) ? 8 : (__u64)(uintptr_t)bits,
+		.data = one_in(f, 8) ? 8 : (__u64)(uintptr_t)dirty_bits,
 	};
 	struct iommu_test_cmd mark = {
 		.op = IOMMU_TEST_OP_DIRTY, .id = get.hwpt_id,
 		.dirty = {
 			.iova = MOCK_APERTURE_START, .length = 128 * PAGE,
-			.page_size = PAGE, .uptr = (uintptr_t)bits,
+			.page_size = PAGE, .uptr = (uintptr_t)dirty_bits,
 		},
 	};
+	/* Words a read may write; a bad page_size is refused first. */
+	size_t words = get.page_size ?
+		       (get.length / get.page_size + 63) / 64 : 2;
+	int rc;
 
+	memset(dirty_bits, 0, (words + 1) * sizeof(*dirty_bits));
+	dirty_bits[0] = next(f);
+	dirty_bits[1] = next(f);
 	switch (pick(f, 3)) {
 	case 0:
 		return do_ioctl(f, IOMMU_HWPT_SET_DIRTY_TRACKING, &set);
@@ -48,7 +63,10 @@ static int op_dirty(struct fuzzer *f)
 	default:
 		if (one_in(f, 8))
 			get.iova = some_iova(f);
-		return do_ioctl(f, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+		dirty_bits[words] = DIRTY_GUARD;
+		rc = do_ioctl(f, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+		/* Written past the bits asked for: no errno iommufd has. */
+		return dirty_bits[words] == DIRTY_GUARD ? rc : -EILSEQ;
 	}
 }
 
