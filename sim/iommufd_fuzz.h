@@ -22,6 +22,8 @@
 #define PAGE 4096UL
 #define BUF_PAGES 64
 #define BUF_BYTES (BUF_PAGES * PAGE)
+/* Past the hole, farther than a range from it reaches (some_len()). */
+#define GUARD_BYTES (32 * PAGE)
 #define CALLS_PER_ROUND 300
 #define MAX_IDS 64
 #define MAX_AFDS 8
