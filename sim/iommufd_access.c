@@ -207,6 +207,38 @@ TEST_F(access, access_rw)
 	ASSERT_EQ(0, close(afd));
 }
 
+/*
+ * A map records its range and pins nothing: memory missing from it shows
+ * only where something pins. An access reaches the pages on either side
+ * of a hole, and only the hole faults - so a map that runs past the end
+ * of one's buffer names whatever lies beyond it, and a write through it
+ * lands there.
+ */
+TEST_F(access, map_over_a_hole)
+{
+	char c = 'X';
+	int afd;
+
+	ASSERT_EQ(0, munmap(self->buf + PAGE, PAGE));
+	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, 3 * PAGE, 0,
+				   SIM_RW));
+	afd = sim_access_create(self->fd, self->ioas, 0);
+	ASSERT_LE(0, afd);
+	ASSERT_EQ(0, sim_access_rw(self->fd, afd, 2 * PAGE, &c, 1,
+				   MOCK_ACCESS_RW_WRITE));
+	ASSERT_EQ('X', self->buf[2 * PAGE]);
+	ASSERT_EQ(0, sim_access_rw(self->fd, afd, 0, &c, 1,
+				   MOCK_ACCESS_RW_WRITE));
+	ASSERT_EQ('X', self->buf[0]);
+	ASSERT_EQ(-EFAULT, sim_access_rw(self->fd, afd, PAGE, &c, 1,
+					 MOCK_ACCESS_RW_WRITE));
+	ASSERT_EQ(0, close(afd));
+	/* The teardown unmaps the whole buffer: give the hole back. */
+	ASSERT_NE(MAP_FAILED, mmap(self->buf + PAGE, PAGE,
+				   PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+}
+
 /* MOCK_FLAGS_ACCESS_SYZ: IOVA as (area index, offset). */
 TEST_F(access, area_index_form)
 {
