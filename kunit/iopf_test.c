@@ -298,14 +298,33 @@ struct iopf_nested {
 	u32 parent, nested;
 };
 
-static void iopf_nested_attached(struct kunit *test,
-				 struct iopf_queue_ref *ref,
-				 struct iopf_nested *n)
+/* A nested HWPT on @parent, with @flags, whose faults go to @ref. */
+static u32 iopf_nested_for(struct kunit *test, struct iopf_queue_ref *ref,
+			   u32 dev_id, u32 parent, u32 flags)
 {
 	struct iopf_fixture *fx = test->priv;
 	unsigned long udata = ioasim_test_user_mem(test, PAGE_SIZE,
 						   PROT_READ | PROT_WRITE);
 	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID | flags,
+		.dev_id = dev_id, .pt_id = parent, .fault_id = ref->id,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST, .data_len = sizeof(data),
+		.data_uptr = udata,
+	};
+
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)udata, &data,
+					   sizeof(data)), 0);
+	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(fx->ctx, &cmd), 0);
+	return cmd.out_hwpt_id;
+}
+
+static void iopf_nested_attached(struct kunit *test,
+				 struct iopf_queue_ref *ref,
+				 struct iopf_nested *n)
+{
+	struct iopf_fixture *fx = test->priv;
 	struct iommu_hwpt_alloc cmd = {
 		.size = sizeof(cmd), .flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
 	};
@@ -316,17 +335,7 @@ static void iopf_nested_attached(struct kunit *test,
 	cmd.pt_id = ioasim_test_ioas(test, fx->ctx);
 	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(fx->ctx, &cmd), 0);
 	n->parent = cmd.out_hwpt_id;
-
-	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)udata, &data,
-					   sizeof(data)), 0);
-	cmd.flags = IOMMU_HWPT_FAULT_ID_VALID;
-	cmd.pt_id = n->parent;
-	cmd.fault_id = ref->id;
-	cmd.data_type = IOMMU_HWPT_DATA_SELFTEST;
-	cmd.data_len = sizeof(data);
-	cmd.data_uptr = udata;
-	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(fx->ctx, &cmd), 0);
-	n->nested = cmd.out_hwpt_id;
+	n->nested = iopf_nested_for(test, ref, cmd.dev_id, n->parent, 0);
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(n->vfio, &n->nested), 0);
 }
 
@@ -388,28 +397,6 @@ static void iopf_queue_of_a_nested_hwpt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasim_obj_destroy(fx->ctx, n.parent, NULL), 0);
 }
 
-/* A nested, PASID-compatible HWPT on @parent whose faults go to @ref. */
-static u32 iopf_nested_for(struct kunit *test, struct iopf_queue_ref *ref,
-			   u32 dev_id, u32 parent)
-{
-	struct iopf_fixture *fx = test->priv;
-	unsigned long udata = ioasim_test_user_mem(test, PAGE_SIZE,
-						   PROT_READ | PROT_WRITE);
-	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID,
-		.dev_id = dev_id, .pt_id = parent, .fault_id = ref->id,
-		.data_type = IOMMU_HWPT_DATA_SELFTEST, .data_len = sizeof(data),
-		.data_uptr = udata,
-	};
-
-	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)udata, &data,
-					   sizeof(data)), 0);
-	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(fx->ctx, &cmd), 0);
-	return cmd.out_hwpt_id;
-}
-
 /*
  * A fault that names an attached PASID goes to that PASID's HWPT's queue;
  * one that names another PASID, or none, to the group's.
@@ -438,9 +425,9 @@ static void iopf_by_pasid(struct kunit *test)
 	parent.pt_id = ioasim_test_ioas(test, fx->ctx);
 	KUNIT_ASSERT_EQ(test, ioasim_hwpt_alloc(fx->ctx, &parent), 0);
 	on_group = iopf_nested_for(test, group_q, parent.dev_id,
-				   parent.out_hwpt_id);
+				   parent.out_hwpt_id, IOMMU_HWPT_ALLOC_PASID);
 	on_pasid = iopf_nested_for(test, pasid_q, parent.dev_id,
-				   parent.out_hwpt_id);
+				   parent.out_hwpt_id, IOMMU_HWPT_ALLOC_PASID);
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_attach(vfio, &on_group), 0);
 	KUNIT_ASSERT_EQ(test, ioasim_mock_vfio_pasid_attach(vfio, 3, &on_pasid),
 			0);

@@ -4,6 +4,7 @@
  *
  *   model_test.c    the runner: sequences, the shrinker, the cases
  *   model_ops.c     the operations, each generated and run from a step
+ *   model_devices.c those of devices and their PASIDs
  *   model_check.c   what is compared with the system after every step
  *
  * Every operation is one row of model_ops[]: its name, its weight in
@@ -196,6 +197,13 @@ bool model_ioas_new(struct model *m, struct m_ioas *io);
 bool model_access_new(struct model *m, int s);
 bool model_check_all(struct model *m, const struct m_step *s);
 struct m_hwpt *model_hwpt(struct model *m, u32 id);
+bool model_check_rc(struct model *m, enum m_op op, int got, int want);
+void model_gen_dev(struct model *m, struct m_step *s);
+bool model_exec_attach(struct model *m, const struct m_step *s);
+bool model_exec_detach(struct model *m, const struct m_step *s);
+void model_gen_pasid(struct model *m, struct m_step *s);
+bool model_exec_pasid_attach(struct model *m, const struct m_step *s);
+bool model_exec_pasid_detach(struct model *m, const struct m_step *s);
 
 static inline bool small_kind(unsigned int d)
 {

@@ -78,7 +78,8 @@ static int m_fixed_check(struct model *m, struct m_ioas *io, u64 iova,
 	return 0;
 }
 
-static bool check_rc(struct model *m, enum m_op op, int got, int want)
+/* The answer @got is the model's @want; counted per operation. */
+bool model_check_rc(struct model *m, enum m_op op, int got, int want)
 {
 	if (got != want)
 		return model_differs(m, "rc", "returned %d, model says %d", got,
@@ -123,7 +124,7 @@ static bool exec_map(struct model *m, const struct m_step *s)
 		 io->id, s->mode ? "fixed" : "auto", iova, len);
 	want = s->mode ? m_fixed_check(m, io, iova, len) :
 			 (m_lowest_fit(io, len, &iova) ? 0 : -ENOSPC);
-	if (!check_rc(m, OP_MAP, ioasim_ioas_map(m->ctx, &cmd), want))
+	if (!model_check_rc(m, OP_MAP, ioasim_ioas_map(m->ctx, &cmd), want))
 		return false;
 	if (want)
 		return true;
@@ -173,7 +174,7 @@ static bool exec_unmap(struct model *m, const struct m_step *s)
 	}
 	if (!want && !bytes && !all)
 		want = -ENOENT;
-	if (!check_rc(m, OP_UNMAP, ioasim_ioas_unmap(m->ctx, &cmd), want))
+	if (!model_check_rc(m, OP_UNMAP, ioasim_ioas_unmap(m->ctx, &cmd), want))
 		return false;
 	if (want)
 		return true;
@@ -247,7 +248,7 @@ static bool exec_copy(struct model *m, const struct m_step *s)
 		want = m_fixed_check(m, dst, iova, len);
 	else if (!m_lowest_fit(dst, len, &iova))
 		want = -ENOSPC;
-	if (!check_rc(m, OP_COPY, ioasim_ioas_copy(m->ctx, &cmd), want))
+	if (!model_check_rc(m, OP_COPY, ioasim_ioas_copy(m->ctx, &cmd), want))
 		return false;
 	if (want)
 		return true;
@@ -291,8 +292,8 @@ static bool exec_reserve(struct model *m, const struct m_step *s)
 	if ((!m->planted && hits_areas(io, first, last)) ||
 	    hits_ranges(io->allowed, io->nallowed, first, last))
 		want = -EADDRINUSE;
-	ok = check_rc(m, OP_RESERVE,
-		      ioasim_space_reserve(&ioas->space, first, last, m), want);
+	ok = model_check_rc(m, OP_RESERVE,
+			    ioasim_space_reserve(&ioas->space, first, last, m), want);
 	if (ok && !want) {
 		io->reserved[io->nreserved].first = first;
 		io->reserved[io->nreserved].last = last;
@@ -349,8 +350,8 @@ static bool exec_allow(struct model *m, const struct m_step *s)
 	}
 	snprintf(m->op, sizeof(m->op), "allow ioas %u, %u ranges", io->id,
 		 cmd.num_iovas);
-	if (!check_rc(m, OP_ALLOW, ioasim_ioas_allow_iovas(m->ctx, &cmd, r),
-		      want))
+	if (!model_check_rc(m, OP_ALLOW, ioasim_ioas_allow_iovas(m->ctx, &cmd, r),
+			    want))
 		return false;
 	if (want)
 		return true;
@@ -372,201 +373,6 @@ struct m_area *model_area_at(struct model *m, int s, u64 iova)
 		if (io->areas[i].first <= iova && iova <= io->areas[i].last)
 			return &io->areas[i];
 	return NULL;
-}
-
-static void gen_dev(struct model *m, struct m_step *s)
-{
-	s->dev = rnd(m, NDEVS);
-}
-
-/**
- * model_hwpt() - the model's automatic HWPT of an id
- * @m: the model
- * @id: the HWPT's id
- *
- * Return: its entry, or NULL.
- */
-struct m_hwpt *model_hwpt(struct model *m, u32 id)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->nhwpts; i++)
-		if (m->hwpt[i].id == id)
-			return &m->hwpt[i];
-	return NULL;
-}
-
-static bool m_dev_has_pasids(const struct m_dev *dev)
-{
-	unsigned int k;
-
-	for (k = 0; k < NPASIDS; k++)
-		if (dev->pasid_ioas[k] >= 0)
-			return true;
-	return false;
-}
-
-static bool m_hwpt_used(struct model *m, u32 id)
-{
-	unsigned int d, k;
-
-	for (d = 0; d < NDEVS; d++) {
-		if (m->dev[d].ioas >= 0 && m->dev[d].pt == id)
-			return true;
-		for (k = 0; k < NPASIDS; k++)
-			if (m->dev[d].pasid_ioas[k] >= 0 &&
-			    m->dev[d].pasid_pt[k] == id)
-				return true;
-	}
-	return false;
-}
-
-/* Drop the HWPTs nothing uses any more, keeping the others' order. */
-static void m_hwpts_prune(struct model *m)
-{
-	unsigned int i, kept = 0;
-
-	for (i = 0; i < m->nhwpts; i++)
-		if (m_hwpt_used(m, m->hwpt[i].id))
-			m->hwpt[kept++] = m->hwpt[i];
-	m->nhwpts = kept;
-}
-
-/*
- * The automatic HWPT an attach of device @d to IOAS @s takes: the first
- * made of @s's that is of @d's kind and, if @compat, PASID-compatible;
- * NULL if a new one is made.
- */
-static struct m_hwpt *m_auto_pick(struct model *m, int s, unsigned int d,
-				  bool compat)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->nhwpts; i++)
-		if (m->hwpt[i].ioas == s && m->hwpt[i].small == small_kind(d) &&
-		    (m->hwpt[i].compat || !compat))
-			return &m->hwpt[i];
-	return NULL;
-}
-
-/* The HWPT @pt an attach got: @pick's, or a new one the model records. */
-static bool m_auto_took(struct model *m, struct m_hwpt *pick, u32 pt, int s,
-			unsigned int d, bool compat)
-{
-	if (pick) {
-		if (pt != pick->id)
-			return model_differs(m, "hwpt", "HWPT %u, not %u", pt,
-					     pick->id);
-		return true;
-	}
-	if (model_hwpt(m, pt))
-		return model_differs(m, "hwpt", "HWPT %u shared", pt);
-	if (m->nhwpts == MAX_HWPTS)
-		return model_differs(m, "hwpt", "more than %u HWPTs", MAX_HWPTS);
-	m->hwpt[m->nhwpts++] = (struct m_hwpt){
-		.id = pt, .ioas = s, .small = small_kind(d), .compat = compat,
-	};
-	return true;
-}
-
-static bool exec_attach(struct model *m, const struct m_step *s)
-{
-	struct m_dev *dev = &m->dev[s->dev];
-	u32 pt = m->ioas[s->ioas].id;
-	/* A device with PASIDs attached needs a PASID-compatible HWPT. */
-	bool compat = m_dev_has_pasids(dev);
-	unsigned int d = s->dev, i;
-	struct m_hwpt *pick;
-	int want = 0;
-
-	snprintf(m->op, sizeof(m->op), "%s device %u to ioas %u",
-		 dev->ioas < 0 ? "attach" : "replace", d, pt);
-	pick = m_auto_pick(m, s->ioas, d, compat);
-	if (!pick && small_kind(d)) {
-		for (i = 0; i < m->ioas[s->ioas].nareas; i++)
-			if (m->ioas[s->ioas].areas[i].last > SMALL_LAST)
-				want = -EADDRINUSE;
-	}
-	if (!check_rc(m, OP_ATTACH, ioasim_mock_vfio_attach(&dev->vfio, &pt),
-		      want))
-		return false;
-	if (want)
-		return true;
-	if (!m_auto_took(m, pick, pt, s->ioas, d, compat))
-		return false;
-	dev->ioas = s->ioas;
-	dev->pt = pt;
-	m_hwpts_prune(m);
-	return true;
-}
-
-static bool exec_detach(struct model *m, const struct m_step *s)
-{
-	snprintf(m->op, sizeof(m->op), "detach device %u", s->dev);
-	if (!check_rc(m, OP_DETACH, ioasim_mock_vfio_detach(&m->dev[s->dev].vfio),
-		      0))
-		return false;
-	m->dev[s->dev].ioas = -1;
-	m_hwpts_prune(m);
-	return true;
-}
-
-/* pasid_attach, pasid_detach: p[0] the PASID - 1 */
-static void gen_pasid(struct model *m, struct m_step *s)
-{
-	s->dev = rnd(m, NDEVS);
-	s->p[0] = rnd(m, NPASIDS);
-}
-
-/*
- * A PASID of a device to an IOAS, through the node (attach, or replace
- * if attached): always a PASID-compatible automatic HWPT, and only while
- * the device's no-PASID HWPT, if any, is one too.
- */
-static bool exec_pasid_attach(struct model *m, const struct m_step *s)
-{
-	struct m_dev *dev = &m->dev[s->dev];
-	unsigned int d = s->dev, k = s->p[0];
-	u32 pt = m->ioas[s->ioas].id;
-	struct m_hwpt *pick = NULL;
-	int want = 0;
-
-	snprintf(m->op, sizeof(m->op), "%s PASID %u of device %u to ioas %u",
-		 dev->pasid_ioas[k] < 0 ? "attach" : "replace", k + 1, d, pt);
-	if (small_kind(d))
-		want = -EINVAL;		/* no PASIDs */
-	else if (dev->ioas >= 0 && !model_hwpt(m, dev->pt)->compat)
-		want = -EINVAL;
-	else
-		pick = m_auto_pick(m, s->ioas, d, true);
-	if (!check_rc(m, OP_PASID_ATTACH,
-		      ioasim_mock_vfio_pasid_attach(&dev->vfio, k + 1, &pt),
-		      want))
-		return false;
-	if (want)
-		return true;
-	if (!m_auto_took(m, pick, pt, s->ioas, d, true))
-		return false;
-	dev->pasid_ioas[k] = s->ioas;
-	dev->pasid_pt[k] = pt;
-	m_hwpts_prune(m);
-	return true;
-}
-
-/* The node's detach: nothing to do for a PASID that is not attached. */
-static bool exec_pasid_detach(struct model *m, const struct m_step *s)
-{
-	struct m_dev *dev = &m->dev[s->dev];
-	unsigned int k = s->p[0];
-
-	snprintf(m->op, sizeof(m->op), "detach PASID %u of device %u", k + 1,
-		 s->dev);
-	if (!check_rc(m, OP_PASID_DETACH,
-		      ioasim_mock_vfio_pasid_detach(&dev->vfio, k + 1), 0))
-		return false;
-	dev->pasid_ioas[k] = -1;
-	m_hwpts_prune(m);
-	return true;
 }
 
 /* The access's driver: unpin whatever it pinned in the range. */
@@ -621,9 +427,9 @@ static bool exec_pin(struct model *m, const struct m_step *s)
 	for (cur = iova; cur < iova + len; cur += PG)
 		if (!model_area_at(m, acc->ioas, cur))
 			want = -ENOENT;
-	if (!check_rc(m, OP_PIN, ioasim_access_pin_pages(acc->access, iova,
-							 len, pages, 0),
-		      want))
+	if (!model_check_rc(m, OP_PIN, ioasim_access_pin_pages(acc->access, iova,
+							       len, pages, 0),
+			    want))
 		return false;
 	if (want)
 		return true;
@@ -666,8 +472,8 @@ static bool exec_unpin(struct model *m, const struct m_step *s)
 	if (i == acc->npins)
 		return true;
 	acc->pins[i] = acc->pins[--acc->npins];
-	return check_rc(m, OP_UNPIN,
-			ioasim_access_unpin_pages(acc->access, iova, len), 0);
+	return model_check_rc(m, OP_UNPIN,
+			      ioasim_access_unpin_pages(acc->access, iova, len), 0);
 }
 
 static bool exec_move(struct model *m, const struct m_step *s)
@@ -676,9 +482,9 @@ static bool exec_move(struct model *m, const struct m_step *s)
 
 	snprintf(m->op, sizeof(m->op), "move access to ioas %u",
 		 m->ioas[s->ioas].id);
-	if (!check_rc(m, OP_MOVE,
-		      ioasim_access_replace(acc->access, m->ioas[s->ioas].id),
-		      0))
+	if (!model_check_rc(m, OP_MOVE,
+			    ioasim_access_replace(acc->access, m->ioas[s->ioas].id),
+			    0))
 		return false;
 	/* Moving (even in place) is not promised to keep pins; these go. */
 	if (acc->ioas != s->ioas && acc->npins)
@@ -724,8 +530,8 @@ static bool exec_destroy_ioas(struct model *m, const struct m_step *s)
 			want = -EBUSY;
 	if (m->acc.ioas == s->ioas)
 		want = -EBUSY;
-	if (!check_rc(m, OP_DESTROY_IOAS,
-		      ioasim_obj_destroy(m->ctx, old, &ioasim_ioas_type), want))
+	if (!model_check_rc(m, OP_DESTROY_IOAS,
+			    ioasim_obj_destroy(m->ctx, old, &ioasim_ioas_type), want))
 		return false;
 	if (want)
 		return true;
@@ -790,16 +596,18 @@ const struct m_op_desc model_ops[NR_OPS] = {
 	     .floor = { 0, 0, -1, -1 }),
 	M_OP(OP_UNRESERVE, "unreserve", 3, NULL, exec_unreserve, NO_FLOOR),
 	M_OP(OP_ALLOW, "allow", 4, gen_allow, exec_allow, NO_FLOOR),
-	M_OP(OP_ATTACH, "attach", 10, gen_dev, exec_attach, NO_FLOOR),
-	M_OP(OP_DETACH, "detach", 5, gen_dev, exec_detach, NO_FLOOR),
+	M_OP(OP_ATTACH, "attach", 10, model_gen_dev, model_exec_attach, NO_FLOOR),
+	M_OP(OP_DETACH, "detach", 5, model_gen_dev, model_exec_detach, NO_FLOOR),
 	M_OP(OP_PIN, "pin", 8, gen_pin, exec_pin, .floor = { 0, 1, -1, -1 }),
 	M_OP(OP_UNPIN, "unpin", 4, gen_unpin, exec_unpin, NO_FLOOR),
 	M_OP(OP_MOVE, "move", 2, NULL, exec_move, NO_FLOOR),
 	M_OP(OP_DESTROY_IOAS, "destroy_ioas", 2, NULL, exec_destroy_ioas,
 	     NO_FLOOR),
 	M_OP(OP_NEW_ACCESS, "new_access", 1, NULL, exec_new_access, NO_FLOOR),
-	M_OP(OP_PASID_ATTACH, "pasid_attach", 4, gen_pasid, exec_pasid_attach,
+	M_OP(OP_PASID_ATTACH, "pasid_attach", 4, model_gen_pasid,
+	     model_exec_pasid_attach,
 	     NO_FLOOR),
-	M_OP(OP_PASID_DETACH, "pasid_detach", 2, gen_pasid, exec_pasid_detach,
+	M_OP(OP_PASID_DETACH, "pasid_detach", 2, model_gen_pasid,
+	     model_exec_pasid_detach,
 	     NO_FLOOR),
 };

@@ -41,28 +41,42 @@ static inline int vfio_args_bound(void __user *arg, u32 dev_id)
 }
 
 /*
+ * The rules 6.15's ATTACH_IOMMUFD_PT and DETACH_IOMMUFD_PT share: @kbuf
+ * starts with argsz and flags, as both structures do. At least @minsz
+ * bytes; @flag is the one flag, and with it the caller passes the
+ * whole @size. -EFAULT, or -EINVAL for argsz, flags.
+ */
+static inline int vfio_args_pasid_form(void __user *arg, void *kbuf,
+				       size_t minsz, size_t size, u32 flag)
+{
+	const u32 *head = kbuf;	/* argsz, flags */
+
+	if (copy_from_user(kbuf, arg, minsz))
+		return -EFAULT;
+	if (head[0] < minsz || head[1] & ~flag)
+		return -EINVAL;
+	if (!(head[1] & flag))
+		return 0;
+	if (head[0] < size)
+		return -EINVAL;
+	if (copy_from_user((u8 *)kbuf + minsz, (u8 __user *)arg + minsz,
+			   size - minsz))
+		return -EFAULT;
+	return 0;
+}
+
+/*
  * VFIO_DEVICE_ATTACH_IOMMUFD_PT, in Linux 6.15's layout (uapi_later.h):
- * at least up to @pt_id, and up to @pasid with VFIO_DEVICE_ATTACH_PASID,
- * which is the one flag. -EFAULT, or -EINVAL for argsz, flags.
+ * at least up to @pt_id, and up to @pasid with VFIO_DEVICE_ATTACH_PASID.
  */
 static inline int vfio_args_attach(void __user *arg,
 				   struct ioasim_vfio_attach_pt *attach)
 {
-	const size_t minsz = offsetofend(struct ioasim_vfio_attach_pt, pt_id);
-
-	if (copy_from_user(attach, arg, minsz))
-		return -EFAULT;
 	attach->pasid = IOMMU_NO_PASID;
-	if (attach->argsz < minsz || attach->flags & ~VFIO_DEVICE_ATTACH_PASID)
-		return -EINVAL;
-	if (!(attach->flags & VFIO_DEVICE_ATTACH_PASID))
-		return 0;
-	if (attach->argsz < sizeof(*attach))
-		return -EINVAL;
-	if (copy_from_user((u8 *)attach + minsz, (u8 __user *)arg + minsz,
-			   sizeof(*attach) - minsz))
-		return -EFAULT;
-	return 0;
+	return vfio_args_pasid_form(arg, attach,
+				    offsetofend(struct ioasim_vfio_attach_pt,
+						pt_id),
+				    sizeof(*attach), VFIO_DEVICE_ATTACH_PASID);
 }
 
 static inline int vfio_args_attached(void __user *arg, u32 pt_id)
@@ -73,27 +87,16 @@ static inline int vfio_args_attached(void __user *arg, u32 pt_id)
 
 /*
  * VFIO_DEVICE_DETACH_IOMMUFD_PT, in Linux 6.15's layout: at least up to
- * @flags, and up to @pasid with VFIO_DEVICE_DETACH_PASID. -EFAULT, or
- * -EINVAL for argsz, flags.
+ * @flags, and up to @pasid with VFIO_DEVICE_DETACH_PASID.
  */
 static inline int vfio_args_detach(void __user *arg,
 				   struct ioasim_vfio_detach_pt *detach)
 {
-	const size_t minsz = offsetofend(struct ioasim_vfio_detach_pt, flags);
-
-	if (copy_from_user(detach, arg, minsz))
-		return -EFAULT;
 	detach->pasid = IOMMU_NO_PASID;
-	if (detach->argsz < minsz || detach->flags & ~VFIO_DEVICE_DETACH_PASID)
-		return -EINVAL;
-	if (!(detach->flags & VFIO_DEVICE_DETACH_PASID))
-		return 0;
-	if (detach->argsz < sizeof(*detach))
-		return -EINVAL;
-	if (get_user(detach->pasid,
-		     &((struct ioasim_vfio_detach_pt __user *)arg)->pasid))
-		return -EFAULT;
-	return 0;
+	return vfio_args_pasid_form(arg, detach,
+				    offsetofend(struct ioasim_vfio_detach_pt,
+						flags),
+				    sizeof(*detach), VFIO_DEVICE_DETACH_PASID);
 }
 
 /*
