@@ -25,10 +25,13 @@
 #   make bench-compare  sim/iommufd_bench in that kernel and in the kernel's
 #                own iommufd (scripts/upstream.sh), ROUNDS= interleaved
 #                boots each (default 3): medians and ratios
-#   make bench-vm  in the VT-d machine of make vm: 64 MiB (plain, hugetlb)
-#                and 4 KiB MAP+UNMAP through ioasim's IOAS_MAP, ioasim's
-#                type1 and Debian's VFIO type1, interleaved: medians, ratios,
-#                slab bytes per pinned page
+#   make bench-vm  in the VT-d machine of make vm: MAP+UNMAP of 256 KiB to
+#                64 MiB (plain; hugetlb at 64 MiB) and of 4 KiB maps through
+#                ioasim's IOAS_MAP, ioasim's type1 and Debian's VFIO type1,
+#                interleaved: medians, ratios, slab bytes per pinned page
+#   make bench-vm-profile  each way of bench-vm's 64 MiB and 4 KiB cases
+#                alone under the guest's perf, ROUNDS= rounds (default 40):
+#                the heaviest functions of each
 #   make bench-profile  perf profile of one benchmark case (CASE=, default
 #                map_unmap_64M) in both kernels: the heaviest functions
 #   make fail-nth-sites  the fault sites of each iommufd_fail_nth scenario
@@ -53,7 +56,7 @@ ARGS ?=
 PROGS ?=
 
 .PHONY: run sim check check-kunit check-sim module style coverage setup help \
-	fuzz fuzz-ioctl fuzz-diff bench bench-compare bench-vm bench-profile \
+	fuzz fuzz-ioctl fuzz-diff bench bench-compare bench-vm bench-vm-profile bench-profile \
 	fail-nth-sites \
 	mutate mutate-sample \
 	vm selftests
@@ -97,6 +100,11 @@ bench-compare:
 bench-vm:
 	@IOASIM_VM_MACHINES=intel-iommu IOASIM_VM_REAL_PROGS=real_type1 \
 		VM_ARGS="ioasim_vm.bench=1 $(VM_ARGS)" scripts/vm.sh none
+
+bench-vm-profile:
+	@IOASIM_VM_MACHINES=intel-iommu IOASIM_VM_REAL_PROGS=real_type1 \
+		IOASIM_VM_PERF=1 VM_ARGS="ioasim_vm.bench=1 \
+		ioasim_vm.profile=$(or $(ROUNDS),40) $(VM_ARGS)" scripts/vm.sh none
 
 bench-profile:
 	@scripts/bench-profile.sh $(CASE)

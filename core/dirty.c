@@ -186,6 +186,13 @@ static int dirty_begin(struct ioasim_space_walk *walk,
 	/* What the selftest driver answers for a read while off. */
 	if (!READ_ONCE(w->hwpt->dirty_tracking))
 		return -EINVAL;
+	/*
+	 * Ask in bits, or in the domain's IO pages if those are larger. Only
+	 * now: a domain its driver finishes at attach has no page sizes
+	 * before, and such a driver keeps no dirty bits.
+	 */
+	w->step = max_t(u64, cmd->page_size,
+			1ULL << __ffs(w->domain->pgsize_bitmap));
 	return 0;
 }
 
@@ -239,10 +246,6 @@ static int dirty_read(struct ioasim_hwpt *hwpt,
 	w->data = u64_to_user_ptr(cmd->data);
 	w->window = U64_MAX;
 	iommu_iotlb_gather_init(&w->synced);
-	/* Ask in bits, or in the domain's IO pages if those are larger. */
-	w->step = max_t(u64, cmd->page_size,
-			1ULL << __ffs(domain->pgsize_bitmap));
-
 	w->next = cmd->iova;
 	w->last = last;
 	rc = ioasim_space_walk_mapped(&hwpt->ioas->space, cmd->iova, last,

@@ -33,10 +33,12 @@
 # VM_ARGS adds kernel arguments; the arguments pick the sim/ programs of
 # the mock machine ("none" for none); SIM_EXTRA names more static
 # binaries to put in /sim and run after them (one's own: make vm
-# PROGS=none EXTRA=./a.out).
+# PROGS=none EXTRA=./a.out). IOASIM_VM_PERF=1 adds Debian's perf and
+# the libraries it links (make bench-vm-profile).
 source "$(dirname "$0")/lib.sh"
 
 IOASIM_PACKAGES+=(qemu-system-x86 busybox-static cpio gcc-multilib)
+[ -z "${IOASIM_VM_PERF:-}" ] || IOASIM_PACKAGES+=(linux-perf)
 ensure_packages
 ensure_tree
 kdir=$(headers_dir)
@@ -78,6 +80,15 @@ if grep -qx /sim/real_memory "$root/sim/list"; then
 	mv "$root/compat/sim/real_memory" "$root/sim/real_memory_32"
 	rm -rf "$root/compat"
 	echo /sim/real_memory_32 >>"$root/sim/list"
+fi
+# make bench-vm-profile: Debian's perf and the libraries it links.
+if [ -n "${IOASIM_VM_PERF:-}" ]; then
+	perf=$(command -v perf) || die "linux-perf is installed but has no perf"
+	for f in "$perf" $(ldd "$perf" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+	ln -s "$perf" "$root/bin/perf" 2>/dev/null || true
 fi
 # sim/init.c is the runner here; init is the script.
 mv "$root/init" "$root/sim/run"

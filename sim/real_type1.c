@@ -11,12 +11,15 @@
  * drivers through sysfs (driver_override).
  *
  * With ioasim_vm.bench=1 (make bench-vm), the benchmark case times MAP
- * and UNMAP of 64 MiB (plain and hugetlb memory) and of 4 KiB, through
- * ioasim's IOAS_MAP, ioasim's type1 MAP_DMA and VFIO's type1 MAP_DMA,
- * interleaved, and prints medians, ratios and slab bytes per pinned
- * page, and ioasim's IOAS_MAP into an IOAS no device uses (pinning
- * without an IOMMU page table). It uses the machine's second edu device
- * for VFIO, so that both drivers hold a device at once.
+ * and UNMAP of plain memory from 256 KiB to 64 MiB, of 64 MiB of
+ * hugetlb memory and of 1024 maps of 4 KiB, through ioasim's IOAS_MAP,
+ * ioasim's type1 MAP_DMA and VFIO's type1 MAP_DMA, interleaved, and
+ * prints medians, ratios and slab bytes per pinned page, and ioasim's
+ * IOAS_MAP into an IOAS no device uses (pinning without an IOMMU page
+ * table). It uses the machine's second edu device for VFIO, so that both
+ * drivers hold a device at once. IOASIM_BENCH_ONLY="WAY:CASE" (a way's
+ * index, a case's name) runs that pair alone, IOASIM_BENCH_ROUNDS times
+ * (make bench-vm-profile samples each so).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -411,8 +414,32 @@ static const char *const way_names[WAYS] = {
 };
 
 #define ROUNDS 7
+#define MAX_ROUNDS 1000
 #define BIG (64UL << 20)
 #define SMALL_MAPS 1024
+
+/* IOASIM_BENCH_ONLY's way (or -1 for all) and case (or NULL for all). */
+static int only_way = -1;
+static const char *only_case;
+static int rounds = ROUNDS;
+/* perf record's control and ack FIFOs (IOASIM_BENCH_PERF="CTL:ACK"). */
+static int perf_ctl = -1, perf_ack = -1;
+
+/*
+ * Sampling on for the timed loops only, off for the setup around them;
+ * perf acknowledges each command, so no sample is taken late or missed.
+ */
+static int perf_say(const char *cmd)
+{
+	char ack[8];
+
+	if (perf_ctl < 0)
+		return 0;
+	if (write(perf_ctl, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
+	    read(perf_ack, ack, sizeof(ack)) <= 0)
+		return -EIO;
+	return 0;
+}
 
 static double now_ms(void)
 {
@@ -483,22 +510,33 @@ static double median(double *v, int n)
 static int bench_case(struct t1 *t, const char *what, char *buf, __u64 len,
 		      bool small)
 {
-	double ms[WAYS][ROUNDS], med[WAYS], slab[WAYS][ROUNDS];
+	static double ms[WAYS][MAX_ROUNDS], slab[WAYS][MAX_ROUNDS];
+	double med[WAYS];
 	int r, w, rc = 0;
 	__u64 off;
 
-	for (r = 0; r < ROUNDS; r++) {
+	if (only_case && strcmp(only_case, what))
+		return 0;
+	if (perf_say("enable\n"))
+		return -EIO;
+	for (r = 0; r < rounds; r++) {
 		for (w = 0; w < WAYS; w++) {
 			struct t1 *tw = &t[w == VFIO_TYPE1 ? 1 :
 					   w == NO_DEVICE ? 2 : 0];
-			double before = slab_bytes();
-			double start = now_ms();
+			double before, start;
+
+			if (only_way >= 0 && w != only_way)
+				continue;
+			/* Reading slabinfo would show in a profile: not then. */
+			before = perf_ctl < 0 ? slab_bytes() : 0;
+			start = now_ms();
 
 			for (off = 0; off < len && !rc; off += small ? PAGE : len)
 				rc = way_map(tw, w, buf + off, IOVA + off,
 					     small ? PAGE : len);
 			ms[w][r] = now_ms() - start;
-			slab[w][r] = (slab_bytes() - before) / (len / PAGE);
+			slab[w][r] = perf_ctl < 0 ?
+				     (slab_bytes() - before) / (len / PAGE) : 0;
 			start = now_ms();
 			for (off = 0; off < len && !rc; off += small ? PAGE : len)
 				rc = way_unmap(tw, w, IOVA + off,
@@ -508,14 +546,57 @@ static int bench_case(struct t1 *t, const char *what, char *buf, __u64 len,
 				return rc;
 		}
 	}
+	if (perf_say("disable\n"))
+		return -EIO;
 	for (w = 0; w < WAYS; w++) {
-		med[w] = median(ms[w], ROUNDS);
+		if (only_way >= 0 && w != only_way)
+			continue;
+		med[w] = median(ms[w], rounds);
 		printf("# bench %-18s %-16s %9.2f ms  %7.1f slab B/page\n",
-		       what, way_names[w], med[w], median(slab[w], ROUNDS));
+		       what, way_names[w], med[w], median(slab[w], rounds));
 	}
-	printf("# bench %-18s VFIO/ioasim: IOAS_MAP %.2fx, type1 %.2fx\n",
-	       what, med[VFIO_TYPE1] / med[IOAS_MAP],
-	       med[VFIO_TYPE1] / med[IOASIM_TYPE1]);
+	if (only_way < 0)
+		printf("# bench %-18s VFIO/ioasim: IOAS_MAP %.2fx, type1 %.2fx; %s %.1fx\n",
+		       what, med[VFIO_TYPE1] / med[IOAS_MAP],
+		       med[VFIO_TYPE1] / med[IOASIM_TYPE1],
+		       "IOAS_MAP with/without a device",
+		       med[IOAS_MAP] / med[NO_DEVICE]);
+	return 0;
+}
+
+/*
+ * IOASIM_BENCH_ONLY="WAY:CASE", IOASIM_BENCH_ROUNDS and
+ * IOASIM_BENCH_PERF="CTL:ACK"; 0, -EINVAL or -errno.
+ */
+static int bench_only(void)
+{
+	const char *only = getenv("IOASIM_BENCH_ONLY");
+	const char *n = getenv("IOASIM_BENCH_ROUNDS");
+	const char *fifos = getenv("IOASIM_BENCH_PERF");
+	char ctl[256], *end;
+
+	if (fifos) {
+		end = strchr(fifos, ':');
+		if (!end || end - fifos >= (long)sizeof(ctl))
+			return -EINVAL;
+		snprintf(ctl, sizeof(ctl), "%.*s", (int)(end - fifos), fifos);
+		perf_ctl = open(ctl, O_WRONLY);
+		perf_ack = open(end + 1, O_RDONLY);
+		if (perf_ctl < 0 || perf_ack < 0)
+			return -errno;
+	}
+
+	if (n) {
+		rounds = strtol(n, &end, 10);
+		if (*end || rounds < 1 || rounds > MAX_ROUNDS)
+			return -EINVAL;
+	}
+	if (!only)
+		return 0;
+	only_way = strtol(only, &end, 10);
+	if (*end != ':' || only_way < 0 || only_way >= WAYS)
+		return -EINVAL;
+	only_case = end + 1;
 	return 0;
 }
 
@@ -530,6 +611,7 @@ TEST(bench)
 	if (access("/dev/vfio/devices/ioasim-edu1", F_OK) ||
 	    access("/sys/bus/pci/drivers/vfio-pci", F_OK))
 		SKIP(return, "needs two edu devices and vfio-pci (VT-d machine)");
+	ASSERT_EQ(0, bench_only());
 	ASSERT_EQ(0, bdf_of(1, bdf, sizeof(bdf)));
 	ASSERT_EQ(0, rebind(bdf, "ioasim_edu", "vfio-pci"));
 	ASSERT_EQ(0, ioasim_open(&t[0], 0));
@@ -546,7 +628,10 @@ TEST(bench)
 	ASSERT_NE(MAP_FAILED, huge);
 	memset(huge, 1, BIG);
 
+	ASSERT_EQ(0, bench_case(t, "256K plain", plain, BIG / 256, false));
+	ASSERT_EQ(0, bench_case(t, "1M plain", plain, BIG / 64, false));
 	ASSERT_EQ(0, bench_case(t, "4M plain", plain, BIG / 16, false));
+	ASSERT_EQ(0, bench_case(t, "16M plain", plain, BIG / 4, false));
 	ASSERT_EQ(0, bench_case(t, "64M plain", plain, BIG, false));
 	ASSERT_EQ(0, bench_case(t, "64M hugetlb", huge, BIG, false));
 	ASSERT_EQ(0, bench_case(t, "4K maps x1024", plain,
