@@ -67,9 +67,7 @@ for m in drivers/vfio/vfio drivers/vfio/vfio_iommu_type1 virt/lib/irqbypass \
 	xz -dc "/lib/modules/$kver/kernel/$m.ko.xz" \
 		>"$root/lib/vfio/$(basename "$m").ko"
 done
-# iommufd_fuzz is not among them by default: it has oopsed these machines
-# (docs/real-iommu.md, "Open"); IOASIM_VM_REAL_PROGS adds it.
-read -r -a REAL_PROGS <<<"${IOASIM_VM_REAL_PROGS:-real_iommu real_device real_type1}"
+read -r -a REAL_PROGS <<<"${IOASIM_VM_REAL_PROGS:-real_iommu real_device real_type1 iommufd_fuzz}"
 build_sim "$root" "${REAL_PROGS[@]}"
 mv "$root/sim/list" "$root/sim/list.real"
 build_sim "$root" "$@"
