@@ -86,7 +86,7 @@ if [ -n "${IOASIM_VM_PERF:-}" ]; then
 		mkdir -p "$root$(dirname "$f")"
 		cp -L "$f" "$root$f"
 	done
-	ln -s "$perf" "$root/bin/perf" 2>/dev/null || true
+	[ -e "$root/bin/perf" ] || ln -s "$perf" "$root/bin/perf"
 fi
 # sim/init.c is the runner here; init is the script.
 mv "$root/init" "$root/sim/run"

@@ -288,6 +288,20 @@ TEST_F(iommu, type1)
 }
 
 /*
+ * Why MOCK_DOMAIN's answer @rc means the machine has no mock device, or
+ * NULL. The iommu core gives a device without firmware description to
+ * the first IOMMU registered without one: VT-d's, never the mock's.
+ */
+static const char *no_mock_device(int rc)
+{
+	if (rc == -ENOTTY)
+		return "no test control plane (ioasim_mock.ko) here";
+	if (rc == -ENODEV)
+		return "the mock's devices cannot be probed beside this IOMMU";
+	return NULL;
+}
+
+/*
  * Two IOMMU drivers in one machine (the real one and the test module's
  * mock): a device never replaces onto a domain of the other's, either
  * way round; each answers as an attach does, and stays where it was.
@@ -310,14 +324,8 @@ TEST_F(iommu, two_drivers)
 	edu_hwpt = self->ioas;
 	ASSERT_EQ(0, sim_dev_attach(self->dev, &edu_hwpt));
 	rc = sim_mock_domain(self->fd, ioas2, 0, &md);
-	if (rc == -ENOTTY)
-		SKIP(return, "no test control plane (ioasim_mock.ko) here");
-	/*
-	 * The iommu core gives a device without firmware description to the
-	 * first IOMMU registered without one: VT-d's, never the mock's.
-	 */
-	if (rc == -ENODEV)
-		SKIP(return, "the mock's devices cannot be probed beside this IOMMU");
+	if (no_mock_device(rc))
+		SKIP(return, "%s", no_mock_device(rc));
 	ASSERT_EQ(0, rc);
 	ASSERT_NE(md.mock_domain_flags.out_hwpt_id, edu_hwpt);
 
@@ -413,10 +421,8 @@ TEST_F(iommu, dirty_beside_real_domains)
 	ASSERT_EQ(0, sim_map_fixed(self->fd, self->ioas, self->buf, BYTES,
 				   MOCK_IOVA, SIM_RW));
 	rc = sim_mock_domain(self->fd, self->ioas, 0, &md);
-	if (rc == -ENOTTY)
-		SKIP(return, "no test control plane (ioasim_mock.ko) here");
-	if (rc == -ENODEV)
-		SKIP(return, "the mock's devices cannot be probed beside this IOMMU");
+	if (no_mock_device(rc))
+		SKIP(return, "%s", no_mock_device(rc));
 	ASSERT_EQ(0, rc);
 	c.mock_id = md.mock_domain_flags.out_idev_id;
 	ASSERT_EQ(0, hwpt_alloc(self->fd, c.mock_id, self->ioas,
